@@ -1,0 +1,58 @@
+"""Fast, exact numerics of momentum on quadratics: rates, regions, simulations, plots.
+
+Plotting lives in :mod:`numerics.plotting` (imported on demand, so importing
+``numerics`` does not import matplotlib).
+"""
+
+from numerics.files import OutputError, atomic_directory, save_figure, write_text
+from numerics.grids import (
+    NormalisedGrid,
+    RateGrid,
+    VolumeGrid,
+    VolumeSummary,
+    WorstCaseGrid,
+    axis,
+    best_for_spectrum,
+    normalised_grid,
+    rate_grid,
+    volume_grid,
+    volume_summary,
+    worst_case_grid,
+    worst_case_rate,
+)
+from numerics.methods import NumericMethod, numeric_method
+from numerics.rates import REGIMES, eigenvalues, max_stable_lam, regime, spectral_radius, stable
+from numerics.simulate import D2L_LAMS, D2L_X0, Trajectory, d2l_line, simulate, simulate_d2l
+
+__all__ = [
+    "D2L_LAMS",
+    "D2L_X0",
+    "REGIMES",
+    "NormalisedGrid",
+    "NumericMethod",
+    "OutputError",
+    "RateGrid",
+    "Trajectory",
+    "VolumeGrid",
+    "VolumeSummary",
+    "WorstCaseGrid",
+    "atomic_directory",
+    "axis",
+    "best_for_spectrum",
+    "d2l_line",
+    "eigenvalues",
+    "max_stable_lam",
+    "normalised_grid",
+    "numeric_method",
+    "rate_grid",
+    "regime",
+    "save_figure",
+    "simulate",
+    "simulate_d2l",
+    "spectral_radius",
+    "stable",
+    "volume_grid",
+    "volume_summary",
+    "worst_case_grid",
+    "worst_case_rate",
+]

@@ -1,0 +1,269 @@
+r"""Rate and stability grids over (eta, beta), (eta*lambda, beta) and (eta, beta, lambda).
+
+Each grid is a small frozen dataclass of axes and arrays with a ``.plot()``
+that calls :mod:`numerics.plotting`. Reductions over large volumes run in
+chunks of bounded size.
+
+Worst case over a spectrum
+--------------------------
+For heavy ball with fixed (eta, beta), ``rho(lambda) = g(|s(lambda)|)`` with
+``s = 1 + beta - eta*lambda`` affine in lambda and
+``g(a) = max((a + sqrt(max(a^2 - 4 beta, 0)))/2, sqrt|beta|)``
+non-decreasing in ``a >= 0``. ``|s|`` is convex in lambda, so on ``[mu, L]``
+it is largest at an endpoint, and so is ``rho``:
+
+.. math:: \max_{\lambda \in [\mu, L]} \rho(\lambda) = \max(\rho(\mu), \rho(L)).
+
+Gradient descent is the case ``beta = 0`` (``g(a) = a``). For other methods
+the maximum is taken over a dense sample of the spectrum instead.
+
+Examples
+--------
+>>> import numpy as np
+>>> float(worst_case_rate(4 / 9, 1 / 9, 1.0, 4.0))  # tuned for kappa = 4: rate 1/3
+0.33333333333333337
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from numerics.methods import numeric_method
+from numerics.rates import spectral_radius
+from theory.errors import ParameterError
+
+__all__ = [
+    "MAX_GRID_POINTS",
+    "NormalisedGrid",
+    "RateGrid",
+    "VolumeGrid",
+    "VolumeSummary",
+    "WorstCaseGrid",
+    "axis",
+    "best_for_spectrum",
+    "normalised_grid",
+    "rate_grid",
+    "volume_grid",
+    "volume_summary",
+    "worst_case_grid",
+    "worst_case_rate",
+]
+
+#: largest grid materialised in memory at once (points); larger volumes stream
+MAX_GRID_POINTS = 50_000_000
+#: points per chunk in streamed reductions (8 MiB of float64)
+REDUCE_CHUNK = 1 << 20
+#: spectrum samples for methods without a proven endpoint rule
+SPECTRUM_SAMPLES = 2049
+_ENDPOINT_METHODS = {"gd", "heavy_ball"}
+
+
+def axis(lo: float, hi: float, n: int, name: str = "axis") -> np.ndarray:
+    """An inclusive grid of ``n`` points like ``numpy.linspace``, validated."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ParameterError(f"'{name}' bounds must be finite: {lo}:{hi}")
+    if not lo < hi:
+        raise ParameterError(f"'{name}' must have LO < HI: {lo}:{hi}")
+    if int(n) != n or n < 2:
+        raise ParameterError(f"'{name}' must have N >= 2 points: {n}")
+    return np.linspace(lo, hi, int(n))
+
+
+def _check_size(points: int, what: str) -> None:
+    if points > MAX_GRID_POINTS:
+        mib = points * 8 / 2**20
+        raise ParameterError(
+            f"{what} of {points:,} points would need {mib:,.0f} MiB; at most "
+            f"{MAX_GRID_POINTS:,} points are held in memory (use volume_summary to stream)"
+        )
+
+
+@dataclass(frozen=True)
+class RateGrid:
+    """Spectral radius over an (eta, beta) grid at one curvature ``lam``."""
+
+    method: str
+    lam: float
+    eta: np.ndarray
+    beta: np.ndarray
+    rho: np.ndarray  # shape (len(eta), len(beta))
+
+    @property
+    def stable(self) -> np.ndarray:
+        return self.rho < 1
+
+    @property
+    def stable_fraction(self) -> float:
+        return float(self.stable.mean())
+
+    def best(self) -> tuple[float, float, float]:
+        """(eta, beta, rate) of the grid point with the smallest rate."""
+        i, j = np.unravel_index(np.argmin(self.rho), self.rho.shape)
+        return float(self.eta[i]), float(self.beta[j]), float(self.rho[i, j])
+
+    def plot(self, ax=None, **kwargs):
+        from numerics.plotting import plot_region
+
+        return plot_region(self, ax=ax, **kwargs)
+
+
+def rate_grid(eta, beta, lam: float = 1.0, method: str = "heavy_ball", **params) -> RateGrid:
+    """Evaluate the rate on the outer product of ``eta`` and ``beta`` axes."""
+    e, b = np.asarray(eta, float), np.asarray(beta, float)
+    _check_size(e.size * b.size, "the (eta, beta) grid")
+    rho = spectral_radius(e[:, None], b[None, :], lam, method, **params)
+    return RateGrid(numeric_method(method).name, float(lam), e, b, rho)
+
+
+@dataclass(frozen=True)
+class NormalisedGrid:
+    """Spectral radius over the normalised plane (eta*lambda, beta); lambda = 1."""
+
+    method: str
+    eta_lam: np.ndarray
+    beta: np.ndarray
+    rho: np.ndarray
+
+    def plot(self, ax=None, **kwargs):
+        from numerics.plotting import plot_rate_map
+
+        return plot_rate_map(self, ax=ax, **kwargs)
+
+
+def normalised_grid(eta_lam, beta, method: str = "heavy_ball", **params) -> NormalisedGrid:
+    """The rate depends on eta and lambda only through eta*lambda: one plane for all."""
+    grid = rate_grid(eta_lam, beta, 1.0, method, **params)
+    return NormalisedGrid(grid.method, grid.eta, grid.beta, grid.rho)
+
+
+@dataclass(frozen=True)
+class VolumeGrid:
+    """Spectral radius over an (eta, beta, lambda) volume."""
+
+    method: str
+    eta: np.ndarray
+    beta: np.ndarray
+    lam: np.ndarray
+    rho: np.ndarray  # shape (len(eta), len(beta), len(lam))
+
+    def plot(self, ax=None, **kwargs):
+        from numerics.plotting import plot_volume
+
+        return plot_volume(self, ax=ax, **kwargs)
+
+
+def volume_grid(eta, beta, lam, method: str = "heavy_ball", **params) -> VolumeGrid:
+    """Evaluate the rate on the outer product of three axes (bounded size)."""
+    e, b, lm = (np.asarray(a, float) for a in (eta, beta, lam))
+    _check_size(e.size * b.size * lm.size, "the (eta, beta, lambda) volume")
+    rho = spectral_radius(e[:, None, None], b[None, :, None], lm[None, None, :], method, **params)
+    return VolumeGrid(numeric_method(method).name, e, b, lm, rho)
+
+
+def worst_case_rate(eta, beta, mu: float, L: float, method: str = "heavy_ball", **params):
+    """max over lambda in [mu, L] of the rate; exact (endpoints) for gd and heavy ball."""
+    _check_spectrum(mu, L)
+    name = numeric_method(method).name
+    if name in _ENDPOINT_METHODS and not params:
+        return np.maximum(
+            spectral_radius(eta, beta, mu, method), spectral_radius(eta, beta, L, method)
+        )
+    lams = np.linspace(mu, L, SPECTRUM_SAMPLES)
+    e, b = np.broadcast_arrays(np.asarray(eta, float), np.asarray(beta, float))
+    rho = spectral_radius(e[..., None], b[..., None], lams, method, **params)
+    return rho.max(axis=-1)[()]
+
+
+def _check_spectrum(mu: float, L: float) -> None:
+    if not (np.isfinite(mu) and np.isfinite(L) and 0 < mu <= L):
+        raise ParameterError(f"the spectrum must satisfy 0 < mu <= L: mu={mu}, L={L}")
+
+
+@dataclass(frozen=True)
+class WorstCaseGrid:
+    """Worst-case rate over a spectrum [mu, L] on an (eta, beta) grid."""
+
+    method: str
+    mu: float
+    L: float
+    eta: np.ndarray
+    beta: np.ndarray
+    rho: np.ndarray
+
+    def best(self) -> tuple[float, float, float]:
+        """(eta, beta, worst-case rate) of the best grid point."""
+        i, j = np.unravel_index(np.argmin(self.rho), self.rho.shape)
+        return float(self.eta[i]), float(self.beta[j]), float(self.rho[i, j])
+
+    def plot(self, ax=None, **kwargs):
+        from numerics.plotting import plot_worst_case
+
+        return plot_worst_case(self, ax=ax, **kwargs)
+
+
+def worst_case_grid(eta, beta, mu: float, L: float, method="heavy_ball", **params) -> WorstCaseGrid:
+    """The worst-case rate over [mu, L] at every (eta, beta) of a grid."""
+    e, b = np.asarray(eta, float), np.asarray(beta, float)
+    _check_size(e.size * b.size, "the (eta, beta) grid")
+    rho = worst_case_rate(e[:, None], b[None, :], mu, L, method, **params)
+    return WorstCaseGrid(numeric_method(method).name, float(mu), float(L), e, b, rho)
+
+
+def best_for_spectrum(eta, beta, mu: float, L: float, method="heavy_ball", **params):
+    """(eta, beta, rate) on the grid with the smallest worst-case rate, in chunks."""
+    e, b = np.asarray(eta, float), np.asarray(beta, float)
+    best = (np.nan, np.nan, np.inf)
+    rows = max(1, REDUCE_CHUNK // max(b.size, 1))
+    for i in range(0, e.size, rows):
+        rho = worst_case_rate(e[i : i + rows, None], b[None, :], mu, L, method, **params)
+        k, j = np.unravel_index(np.argmin(rho), rho.shape)
+        if rho[k, j] < best[2]:
+            best = (float(e[i + k]), float(b[j]), float(rho[k, j]))
+    return best
+
+
+@dataclass(frozen=True)
+class VolumeSummary:
+    """Reductions of the rate over an (eta, beta, lambda) volume, computed in chunks."""
+
+    method: str
+    points: int
+    stable_fraction: float
+    worst_over_lam: np.ndarray  # (len(eta), len(beta)): max over the lambda axis
+    best: tuple[float, float, float]  # (eta, beta, worst-case rate over the lambda axis)
+
+
+def volume_summary(eta, beta, lam, method: str = "heavy_ball", **params) -> VolumeSummary:
+    """Stable fraction, worst rate over lambda, and the best (eta, beta), in bounded memory.
+
+    The volume is never materialised: blocks of about ``REDUCE_CHUNK`` points
+    (8 MiB) are evaluated and reduced one after another.
+    """
+    e, b, lm = (np.asarray(a, float) for a in (eta, beta, lam))
+    _check_size(e.size * b.size, "the (eta, beta) face")
+    worst = np.empty((e.size, b.size))
+    stable = 0
+    plane = b.size * lm.size
+    if plane <= REDUCE_CHUNK:
+        blocks = [(slice(i, i + max(1, REDUCE_CHUNK // plane)), slice(None)) for i in range(0, e.size, max(1, REDUCE_CHUNK // plane))]
+    else:
+        cols = max(1, REDUCE_CHUNK // lm.size)
+        blocks = [(slice(i, i + 1), slice(j, j + cols)) for i in range(e.size) for j in range(0, b.size, cols)]
+    buf = np.empty(REDUCE_CHUNK + plane)
+    for rows, cols in blocks:
+        eb, bb = e[rows], b[cols]
+        shape = (eb.size, bb.size, lm.size)
+        out = buf[: np.prod(shape)].reshape(shape)
+        spectral_radius(eb[:, None, None], bb[None, :, None], lm[None, None, :], method, out=out, **params)
+        stable += int(np.count_nonzero(out < 1))
+        out.max(axis=2, out=worst[rows, cols])
+    i, j = np.unravel_index(np.argmin(worst), worst.shape)
+    return VolumeSummary(
+        numeric_method(method).name,
+        e.size * b.size * lm.size,
+        stable / (e.size * b.size * lm.size),
+        worst,
+        (float(e[i]), float(b[j]), float(worst[i, j])),
+    )

@@ -1,0 +1,98 @@
+"""The one bridge from a method's SymPy theory to NumPy functions.
+
+:func:`numeric_method` turns a :class:`theory.Method` into fast NumPy
+callables: the trace and determinant of its state matrix (from which
+:mod:`numerics.rates` gets the spectral radius in closed form), the largest
+stable curvature, and the compiled update equations the simulator runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from theory.methods import Method, get_method, state_matrix
+from theory.stability import derive_stability
+from theory.symbols import beta, eta, lam
+
+__all__ = ["NumericMethod", "compile_updates", "numeric_method"]
+
+
+@dataclass(frozen=True)
+class NumericMethod:
+    """NumPy callables for one method; build with :func:`numeric_method`."""
+
+    method: Method
+    _trace: object
+    _det: object
+    _lam_max: object
+    _extra: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.method.name
+
+    @property
+    def states(self) -> int:
+        return len(self.method.state)
+
+    def _args(self, e, b, lm, params: dict) -> list:
+        missing = [p for p in self._extra if p not in params]
+        if missing:
+            raise TypeError(f"method {self.name} needs parameters {missing}")
+        return [e, b, lm, *(np.asarray(params[p], dtype=float) for p in self._extra)]
+
+    def trace_det(self, e, b, lm, **params) -> tuple[np.ndarray, np.ndarray]:
+        """Trace and determinant of R, broadcast over the inputs."""
+        args = self._args(e, b, lm, params)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.asarray(self._trace(*args), float), np.asarray(self._det(*args), float)
+
+    def max_stable_lam(self, e, b, **params) -> np.ndarray:
+        """Largest stable curvature; NaN where no curvature is stable."""
+        from numerics.rates import spectral_radius
+
+        args = self._args(e, b, 1.0, params)
+        del args[2]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            value = np.asarray(self._lam_max(*args), float) + 0.0 * e + 0.0 * b
+        ok = np.isfinite(value) & (value > 0)
+        probe = np.where(ok, value, 1.0) * 0.5
+        ok &= spectral_radius(e, b, probe, self.method, **params) < 1
+        return np.where(ok, value, np.nan)[()]
+
+
+@lru_cache(maxsize=32)
+def _compile(method: Method) -> NumericMethod:
+    R = state_matrix(method)
+    extra = tuple(p for p in method.parameters if p not in (eta, beta))
+    symbols = [eta, beta, lam, *extra]
+    trace = sp.lambdify(symbols, R.trace(), "numpy")
+    det = sp.lambdify(symbols, R.det(), "numpy")
+    lam_max = derive_stability(method).results.get("max_stable_lam", sp.oo)
+    lam_fn = sp.lambdify([eta, beta, *extra], lam_max, "numpy")
+    return NumericMethod(method, trace, det, lam_fn, tuple(str(p) for p in extra))
+
+
+def numeric_method(method: str | Method | NumericMethod) -> NumericMethod:
+    """The NumPy view of a method given by name or as a :class:`theory.Method`."""
+    if isinstance(method, NumericMethod):
+        return method
+    return _compile(get_method(method))
+
+
+def compile_updates(method: Method, gradient) -> list:
+    """Each update equation as a NumPy function of (state..., eta, beta, extra...).
+
+    ``gradient(y)`` is called wherever the equations write ``g(y)``.
+    """
+    extra = [p for p in method.parameters if p not in (eta, beta)]
+    args = [*method.state, eta, beta, *extra]
+    return [
+        sp.lambdify(args, rhs, modules=[{"g": gradient}, "numpy"])
+        for _, rhs in method.updates
+    ]
+

@@ -1,0 +1,260 @@
+r"""Spectral radius, eigenvalues, regimes and stability over arrays of (eta, beta, lambda).
+
+Every function broadcasts over arrays of any shape and uses the closed form
+of the roots of the characteristic polynomial, never an eigen-solver per
+point. For a two-state method with ``R`` of trace ``T`` and determinant
+``D`` the spectral radius is
+
+.. math:: \rho = \max\left(\tfrac{1}{2}\left(|T| + \sqrt{\max(T^2 - 4D, 0)}\right),
+          \sqrt{|D|}\right),
+
+one formula for every regime: with complex roots ``|T|/2 < sqrt(D)`` and
+both roots have modulus ``sqrt(D)``; with real roots the larger modulus is
+``(|T| + sqrt(T^2 - 4D))/2``, which is at least ``sqrt(|D|)`` because the
+product of the moduli is ``|D|``.
+
+Examples
+--------
+>>> float(spectral_radius(0.5, 0.25, 1.0))
+0.5
+>>> float(spectral_radius(0.4, 0.0, 4.0, method="gd"))
+0.6000000000000001
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from numerics.methods import NumericMethod, numeric_method
+from theory.errors import ParameterError
+
+__all__ = [
+    "REGIMES",
+    "eigenvalues",
+    "max_stable_lam",
+    "regime",
+    "spectral_radius",
+    "stable",
+]
+
+#: Goh's five regimes, in the order of the codes :func:`regime` can return
+REGIMES = ("ripples", "monotone", "oscillating", "critical", "divergent")
+#: relative size of the discriminant under which a double root is declared
+CRITICAL_RTOL = 1e-9
+#: elements per chunk: small enough that a chunk's temporaries stay in cache
+CHUNK = 8192
+#: arrays smaller than this are computed in one piece, without threads
+_SMALL = 1 << 16
+_THREADS = max(1, min(2, os.cpu_count() or 1))
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _as_float_array(value, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"'{name}' must be a real number or array of them: {value!r}") from exc
+    if not np.isfinite(arr).all():
+        raise ParameterError(f"'{name}' must be finite: {value!r}")
+    return arr
+
+
+def _inputs(eta, beta, lam, method) -> tuple[NumericMethod, np.ndarray, np.ndarray, np.ndarray]:
+    m = numeric_method(method)
+    e = _as_float_array(eta, "eta")
+    b = _as_float_array(beta, "beta")
+    lm = _as_float_array(lam, "lam")
+    if (e <= 0).any():
+        raise ParameterError(f"'eta' must be > 0: min {e.min():g}")
+    if (lm <= 0).any():
+        raise ParameterError(f"'lam' must be > 0: min {lm.min():g}")
+    return m, e, b, lm
+
+
+def _blocks(shape: tuple[int, ...], target: int = CHUNK):
+    """Index tuples covering ``shape`` in blocks of about ``target`` elements."""
+    if not shape:
+        yield ()
+        return
+    inner = int(np.prod(shape[1:], dtype=np.int64))
+    if inner <= target:
+        step = max(1, target // max(inner, 1))
+        for i in range(0, shape[0], step):
+            yield (slice(i, min(i + step, shape[0])),)
+    else:
+        for i in range(shape[0]):
+            for sub in _blocks(shape[1:], target):
+                yield (i, *sub)
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="rho")
+    return _POOL
+
+
+def _map_blocks(kernel, arrays: list[np.ndarray], out: np.ndarray) -> np.ndarray:
+    """Run ``kernel(block_inputs, block_out, scratch)`` over cache-sized blocks.
+
+    Inputs are broadcast views (no copies); each thread owns its scratch
+    buffers, and NumPy releases the GIL inside the ufunc loops, so blocks run
+    in parallel.
+    """
+    shape = out.shape
+    views = [np.broadcast_to(a, shape) for a in arrays]
+    if out.size <= _SMALL:
+        with np.errstate(invalid="ignore", over="ignore"):
+            kernel(views, out, [np.empty(shape), np.empty(shape)])
+        return out
+    blocks = list(_blocks(shape))
+
+    def run(part: list) -> None:
+        scratch = [np.empty(CHUNK * 2), np.empty(CHUNK * 2)]
+        with np.errstate(invalid="ignore", over="ignore"):
+            for idx in part:
+                o = out[idx]
+                bufs = [s[: o.size].reshape(o.shape) for s in scratch]
+                kernel([v[idx] for v in views], o, bufs)
+
+    if _THREADS == 1:
+        run(blocks)
+    else:
+        parts = [blocks[i::_THREADS] for i in range(_THREADS)]
+        list(_pool().map(run, parts))
+    return out
+
+
+def _rho_kernel(inputs, out, bufs) -> None:
+    """rho from (minus half the trace, det, sqrt|det|); seven in-place ufuncs."""
+    neg_half_trace, det, root_abs_det = inputs
+    t, d = bufs
+    np.abs(neg_half_trace, out=t)
+    np.multiply(t, t, out=d)
+    np.subtract(d, det, out=d)
+    np.sqrt(d, out=d)  # NaN where the roots are complex: fmax then picks sqrt|det|
+    np.add(d, t, out=d)
+    np.fmax(d, root_abs_det, out=out)
+
+
+def _hb_kernel(inputs, out, bufs) -> None:
+    """Heavy ball: -T/2 = eta*lam/2 - (1 + beta)/2 is formed per block, in cache."""
+    half_eta_lam, half_one_plus_beta, beta, root_abs_beta = inputs
+    np.subtract(half_eta_lam, half_one_plus_beta, out=bufs[1])
+    _rho_kernel((bufs[1], beta, root_abs_beta), out, [bufs[0], bufs[1]])
+
+
+def _gd_kernel(inputs, out, bufs) -> None:
+    eta_lam, _ = inputs
+    np.subtract(eta_lam, 1.0, out=out)
+    np.abs(out, out=out)
+
+
+def spectral_radius(
+    eta, beta=0.0, lam=1.0, method="heavy_ball", *, out: np.ndarray | None = None, **params
+) -> np.ndarray:
+    """Spectral radius of the method's state matrix on f(x) = lam/2 x^2.
+
+    Parameters
+    ----------
+    eta, beta, lam : array_like
+        Step size (> 0), momentum, curvature (> 0); broadcast together.
+    method : str
+        ``"heavy_ball"`` (default), ``"gd"``, or another method's name.
+    out : numpy.ndarray, optional
+        A float64 array of the broadcast shape to write into (saves the
+        allocation when a grid is evaluated repeatedly).
+    **params
+        Further parameters of the method (e.g. ``nu`` for QHM).
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        The rate: after t steps the error shrinks like rho^t. Never NaN for
+        finite input.
+    """
+    m, e, b, lm = _inputs(eta, beta, lam, method)
+    shape = np.broadcast_shapes(e.shape, b.shape, lm.shape)
+    if out is None:
+        out = np.empty(shape)
+    elif out.shape != shape or out.dtype != np.float64:
+        raise ParameterError(f"'out' must be a float64 array of shape {shape}: {out.dtype} {out.shape}")
+    if m.name == "gd":
+        return _map_blocks(_gd_kernel, [np.multiply(e, lm), b], out)[()]
+    if m.name == "heavy_ball" and not params:
+        return _map_blocks(
+            _hb_kernel,
+            [0.5 * e * lm, 0.5 * (1.0 + b), b, np.sqrt(np.abs(b))],
+            out,
+        )[()]
+    trace, det = m.trace_det(e, b, lm, **params)
+    return _map_blocks(_rho_kernel, [-0.5 * trace, det, np.sqrt(np.abs(det))], out)[()]
+
+
+def eigenvalues(eta, beta=0.0, lam=1.0, method="heavy_ball", **params) -> np.ndarray:
+    """The eigenvalues of R, shape ``broadcast + (states,)``, largest modulus first."""
+    m, e, b, lm = _inputs(eta, beta, lam, method)
+    if m.states == 1:
+        return (1.0 - e * lm + 0.0 * b)[..., None].astype(np.complex128)
+    trace, det = m.trace_det(e, b, lm, **params)
+    trace, det = np.broadcast_arrays(trace, det)
+    half = 0.5 * trace
+    with np.errstate(over="ignore", invalid="ignore"):
+        disc = half * half - det
+        root = np.sqrt(disc.astype(np.complex128))
+    # q is the root of larger modulus; the other is det/q (no cancellation)
+    sign = np.where(half >= 0, 1.0, -1.0)
+    q = half + sign * root
+    with np.errstate(divide="ignore", invalid="ignore"):
+        other = np.where(q != 0, det / np.where(q != 0, q, 1.0), 0.0)
+    complex_pair = disc < 0
+    other = np.where(complex_pair, np.conj(q), other)
+    return np.stack([q, other], axis=-1)
+
+
+def stable(eta, beta=0.0, lam=1.0, method="heavy_ball", **params) -> np.ndarray:
+    """Boolean mask: the iteration converges (spectral radius < 1)."""
+    return spectral_radius(eta, beta, lam, method, **params) < 1.0
+
+
+def regime(eta, beta=0.0, lam=1.0, method="heavy_ball", **params) -> np.ndarray:
+    """Goh's regime of each point, as strings from :data:`REGIMES`.
+
+    ``ripples``: complex roots (modulus sqrt(beta)); ``monotone``: real roots,
+    the dominant one positive; ``oscillating``: real, the dominant one
+    negative; ``critical``: a double root; ``divergent``: rho >= 1.
+    """
+    m, e, b, lm = _inputs(eta, beta, lam, method)
+    rho = spectral_radius(e, b, lm, m, **params)
+    if m.states == 1:
+        r = 1.0 - e * lm + 0.0 * b
+        codes = np.select([rho >= 1, r == 0, r > 0], [4, 3, 1], default=2)
+        return np.asarray(REGIMES)[codes]
+    trace, det = m.trace_det(e, b, lm, **params)
+    trace, det = np.broadcast_arrays(trace, det)
+    with np.errstate(over="ignore", invalid="ignore"):
+        disc = 0.25 * trace * trace - det
+        scale = np.maximum(0.25 * trace * trace, np.abs(det))
+    critical = np.abs(disc) <= CRITICAL_RTOL * np.where(scale > 0, scale, 1.0)
+    codes = np.select(
+        [rho >= 1, critical, disc < 0, trace > 0],
+        [4, 3, 0, 1],
+        default=2,
+    )
+    return np.asarray(REGIMES)[codes]
+
+
+def max_stable_lam(eta, beta=0.0, method="heavy_ball", **params) -> np.ndarray:
+    """The largest curvature the iteration survives: 2(1 + beta)/eta for heavy ball.
+
+    NaN where no curvature is stable (|beta| >= 1).
+    """
+    m = numeric_method(method)
+    e = _as_float_array(eta, "eta")
+    b = _as_float_array(beta, "beta")
+    if (e <= 0).any():
+        raise ParameterError(f"'eta' must be > 0: min {e.min():g}")
+    return m.max_stable_lam(e, b, **params)

@@ -1,0 +1,123 @@
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import example, given
+
+from numerics.rates import REGIMES, eigenvalues, max_stable_lam, regime, spectral_radius, stable
+from tests.strategies import any_point, inside_region, outside_region
+from theory.errors import ParameterError
+from theory.methods import get_method, state_matrix
+from theory.momentum import spectral_radius_expr
+from theory.symbols import beta as B
+from theory.symbols import eta as E
+from theory.symbols import lam as LAM
+
+RTOL_FAR = 1e-12  # away from double roots
+RTOL_DOUBLE = 1e-7  # at double roots the roots are only sqrt(eps)-accurate
+
+
+def _R(eta, beta, lam, method):
+    """R from the theory's matrix, evaluated numerically (an independent path)."""
+    M = state_matrix(get_method(method))
+    f = sp.lambdify((E, B, LAM), M, "numpy")
+    return np.array(f(eta, beta, lam), dtype=float)
+
+
+def _disc_rel(eta, beta, lam):
+    s = 1 + beta - eta * lam
+    return abs(s * s - 4 * beta) / max(s * s, abs(beta), 1e-300)
+
+
+@given(any_point())
+@example((0.5, 0.25, 1.0))  # complex regime, rho = sqrt(beta) exactly
+@example((2.25, 0.25, 1.0))  # critical damping at (1 + sqrt(beta))^2
+def test_property_rho_equals_eigvals_and_sympy(point):
+    # property 3: closed form = max |eigvals(R)| = the SymPy Piecewise
+    eta, beta, lam = point
+    for method in ("gd", "heavy_ball"):
+        rho = float(spectral_radius(eta, beta, lam, method))
+        ref = np.abs(np.linalg.eigvals(_R(eta, beta, lam, method))).max()
+        tol = RTOL_FAR if method == "gd" or _disc_rel(eta, beta, lam) > 1e-4 else RTOL_DOUBLE
+        assert rho == pytest.approx(ref, rel=tol, abs=1e-300)
+    exact = float(spectral_radius_expr().subs({E: eta, B: beta, LAM: lam}).evalf(30))
+    tol = RTOL_FAR if _disc_rel(eta, beta, lam) > 1e-4 else RTOL_DOUBLE
+    assert float(spectral_radius(eta, beta, lam)) == pytest.approx(exact, rel=tol)
+
+
+@given(inside_region())
+def test_property_stable_inside_region(point):
+    # property 4: the numeric mask equals the derived region, with a margin
+    assert stable(*point)
+    assert regime(*point) != "divergent"
+
+
+@given(outside_region())
+def test_property_unstable_outside_region(point):
+    assert not stable(*point)
+    assert regime(*point) == "divergent"
+
+
+def test_broadcasting_and_dtype():
+    eta = np.linspace(0.1, 3, 7)[:, None, None]
+    beta = np.linspace(-0.5, 0.9, 5)[None, :, None]
+    lam = np.array([0.5, 1.0, 2.0])
+    rho = spectral_radius(eta, beta, lam)
+    assert rho.shape == (7, 5, 3) and rho.dtype == np.float64
+    loop = np.array([[[spectral_radius(e, b, m) for m in lam] for b in beta.ravel()] for e in eta.ravel()])
+    np.testing.assert_array_equal(rho, loop)
+
+
+def test_large_grid_matches_small_evaluation():
+    # the chunked, threaded path must agree with the one-piece path
+    e = np.linspace(0.01, 4, 700)
+    b = np.linspace(-0.9, 0.99, 300)
+    big = spectral_radius(e[:, None], b[None, :], 1.3)
+    small = np.array([spectral_radius(x, b, 1.3) for x in e])
+    np.testing.assert_array_equal(big, small)
+    assert not np.isnan(big).any()
+
+
+def test_never_nan_for_extreme_finite_input():
+    rho = spectral_radius([1e-300, 1e300], [1e300, -1e300], [1e300, 1e-300])
+    assert not np.isnan(rho).any()
+
+
+def test_complex_regime_modulus_is_sqrt_beta():
+    # Goh (2017) prints 2 sqrt(beta); the modulus of the complex pair is sqrt(beta)
+    beta = np.array([0.1, 0.5, 0.81])
+    assert np.allclose(spectral_radius(1.0, beta, 1.0), np.sqrt(beta), rtol=1e-15)
+
+
+def test_eigenvalues_match_numpy():
+    for eta, beta, lam in [(0.5, 0.25, 1.0), (0.1, 0.25, 1.0), (3.0, -0.5, 1.0), (1.0, 0.0, 1.0)]:
+        ours = np.sort_complex(eigenvalues(eta, beta, lam))
+        ref = np.sort_complex(np.linalg.eigvals(_R(eta, beta, lam, "heavy_ball")).astype(complex))
+        np.testing.assert_allclose(ours, ref, atol=1e-14)
+    assert eigenvalues([0.5, 1.5], 0.2, 1.0, "gd").shape == (2, 1)
+
+
+def test_regimes():
+    got = regime([0.5, 0.1, 2.4, 2.25, 3.5], 0.25, 1.0)
+    assert list(got) == ["ripples", "monotone", "oscillating", "critical", "divergent"]
+    assert set(REGIMES) == {"ripples", "monotone", "oscillating", "critical", "divergent"}
+    assert list(regime([0.5, 1.0, 1.5, 2.5], 0.0, 1.0, "gd")) == ["monotone", "critical", "oscillating", "divergent"]
+
+
+def test_max_stable_lam():
+    assert max_stable_lam(0.5, 0.5) == pytest.approx(6.0)
+    assert max_stable_lam(2.0, 0.0, "gd") == pytest.approx(1.0)
+    assert np.isnan(max_stable_lam(1.0, 1.2))
+    lam_max = max_stable_lam(0.3, 0.7)
+    assert stable(0.3, 0.7, lam_max * 0.999) and not stable(0.3, 0.7, lam_max * 1.001)
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"eta": -1.0}, "'eta' must be > 0"),
+    ({"eta": np.nan}, "'eta' must be finite"),
+    ({"lam": 0.0}, "'lam' must be > 0"),
+    ({"beta": "x"}, "'beta' must be a real number"),
+])
+def test_bad_input(kw, message):
+    args = {"eta": 1.0, "beta": 0.5, "lam": 1.0} | kw
+    with pytest.raises(ParameterError, match=message):
+        spectral_radius(**args)

@@ -1,0 +1,156 @@
+r"""Eigen-decomposition and decoupling: each eigen-direction is a scalar problem.
+
+With Q = O^T Lambda O (O orthogonal, Lambda diagonal and positive) and
+z = O (x - x*), h(x) = 1/2 z^T Lambda z + h(x*), and gradient descent and
+momentum act on each coordinate of z separately:
+
+.. math::
+    z_t = (I - \eta\Lambda) z_{t-1}, \qquad
+    w_t = \beta w_{t-1} + \Lambda z_{t-1}, \quad z_t = z_{t-1} - \eta w_t.
+
+Examples
+--------
+>>> O, eigenvalues, exact = eigen_decomposition([[2, 0], [0, 3]])
+>>> eigenvalues, exact
+([2, 3], True)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from theory.derivation import Derivation, identity
+from theory.quadratic import as_spd_matrix
+from theory.symbols import beta, eta
+
+__all__ = ["EXACT_MAX_SIZE", "derive_decoupling", "eigen_decomposition"]
+
+#: largest size whose eigen-decomposition is attempted in radicals
+EXACT_MAX_SIZE = 4
+
+
+def eigen_decomposition(Q, /) -> tuple[sp.Matrix, list[sp.Expr], bool]:
+    """``(O, eigenvalues, exact)`` with ``Q = O^T diag(eigenvalues) O`` and O orthogonal.
+
+    Exact (radicals) for exact matrices up to :data:`EXACT_MAX_SIZE`;
+    otherwise numeric (``numpy.linalg.eigh``) and ``exact`` is False.
+    """
+    Qm = as_spd_matrix(Q)
+    n = Qm.shape[0]
+    if n <= EXACT_MAX_SIZE and all(e.is_Rational for e in Qm):
+        rows, values = [], []
+        for value, _mult, vectors in sorted(Qm.eigenvects(), key=lambda t: float(t[0])):
+            for vec in sp.GramSchmidt(vectors, orthonormal=True):
+                rows.append([sp.radsimp(sp.simplify(e)) for e in vec])
+                values.append(sp.simplify(value))
+        if len(rows) == n:
+            return sp.Matrix(rows), values, True
+    w, V = np.linalg.eigh(np.array(Qm.evalf(), dtype=float))
+    return sp.Matrix(V.T.tolist()), [sp.Float(v) for v in w], False
+
+
+def derive_decoupling(Q=None) -> Derivation:
+    """Derive the decoupling, for symbolic n (Q = None) or for a concrete SPD Q."""
+    if Q is None:
+        return _derive_symbolic()
+    Qm = as_spd_matrix(Q)
+    O, values, exact = eigen_decomposition(Qm)
+    n = Qm.shape[0]
+    Lam = sp.diag(*values)
+    y = sp.Matrix(sp.symbols(f"y1:{n + 1}", real=True))  # y = x - x*
+    w = sp.Matrix(sp.symbols(f"v1:{n + 1}", real=True))
+    steps = [
+        identity(
+            "The rows of $O$ are orthonormal eigenvectors of $Q$.",
+            O * O.T,
+            sp.eye(n),
+            display=(r"O O^\top", sp.eye(n)),
+        ),
+        identity(
+            r"$Q$ is rebuilt from them.", O.T * Lam * O, Qm, display=(r"O^\top \Lambda O", Qm)
+        ),
+        identity(
+            r"With $y = x - x^*$ and $z = O y$, the quadratic is diagonal: $h(x) - h(x^*) = \frac{1}{2} z^\top \Lambda z$.",
+            (y.T * Qm * y)[0, 0] / 2,
+            ((O * y).T * Lam * (O * y))[0, 0] / 2,
+            display=(r"\frac{1}{2} y^\top Q y", r"\frac{1}{2} z^\top \Lambda z"),
+        ),
+        identity(
+            r"A gradient step $y \leftarrow y - \eta Q y$ becomes $z \leftarrow (I - \eta\Lambda) z$.",
+            O * (y - eta * Qm * y),
+            (sp.eye(n) - eta * Lam) * (O * y),
+            display=(
+                r"z_t",
+                sp.MatMul(sp.eye(n) - eta * Lam, sp.Symbol("z_{t-1}"), evaluate=False),
+            ),
+        ),
+        identity(
+            r"A momentum step $v \leftarrow \beta v + Q y$ becomes $w \leftarrow \beta w + \Lambda z$ with $w = O v$.",
+            O * (beta * w + Qm * y),
+            beta * (O * w) + Lam * (O * y),
+            display=(r"w_t", r"\beta w_{t-1} + \Lambda z_{t-1}"),
+        ),
+    ]
+    remarks = [
+        "Each coordinate of z is the scalar problem f = lambda_i/2 z_i^2, with lambda_i = "
+        + ", ".join(sp.sstr(v) for v in values)
+        + ".",
+        r"D2L writes $z_t = (I - \Lambda) z_{t-1}$; the step size $\eta$ is missing.",
+    ]
+    if not exact:
+        remarks.insert(
+            0,
+            "The eigen-decomposition is numeric (numpy.linalg.eigh): the matrix is "
+            f"larger than {EXACT_MAX_SIZE}x{EXACT_MAX_SIZE} or holds floats.",
+        )
+    return Derivation(
+        title="Eigen-decomposition and decoupling",
+        steps=tuple(steps),
+        results={"O": O, "eigenvalues": sp.Tuple(*values)},
+        remarks=tuple(remarks),
+    )
+
+
+def _derive_symbolic() -> Derivation:
+    n = sp.Symbol("n", integer=True, positive=True)
+    O = sp.MatrixSymbol("O", n, n)
+    Lam = sp.MatrixSymbol("Lambda", n, n)
+    y = sp.MatrixSymbol("y", n, 1)
+    v = sp.MatrixSymbol("v", n, 1)
+    Q = O.T * Lam * O
+    eye = sp.Identity(n)
+    orth = (O,)
+    steps = [
+        identity(
+            r"Write $Q = O^\top \Lambda O$ with $O$ orthogonal and $y = x - x^*$, $z = O y$.",
+            y.T * Q * y,
+            (O * y).T * Lam * (O * y),
+            orthogonal=orth,
+            display=(r"y^\top Q y", r"z^\top \Lambda z"),
+        ),
+        identity(
+            r"Gradient descent $y_t = (I - \eta Q) y_{t-1}$ in eigen-coordinates.",
+            O * (eye - eta * Q) * y,
+            (eye - eta * Lam) * O * y,
+            orthogonal=orth,
+            display=(r"z_t", r"(I - \eta\Lambda) z_{t-1}"),
+        ),
+        identity(
+            r"Momentum $v_t = \beta v_{t-1} + Q y_{t-1}$ in eigen-coordinates, $w = O v$.",
+            O * (beta * v + Q * y),
+            beta * O * v + Lam * O * y,
+            orthogonal=orth,
+            display=(r"w_t", r"\beta w_{t-1} + \Lambda z_{t-1}"),
+        ),
+    ]
+    return Derivation(
+        title="Eigen-decomposition and decoupling (dimension n)",
+        steps=tuple(steps),
+        results={"gd_step": eye - eta * Lam},
+        remarks=(
+            r"Since $\Lambda$ is diagonal, each coordinate of $z$ evolves alone: one scalar "
+            r"problem $\frac{\lambda_i}{2} z_i^2$ per eigenvalue tells everything.",
+            r"D2L writes $z_t = (I - \Lambda) z_{t-1}$; the step size $\eta$ is missing.",
+        ),
+    )

@@ -1,0 +1,65 @@
+"""All derivations by topic, and a standalone LaTeX document of them.
+
+Examples
+--------
+>>> sorted(TOPICS)
+['damping', 'decoupling', 'gd', 'minimizer', 'momentum', 'stability', 'tuning', 'weights']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from theory.decoupling import derive_decoupling
+from theory.derivation import Derivation
+from theory.errors import ParameterError
+from theory.gradient_descent import derive_gd
+from theory.momentum import derive_damping, derive_momentum
+from theory.quadratic import derive_minimizer
+from theory.stability import derive_stability
+from theory.tuning import derive_tuning
+from theory.weights import derive_weights
+
+__all__ = ["TOPICS", "derive", "derive_all", "latex_document"]
+
+#: topic name -> a function of (method, Q, c, b) building its derivation
+TOPICS: dict[str, Callable[..., Derivation]] = {
+    "minimizer": lambda method, Q, c, b: derive_minimizer(Q, c, b),
+    "decoupling": lambda method, Q, c, b: derive_decoupling(Q),
+    "gd": lambda method, Q, c, b: derive_gd(),
+    "momentum": lambda method, Q, c, b: derive_momentum(),
+    "stability": lambda method, Q, c, b: derive_stability(method),
+    "damping": lambda method, Q, c, b: derive_damping(),
+    "tuning": lambda method, Q, c, b: derive_tuning(),
+    "weights": lambda method, Q, c, b: derive_weights(),
+}
+
+
+def derive(topic: str, /, *, method: str = "heavy_ball", Q=None, c=None, b=None) -> Derivation:
+    """The derivation of one topic (see :data:`TOPICS`)."""
+    if topic not in TOPICS:
+        raise ParameterError(f"'topic' must be one of {', '.join(TOPICS)}: {topic!r}")
+    return TOPICS[topic](method, Q, c, b)
+
+
+def derive_all(*, method: str = "heavy_ball", Q=None, c=None, b=None) -> dict[str, Derivation]:
+    """Every topic's derivation, in reading order."""
+    return {topic: derive(topic, method=method, Q=Q, c=c, b=b) for topic in TOPICS}
+
+
+_PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage{amsmath,amssymb}
+\allowdisplaybreaks
+\title{%s}
+\date{}
+\begin{document}
+\maketitle
+"""
+
+
+def latex_document(
+    derivations: Iterable[Derivation], title: str = "Momentum on quadratics: checked derivations"
+) -> str:
+    """A standalone LaTeX document (amsmath and amssymb only) of the derivations."""
+    body = "\n".join(d.to_latex() for d in derivations)
+    return _PREAMBLE % title + body + "\n\\end{document}\n"

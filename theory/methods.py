@@ -1,0 +1,143 @@
+"""Methods as data: a first-order method is a list of update equations.
+
+A :class:`Method` holds SymPy update equations in its state variables, run in
+order as code runs them: on the right-hand side a state variable means its
+current value, the new one if an earlier line already updated it. The
+gradient is the undefined function ``g`` (:data:`theory.symbols.grad`), so
+``g(x + beta*v)`` is the gradient at a look-ahead point. On the scalar
+problem f(x) = lambda/2 x^2 the gradient is ``lambda * y``; from that the
+state matrix, the characteristic polynomial and everything after are derived,
+never typed in.
+
+Examples
+--------
+>>> from theory.methods import HEAVY_BALL, state_matrix
+>>> state_matrix(HEAVY_BALL)
+Matrix([
+[         beta,            lambda],
+[-beta*eta, -eta*lambda + 1]])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from theory.derivation import gt, lt
+from theory.errors import ParameterError
+from theory.symbols import beta, eta, grad, lam, z
+
+__all__ = [
+    "GRADIENT_DESCENT",
+    "HEAVY_BALL",
+    "Method",
+    "characteristic_polynomial",
+    "get_method",
+    "state_matrix",
+    "step_map",
+]
+
+x, v = sp.symbols("x v", real=True)
+
+
+@dataclass(frozen=True)
+class Method:
+    """A linear first-order method with constant coefficients.
+
+    Parameters
+    ----------
+    name : str
+        The name users pass as ``method=`` (``"heavy_ball"``, ``"gd"``, ...).
+    state : tuple of Symbol
+        The state variables; the iterate itself is ``position``.
+    updates : tuple of (Symbol, Expr)
+        The update equations in the order they run.
+    parameters : tuple of Symbol
+        The hyper-parameters (``eta``, ``beta``, ...).
+    position : Symbol
+        The state variable that is the iterate x.
+    description : str
+        One line for people.
+    region : tuple of relations, optional
+        The stability region as it is usually stated; never trusted: the
+        stability derivation checks each relation against the Jury conditions.
+    """
+
+    name: str
+    state: tuple[sp.Symbol, ...]
+    updates: tuple[tuple[sp.Symbol, sp.Expr], ...]
+    parameters: tuple[sp.Symbol, ...]
+    position: sp.Symbol = x
+    description: str = ""
+    region: tuple[sp.Basic, ...] = ()
+
+    def update_latex(self) -> str:
+        """The update rule as LaTeX, one equation per line."""
+        lines = [
+            rf"{sp.latex(lhs)} &\leftarrow {sp.latex(rhs, order='none')}"
+            for lhs, rhs in self.updates
+        ]
+        return r" \\ ".join(lines)
+
+
+def step_map(method: Method, gradient=None) -> dict[sp.Symbol, sp.Expr]:
+    """The new value of each state variable as an expression in the old state.
+
+    ``gradient`` maps a point to the gradient there; by default the scalar
+    quadratic's ``lambda * y``.
+    """
+    if gradient is None:
+
+        def gradient(y):
+            return lam * y
+
+    values = {s: s for s in method.state}
+    for lhs, rhs in method.updates:
+        new = rhs.replace(grad, gradient).xreplace(values)
+        values[lhs] = sp.expand(new)
+    return {s: values[s] for s in method.state}
+
+
+def state_matrix(method: Method) -> sp.Matrix:
+    """The matrix R with ``state_{t+1} = R state_t`` on f(x) = lambda/2 x^2."""
+    new = step_map(method)
+    return sp.Matrix([[sp.diff(new[a], b) for b in method.state] for a in method.state])
+
+
+def characteristic_polynomial(method: Method) -> sp.Poly:
+    """``det(z I - R)`` as a polynomial in :data:`theory.symbols.z`."""
+    return state_matrix(method).charpoly(z)
+
+
+GRADIENT_DESCENT = Method(
+    name="gd",
+    state=(x,),
+    updates=((x, x - eta * grad(x)),),
+    parameters=(eta,),
+    description="gradient descent: x <- x - eta g(x)",
+    region=(gt(eta * lam, 0), lt(eta * lam, 2)),
+)
+
+HEAVY_BALL = Method(
+    name="heavy_ball",
+    state=(v, x),
+    updates=((v, beta * v + grad(x)), (x, x - eta * v)),
+    parameters=(eta, beta),
+    description="heavy ball / D2L momentum / torch SGD(momentum=beta): v <- beta v + g, x <- x - eta v",
+    region=(gt(eta * lam, 0), lt(eta * lam, 2 * (1 + beta)), lt(beta, 1), gt(beta, -1)),
+)
+
+_BUILTIN = {m.name: m for m in (GRADIENT_DESCENT, HEAVY_BALL)}
+_ALIASES = {"heavy-ball": "heavy_ball", "momentum": "heavy_ball"}
+
+
+def get_method(method: str | Method) -> Method:
+    """Look a built-in method up by name (``gd``, ``heavy_ball`` / ``heavy-ball``)."""
+    if isinstance(method, Method):
+        return method
+    key = _ALIASES.get(method, method)
+    if key not in _BUILTIN:
+        allowed = ", ".join(sorted(_BUILTIN))
+        raise ParameterError(f"'method' must be one of {allowed}: {method!r}")
+    return _BUILTIN[key]

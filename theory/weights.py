@@ -1,0 +1,82 @@
+r"""The leaky average behind momentum and its effective sample weight.
+
+.. math::
+    v_t = \beta v_{t-1} + g_t = \sum_{\tau=0}^{t-1} \beta^\tau g_{t-\tau}, \qquad
+    \sum_{\tau \ge 0} \beta^\tau = \frac{1}{1 - \beta} \quad (|\beta| < 1).
+
+Examples
+--------
+>>> derive_weights().results["effective_weight"]
+1/(1 - beta)
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from theory.derivation import Derivation, holds, identity
+from theory.symbols import beta, t, tau
+
+__all__ = ["derive_weights", "leaky_average"]
+
+g = sp.IndexedBase("g")
+
+
+def leaky_average(steps: int) -> sp.Expr:
+    """v_t from v_0 = 0 by running the recurrence ``steps`` times."""
+    v = sp.Integer(0)
+    for k in range(1, steps + 1):
+        v = beta * v + g[k]
+    return v
+
+
+def derive_weights() -> Derivation:
+    """Derive the expanded leaky average and the effective sample weight 1/(1 - beta)."""
+    expanded = sp.Sum(beta**tau * g[t - tau], (tau, 0, t - 1))
+    shifted = sp.Sum(beta ** (tau + 1) * g[t - tau], (tau, 0, t - 1))
+    step_up = g[t + 1] + beta * expanded
+    geometric = sp.Sum(beta**tau, (tau, 0, sp.oo))
+    steps = [
+        holds(
+            r"Unrolling $v_t = \beta v_{t-1} + g_t$ from $v_0 = 0$ gives the leaky average "
+            r"(checked by expansion for $t = 1, \dots, 8$).",
+            r"v_t &= \sum_{\tau=0}^{t-1} \beta^\tau g_{t-\tau}",
+            lambda: all(
+                sp.expand(leaky_average(k) - expanded.subs(t, k).doit()) == 0 for k in range(1, 9)
+            ),
+        ),
+        identity(
+            r"Induction: if it holds at $t$, then $\beta v_t + g_{t+1}$ is the same sum at $t + 1$ "
+            r"(the $\tau = 0$ term split off, the index shifted).",
+            g[t + 1] + shifted,
+            step_up,
+            display=(
+                r"g_{t+1} + \sum_{\tau=0}^{t-1} \beta^{\tau+1} g_{t-\tau}",
+                r"g_{t+1} + \beta v_t",
+            ),
+        ),
+        identity(
+            r"The weights sum to a geometric series, for $|\beta| < 1$.",
+            geometric.doit().args[0][0],
+            1 / (1 - beta),
+            display=(geometric, 1 / (1 - beta)),
+        ),
+        identity(
+            r"The finite sum after $T$ steps approaches it: the gap is $\beta^T/(1 - \beta)$.",
+            1 / (1 - beta) - sp.Sum(beta**tau, (tau, 0, sp.Symbol("T") - 1)).doit().args[1][0],
+            beta ** sp.Symbol("T") / (1 - beta),
+            display=(
+                r"\frac{1}{1-\beta} - \sum_{\tau=0}^{T-1} \beta^\tau",
+                beta ** sp.Symbol("T") / (1 - beta),
+            ),
+        ),
+    ]
+    return Derivation(
+        title="Leaky average and effective sample weight",
+        steps=tuple(steps),
+        results={"effective_weight": 1 / (1 - beta)},
+        remarks=(
+            r"Momentum takes the effective step $\eta/(1 - \beta)$ in directions where "
+            r"consecutive gradients agree.",
+        ),
+    )
