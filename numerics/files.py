@@ -31,8 +31,15 @@ def _temp_in(directory: Path, suffix: str) -> Path:
     return Path(name)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _commit(tmp: Path, target: Path) -> None:
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give the usual mode
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -91,7 +98,9 @@ class atomic_directory:
 
     def __enter__(self) -> Path:
         if self.target.exists() and not self.target.is_dir():
-            raise OutputError(f"cannot write {str(self.target)!r}: it exists and is not a directory")
+            raise OutputError(
+                f"cannot write {str(self.target)!r}: it exists and is not a directory"
+            )
         parent = self.target.parent if str(self.target.parent) else Path(".")
         try:
             parent.mkdir(parents=True, exist_ok=True)
@@ -109,6 +118,7 @@ class atomic_directory:
             old = self.target.with_name(f".{self.target.name}-old-{os.getpid()}")
             os.replace(self.target, old)
         try:
+            os.chmod(self.tmp, 0o777 & ~_umask())
             os.replace(self.tmp, self.target)
         except OSError as exc:
             if old is not None:

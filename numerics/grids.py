@@ -247,16 +247,25 @@ def volume_summary(eta, beta, lam, method: str = "heavy_ball", **params) -> Volu
     stable = 0
     plane = b.size * lm.size
     if plane <= REDUCE_CHUNK:
-        blocks = [(slice(i, i + max(1, REDUCE_CHUNK // plane)), slice(None)) for i in range(0, e.size, max(1, REDUCE_CHUNK // plane))]
+        blocks = [
+            (slice(i, i + max(1, REDUCE_CHUNK // plane)), slice(None))
+            for i in range(0, e.size, max(1, REDUCE_CHUNK // plane))
+        ]
     else:
         cols = max(1, REDUCE_CHUNK // lm.size)
-        blocks = [(slice(i, i + 1), slice(j, j + cols)) for i in range(e.size) for j in range(0, b.size, cols)]
+        blocks = [
+            (slice(i, i + 1), slice(j, j + cols))
+            for i in range(e.size)
+            for j in range(0, b.size, cols)
+        ]
     buf = np.empty(REDUCE_CHUNK + plane)
     for rows, cols in blocks:
         eb, bb = e[rows], b[cols]
         shape = (eb.size, bb.size, lm.size)
         out = buf[: np.prod(shape)].reshape(shape)
-        spectral_radius(eb[:, None, None], bb[None, :, None], lm[None, None, :], method, out=out, **params)
+        spectral_radius(
+            eb[:, None, None], bb[None, :, None], lm[None, None, :], method, out=out, **params
+        )
         stable += int(np.count_nonzero(out < 1))
         out.max(axis=2, out=worst[rows, cols])
     i, j = np.unravel_index(np.argmin(worst), worst.shape)

@@ -91,8 +91,4 @@ def compile_updates(method: Method, gradient) -> list:
     """
     extra = [p for p in method.parameters if p not in (eta, beta)]
     args = [*method.state, eta, beta, *extra]
-    return [
-        sp.lambdify(args, rhs, modules=[{"g": gradient}, "numpy"])
-        for _, rhs in method.updates
-    ]
-
+    return [sp.lambdify(args, rhs, modules=[{"g": gradient}, "numpy"]) for _, rhs in method.updates]

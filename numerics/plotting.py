@@ -57,8 +57,15 @@ def plot_region(grid: RateGrid, ax=None) -> dict:
     )
     beta = np.linspace(grid.beta[0], grid.beta[-1], 400)
     edge = max_stable_lam(1.0, np.clip(beta, -0.999999, 0.999999), grid.method)
-    (boundary,) = ax.plot(edge / grid.lam, beta, "k-", lw=2, label=r"exact edge $\eta = 2(1+\beta)/\lambda$"
-                          if grid.method == "heavy_ball" else "exact edge")
+    (boundary,) = ax.plot(
+        edge / grid.lam,
+        beta,
+        "k-",
+        lw=2,
+        label=r"exact edge $\eta = 2(1+\beta)/\lambda$"
+        if grid.method == "heavy_ball"
+        else "exact edge",
+    )
     ax.set_xlim(grid.eta[0], grid.eta[-1])
     ax.set_ylim(grid.beta[0], grid.beta[-1])
     ax.set_xlabel(_LABELS["eta"])
@@ -72,21 +79,56 @@ def plot_rate_map(grid: NormalisedGrid, ax=None) -> dict:
     """Heat map of rho over (eta*lambda, beta) with contours, damping curves, edge, regimes."""
     ax = _axes(ax)
     rho = np.minimum(grid.rho, 1.2)
-    mesh = ax.pcolormesh(grid.eta_lam, grid.beta, rho.T, shading="auto", cmap="viridis", vmin=0, vmax=1.2)
-    contours = ax.contour(grid.eta_lam, grid.beta, rho.T, levels=[0.2, 0.4, 0.6, 0.8, 0.9], colors="white", linewidths=0.7)
+    mesh = ax.pcolormesh(
+        grid.eta_lam,
+        grid.beta,
+        rho.T,
+        shading="auto",
+        cmap="viridis",
+        vmin=0,
+        vmax=1.2,
+        rasterized=True,
+    )
+    contours = ax.contour(
+        grid.eta_lam,
+        grid.beta,
+        rho.T,
+        levels=[0.2, 0.4, 0.6, 0.8, 0.9],
+        colors="white",
+        linewidths=0.7,
+    )
     ax.clabel(contours, fontsize=7)
     beta = np.linspace(max(grid.beta[0], 0), grid.beta[-1], 400)
     lines = []
     if grid.method == "heavy_ball":
-        (low,) = ax.plot((1 - np.sqrt(beta)) ** 2, beta, "w--", lw=1.5, label=r"critical $\eta\lambda = (1 \pm \sqrt{\beta})^2$")
+        (low,) = ax.plot(
+            (1 - np.sqrt(beta)) ** 2,
+            beta,
+            "w--",
+            lw=1.5,
+            label=r"critical $\eta\lambda = (1 \pm \sqrt{\beta})^2$",
+        )
         (high,) = ax.plot((1 + np.sqrt(beta)) ** 2, beta, "w--", lw=1.5)
         lines += [low, high]
         labels = {"ripples": (1.0, 0.75), "monotone": (0.08, 0.35), "oscillating": (2.3, 0.25)}
         for text, (x, y) in labels.items():
             ax.text(x, y, text, color="white", fontsize=9, ha="left")
     edge_beta = np.linspace(grid.beta[0], grid.beta[-1], 400)
-    (edge,) = ax.plot(max_stable_lam(1.0, np.clip(edge_beta, -0.999999, 0.999999), grid.method), edge_beta, "r-", lw=2, label="stability edge")
-    ax.text(min(grid.eta_lam[-1], 3.2) * 0.97, grid.beta[0] + 0.05 * (grid.beta[-1] - grid.beta[0]), "divergent", color="red", ha="right", fontsize=9)
+    (edge,) = ax.plot(
+        max_stable_lam(1.0, np.clip(edge_beta, -0.999999, 0.999999), grid.method),
+        edge_beta,
+        "r-",
+        lw=2,
+        label="stability edge",
+    )
+    ax.text(
+        min(grid.eta_lam[-1], 3.2) * 0.97,
+        grid.beta[0] + 0.05 * (grid.beta[-1] - grid.beta[0]),
+        "divergent",
+        color="red",
+        ha="right",
+        fontsize=9,
+    )
     ax.set_xlim(grid.eta_lam[0], grid.eta_lam[-1])
     ax.set_ylim(grid.beta[0], grid.beta[-1])
     colorbar = ax.figure.colorbar(mesh, ax=ax, label=r"spectral radius $\rho$")
@@ -94,7 +136,15 @@ def plot_rate_map(grid: NormalisedGrid, ax=None) -> dict:
     ax.set_ylabel(_LABELS["beta"])
     ax.set_title(f"Rate of {grid.method.replace('_', ' ')} (normalised)")
     legend = ax.legend(loc="lower right", fontsize=8)
-    return {"ax": ax, "mesh": mesh, "contours": contours, "critical": lines, "edge": edge, "colorbar": colorbar, "legend": legend}
+    return {
+        "ax": ax,
+        "mesh": mesh,
+        "contours": contours,
+        "critical": lines,
+        "edge": edge,
+        "colorbar": colorbar,
+        "legend": legend,
+    }
 
 
 def plot_volume(grid: VolumeGrid, ax=None, slices: int = 5) -> dict:
@@ -120,7 +170,16 @@ def plot_volume(grid: VolumeGrid, ax=None, slices: int = 5) -> dict:
 def plot_worst_case(grid: WorstCaseGrid, ax=None) -> dict:
     """Worst-case rate over [mu, L] on an (eta, beta) grid, with the best point marked."""
     ax = _axes(ax)
-    mesh = ax.pcolormesh(grid.eta, grid.beta, np.minimum(grid.rho, 1.2).T, shading="auto", cmap="magma", vmin=0, vmax=1.2)
+    mesh = ax.pcolormesh(
+        grid.eta,
+        grid.beta,
+        np.minimum(grid.rho, 1.2).T,
+        shading="auto",
+        cmap="magma",
+        vmin=0,
+        vmax=1.2,
+        rasterized=True,
+    )
     e, b, r = grid.best()
     (marker,) = ax.plot([e], [b], "c*", ms=14, label=rf"best $\rho = {r:.3f}$")
     colorbar = ax.figure.colorbar(mesh, ax=ax, label=r"worst-case $\rho$ on $[\mu, L]$")
@@ -131,7 +190,9 @@ def plot_worst_case(grid: WorstCaseGrid, ax=None) -> dict:
     return {"ax": ax, "mesh": mesh, "best": marker, "colorbar": colorbar, "legend": legend}
 
 
-def plot_trace_2d(run: Trajectory, ax=None, index: int = 0, xlim=(-5.5, 1.0), ylim=(-3.0, 1.0)) -> dict:
+def plot_trace_2d(
+    run: Trajectory, ax=None, index: int = 0, xlim=(-5.5, 1.0), ylim=(-3.0, 1.0)
+) -> dict:
     """D2L's show_trace_2d: iterates over the contour lines of f = 1/2 x^T diag(lams) x."""
     ax = _axes(ax)
     x1, x2 = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
@@ -140,7 +201,9 @@ def plot_trace_2d(run: Trajectory, ax=None, index: int = 0, xlim=(-5.5, 1.0), yl
     f = 0.5 * (Q[0, 0] * d1**2 + 2 * Q[0, 1] * d1 * d2 + Q[1, 1] * d2**2)
     contours = ax.contour(x1, x2, f, levels=12, colors="#1f77b4", linewidths=0.8)
     pts = run.x[:, index, :]
-    label = rf"$\eta = {run.eta[index]:g}$" + (rf", $\beta = {run.beta[index]:g}$" if run.method != "gd" else "")
+    label = rf"$\eta = {run.eta[index]:g}$" + (
+        rf", $\beta = {run.beta[index]:g}$" if run.method != "gd" else ""
+    )
     (path,) = ax.plot(pts[:, 0], pts[:, 1], "-o", color="#ff7f0e", ms=3, label=label)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
@@ -175,7 +238,14 @@ def plot_gd_decay(eta: float = 0.1, lams=(0.1, 1.0, 10.0, 19.0), T: int = 20, ax
     return {"ax": ax, "lines": lines, "legend": legend}
 
 
-def plot_eigen_decay(method: str = "heavy_ball", eta: float = 0.5, beta: float = 0.5, lams=None, steps: int = 40, ax=None) -> dict:
+def plot_eigen_decay(
+    method: str = "heavy_ball",
+    eta: float = 0.5,
+    beta: float = 0.5,
+    lams=None,
+    steps: int = 40,
+    ax=None,
+) -> dict:
     """Seed exercise 2: x_i from 1 on lambda_i = 2^-i, one curve per eigen-direction.
 
     (The seed's note writes ``x -= x - eta * v``; the update is ``x -= eta * v``.)
@@ -184,11 +254,15 @@ def plot_eigen_decay(method: str = "heavy_ball", eta: float = 0.5, beta: float =
     lams = np.asarray(2.0 ** -np.arange(5) if lams is None else lams, float)
     run = simulate(eta, beta, lams=lams, x0=np.ones(lams.size), steps=steps, method=method)
     t = np.arange(steps + 1)
-    lines = [ax.plot(t, run.x[:, 0, i], label=rf"$\lambda = 2^{{-{i}}}$")[0] for i in range(lams.size)]
+    lines = [
+        ax.plot(t, run.x[:, 0, i], label=rf"$\lambda = 2^{{-{i}}}$")[0] for i in range(lams.size)
+    ]
     ax.set_xlabel(r"step $t$")
     ax.set_ylabel(r"$x_i$")
     name = "gradient descent" if method == "gd" else method.replace("_", " ")
-    ax.set_title(rf"{name}, $\eta = {eta:g}$" + (rf", $\beta = {beta:g}$" if method != "gd" else ""))
+    ax.set_title(
+        rf"{name}, $\eta = {eta:g}$" + (rf", $\beta = {beta:g}$" if method != "gd" else "")
+    )
     legend = ax.legend(fontsize=8)
     return {"ax": ax, "lines": lines, "legend": legend}
 
@@ -200,7 +274,9 @@ def plot_envelope(run: Trajectory, lam: float, ax=None, index: int = 0) -> dict:
     rho = float(spectral_radius(run.eta[index], run.beta[index], lam, run.method))
     t = np.arange(err.size)
     (sim,) = ax.semilogy(t, err, "o", ms=3, label=r"simulated $|x_t - x^*|$")
-    (env,) = ax.semilogy(t, err[0] * (t + 1) * rho**t, "k--", label=rf"$(t+1)\rho^t |x_0|$, $\rho = {rho:.3f}$")
+    (env,) = ax.semilogy(
+        t, err[0] * (t + 1) * rho**t, "k--", label=rf"$(t+1)\rho^t |x_0|$, $\rho = {rho:.3f}$"
+    )
     ax.set_xlabel(r"step $t$")
     ax.set_ylabel(r"$|x_t - x^*|$")
     ax.set_title("Simulation against the theory's rate")
@@ -219,12 +295,16 @@ def plot_rate_vs_kappa(kappas=None, ax=None) -> dict:
     gd = (kappas - 1) / (kappas + 1)
     hb = (np.sqrt(kappas) - 1) / (np.sqrt(kappas) + 1)
     (gd_line,) = ax.semilogx(kappas, gd, label=r"gradient descent $\frac{\kappa-1}{\kappa+1}$")
-    (hb_line,) = ax.semilogx(kappas, hb, label=r"heavy ball $\frac{\sqrt{\kappa}-1}{\sqrt{\kappa}+1}$")
+    (hb_line,) = ax.semilogx(
+        kappas, hb, label=r"heavy ball $\frac{\sqrt{\kappa}-1}{\sqrt{\kappa}+1}$"
+    )
     sample = kappas[:: max(1, kappas.size // 12)]
     eta_hb = 4 / (np.sqrt(sample) + 1) ** 2
     beta_hb = ((np.sqrt(sample) - 1) / (np.sqrt(sample) + 1)) ** 2
     # the worst case over [1, kappa] sits at an endpoint (see numerics.grids)
-    measured = np.maximum(spectral_radius(eta_hb, beta_hb, 1.0), spectral_radius(eta_hb, beta_hb, sample))
+    measured = np.maximum(
+        spectral_radius(eta_hb, beta_hb, 1.0), spectral_radius(eta_hb, beta_hb, sample)
+    )
     (marks,) = ax.semilogx(sample, measured, "k.", label="numeric worst case at the tuned point")
     ax.set_xlabel(r"condition number $\kappa = L/\mu$")
     ax.set_ylabel(r"worst-case rate $\rho$")

@@ -181,7 +181,9 @@ def spectral_radius(
     if out is None:
         out = np.empty(shape)
     elif out.shape != shape or out.dtype != np.float64:
-        raise ParameterError(f"'out' must be a float64 array of shape {shape}: {out.dtype} {out.shape}")
+        raise ParameterError(
+            f"'out' must be a float64 array of shape {shape}: {out.dtype} {out.shape}"
+        )
     if m.name == "gd":
         return _map_blocks(_gd_kernel, [np.multiply(e, lm), b], out)[()]
     if m.name == "heavy_ball" and not params:

@@ -99,7 +99,9 @@ def _validate_problem(Q, c, x0):
         raise NotSPDError("'Q' must be symmetric")
     smallest = np.linalg.eigvalsh(Q).min()
     if smallest <= 0:
-        raise NotSPDError(f"'Q' must be positive definite: its smallest eigenvalue is {smallest:.6g}")
+        raise NotSPDError(
+            f"'Q' must be positive definite: its smallest eigenvalue is {smallest:.6g}"
+        )
     c = np.zeros(n) if c is None else np.asarray(c, dtype=float).reshape(-1)
     x0 = np.asarray(x0, dtype=float).reshape(-1)
     for name, vec in (("c", c), ("x0", x0)):
@@ -164,7 +166,11 @@ def simulate(
     updates = compile_updates(m, gradient)
     state = {s: np.zeros((batch, n)) for s in m.state}
     state[m.position] = np.broadcast_to(x0, (batch, n)).copy()
-    extra = [np.asarray(params[str(p)], float)[..., None] for p in m.parameters if str(p) not in ("eta", "beta")]
+    extra = [
+        np.asarray(params[str(p)], float)[..., None]
+        for p in m.parameters
+        if str(p) not in ("eta", "beta")
+    ]
     ecol, bcol = e[:, None], b[:, None]
     xs = np.empty((steps + 1, batch, n))
     xs[0] = state[m.position]
@@ -173,7 +179,9 @@ def simulate(
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(1, steps + 1):
             for (target, _), fn in zip(m.updates, updates, strict=True):
-                state[target] = fn(*(state[s] for s in m.state), ecol, bcol, *extra) + np.zeros((batch, n))
+                state[target] = fn(*(state[s] for s in m.state), ecol, bcol, *extra) + np.zeros(
+                    (batch, n)
+                )
             xs[k] = state[m.position]
             dist = np.linalg.norm(xs[k] - xstar, axis=-1)
             newly = (diverged_at < 0) & ~(dist <= DIVERGENCE_GROWTH * start)
@@ -181,7 +189,9 @@ def simulate(
     return Trajectory(m.name, e, b, xs, Q, xstar, diverged_at >= 0, diverged_at)
 
 
-def simulate_d2l(eta: float, beta: float = 0.0, steps: int = 20, method: str = "heavy_ball") -> Trajectory:
+def simulate_d2l(
+    eta: float, beta: float = 0.0, steps: int = 20, method: str = "heavy_ball"
+) -> Trajectory:
     """D2L's ``train_2d`` on f = 0.1 x1^2 + 2 x2^2 from (-5, -2)."""
     return simulate(eta, beta, lams=D2L_LAMS, x0=D2L_X0, steps=steps, method=method)
 

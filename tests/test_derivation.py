@@ -18,7 +18,10 @@ def test_identity_accepts_true_claim_and_prints_it():
     "lhs, rhs",
     [
         ((x + 1) ** 2, x**2 + 1),
-        (sp.Matrix([[beta, lam], [-eta * beta, 1 - eta * lam]]), sp.Matrix([[beta, lam], [eta * beta, 1 - eta * lam]])),
+        (
+            sp.Matrix([[beta, lam], [-eta * beta, 1 - eta * lam]]),
+            sp.Matrix([[beta, lam], [eta * beta, 1 - eta * lam]]),
+        ),
     ],
 )
 def test_wrong_claim_raises(lhs, rhs):

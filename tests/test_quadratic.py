@@ -73,7 +73,9 @@ def test_property_minimizer_matches_numpy(problem, cvec, bvec):
     np.testing.assert_allclose(xs, np.linalg.solve(Q, -c), rtol=1e-8, atol=1e-8)
     np.testing.assert_allclose(Q @ xs + c, 0, atol=1e-8)
     h = 0.5 * xs @ Q @ xs + c @ xs + b
-    assert float(d.results["minimum"]) == pytest.approx(b - 0.5 * c @ np.linalg.solve(Q, c), abs=1e-8)
+    assert float(d.results["minimum"]) == pytest.approx(
+        b - 0.5 * c @ np.linalg.solve(Q, c), abs=1e-8
+    )
     assert h == pytest.approx(float(d.results["minimum"]), abs=1e-8)
 
 
@@ -87,7 +89,12 @@ def test_property_iterates_converge_to_minimizer(problem, cvec):
     sk = np.sqrt(L / mu)
     runs = [
         ("gd", 2 / (mu + L), 0.0, (L - mu) / (L + mu)),
-        ("heavy_ball", 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, ((sk - 1) / (sk + 1)) ** 2, (sk - 1) / (sk + 1)),
+        (
+            "heavy_ball",
+            4 / (np.sqrt(L) + np.sqrt(mu)) ** 2,
+            ((sk - 1) / (sk + 1)) ** 2,
+            (sk - 1) / (sk + 1),
+        ),
     ]
     xstar = np.linalg.solve(Q, -c)
     for method, eta, beta, rate in runs:

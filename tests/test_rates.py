@@ -63,7 +63,9 @@ def test_broadcasting_and_dtype():
     lam = np.array([0.5, 1.0, 2.0])
     rho = spectral_radius(eta, beta, lam)
     assert rho.shape == (7, 5, 3) and rho.dtype == np.float64
-    loop = np.array([[[spectral_radius(e, b, m) for m in lam] for b in beta.ravel()] for e in eta.ravel()])
+    loop = np.array(
+        [[[spectral_radius(e, b, m) for m in lam] for b in beta.ravel()] for e in eta.ravel()]
+    )
     np.testing.assert_array_equal(rho, loop)
 
 
@@ -100,7 +102,12 @@ def test_regimes():
     got = regime([0.5, 0.1, 2.4, 2.25, 3.5], 0.25, 1.0)
     assert list(got) == ["ripples", "monotone", "oscillating", "critical", "divergent"]
     assert set(REGIMES) == {"ripples", "monotone", "oscillating", "critical", "divergent"}
-    assert list(regime([0.5, 1.0, 1.5, 2.5], 0.0, 1.0, "gd")) == ["monotone", "critical", "oscillating", "divergent"]
+    assert list(regime([0.5, 1.0, 1.5, 2.5], 0.0, 1.0, "gd")) == [
+        "monotone",
+        "critical",
+        "oscillating",
+        "divergent",
+    ]
 
 
 def test_max_stable_lam():
@@ -111,12 +118,15 @@ def test_max_stable_lam():
     assert stable(0.3, 0.7, lam_max * 0.999) and not stable(0.3, 0.7, lam_max * 1.001)
 
 
-@pytest.mark.parametrize("kw, message", [
-    ({"eta": -1.0}, "'eta' must be > 0"),
-    ({"eta": np.nan}, "'eta' must be finite"),
-    ({"lam": 0.0}, "'lam' must be > 0"),
-    ({"beta": "x"}, "'beta' must be a real number"),
-])
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        ({"eta": -1.0}, "'eta' must be > 0"),
+        ({"eta": np.nan}, "'eta' must be finite"),
+        ({"lam": 0.0}, "'lam' must be > 0"),
+        ({"beta": "x"}, "'beta' must be a real number"),
+    ],
+)
 def test_bad_input(kw, message):
     args = {"eta": 1.0, "beta": 0.5, "lam": 1.0} | kw
     with pytest.raises(ParameterError, match=message):

@@ -120,7 +120,9 @@ def test_property_decoupling(problem, x0v, frac, beta):
     z0 = V.T @ x0
     diag = simulate(eta, beta, lams=w, x0=z0, steps=30)
     back = diag.x[:, 0, :] @ V.T
-    np.testing.assert_allclose(full.x[:, 0, :], back, rtol=1e-8, atol=1e-9 * max(1, np.abs(x0).max()))
+    np.testing.assert_allclose(
+        full.x[:, 0, :], back, rtol=1e-8, atol=1e-9 * max(1, np.abs(x0).max())
+    )
 
 
 def test_trajectory_has_steps_plus_one_rows():
@@ -128,12 +130,15 @@ def test_trajectory_has_steps_plus_one_rows():
     assert run.x.shape == (8, 1, 1) and run.x[0, 0, 0] == 1.0 and run.steps == 7
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"Q": [[1, 2], [3, 4]], "x0": [1, 1]}, NotSPDError, "symmetric"),
-    ({"Q": [[1, 0], [0, -1]], "x0": [1, 1]}, NotSPDError, "smallest eigenvalue is -1"),
-    ({"lams": [1, 2], "x0": [1, 1, 1]}, ParameterError, "'x0' must have 2 entries"),
-    ({"lams": [1], "x0": [1], "steps": -1}, ParameterError, "'steps'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"Q": [[1, 2], [3, 4]], "x0": [1, 1]}, NotSPDError, "symmetric"),
+        ({"Q": [[1, 0], [0, -1]], "x0": [1, 1]}, NotSPDError, "smallest eigenvalue is -1"),
+        ({"lams": [1, 2], "x0": [1, 1, 1]}, ParameterError, "'x0' must have 2 entries"),
+        ({"lams": [1], "x0": [1], "steps": -1}, ParameterError, "'steps'"),
+    ],
+)
 def test_bad_problems(kwargs, error, message):
     with pytest.raises(error, match=message):
         simulate(0.1, 0.5, **kwargs)

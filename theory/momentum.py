@@ -87,7 +87,13 @@ def derive_momentum() -> Derivation:
             sp.Matrix([new["v"], x - eta * new["v"]]),
             display=(
                 sp.Matrix([sp.Symbol("v_{t+1}"), sp.Symbol("x_{t+1}")]),
-                Written(sp.MatMul(_shown_matrix(), sp.Matrix([sp.Symbol("v_t"), sp.Symbol("x_t")]), evaluate=False)),
+                Written(
+                    sp.MatMul(
+                        _shown_matrix(),
+                        sp.Matrix([sp.Symbol("v_t"), sp.Symbol("x_t")]),
+                        evaluate=False,
+                    )
+                ),
             ),
         ),
         identity(
@@ -245,7 +251,10 @@ def derive_damping() -> Derivation:
             r"and at $\eta\lambda = (1 + \sqrt{\beta})^2$.",
             disc_u.subs(u, high),
             0,
-            display=(r"\eta\lambda", Written(sp.Pow(sp.Add(1, sp.sqrt(beta), evaluate=False), 2, evaluate=False))),
+            display=(
+                r"\eta\lambda",
+                Written(sp.Pow(sp.Add(1, sp.sqrt(beta), evaluate=False), 2, evaluate=False)),
+            ),
         ),
         identity(
             r"At a double root $z = \frac{1}{2}(1 + \beta - \eta\lambda)$ has modulus $\sqrt\beta$ "
