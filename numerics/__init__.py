@@ -55,4 +55,5 @@ __all__ = [
     "volume_summary",
     "worst_case_grid",
     "worst_case_rate",
+    "write_text",
 ]

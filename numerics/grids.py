@@ -20,8 +20,8 @@ the maximum is taken over a dense sample of the spectrum instead.
 Examples
 --------
 >>> import numpy as np
->>> float(worst_case_rate(4 / 9, 1 / 9, 1.0, 4.0))  # tuned for kappa = 4: rate 1/3
-0.33333333333333337
+>>> round(float(worst_case_rate(4 / 9, 1 / 9, 1.0, 4.0)), 6)  # tuned for kappa = 4: rate 1/3
+0.333333
 """
 
 from __future__ import annotations

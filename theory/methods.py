@@ -12,10 +12,8 @@ never typed in.
 Examples
 --------
 >>> from theory.methods import HEAVY_BALL, state_matrix
->>> state_matrix(HEAVY_BALL)
-Matrix([
-[         beta,            lambda],
-[-beta*eta, -eta*lambda + 1]])
+>>> state_matrix(HEAVY_BALL).tolist()
+[[beta, lambda], [-beta*eta, -eta*lambda + 1]]
 """
 
 from __future__ import annotations

@@ -84,8 +84,8 @@ def derive_stability(method: Method | str = "heavy_ball", /) -> Derivation:
 
     Examples
     --------
-    >>> derive_stability("heavy_ball").results["condition"]
-    (beta < 1) & (beta > -1) & (eta*lambda > 0) & (eta*lambda < 2*beta + 2)
+    >>> derive_stability("heavy_ball").results["max_stable_lam"]
+    2*(beta + 1)/eta
     """
     method = get_method(method)
     poly = characteristic_polynomial(method)
