@@ -1,0 +1,226 @@
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import numerics
+import theory
+from momentum_cli.main import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_and_version(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "derive" in out and "report" in out
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith("momentum ")
+    for cmd in ("derive", "rate", "stability", "tune", "simulate", "report"):
+        code, out, _ = run(capsys, cmd, "--help")
+        assert code == 0 and "usage: momentum" in out
+
+
+def test_help_imports_neither_sympy_nor_matplotlib():
+    probe = (
+        "import sys, io, contextlib\n"
+        "from momentum_cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): main(['--help'])\n"
+        "print('sympy' in sys.modules, 'matplotlib' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["False", "False"]
+
+
+def test_rate_json_matches_library(capsys):
+    code, out, _ = run(capsys, "rate", "--eta", "1/2", "--beta", "0.25", "--lam", "1", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {
+        "method",
+        "eta",
+        "beta",
+        "lam",
+        "spectral_radius",
+        "stable",
+        "regime",
+        "eigenvalues",
+        "max_stable_lam",
+    }
+    assert data["spectral_radius"] == float(numerics.spectral_radius(0.5, 0.25, 1.0))
+    assert data["regime"] == "ripples" and data["stable"] is True
+    assert data["max_stable_lam"] == pytest.approx(5.0)
+    eig = np.array([complex(*z) for z in data["eigenvalues"]])
+    np.testing.assert_allclose(np.abs(eig), 0.5)
+
+
+def test_rate_gd_and_text(capsys):
+    code, out, _ = run(capsys, "rate", "--eta", "0.4", "--lam", "4", "--method", "gd", "--json")
+    assert code == 0 and json.loads(out)["spectral_radius"] == pytest.approx(0.6)
+    code, out, _ = run(capsys, "rate", "--eta", "0.5", "--beta", "0.25", "--lam", "1")
+    assert "spectral radius 0.5" in out
+
+
+def test_stability_json_and_plot(capsys, tmp_path):
+    plot = tmp_path / "region.png"
+    code, out, _ = run(
+        capsys, "stability", "--eta", "0:4:81", "--beta", "0:0.9:10", "--plot", str(plot), "--json"
+    )
+    assert code == 0 and plot.stat().st_size > 1000
+    data = json.loads(out)
+    assert data["eta"] == [0.0, 4.0, 81] and data["beta"] == [0.0, 0.9, 10]
+    grid = numerics.rate_grid(np.linspace(0, 4, 81)[1:], np.linspace(0, 0.9, 10), 1.0)
+    assert data["stable_fraction"] == pytest.approx(grid.stable.sum() / (81 * 10))
+    assert data["best"]["rate"] == pytest.approx(grid.rho.min())
+
+
+def test_tune_json_exact(capsys):
+    code, out, _ = run(capsys, "tune", "--mu", "1", "--L", "100", "--json")
+    data = json.loads(out)
+    assert data["exact"] == {"eta": "4/121", "beta": "81/121", "rate": "9/11"}
+    assert data["eta"] == pytest.approx(4 / 121)
+    assert sp.sympify(data["exact"]["rate"]) == theory.optimal_parameters(1, 100).rate
+
+
+@pytest.mark.parametrize(
+    "method, eta, beta, line",
+    [
+        ("gd", "0.4", None, "epoch 20, x1: -0.943467, x2: -0.000073"),
+        ("heavy-ball", "0.6", "0.5", "epoch 20, x1: 0.007188, x2: 0.002553"),
+    ],
+)
+def test_simulate_d2l_line(capsys, method, eta, beta, line):
+    argv = ["simulate", "--method", method, "--eta", eta] + (["--beta", beta] if beta else [])
+    code, out, _ = run(capsys, *argv)
+    assert code == 0 and out.strip().splitlines()[-1] == line
+
+
+def test_simulate_json_nulls_and_plot(capsys, tmp_path):
+    code, out, _ = run(
+        capsys, "simulate", "--method", "gd", "--eta", "100", "--steps", "400", "--json"
+    )
+    data = json.loads(out)
+    assert data["diverged"] is True and len(data["trajectory"]) == 401
+    assert data["trajectory"][0] == [-5.0, -2.0] and data["final"][1] is None
+    plot = tmp_path / "t.svg"
+    code, out, _ = run(capsys, "simulate", "--eta", "0.6", "--beta", "0.5", "--plot", str(plot))
+    assert code == 0 and plot.exists()
+
+
+def test_derive_json(capsys):
+    code, out, _ = run(
+        capsys,
+        "derive",
+        "minimizer",
+        "--Q",
+        "[[2, 1], [1, 3]]",
+        "--c",
+        "[1, -1]",
+        "--b",
+        "2",
+        "--format",
+        "json",
+    )
+    data = json.loads(out)
+    assert data["topic"] == "minimizer" and data["method"] == "heavy-ball"
+    assert sp.sympify(data["result"]["minimum"]["text"]) == sp.Rational(13, 10)
+    assert sp.Matrix(sp.sympify(data["result"]["minimizer"]["text"])) == sp.Matrix(
+        [sp.Rational(-4, 5), sp.Rational(3, 5)]
+    )
+    assert all({"text", "latex"} == set(s) for s in data["steps"])
+    code, out, _ = run(capsys, "derive", "stability", "--format", "json")
+    assert "condition" in json.loads(out)["result"]
+    code, out, _ = run(capsys, "derive", "tuning", "--format", "json")
+    assert set(json.loads(out)["result"]) == {"eta", "beta", "rate"}
+
+
+@pytest.mark.parametrize(
+    "fmt, marker", [("text", "Results:"), ("latex", r"\begin{align*}"), ("markdown", "$$")]
+)
+def test_derive_formats(capsys, fmt, marker):
+    code, out, _ = run(capsys, "derive", "momentum", "--format", fmt)
+    assert code == 0 and marker in out
+
+
+def test_derive_all_latex_to_file(capsys, tmp_path):
+    target = tmp_path / "all.tex"
+    code, out, _ = run(capsys, "derive", "all", "--format", "latex", "--output", str(target))
+    assert code == 0 and target.read_text().startswith(r"\documentclass")
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["rate", "--eta", "x", "--lam", "1"], "not a number"),
+        (["rate", "--eta", "-1", "--beta", "0", "--lam", "1"], "must be > 0"),
+        (["rate", "--eta", "1", "--lam", "1"], "--beta is required"),
+        (["tune", "--mu", "2", "--L", "1"], "mu <= L"),
+        (["stability", "--eta", "1:0:5"], "LO must be < HI"),
+        (
+            ["derive", "minimizer", "--Q", "[[1, 2], [3, 4]]", "--c", "[1, 1]", "--b", "0"],
+            "symmetric",
+        ),
+        (
+            ["derive", "minimizer", "--Q", "[[1, 2], [2, 1]]", "--c", "[1, 1]", "--b", "0"],
+            "smallest eigenvalue is -1",
+        ),
+        (
+            [
+                "derive",
+                "minimizer",
+                "--Q",
+                "__import__('os').system('touch pwned')",
+                "--c",
+                "[1]",
+                "--b",
+                "0",
+            ],
+            "not a matrix",
+        ),
+        (["derive", "nonsense"], "invalid choice"),
+        (["simulate", "--eta", "0.1", "--beta", "0", "--x0", "1,2,3"], "--x0 has 3 entries"),
+    ],
+)
+def test_errors_are_one_line_exit_2(capsys, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and message in err
+    assert "Traceback" not in err and not (tmp_path / "pwned").exists()
+
+
+def test_report_writes_everything(capsys, tmp_path):
+    target = tmp_path / "rep"
+    code, out, _ = run(capsys, "report", "--output", str(target))
+    assert code == 0 and str(target) in out
+    pngs = sorted(p.stem for p in (target / "figures").glob("*.png"))
+    svgs = sorted(p.stem for p in (target / "figures").glob("*.svg"))
+    assert len(pngs) >= 8 and pngs == svgs
+    md = (target / "report.md").read_text()
+    assert all(f"figures/{name}.png" in md for name in pngs)
+    summary = json.loads((target / "summary.json").read_text())
+    assert summary["d2l_runs"][2]["line"] == "epoch 20, x1: 0.007188, x2: 0.002553"
+    assert summary["tuned"]["methods"]["heavy-ball"]["exact"]["eta"] == "4/121"
+    assert (target / "derivations.tex").read_text().startswith(r"\documentclass")
+    assert len(out.strip().splitlines()) == 1 + len(pngs)
+
+
+@pytest.mark.skipif(shutil.which("momentum") is None, reason="console script not on PATH")
+def test_console_script():
+    done = subprocess.run(
+        ["momentum", "tune", "--mu", "1", "--L", "4", "--json"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and json.loads(done.stdout)["exact"]["rate"] == "1/3"
+    done = subprocess.run(
+        ["momentum", "rate", "--eta", "nan", "--lam", "1"], capture_output=True, text=True
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr

@@ -1,0 +1,36 @@
+import numpy as np
+import sympy as sp
+
+from theory.decoupling import derive_decoupling, eigen_decomposition
+
+
+def test_exact_two_by_two():
+    O, values, exact = eigen_decomposition([[2, 1], [1, 3]])
+    assert exact
+    assert sp.simplify(O * O.T - sp.eye(2)) == sp.zeros(2)
+    assert sp.simplify(O.T * sp.diag(*values) * O - sp.Matrix([[2, 1], [1, 3]])) == sp.zeros(2)
+    assert sorted(values, key=float) == [
+        sp.Rational(5, 2) - sp.sqrt(5) / 2,
+        sp.Rational(5, 2) + sp.sqrt(5) / 2,
+    ]
+
+
+def test_repeated_eigenvalue_gets_orthonormal_basis():
+    O, values, exact = eigen_decomposition([[2, 0, 0], [0, 2, 0], [0, 0, 5]])
+    assert exact and values == [2, 2, 5]
+    assert O * O.T == sp.eye(3)
+
+
+def test_large_or_float_is_numeric_and_says_so():
+    Q = np.diag([1.0, 2, 3, 4, 5]) + 0.1
+    d = derive_decoupling(Q.tolist())
+    assert "numeric" in d.remarks[0]
+    np.testing.assert_allclose(
+        sorted(float(v) for v in d.results["eigenvalues"]), np.linalg.eigvalsh(Q)
+    )
+
+
+def test_symbolic_decoupling_and_d2l_remark():
+    d = derive_decoupling()
+    assert "I - \\eta\\Lambda" in d.steps[1].latex
+    assert any("missing" in r for r in d.remarks)

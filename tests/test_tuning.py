@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given
+
+from numerics.grids import worst_case_rate
+from tests.strategies import floats, spectra
+from theory.errors import ParameterError
+from theory.tuning import derive_tuning, optimal_parameters
+
+
+def test_literature_kappa_4():
+    # issue 2 / Polyak (1964): kappa = 4 gives eta* = 4/9, beta* = 1/9, rate 1/3
+    t = optimal_parameters(1, 4)
+    assert (t.eta, t.beta, t.rate) == (sp.Rational(4, 9), sp.Rational(1, 9), sp.Rational(1, 3))
+
+
+def test_literature_kappa_100_and_gd():
+    t = optimal_parameters(1, 100)
+    assert (t.eta, t.beta, t.rate) == (
+        sp.Rational(4, 121),
+        sp.Rational(81, 121),
+        sp.Rational(9, 11),
+    )
+    g = optimal_parameters(1, 4, method="gd")
+    assert (g.eta, g.rate) == (sp.Rational(2, 5), sp.Rational(3, 5))
+
+
+def test_fractions_and_floats():
+    assert optimal_parameters("1/4", 1).eta == sp.Rational(16, 9)
+    assert isinstance(optimal_parameters(0.5, 3.0).eta, sp.Float)
+
+
+@pytest.mark.parametrize("mu, L", [(0, 1), (2, 1), (-1, 1)])
+def test_bad_spectrum(mu, L):
+    with pytest.raises(ParameterError, match="0 < mu <= L"):
+        optimal_parameters(mu, L)
+
+
+def test_derivation_results():
+    d = derive_tuning()
+    assert set(d.results) == {"eta", "beta", "rate"}
+
+
+@given(spectra(), floats(-1, 1), floats(-1, 1))
+def test_property_tuned_rate_and_no_better_neighbour(spectrum, de, db):
+    # property 7: worst case at (eta*, beta*) is (sqrt k - 1)/(sqrt k + 1); neighbours do no better
+    mu, L = spectrum
+    sk = np.sqrt(L / mu)
+    eta = 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2
+    beta = ((sk - 1) / (sk + 1)) ** 2
+    rate = (sk - 1) / (sk + 1)
+    assert float(worst_case_rate(eta, beta, mu, L)) == pytest.approx(rate, abs=1e-7)
+    eta2 = eta * (1 + 0.2 * de)
+    beta2 = min(max(beta + 0.2 * db * (1 - beta), 0.0), 0.999)
+    assert float(worst_case_rate(eta2, beta2, mu, L)) >= rate - 1e-7
+
+
+@given(spectra())
+def test_property_exact_matches_float(spectrum):
+    mu, L = spectrum
+    t = optimal_parameters(mu, L)
+    sk = np.sqrt(L / mu)
+    assert float(t.rate) == pytest.approx((sk - 1) / (sk + 1), rel=1e-9, abs=1e-12)
