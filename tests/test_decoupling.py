@@ -34,3 +34,18 @@ def test_symbolic_decoupling_and_d2l_remark():
     d = derive_decoupling()
     assert "I - \\eta\\Lambda" in d.steps[1].latex
     assert any("missing" in r for r in d.remarks)
+
+
+def test_dropping_eta_is_refused():
+    # D2L's z_t = (I - Lambda) z_{t-1}: the checker must refuse it, symbolically and concretely
+    import pytest
+
+    from theory.derivation import identity
+    from theory.errors import ClaimError
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    O, Lam = sp.MatrixSymbol("O", n, n), sp.MatrixSymbol("Lambda", n, n)
+    y, eta = sp.MatrixSymbol("y", n, 1), sp.Symbol("eta")
+    eye = sp.Identity(n)
+    with pytest.raises(ClaimError):
+        identity("D2L", O * (eye - eta * O.T * Lam * O) * y, (eye - Lam) * O * y, orthogonal=(O,))

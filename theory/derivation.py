@@ -113,7 +113,8 @@ def is_zero(
         expr = _canonical_scalars(expr)
         if expr == sp.ZeroMatrix(*expr.shape) or expr == 0:
             return True
-        return sp.simplify(expr).is_zero_matrix is True
+        simplified = sp.simplify(expr)
+        return isinstance(simplified, sp.ZeroMatrix) or simplified == 0
     expr = sp.sympify(expr).doit()
     if expr == 0:
         return True
