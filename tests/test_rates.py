@@ -49,6 +49,11 @@ def test_property_stable_inside_region(point):
     # property 4: the numeric mask equals the derived region, with a margin
     assert stable(*point)
     assert regime(*point) != "divergent"
+    eta, beta, lam = point
+    gd_inside = 0 < eta * lam < 2 * (1 - 1e-3)
+    gd_outside = eta * lam > 2 * (1 + 1e-3)
+    if gd_inside or gd_outside:  # gd's region 0 < eta*lam < 2, a margin away
+        assert bool(stable(eta, 0.0, lam, "gd")) == gd_inside
 
 
 @given(outside_region())

@@ -62,3 +62,13 @@ def test_property_exact_matches_float(spectrum):
     t = optimal_parameters(mu, L)
     sk = np.sqrt(L / mu)
     assert float(t.rate) == pytest.approx((sk - 1) / (sk + 1), rel=1e-9, abs=1e-12)
+
+
+@given(spectra(), floats(-1, 1))
+def test_property_gd_tuned_rate(spectrum, de):
+    # property 7 for gradient descent: eta* = 2/(mu + L), rate (kappa - 1)/(kappa + 1)
+    mu, L = spectrum
+    eta = 2 / (mu + L)
+    rate = (L - mu) / (L + mu)
+    assert float(worst_case_rate(eta, 0.0, mu, L, "gd")) == pytest.approx(rate, rel=1e-9, abs=1e-12)
+    assert float(worst_case_rate(eta * (1 + 0.2 * de), 0.0, mu, L, "gd")) >= rate - 1e-12
