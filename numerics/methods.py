@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from theory.methods import Method, get_method, state_matrix
+from theory.methods import Method, characteristic_polynomial, get_method, state_matrix
 from theory.stability import derive_stability
 from theory.symbols import beta, eta, lam
 
@@ -30,6 +30,7 @@ class NumericMethod:
     _det: object
     _lam_max: object
     _extra: tuple[str, ...]
+    _coeffs: object = None
 
     @property
     def name(self) -> str:
@@ -51,6 +52,12 @@ class NumericMethod:
         with np.errstate(over="ignore", invalid="ignore"):
             return np.asarray(self._trace(*args), float), np.asarray(self._det(*args), float)
 
+    def coefficients(self, e, b, lm, **params) -> list[np.ndarray]:
+        """Coefficients of det(z I - R), highest power first, broadcast over the inputs."""
+        args = self._args(e, b, lm, params)
+        shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+        return [np.broadcast_to(np.asarray(c, float), shape) for c in self._coeffs(*args)]
+
     def max_stable_lam(self, e, b, **params) -> np.ndarray:
         """Largest stable curvature; NaN where no curvature is stable."""
         from numerics.rates import spectral_radius
@@ -58,10 +65,13 @@ class NumericMethod:
         args = self._args(e, b, 1.0, params)
         del args[2]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            value = np.asarray(self._lam_max(*args), float) + 0.0 * e + 0.0 * b
-        ok = np.isfinite(value) & (value > 0)
-        probe = np.where(ok, value, 1.0) * 0.5
-        ok &= spectral_radius(e, b, probe, self.method, **params) < 1
+            cands = [np.asarray(c, float) + 0.0 * e + 0.0 * b for c in self._lam_max(*args)]
+        # the stable curvatures form an interval (0, lam_max): the smallest positive boundary
+        stack = np.stack([np.where(np.isfinite(c) & (c > 0), c, np.inf) for c in cands])
+        value = stack.min(axis=0)
+        ok = np.isfinite(value)
+        probe = np.where(ok, value, 1.0)
+        ok &= spectral_radius(e, b, probe * (1 - 1e-6), self.method, **params) < 1
         return np.where(ok, value, np.nan)[()]
 
 
@@ -72,9 +82,10 @@ def _compile(method: Method) -> NumericMethod:
     symbols = [eta, beta, lam, *extra]
     trace = sp.lambdify(symbols, R.trace(), "numpy")
     det = sp.lambdify(symbols, R.det(), "numpy")
-    lam_max = derive_stability(method).results.get("max_stable_lam", sp.oo)
-    lam_fn = sp.lambdify([eta, beta, *extra], lam_max, "numpy")
-    return NumericMethod(method, trace, det, lam_fn, tuple(str(p) for p in extra))
+    bounds = derive_stability(method).results["lam_bounds"]
+    lam_fn = sp.lambdify([eta, beta, *extra], list(bounds) or [sp.oo], "numpy")
+    coeffs = sp.lambdify(symbols, characteristic_polynomial(method).all_coeffs(), "numpy")
+    return NumericMethod(method, trace, det, lam_fn, tuple(str(p) for p in extra), coeffs)
 
 
 def numeric_method(method: str | Method | NumericMethod) -> NumericMethod:
@@ -84,11 +95,13 @@ def numeric_method(method: str | Method | NumericMethod) -> NumericMethod:
     return _compile(get_method(method))
 
 
-def compile_updates(method: Method, gradient) -> list:
-    """Each update equation as a NumPy function of (state..., eta, beta, extra...).
+def compile_updates(method: Method, gradient, *, first: bool = False) -> list:
+    """Each update equation as ``(target, f)``, f a NumPy function of (state..., eta, beta, extra...).
 
-    ``gradient(y)`` is called wherever the equations write ``g(y)``.
+    ``gradient(y)`` is called wherever the equations write ``g(y)``; with
+    ``first=True`` the method's first-step equations (if any) are compiled.
     """
     extra = [p for p in method.parameters if p not in (eta, beta)]
     args = [*method.state, eta, beta, *extra]
-    return [sp.lambdify(args, rhs, modules=[{"g": gradient}, "numpy"]) for _, rhs in method.updates]
+    updates = method.first_updates if first and method.first_updates else method.updates
+    return [(target, sp.lambdify(args, rhs, modules=[{"g": gradient}, "numpy"])) for target, rhs in updates]

@@ -192,15 +192,39 @@ def spectral_radius(
             [0.5 * e * lm, 0.5 * (1.0 + b), b, np.sqrt(np.abs(b))],
             out,
         )[()]
+    if m.states == 1:
+        trace, _ = m.trace_det(e, b, lm, **params)
+        out[...] = np.abs(trace)
+        return out[()]
+    if m.states > 2:
+        out[...] = np.abs(_companion_roots(m, e, b, lm, params)).max(axis=-1)
+        return out[()]
     trace, det = m.trace_det(e, b, lm, **params)
     return _map_blocks(_rho_kernel, [-0.5 * trace, det, np.sqrt(np.abs(det))], out)[()]
+
+
+def _companion_roots(m: NumericMethod, e, b, lm, params) -> np.ndarray:
+    """Roots of det(z I - R) for methods of three or more states: batched companion eigenvalues."""
+    coeffs = m.coefficients(e, b, lm, **params)
+    lead = coeffs[0]
+    shape = lead.shape
+    k = len(coeffs) - 1
+    comp = np.zeros((*shape, k, k))
+    for i, c in enumerate(coeffs[1:]):
+        comp[..., 0, i] = -c / lead
+    comp[..., np.arange(1, k), np.arange(k - 1)] = 1.0
+    return np.linalg.eigvals(comp)
 
 
 def eigenvalues(eta, beta=0.0, lam=1.0, method="heavy_ball", **params) -> np.ndarray:
     """The eigenvalues of R, shape ``broadcast + (states,)``, largest modulus first."""
     m, e, b, lm = _inputs(eta, beta, lam, method)
     if m.states == 1:
-        return (1.0 - e * lm + 0.0 * b)[..., None].astype(np.complex128)
+        trace, _ = m.trace_det(e, b, lm, **params)
+        return (trace + 0.0 * e * b * lm)[..., None].astype(np.complex128)
+    if m.states > 2:
+        roots = _companion_roots(m, e, b, lm, params)
+        return np.take_along_axis(roots, np.argsort(-np.abs(roots), axis=-1), axis=-1)
     trace, det = m.trace_det(e, b, lm, **params)
     trace, det = np.broadcast_arrays(trace, det)
     half = 0.5 * trace
@@ -231,9 +255,10 @@ def regime(eta, beta=0.0, lam=1.0, method="heavy_ball", **params) -> np.ndarray:
     """
     m, e, b, lm = _inputs(eta, beta, lam, method)
     rho = spectral_radius(e, b, lm, m, **params)
-    if m.states == 1:
-        r = 1.0 - e * lm + 0.0 * b
-        codes = np.select([rho >= 1, r == 0, r > 0], [4, 3, 1], default=2)
+    if m.states != 2:
+        top = eigenvalues(e, b, lm, m, **params)[..., 0]
+        real = np.abs(top.imag) <= CRITICAL_RTOL * np.maximum(np.abs(top), 1e-300)
+        codes = np.select([rho >= 1, top == 0, ~real, top.real > 0], [4, 3, 0, 1], default=2)
         return np.asarray(REGIMES)[codes]
     trace, det = m.trace_det(e, b, lm, **params)
     trace, det = np.broadcast_arrays(trace, det)

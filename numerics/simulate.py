@@ -163,7 +163,7 @@ def simulate(
     def gradient(y):
         return y @ Q.T + c
 
-    updates = compile_updates(m, gradient)
+    first, updates = compile_updates(m, gradient, first=True), compile_updates(m, gradient)
     state = {s: np.zeros((batch, n)) for s in m.state}
     state[m.position] = np.broadcast_to(x0, (batch, n)).copy()
     extra = [
@@ -178,10 +178,9 @@ def simulate(
     diverged_at = np.full(batch, -1)
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(1, steps + 1):
-            for (target, _), fn in zip(m.updates, updates, strict=True):
-                state[target] = fn(*(state[s] for s in m.state), ecol, bcol, *extra) + np.zeros(
-                    (batch, n)
-                )
+            for target, fn in first if k == 1 else updates:
+                new = fn(*(state[s] for s in m.state), ecol, bcol, *extra)
+                state[target] = np.broadcast_to(new, (batch, n))
             xs[k] = state[m.position]
             dist = np.linalg.norm(xs[k] - xstar, axis=-1)
             newly = (diverged_at < 0) & ~(dist <= DIVERGENCE_GROWTH * start)

@@ -24,11 +24,17 @@ import sympy as sp
 
 from theory.derivation import gt, lt
 from theory.errors import ParameterError
-from theory.symbols import beta, eta, grad, lam, z
+from theory.symbols import beta, eta, grad, lam, nu, z
 
 __all__ = [
     "GRADIENT_DESCENT",
     "HEAVY_BALL",
+    "NESTEROV",
+    "NESTEROV_SUTSKEVER",
+    "QHM",
+    "TORCH_SGD",
+    "TORCH_SGD_NESTEROV",
+    "builtin_methods",
     "Method",
     "characteristic_polynomial",
     "get_method",
@@ -60,6 +66,9 @@ class Method:
     region : tuple of relations, optional
         The stability region as it is usually stated; never trusted: the
         stability derivation checks each relation against the Jury conditions.
+    first_updates : tuple of (Symbol, Expr), optional
+        Equations used instead of ``updates`` on the very first step (PyTorch
+        starts its momentum buffer at the first gradient, undamped).
     """
 
     name: str
@@ -69,6 +78,7 @@ class Method:
     position: sp.Symbol = x
     description: str = ""
     region: tuple[sp.Basic, ...] = ()
+    first_updates: tuple[tuple[sp.Symbol, sp.Expr], ...] | None = None
 
     def update_latex(self) -> str:
         """The update rule as LaTeX, one equation per line."""
@@ -126,8 +136,72 @@ HEAVY_BALL = Method(
     region=(gt(eta * lam, 0), lt(eta * lam, 2 * (1 + beta)), lt(beta, 1), gt(beta, -1)),
 )
 
-_BUILTIN = {m.name: m for m in (GRADIENT_DESCENT, HEAVY_BALL)}
-_ALIASES = {"heavy-ball": "heavy_ball", "momentum": "heavy_ball"}
+#: PyTorch's SGD options, as symbols so one method covers every setting
+dampening = sp.Symbol("dampening", real=True)
+weight_decay = sp.Symbol("weight_decay", real=True)
+buf = sp.Symbol("b", real=True)  # PyTorch's momentum buffer / QHM's gradient average
+
+_g_wd = grad(x) + weight_decay * x  # PyTorch adds weight decay to the gradient
+
+NESTEROV = Method(
+    name="nesterov",
+    state=(v, x),
+    updates=((v, beta * v + grad(x)), (x, x - eta * (grad(x) + beta * v))),
+    parameters=(eta, beta),
+    description="Nesterov as torch SGD(nesterov=True): v <- beta v + g, x <- x - eta (g + beta v)",
+    region=(gt(eta * lam, 0), lt((1 + 2 * beta) * eta * lam, 2 + 2 * beta)),
+)
+
+NESTEROV_SUTSKEVER = Method(
+    name="nesterov_sutskever",
+    state=(v, x),
+    updates=((v, beta * v - eta * grad(x + beta * v)), (x, x + v)),
+    parameters=(eta, beta),
+    description="Nesterov as in Sutskever et al. (2013): v <- beta v - eta g(x + beta v), x <- x + v",
+)
+
+QHM = Method(
+    name="qhm",
+    state=(buf, x),
+    updates=(
+        (buf, beta * buf + (1 - beta) * grad(x)),
+        (x, x - eta * ((1 - nu) * grad(x) + nu * buf)),
+    ),
+    parameters=(eta, beta, nu),
+    description="quasi-hyperbolic momentum (Ma and Yarats 2019)",
+)
+
+TORCH_SGD = Method(
+    name="torch_sgd",
+    state=(v, x),
+    updates=((v, beta * v + (1 - dampening) * _g_wd), (x, x - eta * v)),
+    parameters=(eta, beta, dampening, weight_decay),
+    description="torch.optim.SGD(lr=eta, momentum=beta, dampening, weight_decay)",
+    first_updates=((v, _g_wd), (x, x - eta * v)),
+)
+
+TORCH_SGD_NESTEROV = Method(
+    name="torch_sgd_nesterov",
+    state=(v, x),
+    updates=(
+        (v, beta * v + (1 - dampening) * _g_wd),
+        (x, x - eta * (_g_wd + beta * v)),
+    ),
+    parameters=(eta, beta, dampening, weight_decay),
+    description="torch.optim.SGD(lr=eta, momentum=beta, dampening, weight_decay, nesterov=True)",
+    first_updates=((v, _g_wd), (x, x - eta * (_g_wd + beta * v))),
+)
+
+_BUILTIN = {
+    m.name: m
+    for m in (GRADIENT_DESCENT, HEAVY_BALL, NESTEROV, NESTEROV_SUTSKEVER, QHM, TORCH_SGD, TORCH_SGD_NESTEROV)
+}
+_ALIASES = {"heavy-ball": "heavy_ball", "momentum": "heavy_ball", "nesterov-sutskever": "nesterov_sutskever"}
+
+
+def builtin_methods() -> tuple[str, ...]:
+    """Names of the built-in methods."""
+    return tuple(_BUILTIN)
 
 
 def get_method(method: str | Method) -> Method:

@@ -118,16 +118,19 @@ def derive_stability(method: Method | str = "heavy_ball", /) -> Derivation:
     final = [c for c in method.region] + derived_only
     condition = sp.And(*final)
     results = {"condition": condition}
-    bounds = [sp.solve(sp.Eq(c.lhs - c.rhs, 0), lam) for c in final if c.has(lam)]
-    upper = [b for sols in bounds for b in sols if b != 0]
-    if len(upper) == 1:
-        results["max_stable_lam"] = upper[0]
+    candidates = [b for c in final if c.has(lam) for b in sp.solve(sp.Eq(c.lhs - c.rhs, 0), lam)]
+    candidates = [b for b in candidates if b != 0]
+    results["lam_bounds"] = sp.Tuple(*candidates)
+    edge = _edge_at_minus_one(poly)
+    if edge is not None:
+        results["max_stable_lam"] = edge
         steps.append(
             identity(
-                "The largest stable curvature for given parameters.",
-                poly.as_expr().subs(lam, upper[0]).subs(z, -1),
+                "A root crosses $z = -1$ at this curvature: the largest stable one "
+                "(where the other conditions still hold there).",
+                poly.as_expr().subs(lam, edge).subs(z, -1),
                 0,
-                display=(r"\lambda_{\max}", upper[0]),
+                display=(r"\lambda_{\max}", edge),
             )
         )
     return Derivation(
@@ -160,3 +163,12 @@ def _boundaries_are_roots(poly: sp.Poly, conditions: list) -> bool:
         sp.simplify(p.subs(z, 1) / lead - at_one) == 0
         and sp.simplify((-1) ** poly.degree() * p.subs(z, -1) / lead - at_minus_one) == 0
     )
+
+
+def _edge_at_minus_one(poly: sp.Poly) -> sp.Expr | None:
+    """The curvature where p(-1) = 0, when that equation is linear in lambda."""
+    at = sp.expand(poly.as_expr().subs(z, -1))
+    if sp.degree(at, lam) != 1:
+        return None
+    (edge,) = sp.solve(at, lam)
+    return sp.factor(edge)
