@@ -23,6 +23,7 @@ from numerics.grids import (
 from numerics.methods import NumericMethod, numeric_method
 from numerics.rates import REGIMES, eigenvalues, max_stable_lam, regime, spectral_radius, stable
 from numerics.simulate import D2L_LAMS, D2L_X0, Trajectory, d2l_line, simulate, simulate_d2l
+from numerics.tuning import NumericTuning, tune_numeric
 
 __all__ = [
     "D2L_LAMS",
@@ -30,6 +31,7 @@ __all__ = [
     "REGIMES",
     "NormalisedGrid",
     "NumericMethod",
+    "NumericTuning",
     "OutputError",
     "RateGrid",
     "Trajectory",
@@ -51,6 +53,7 @@ __all__ = [
     "simulate_d2l",
     "spectral_radius",
     "stable",
+    "tune_numeric",
     "volume_grid",
     "volume_summary",
     "worst_case_grid",

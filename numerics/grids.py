@@ -14,8 +14,13 @@ it is largest at an endpoint, and so is ``rho``:
 
 .. math:: \max_{\lambda \in [\mu, L]} \rho(\lambda) = \max(\rho(\mu), \rho(L)).
 
-Gradient descent is the case ``beta = 0`` (``g(a) = a``). For other methods
-the maximum is taken over a dense sample of the spectrum instead.
+Gradient descent is the case ``beta = 0`` (``g(a) = a``). Nesterov's roots
+depend on ``c = 1 - eta*lambda`` (affine in lambda) through
+``z^2 - (1 + beta) c z + beta c``, and for beta in [0, 1) the spectral radius is
+0 at c = 0 and non-decreasing in |c| on either side (complex regime: sqrt(beta c)
+grows with c; real regime: the larger root's modulus grows with |c|), so again
+the maximum is at an endpoint. For other methods the maximum is taken over a
+dense sample of the spectrum instead.
 
 Examples
 --------
@@ -57,7 +62,7 @@ MAX_GRID_POINTS = 50_000_000
 REDUCE_CHUNK = 1 << 20
 #: spectrum samples for methods without a proven endpoint rule
 SPECTRUM_SAMPLES = 2049
-_ENDPOINT_METHODS = {"gd", "heavy_ball"}
+_ENDPOINT_METHODS = {"gd", "heavy_ball", "nesterov", "nesterov_sutskever"}
 
 
 def axis(lo: float, hi: float, n: int, name: str = "axis") -> np.ndarray:

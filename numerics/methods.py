@@ -104,4 +104,7 @@ def compile_updates(method: Method, gradient, *, first: bool = False) -> list:
     extra = [p for p in method.parameters if p not in (eta, beta)]
     args = [*method.state, eta, beta, *extra]
     updates = method.first_updates if first and method.first_updates else method.updates
-    return [(target, sp.lambdify(args, rhs, modules=[{"g": gradient}, "numpy"])) for target, rhs in updates]
+    return [
+        (target, sp.lambdify(args, rhs, modules=[{"g": gradient}, "numpy"]))
+        for target, rhs in updates
+    ]

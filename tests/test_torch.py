@@ -24,7 +24,12 @@ def torch_iterates(lr, momentum, dampening, nesterov, weight_decay, steps):
     x = torch.tensor(X0, dtype=torch.float64, requires_grad=True)
     Qt, ct = torch.tensor(Q, dtype=torch.float64), torch.tensor(C, dtype=torch.float64)
     opt = torch.optim.SGD(
-        [x], lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov, weight_decay=weight_decay
+        [x],
+        lr=lr,
+        momentum=momentum,
+        dampening=dampening,
+        nesterov=nesterov,
+        weight_decay=weight_decay,
     )
     out = [X0.copy()]
     for _ in range(steps):
@@ -50,7 +55,17 @@ def test_sgd_matches_simulation(momentum, dampening, nesterov, weight_decay):
     method = "torch_sgd_nesterov" if nesterov else "torch_sgd"
     # with momentum 0 torch keeps no buffer, so dampening does not apply
     d = dampening if momentum > 0 else 0.0
-    run = simulate(lr, momentum, Q=Q, c=C, x0=X0, steps=steps, method=method, dampening=d, weight_decay=weight_decay)
+    run = simulate(
+        lr,
+        momentum,
+        Q=Q,
+        c=C,
+        x0=X0,
+        steps=steps,
+        method=method,
+        dampening=d,
+        weight_decay=weight_decay,
+    )
     ours = run.x[:, 0, :]
     scale = np.abs(ref).max(axis=1, keepdims=True)
     assert (np.abs(ours - ref) <= TORCH_RTOL * scale).all(), np.abs(ours - ref).max()

@@ -9,10 +9,17 @@ from theory.derivation import Derivation, Step, equivalent, holds, identity
 from theory.document import TOPICS, derive, derive_all, latex_document
 from theory.errors import ClaimError, MomentumError, NotSPDError, ParameterError
 from theory.gradient_descent import derive_gd
+from theory.linear import derive_method
 from theory.methods import (
     GRADIENT_DESCENT,
     HEAVY_BALL,
+    NESTEROV,
+    NESTEROV_SUTSKEVER,
+    QHM,
+    TORCH_SGD,
+    TORCH_SGD_NESTEROV,
     Method,
+    builtin_methods,
     characteristic_polynomial,
     get_method,
     state_matrix,
@@ -25,6 +32,7 @@ from theory.momentum import (
     momentum_matrix,
     spectral_radius_expr,
 )
+from theory.nesterov import derive_nesterov
 from theory.quadratic import as_spd_matrix, derive_minimizer, minimizer, minimum
 from theory.stability import derive_stability, schur_cohn_conditions
 from theory.tuning import Tuning, derive_tuning, optimal_parameters, tuned_formulas
@@ -33,6 +41,14 @@ from theory.weights import derive_weights, leaky_average
 __all__ = [
     "GRADIENT_DESCENT",
     "HEAVY_BALL",
+    "NESTEROV",
+    "NESTEROV_SUTSKEVER",
+    "QHM",
+    "TORCH_SGD",
+    "TORCH_SGD_NESTEROV",
+    "builtin_methods",
+    "derive_method",
+    "derive_nesterov",
     "TOPICS",
     "ClaimError",
     "Derivation",

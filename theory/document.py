@@ -3,7 +3,7 @@
 Examples
 --------
 >>> sorted(TOPICS)
-['damping', 'decoupling', 'gd', 'minimizer', 'momentum', 'stability', 'tuning', 'weights']
+['damping', 'decoupling', 'gd', 'minimizer', 'momentum', 'nesterov', 'stability', 'tuning', 'weights']
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from theory.decoupling import derive_decoupling
 from theory.derivation import Derivation
 from theory.errors import ParameterError
 from theory.gradient_descent import derive_gd
+from theory.linear import derive_method
+from theory.methods import get_method
 from theory.momentum import derive_damping, derive_momentum
+from theory.nesterov import derive_nesterov
 from theory.quadratic import derive_minimizer
 from theory.stability import derive_stability
 from theory.tuning import derive_tuning
@@ -27,12 +30,32 @@ TOPICS: dict[str, Callable[..., Derivation]] = {
     "minimizer": lambda method, Q, c, b: derive_minimizer(Q, c, b),
     "decoupling": lambda method, Q, c, b: derive_decoupling(Q),
     "gd": lambda method, Q, c, b: derive_gd(),
-    "momentum": lambda method, Q, c, b: derive_momentum(),
+    "momentum": lambda method, Q, c, b: _method_derivation(method),
     "stability": lambda method, Q, c, b: derive_stability(method),
     "damping": lambda method, Q, c, b: derive_damping(),
-    "tuning": lambda method, Q, c, b: derive_tuning(),
+    "tuning": lambda method, Q, c, b: _tuning_derivation(method),
     "weights": lambda method, Q, c, b: derive_weights(),
+    "nesterov": lambda method, Q, c, b: derive_nesterov(),
 }
+
+
+def _method_derivation(method) -> Derivation:
+    m = get_method(method)
+    return derive_momentum() if m.name == "heavy_ball" else derive_method(m)
+
+
+def _tuning_derivation(method) -> Derivation:
+    name = get_method(method).name
+    if name == "gd":
+        return derive_gd()
+    if name in ("nesterov", "nesterov_sutskever"):
+        return derive_nesterov()
+    if name == "heavy_ball":
+        return derive_tuning()
+    raise ParameterError(
+        f"no closed-form tuning is derived for {name}: tune it numerically "
+        "(momentum tune --method ..., or numerics.tune_numeric)"
+    )
 
 
 def derive(topic: str, /, *, method: str = "heavy_ball", Q=None, c=None, b=None) -> Derivation:

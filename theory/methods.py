@@ -194,9 +194,21 @@ TORCH_SGD_NESTEROV = Method(
 
 _BUILTIN = {
     m.name: m
-    for m in (GRADIENT_DESCENT, HEAVY_BALL, NESTEROV, NESTEROV_SUTSKEVER, QHM, TORCH_SGD, TORCH_SGD_NESTEROV)
+    for m in (
+        GRADIENT_DESCENT,
+        HEAVY_BALL,
+        NESTEROV,
+        NESTEROV_SUTSKEVER,
+        QHM,
+        TORCH_SGD,
+        TORCH_SGD_NESTEROV,
+    )
 }
-_ALIASES = {"heavy-ball": "heavy_ball", "momentum": "heavy_ball", "nesterov-sutskever": "nesterov_sutskever"}
+_ALIASES = {
+    "heavy-ball": "heavy_ball",
+    "momentum": "heavy_ball",
+    "nesterov-sutskever": "nesterov_sutskever",
+}
 
 
 def builtin_methods() -> tuple[str, ...]:

@@ -54,7 +54,13 @@ def tuned_formulas(method: str = "heavy_ball") -> Tuning:
             ((sp.sqrt(L) - sp.sqrt(mu)) / (sp.sqrt(L) + sp.sqrt(mu))) ** 2,
             (root_k - 1) / (root_k + 1),
         )
-    raise ParameterError(f"'method' must be gd or heavy_ball for closed-form tuning: {method!r}")
+    if name in ("nesterov", "nesterov_sutskever"):
+        s = sp.sqrt(3 * L / mu + 1)
+        return Tuning(name, 4 / (3 * L + mu), (s - 2) / (s + 2), 1 - 2 / s)
+    raise ParameterError(
+        f"'method' must be gd, heavy_ball or nesterov for closed-form tuning: {method!r} "
+        "(numerics.tune_numeric tunes any method numerically)"
+    )
 
 
 def optimal_parameters(mu_value, L_value, /, *, method: str = "heavy_ball") -> Tuning:
