@@ -12,11 +12,42 @@ from momentum_cli.main import UsageError
 
 __all__ = ["cmd_derive", "cmd_rate", "cmd_report", "cmd_simulate", "cmd_stability", "cmd_tune"]
 
-_LIBRARY_NAME = {"gd": "gd", "heavy-ball": "heavy_ball"}
+_LIBRARY_NAME = {"gd": "gd", "heavy-ball": "heavy_ball", "nesterov": "nesterov", "qhm": "qhm"}
+_TORCH = {"heavy-ball": "torch_sgd", "nesterov": "torch_sgd_nesterov"}
+QHM_DEFAULT_NU = Fraction(7, 10)  # Ma and Yarats (2019)'s recommended nu
 
 
-def _lib(method: str) -> str:
-    return _LIBRARY_NAME[method]
+def _lib(args) -> tuple[str, dict]:
+    """The library's method name and its extra parameters, checked."""
+    m = args.method
+    if args.nu is not None and m != "qhm":
+        raise UsageError(f"momentum {args.command}: --nu is for --method qhm only")
+    torch_opts = args.dampening is not None or args.weight_decay is not None
+    if torch_opts and m not in _TORCH:
+        raise UsageError(
+            f"momentum {args.command}: --dampening and --weight-decay are for heavy-ball and nesterov"
+        )
+    if m == "qhm":
+        nu = QHM_DEFAULT_NU if args.nu is None else args.nu
+        if not 0 <= nu <= 1:
+            raise UsageError(f"momentum {args.command}: --nu must be in [0, 1], got {_exact(nu)}")
+        return "qhm", {"nu": float(nu)}
+    if torch_opts:
+        d = args.dampening or Fraction(0)
+        wd = args.weight_decay or Fraction(0)
+        if not 0 <= d <= 1:
+            raise UsageError(
+                f"momentum {args.command}: --dampening must be in [0, 1], got {_exact(d)}"
+            )
+        if wd < 0:
+            raise UsageError(
+                f"momentum {args.command}: --weight-decay must be >= 0, got {_exact(wd)}"
+            )
+        if m == "nesterov" and d != 0:
+            raise UsageError(f"momentum {args.command}: nesterov needs --dampening 0 (as in torch)")
+        if d or wd:
+            return _TORCH[m], {"dampening": float(d), "weight_decay": float(wd)}
+    return _LIBRARY_NAME[m], {}
 
 
 def _num(value) -> float | None:
@@ -69,7 +100,7 @@ def cmd_derive(args) -> str:
     Q = [[_exact(v) for v in row] for row in args.Q] if args.Q else None
     c = [_exact(v) for v in args.c] if args.c else None
     b = _exact(args.b) if args.b is not None else None
-    method = _lib(args.method)
+    method, _ = _lib(args)
     if args.topic == "all":
         derivations = theory.derive_all(method=method, Q=Q, c=c, b=b)
     else:
@@ -95,11 +126,11 @@ def cmd_derive(args) -> str:
 def cmd_rate(args) -> str:
     import numerics
 
-    method, beta = _lib(args.method), _beta(args)
+    (method, params), beta = _lib(args), _beta(args)
     eta, lam = float(args.eta), float(args.lam)
-    rho = float(numerics.spectral_radius(eta, beta, lam, method))
-    eig = numerics.eigenvalues(eta, beta, lam, method)
-    lam_max = float(numerics.max_stable_lam(eta, beta, method))
+    rho = float(numerics.spectral_radius(eta, beta, lam, method, **params))
+    eig = numerics.eigenvalues(eta, beta, lam, method, **params)
+    lam_max = float(numerics.max_stable_lam(eta, beta, method, **params))
     out = {
         "method": args.method,
         "eta": eta,
@@ -107,7 +138,7 @@ def cmd_rate(args) -> str:
         "lam": lam,
         "spectral_radius": rho,
         "stable": bool(rho < 1),
-        "regime": str(numerics.regime(eta, beta, lam, method)),
+        "regime": str(numerics.regime(eta, beta, lam, method, **params)),
         "eigenvalues": [[float(z.real), float(z.imag)] for z in np.ravel(eig)],
         "max_stable_lam": _num(lam_max),
     }
@@ -126,13 +157,13 @@ def cmd_rate(args) -> str:
 def cmd_stability(args) -> str:
     import numerics
 
-    method = _lib(args.method)
+    method, params = _lib(args)
     eta_axis = numerics.axis(*args.eta, name="eta")
     beta_axis = numerics.axis(*args.beta, name="beta")
     if method == "gd":
         beta_axis = beta_axis * 0.0
     eta_axis = eta_axis[eta_axis > 0] if eta_axis[0] <= 0 else eta_axis
-    grid = numerics.rate_grid(eta_axis, beta_axis, float(args.lam), method)
+    grid = numerics.rate_grid(eta_axis, beta_axis, float(args.lam), method, **params)
     e, b, r = grid.best()
     out = {
         "method": args.method,
@@ -166,35 +197,48 @@ def _stable_fraction(grid, eta_spec) -> float:
 
 
 def cmd_tune(args) -> str:
+    import numerics
     import theory
 
     mu, L = args.mu, args.L
     if mu > L:
         raise UsageError(f"momentum tune: need mu <= L, got mu={_exact(mu)} L={_exact(L)}")
-    tuned = theory.optimal_parameters(_exact(mu), _exact(L), method=_lib(args.method))
+    method, params = _lib(args)
+    if method in ("gd", "heavy_ball", "nesterov") and not params:
+        tuned = theory.optimal_parameters(_exact(mu), _exact(L), method=method)
+        exact = {"eta": str(tuned.eta), "beta": str(tuned.beta), "rate": str(tuned.rate)}
+        values = (float(tuned.eta), float(tuned.beta), float(tuned.rate))
+        how = "closed form"
+    else:
+        tuned = numerics.tune_numeric(float(mu), float(L), method, **params)
+        exact = None
+        values = (tuned.eta, tuned.beta, tuned.rate)
+        how = "numeric (SciPy Nelder-Mead on the worst-case rate; no closed form)"
     out = {
         "method": args.method,
         "mu": float(mu),
         "L": float(L),
-        "eta": float(tuned.eta),
-        "beta": float(tuned.beta),
-        "rate": float(tuned.rate),
-        "exact": {"eta": str(tuned.eta), "beta": str(tuned.beta), "rate": str(tuned.rate)},
+        "eta": values[0],
+        "beta": values[1],
+        "rate": values[2],
+        "exact": exact,
+        "numeric": exact is None,
     }
     if args.json:
         return _dumps(out)
+    shown = exact or {k: f"{v:.10g}" for k, v in zip(("eta", "beta", "rate"), values, strict=True)}
     return (
-        f"{args.method} tuned for [{float(mu):g}, {float(L):g}] (kappa = {float(L / mu):g}):\n"
-        f"eta  = {tuned.eta} = {out['eta']:.10g}\n"
-        f"beta = {tuned.beta} = {out['beta']:.10g}\n"
-        f"rate = {tuned.rate} = {out['rate']:.10g}"
+        f"{args.method} tuned for [{float(mu):g}, {float(L):g}] (kappa = {float(L / mu):g}), {how}:\n"
+        f"eta  = {shown['eta']} = {values[0]:.10g}\n"
+        f"beta = {shown['beta']} = {values[1]:.10g}\n"
+        f"rate = {shown['rate']} = {values[2]:.10g}"
     )
 
 
 def cmd_simulate(args) -> str:
     import numerics
 
-    method, beta = _lib(args.method), _beta(args)
+    (method, params), beta = _lib(args), _beta(args)
     lams = [float(v) for v in args.lams] if args.lams else list(numerics.D2L_LAMS)
     x0 = [float(v) for v in args.x0] if args.x0 else list(numerics.D2L_X0)
     if len(x0) != len(lams):
@@ -206,7 +250,7 @@ def cmd_simulate(args) -> str:
     if args.steps < 0 or args.steps > 100_000:
         raise UsageError(f"momentum simulate: --steps must be in [0, 100000], got {args.steps}")
     run = numerics.simulate(
-        float(args.eta), beta, lams=lams, x0=x0, steps=args.steps, method=method
+        float(args.eta), beta, lams=lams, x0=x0, steps=args.steps, method=method, **params
     )
     lines = []
     if args.plot:

@@ -14,7 +14,7 @@ from momentum_cli.parsing import fraction, grid, matrix, number_list, positive, 
 
 __all__ = ["main"]
 
-METHODS = ("gd", "heavy-ball")
+METHODS = ("gd", "heavy-ball", "nesterov", "qhm")
 TOPICS = (
     "minimizer",
     "decoupling",
@@ -42,7 +42,21 @@ def _method(p: argparse.ArgumentParser) -> None:
         "--method",
         choices=METHODS,
         default="heavy-ball",
-        help="gd, or heavy-ball (D2L's momentum, torch SGD with momentum; default)",
+        help="gd; heavy-ball (D2L's momentum, torch SGD with momentum; default); "
+        "nesterov (torch SGD nesterov=True); qhm (quasi-hyperbolic, with --nu)",
+    )
+    p.add_argument("--nu", type=fraction, default=None, help="qhm's weight nu (default 0.7)")
+    p.add_argument(
+        "--dampening",
+        type=fraction,
+        default=None,
+        help="torch SGD dampening in [0, 1] (heavy-ball, nesterov)",
+    )
+    p.add_argument(
+        "--weight-decay",
+        type=fraction,
+        default=None,
+        help="torch SGD weight decay >= 0 (heavy-ball, nesterov)",
     )
 
 

@@ -31,7 +31,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -94,6 +94,8 @@ class RateGrid:
     eta: np.ndarray
     beta: np.ndarray
     rho: np.ndarray  # shape (len(eta), len(beta))
+    #: the method itself and its extra parameters, for plots and follow-up calls
+    params: dict = field(default_factory=dict)
 
     @property
     def stable(self) -> np.ndarray:
@@ -119,7 +121,9 @@ def rate_grid(eta, beta, lam: float = 1.0, method: str = "heavy_ball", **params)
     e, b = np.asarray(eta, float), np.asarray(beta, float)
     _check_size(e.size * b.size, "the (eta, beta) grid")
     rho = spectral_radius(e[:, None], b[None, :], lam, method, **params)
-    return RateGrid(numeric_method(method).name, float(lam), e, b, rho)
+    return RateGrid(
+        numeric_method(method).name, float(lam), e, b, rho, params=_spec(method, params)
+    )
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,8 @@ class NormalisedGrid:
     eta_lam: np.ndarray
     beta: np.ndarray
     rho: np.ndarray
+    #: the method itself and its extra parameters, for plots and follow-up calls
+    params: dict = field(default_factory=dict)
 
     def plot(self, ax=None, **kwargs):
         from numerics.plotting import plot_rate_map
@@ -140,7 +146,7 @@ class NormalisedGrid:
 def normalised_grid(eta_lam, beta, method: str = "heavy_ball", **params) -> NormalisedGrid:
     """The rate depends on eta and lambda only through eta*lambda: one plane for all."""
     grid = rate_grid(eta_lam, beta, 1.0, method, **params)
-    return NormalisedGrid(grid.method, grid.eta, grid.beta, grid.rho)
+    return NormalisedGrid(grid.method, grid.eta, grid.beta, grid.rho, params=grid.params)
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,8 @@ class VolumeGrid:
     beta: np.ndarray
     lam: np.ndarray
     rho: np.ndarray  # shape (len(eta), len(beta), len(lam))
+    #: the method itself and its extra parameters, for plots and follow-up calls
+    params: dict = field(default_factory=dict)
 
     def plot(self, ax=None, **kwargs):
         from numerics.plotting import plot_volume
@@ -164,7 +172,7 @@ def volume_grid(eta, beta, lam, method: str = "heavy_ball", **params) -> VolumeG
     e, b, lm = (np.asarray(a, float) for a in (eta, beta, lam))
     _check_size(e.size * b.size * lm.size, "the (eta, beta, lambda) volume")
     rho = spectral_radius(e[:, None, None], b[None, :, None], lm[None, None, :], method, **params)
-    return VolumeGrid(numeric_method(method).name, e, b, lm, rho)
+    return VolumeGrid(numeric_method(method).name, e, b, lm, rho, params=_spec(method, params))
 
 
 def worst_case_rate(eta, beta, mu: float, L: float, method: str = "heavy_ball", **params):
@@ -179,6 +187,11 @@ def worst_case_rate(eta, beta, mu: float, L: float, method: str = "heavy_ball", 
     e, b = np.broadcast_arrays(np.asarray(eta, float), np.asarray(beta, float))
     rho = spectral_radius(e[..., None], b[..., None], lams, method, **params)
     return rho.max(axis=-1)[()]
+
+
+def _spec(method, params: dict) -> dict:
+    """The method object and extra parameters, kept with a grid: ``{"method": ..., **params}``."""
+    return {"method": numeric_method(method).method, **params}
 
 
 def _check_spectrum(mu: float, L: float) -> None:
@@ -196,6 +209,8 @@ class WorstCaseGrid:
     eta: np.ndarray
     beta: np.ndarray
     rho: np.ndarray
+    #: the method itself and its extra parameters, for plots and follow-up calls
+    params: dict = field(default_factory=dict)
 
     def best(self) -> tuple[float, float, float]:
         """(eta, beta, worst-case rate) of the best grid point."""
@@ -213,7 +228,9 @@ def worst_case_grid(eta, beta, mu: float, L: float, method="heavy_ball", **param
     e, b = np.asarray(eta, float), np.asarray(beta, float)
     _check_size(e.size * b.size, "the (eta, beta) grid")
     rho = worst_case_rate(e[:, None], b[None, :], mu, L, method, **params)
-    return WorstCaseGrid(numeric_method(method).name, float(mu), float(L), e, b, rho)
+    return WorstCaseGrid(
+        numeric_method(method).name, float(mu), float(L), e, b, rho, params=_spec(method, params)
+    )
 
 
 def best_for_spectrum(eta, beta, mu: float, L: float, method="heavy_ball", **params):

@@ -33,6 +33,13 @@ _LABELS = {
 }
 
 
+def _edge(grid, beta: np.ndarray) -> np.ndarray:
+    """The exact edge eta*lam_max(eta=1, beta) of the grid's own method and parameters."""
+    params = dict(grid.params)
+    method = params.pop("method", grid.method)
+    return max_stable_lam(1.0, beta, method, **params)
+
+
 def _axes(ax):
     if ax is None:
         import matplotlib.pyplot as plt
@@ -56,7 +63,7 @@ def plot_region(grid: RateGrid, ax=None) -> dict:
         interpolation="nearest",
     )
     beta = np.linspace(grid.beta[0], grid.beta[-1], 400)
-    edge = max_stable_lam(1.0, np.clip(beta, -0.999999, 0.999999), grid.method)
+    edge = _edge(grid, np.clip(beta, -0.999999, 0.999999))
     (boundary,) = ax.plot(
         edge / grid.lam,
         beta,
@@ -115,7 +122,7 @@ def plot_rate_map(grid: NormalisedGrid, ax=None) -> dict:
             ax.text(x, y, text, color="white", fontsize=9, ha="left")
     edge_beta = np.linspace(grid.beta[0], grid.beta[-1], 400)
     (edge,) = ax.plot(
-        max_stable_lam(1.0, np.clip(edge_beta, -0.999999, 0.999999), grid.method),
+        _edge(grid, np.clip(edge_beta, -0.999999, 0.999999)),
         edge_beta,
         "r-",
         lw=2,
