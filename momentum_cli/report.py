@@ -95,6 +95,12 @@ def _kappa(axes):
     plot_rate_vs_kappa(ax=axes[0])
 
 
+def _method_maps(axes):
+    from numerics.plotting import plot_method_rate_maps
+
+    plot_method_rate_maps(axes)
+
+
 def _worst_case(axes):
     import numerics
 
@@ -163,9 +169,17 @@ FIGURES = (
     FigureSpec(
         "rate_vs_kappa",
         "Rate against conditioning",
-        "Tuned worst-case rates: (kappa - 1)/(kappa + 1) for gradient descent, (sqrt(kappa) - 1)/(sqrt(kappa) + 1) for heavy ball; the dots are the numeric worst case at the tuned parameters.",
+        "Tuned worst-case rates: (kappa - 1)/(kappa + 1) for gradient descent, (sqrt(kappa) - 1)/(sqrt(kappa) + 1) for heavy ball, 1 - 2/sqrt(3 kappa + 1) for Nesterov; the dots are the worst case evaluated at the tuned parameters, the squares QHM (nu = 0.7) tuned numerically.",
         1,
         _kappa,
+    ),
+    FigureSpec(
+        "method_rate_maps",
+        "Rate maps of three methods",
+        "Gradient descent, heavy ball and Nesterov side by side over (eta*lambda, beta): Nesterov's "
+        "edge is (2 + 2 beta)/(1 + 2 beta), heavy ball's 2 + 2 beta, gradient descent's 2 whatever beta.",
+        3,
+        _method_maps,
     ),
     FigureSpec(
         "worst_case",

@@ -16,6 +16,7 @@ __all__ = [
     "plot_eigen_decay",
     "plot_envelope",
     "plot_gd_decay",
+    "plot_method_rate_maps",
     "plot_rate_map",
     "plot_rate_vs_kappa",
     "plot_region",
@@ -142,7 +143,7 @@ def plot_rate_map(grid: NormalisedGrid, ax=None) -> dict:
     ax.set_xlabel(_LABELS["eta_lam"])
     ax.set_ylabel(_LABELS["beta"])
     ax.set_title(f"Rate of {grid.method.replace('_', ' ')} (normalised)")
-    legend = ax.legend(loc="lower right", fontsize=8)
+    legend = ax.legend(loc="upper left", fontsize=8)
     return {
         "ax": ax,
         "mesh": mesh,
@@ -291,30 +292,65 @@ def plot_envelope(run: Trajectory, lam: float, ax=None, index: int = 0) -> dict:
     return {"ax": ax, "simulated": sim, "envelope": env, "legend": legend}
 
 
-def plot_rate_vs_kappa(kappas=None, ax=None) -> dict:
-    """Tuned worst-case rate against the condition number: GD vs heavy ball.
+def plot_rate_vs_kappa(kappas=None, ax=None, qhm_nu: float | None = 0.7) -> dict:
+    """Tuned worst-case rate against the condition number, for every method.
 
-    Curves are the closed forms; markers are the numeric worst case at the
-    tuned parameters, computed independently.
+    Curves are the closed forms (gradient descent, heavy ball, Nesterov); black
+    dots are the worst case over [1, kappa] evaluated at the tuned parameters,
+    computed independently; QHM (no closed form) is tuned numerically.
     """
     ax = _axes(ax)
     kappas = np.logspace(0, 4, 60) if kappas is None else np.asarray(kappas, float)
-    gd = (kappas - 1) / (kappas + 1)
-    hb = (np.sqrt(kappas) - 1) / (np.sqrt(kappas) + 1)
-    (gd_line,) = ax.semilogx(kappas, gd, label=r"gradient descent $\frac{\kappa-1}{\kappa+1}$")
-    (hb_line,) = ax.semilogx(
-        kappas, hb, label=r"heavy ball $\frac{\sqrt{\kappa}-1}{\sqrt{\kappa}+1}$"
-    )
+    sk = np.sqrt(kappas)
+    curves = [
+        ("gd", r"gradient descent $\frac{\kappa-1}{\kappa+1}$", (kappas - 1) / (kappas + 1)),
+        (
+            "heavy_ball",
+            r"heavy ball $\frac{\sqrt{\kappa}-1}{\sqrt{\kappa}+1}$",
+            (sk - 1) / (sk + 1),
+        ),
+        ("nesterov", r"Nesterov $1 - \frac{2}{\sqrt{3\kappa+1}}$", 1 - 2 / np.sqrt(3 * kappas + 1)),
+    ]
+    lines = [ax.semilogx(kappas, rate, label=label)[0] for _, label, rate in curves]
     sample = kappas[:: max(1, kappas.size // 12)]
-    eta_hb = 4 / (np.sqrt(sample) + 1) ** 2
-    beta_hb = ((np.sqrt(sample) - 1) / (np.sqrt(sample) + 1)) ** 2
-    # the worst case over [1, kappa] sits at an endpoint (see numerics.grids)
-    measured = np.maximum(
-        spectral_radius(eta_hb, beta_hb, 1.0), spectral_radius(eta_hb, beta_hb, sample)
+    ss = np.sqrt(sample)
+    s3 = np.sqrt(3 * sample + 1)
+    tuned = {
+        "heavy_ball": (4 / (ss + 1) ** 2, ((ss - 1) / (ss + 1)) ** 2),
+        "nesterov": (4 / (3 * sample + 1), (s3 - 2) / (s3 + 2)),
+    }
+    # the worst case over [1, kappa] sits at an end of the spectrum (see numerics.grids)
+    measured = [
+        np.maximum(spectral_radius(eta, beta, 1.0, name), spectral_radius(eta, beta, sample, name))
+        for name, (eta, beta) in tuned.items()
+    ]
+    (marks,) = ax.semilogx(
+        np.tile(sample, 2), np.concatenate(measured), "k.", label="worst case at the tuned point"
     )
-    (marks,) = ax.semilogx(sample, measured, "k.", label="numeric worst case at the tuned point")
+    artists = {"ax": ax, "lines": lines, "measured": marks}
+    if qhm_nu is not None:
+        from numerics.tuning import tune_numeric
+
+        few = np.array([2.0, 10.0, 100.0, 1000.0])
+        rates = [tune_numeric(1.0, k, "qhm", nu=qhm_nu).rate for k in few]
+        (artists["qhm"],) = ax.semilogx(
+            few, rates, "s", mfc="none", label=rf"QHM $\nu = {qhm_nu:g}$, tuned numerically"
+        )
     ax.set_xlabel(r"condition number $\kappa = L/\mu$")
     ax.set_ylabel(r"worst-case rate $\rho$")
     ax.set_title("Tuned rate against conditioning")
-    legend = ax.legend(fontsize=8)
-    return {"ax": ax, "lines": [gd_line, hb_line], "measured": marks, "legend": legend}
+    artists["legend"] = ax.legend(fontsize=8)
+    return artists
+
+
+def plot_method_rate_maps(
+    axes, methods=("gd", "heavy_ball", "nesterov"), eta_lam=None, beta=None
+) -> list:
+    """Rate maps of several methods side by side, one per axes; returns each map's artists."""
+    from numerics.grids import normalised_grid
+
+    eta_lam = np.linspace(0.001, 4, 300) if eta_lam is None else eta_lam
+    beta = np.linspace(0, 0.99, 150) if beta is None else beta
+    return [
+        normalised_grid(eta_lam, beta, m).plot(ax=ax) for ax, m in zip(axes, methods, strict=True)
+    ]

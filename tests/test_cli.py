@@ -224,3 +224,99 @@ def test_console_script():
         ["momentum", "rate", "--eta", "nan", "--lam", "1"], capture_output=True, text=True
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_method_family_options(capsys):
+    code, out, _ = run(
+        capsys,
+        "rate",
+        "--eta",
+        "0.5",
+        "--beta",
+        "0.5",
+        "--lam",
+        "1",
+        "--method",
+        "nesterov",
+        "--json",
+    )
+    data = json.loads(out)
+    assert data["max_stable_lam"] == pytest.approx(3.0)
+    assert data["spectral_radius"] == float(numerics.spectral_radius(0.5, 0.5, 1.0, "nesterov"))
+    code, out, _ = run(
+        capsys,
+        "rate",
+        "--eta",
+        "0.1",
+        "--beta",
+        "0.9",
+        "--lam",
+        "2",
+        "--weight-decay",
+        "0.5",
+        "--json",
+    )
+    assert json.loads(out)["spectral_radius"] == pytest.approx(
+        float(numerics.spectral_radius(0.1, 0.9, 2.5))
+    )
+    code, out, _ = run(capsys, "tune", "--mu", "1", "--L", "100", "--method", "nesterov", "--json")
+    data = json.loads(out)
+    assert data["exact"]["eta"] == "4/301" and data["numeric"] is False
+    code, out, _ = run(
+        capsys, "tune", "--mu", "1", "--L", "100", "--method", "qhm", "--nu", "0.7", "--json"
+    )
+    data = json.loads(out)
+    assert data["numeric"] is True and data["exact"] is None and data["rate"] < 99 / 101
+    code, out, _ = run(capsys, "derive", "momentum", "--method", "qhm", "--format", "json")
+    assert "trace" in json.loads(out)["result"]
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["rate", "--eta", "1", "--beta", "0.5", "--lam", "1", "--nu", "0.3"],
+            "--nu is for --method qhm",
+        ),
+        (
+            [
+                "rate",
+                "--eta",
+                "1",
+                "--beta",
+                "0.5",
+                "--lam",
+                "1",
+                "--method",
+                "gd",
+                "--dampening",
+                "0.1",
+            ],
+            "heavy-ball and nesterov",
+        ),
+        (
+            ["rate", "--eta", "1", "--beta", "0.5", "--lam", "1", "--dampening", "2"],
+            "--dampening must be in [0, 1]",
+        ),
+        (
+            [
+                "rate",
+                "--eta",
+                "1",
+                "--beta",
+                "0.5",
+                "--lam",
+                "1",
+                "--method",
+                "nesterov",
+                "--dampening",
+                "0.5",
+            ],
+            "nesterov needs --dampening 0",
+        ),
+        (["derive", "tuning", "--method", "qhm"], "no closed-form tuning"),
+    ],
+)
+def test_method_option_errors(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1

@@ -77,7 +77,26 @@ def test_envelope_and_kappa():
     sim, env = art["simulated"].get_ydata(), art["envelope"].get_ydata()
     assert (sim <= env * (1 + 1e-9) + 1e-300).all()
     art = plotting.plot_rate_vs_kappa()
-    assert len(art["lines"]) == 2
+    assert len(art["lines"]) == 3 and len(art["qhm"].get_xdata()) == 4
+    # the worst case at the tuned points lies on the closed-form curves
+    xs, ys = art["measured"].get_data()
+    n = xs.size // 2
+    sk = np.sqrt(xs[:n])
+    np.testing.assert_allclose(ys[:n], (sk - 1) / (sk + 1), atol=1e-7)
+    np.testing.assert_allclose(ys[n:], 1 - 2 / np.sqrt(3 * xs[n:] + 1), atol=1e-7)
+
+
+def test_method_rate_maps_side_by_side():
+    fig, axes = plt.subplots(1, 3)
+    maps = plotting.plot_method_rate_maps(
+        axes, eta_lam=np.linspace(0.01, 4, 40), beta=np.linspace(0, 0.9, 20)
+    )
+    edges = [m["edge"].get_data() for m in maps]
+    np.testing.assert_allclose(edges[0][0], 2.0)
+    np.testing.assert_allclose(edges[1][0], 2 + 2 * edges[1][1], rtol=1e-6)
+    np.testing.assert_allclose(
+        edges[2][0], (2 + 2 * edges[2][1]) / (1 + 2 * edges[2][1]), rtol=1e-6
+    )
 
 
 @pytest.mark.parametrize("suffix", ["png", "svg"])
