@@ -24,6 +24,8 @@ TOPICS = (
     "damping",
     "tuning",
     "weights",
+    "nesterov",
+    "noise",
     "all",
 )
 
@@ -107,6 +109,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x0", type=number_list, default=None, metavar="X1,X2,...")
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--plot", metavar="FILE", help="write the trace over the contour lines of f")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("noise", help="stationary variance under additive gradient noise")
+    p.add_argument("--eta", type=positive, required=True)
+    p.add_argument("--beta", type=fraction, default=None)
+    p.add_argument("--lam", type=positive, required=True)
+    p.add_argument("--sigma", type=positive, required=True, help="noise standard deviation")
+    _method(p)
+    p.add_argument(
+        "--chains", type=int, default=None, help="also estimate by Monte Carlo over N chains"
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("train", help="D2L's airfoil experiment: minibatch SGD with momentum")
+    p.add_argument("--lr", type=positive, default=fraction("0.01"))
+    p.add_argument("--momentum", type=fraction, default=fraction("0.9"))
+    p.add_argument("--batch-size", type=int, default=10)
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--plot", metavar="FILE", help="write the loss curve")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("report", help="the main job: every derivation and figure, in one folder")

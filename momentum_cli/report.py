@@ -101,6 +101,46 @@ def _method_maps(axes):
     plot_method_rate_maps(axes)
 
 
+D2L_AIRFOIL_RUNS = ((0.02, 0.5), (0.01, 0.9), (0.005, 0.9))
+
+
+def _variance(axes):
+    from numerics.noise_plots import plot_variance_vs_beta
+
+    plot_variance_vs_beta(ax=axes[0])
+
+
+def _airfoil_losses(axes):
+    import numerics
+    from numerics.noise_plots import plot_losses
+
+    X, y = numerics.load_airfoil()
+    runs = [numerics.train_sgd(X, y, lr, m) for lr, m in D2L_AIRFOIL_RUNS]
+    plot_losses(runs, ax=axes[0], minimum=numerics.least_squares_quadratic(X, y).minimum)
+
+
+def _divergence(axes):
+    import numerics
+    from numerics.noise_plots import plot_divergence
+
+    quad = numerics.least_squares_quadratic(*numerics.load_airfoil())
+    plot_divergence([numerics.divergence_edge(quad, b) for b in (0.0, 0.5, 0.9)], ax=axes[0])
+
+
+def _exercise4(axes):
+    import numerics
+    from numerics.noise_plots import plot_losses
+
+    X, y = numerics.load_airfoil()
+    runs = [
+        numerics.train_sgd(X, y, lr, m, batch_size=bs, epochs=2)
+        for bs, lr in ((1, 0.005), (100, 0.4))
+        for m in (0.0, 0.4)
+    ]
+    art = plot_losses(runs, ax=axes[0], against="time")
+    art["ax"].set_title("Seed exercise 4: SGD against minibatch SGD, with and without momentum")
+
+
 def _worst_case(axes):
     import numerics
 
@@ -182,6 +222,38 @@ FIGURES = (
         _method_maps,
     ),
     FigureSpec(
+        "variance_vs_beta",
+        "Variance against momentum",
+        "The stationary variance of x under gradient noise: at a fixed step it grows like (1 + beta)/(1 - beta); "
+        "at a fixed effective step eta/(1 - beta) it falls to a limit alpha sigma^2/(2 lambda).",
+        1,
+        _variance,
+    ),
+    FigureSpec(
+        "airfoil_losses",
+        "Airfoil: D2L's runs",
+        "Minibatch SGD with momentum (batch 10, 2 epochs) on the airfoil data for D2L's (lr, momentum) "
+        "= (0.02, 0.5), (0.01, 0.9), (0.005, 0.9); the dotted line is the least-squares minimum.",
+        1,
+        _airfoil_losses,
+    ),
+    FigureSpec(
+        "divergence",
+        "Predicted against observed divergence",
+        "Full-batch runs on the airfoil quadratic around the edge 2(1 + beta)/lambda_max predicted from the "
+        "Hessian's top eigenvalue: runs left of the bar converge, right of it diverge.",
+        1,
+        _divergence,
+    ),
+    FigureSpec(
+        "exercise4",
+        "Seed exercise 4",
+        "Loss against training time (log scale): SGD (batch 1, lr 0.005) and minibatch SGD (batch 100, "
+        "lr 0.4), each without and with momentum 0.4, as the seed's note compares them.",
+        1,
+        _exercise4,
+    ),
+    FigureSpec(
         "worst_case",
         "Worst case on a spectrum",
         "The worst-case rate over [1, 100] on an (eta, beta) grid; the star is the grid's best point, next to the tuned (4/121, 81/121).",
@@ -224,7 +296,37 @@ def _summary(derive_seconds: float) -> dict:
             "exact": {"eta": str(t.eta), "beta": str(t.beta), "rate": str(t.rate)},
         }
     betas = [0.0, 0.25, 0.5, 0.9]
+    X, y = numerics.load_airfoil()
+    quad = numerics.least_squares_quadratic(X, y)
+    airfoil = {
+        "hessian_eigenvalues": [float(v) for v in quad.eigenvalues],
+        "least_squares_minimum": quad.minimum,
+        "d2l_runs": [
+            {"lr": lr, "momentum": m, "final_loss": numerics.train_sgd(X, y, lr, m).final_loss}
+            for lr, m in D2L_AIRFOIL_RUNS
+        ],
+        "divergence": [
+            {
+                "beta": e.beta,
+                "predicted_max_lr": e.predicted,
+                "largest_converging": e.largest_converging,
+                "smallest_diverging": e.smallest_diverging,
+            }
+            for e in (numerics.divergence_edge(quad, b) for b in (0.0, 0.9))
+        ],
+        "plateau": [
+            {
+                "lr": lr,
+                "momentum": m,
+                "predicted_excess_loss": p.predicted,
+                "observed_excess_loss": p.observed,
+            }
+            for lr, m in D2L_AIRFOIL_RUNS
+            for p in [numerics.noise_plateau(X, y, lr, m, 10)]
+        ],
+    }
     return {
+        "airfoil": airfoil,
         "d2l_runs": runs,
         "tuned": {"mu": mu, "L": L, "methods": tuned},
         "stability_edge": {

@@ -4,6 +4,14 @@ Plotting lives in :mod:`numerics.plotting` (imported on demand, so importing
 ``numerics`` does not import matplotlib).
 """
 
+from numerics.airfoil import (
+    divergence_edge,
+    gradient_noise_covariance,
+    least_squares_quadratic,
+    load_airfoil,
+    noise_plateau,
+    train_sgd,
+)
 from numerics.files import OutputError, atomic_directory, save_figure, write_text
 from numerics.grids import (
     NormalisedGrid,
@@ -21,11 +29,27 @@ from numerics.grids import (
     worst_case_rate,
 )
 from numerics.methods import NumericMethod, numeric_method
+from numerics.noise import (
+    MonteCarlo,
+    monte_carlo_variance,
+    stationary_covariance,
+    stationary_variance,
+)
 from numerics.rates import REGIMES, eigenvalues, max_stable_lam, regime, spectral_radius, stable
 from numerics.simulate import D2L_LAMS, D2L_X0, Trajectory, d2l_line, simulate, simulate_d2l
 from numerics.tuning import NumericTuning, tune_numeric
 
 __all__ = [
+    "MonteCarlo",
+    "divergence_edge",
+    "gradient_noise_covariance",
+    "least_squares_quadratic",
+    "load_airfoil",
+    "monte_carlo_variance",
+    "noise_plateau",
+    "stationary_covariance",
+    "stationary_variance",
+    "train_sgd",
     "D2L_LAMS",
     "D2L_X0",
     "REGIMES",

@@ -320,3 +320,45 @@ def test_method_family_options(capsys):
 def test_method_option_errors(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_noise_json(capsys):
+    code, out, _ = run(
+        capsys,
+        "noise",
+        "--eta",
+        "0.1",
+        "--beta",
+        "0.5",
+        "--lam",
+        "2",
+        "--sigma",
+        "1",
+        "--chains",
+        "2000",
+        "--json",
+    )
+    data = json.loads(out)
+    assert data["variance"] == pytest.approx(0.1 * 1.5 / (2 * 0.5 * 2.8))
+    assert data["expected_excess_loss"] == pytest.approx(data["variance"])
+    lo, hi = data["monte_carlo"]["interval"]
+    assert lo <= data["variance"] <= hi and data["monte_carlo"]["chains"] == 2000
+
+
+def test_train_text_and_json(capsys, tmp_path):
+    code, out, _ = run(capsys, "train")
+    assert code == 0 and out.strip().splitlines()[-1].startswith("loss: 0.2")
+    plot = tmp_path / "loss.png"
+    code, out, _ = run(
+        capsys, "train", "--lr", "0.02", "--momentum", "0.5", "--json", "--plot", str(plot)
+    )
+    data = json.loads(out)
+    assert set(data) == {
+        "final_loss",
+        "losses",
+        "sec_per_epoch",
+        "hessian_eigenvalues",
+        "max_stable_lr",
+    }
+    assert data["max_stable_lr"] == pytest.approx(2 * 1.5 / max(data["hessian_eigenvalues"]))
+    assert len(data["losses"]) == 15 and plot.exists()

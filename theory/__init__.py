@@ -33,6 +33,7 @@ from theory.momentum import (
     spectral_radius_expr,
 )
 from theory.nesterov import derive_nesterov
+from theory.noise import derive_noise, variance_formula
 from theory.quadratic import as_spd_matrix, derive_minimizer, minimizer, minimum
 from theory.stability import derive_stability, schur_cohn_conditions
 from theory.tuning import Tuning, derive_tuning, optimal_parameters, tuned_formulas
@@ -49,6 +50,8 @@ __all__ = [
     "builtin_methods",
     "derive_method",
     "derive_nesterov",
+    "derive_noise",
+    "variance_formula",
     "TOPICS",
     "ClaimError",
     "Derivation",

@@ -339,6 +339,11 @@ class Derivation:
 _PLAIN_WORDS = [
     (r"\operatorname{tr}", "tr"),
     (r"\text", ""),
+    (r"\operatorname", ""),
+    (r"\mathbb", ""),
+    (r"\big|", "|"),
+    (r"\varepsilon", "eps"),
+    (r"\lim", "lim"),
     (r"\leftarrow", "<-"),
     (r"\frac{\lambda}{2}", "lambda/2"),
     (r"\mathrm", ""),

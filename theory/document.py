@@ -3,7 +3,7 @@
 Examples
 --------
 >>> sorted(TOPICS)
-['damping', 'decoupling', 'gd', 'minimizer', 'momentum', 'nesterov', 'stability', 'tuning', 'weights']
+['damping', 'decoupling', 'gd', 'minimizer', 'momentum', 'nesterov', 'noise', 'stability', 'tuning', 'weights']
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from theory.linear import derive_method
 from theory.methods import get_method
 from theory.momentum import derive_damping, derive_momentum
 from theory.nesterov import derive_nesterov
+from theory.noise import derive_noise
 from theory.quadratic import derive_minimizer
 from theory.stability import derive_stability
 from theory.tuning import derive_tuning
@@ -36,6 +37,7 @@ TOPICS: dict[str, Callable[..., Derivation]] = {
     "tuning": lambda method, Q, c, b: _tuning_derivation(method),
     "weights": lambda method, Q, c, b: derive_weights(),
     "nesterov": lambda method, Q, c, b: derive_nesterov(),
+    "noise": lambda method, Q, c, b: derive_noise(),
 }
 
 

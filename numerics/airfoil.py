@@ -1,0 +1,245 @@
+"""D2L's airfoil experiment: the data, its quadratic, and minibatch SGD with momentum.
+
+:func:`load_airfoil` reproduces D2L's ``get_data_ch11``: every column
+standardised (the target too, population standard deviation), the first 1500
+rows, the first five columns as features. Least-squares linear regression on
+it, with a bias, is the quadratic 1/2 w^T Q w + c^T w + b with
+``Q = A^T A / n`` for ``A = [X, 1]``: its eigenvalues predict which (eta,
+beta) converge on the full batch.
+
+Examples
+--------
+>>> X, y = load_airfoil()
+>>> X.shape, y.shape
+((1500, 5), (1500,))
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+from theory.errors import ParameterError
+
+__all__ = [
+    "DivergenceEdge",
+    "Plateau",
+    "Quadratic",
+    "TrainResult",
+    "gradient_noise_covariance",
+    "divergence_edge",
+    "least_squares_quadratic",
+    "load_airfoil",
+    "noise_plateau",
+    "train_sgd",
+]
+
+
+def load_airfoil(n: int = 1500) -> tuple[np.ndarray, np.ndarray]:
+    """Features (n, 5) and target (n,), standardised as D2L does; offline (package data)."""
+    if int(n) != n or not 1 <= n <= 1503:
+        raise ParameterError(f"'n' must be an integer in [1, 1503]: {n}")
+    path = resources.files("numerics.data").joinpath("airfoil_self_noise.dat")
+    with resources.as_file(path) as f:
+        data = np.genfromtxt(f, delimiter="\t")
+    data = (data - data.mean(axis=0)) / data.std(axis=0)
+    return data[: int(n), :-1], data[: int(n), -1]
+
+
+def _design(X: np.ndarray) -> np.ndarray:
+    return np.hstack([X, np.ones((X.shape[0], 1))])
+
+
+@dataclass(frozen=True)
+class Quadratic:
+    """f(w) = 1/2 w^T Q w + c^T w + b: the mean squared loss (halved) of a linear model with bias."""
+
+    Q: np.ndarray
+    c: np.ndarray
+    b: float
+
+    @property
+    def eigenvalues(self) -> np.ndarray:
+        return np.linalg.eigvalsh(self.Q)
+
+    @property
+    def minimizer(self) -> np.ndarray:
+        return np.linalg.solve(self.Q, -self.c)
+
+    @property
+    def minimum(self) -> float:
+        return float(self.b + 0.5 * self.c @ self.minimizer)
+
+    def loss(self, w: np.ndarray) -> np.ndarray:
+        """Loss at each row of ``w`` (or at one vector)."""
+        w = np.asarray(w, float)
+        return 0.5 * np.einsum("...i,ij,...j->...", w, self.Q, w) + w @ self.c + self.b
+
+
+def least_squares_quadratic(X: np.ndarray, y: np.ndarray) -> Quadratic:
+    """The loss mean((A w - y)^2) / 2 with A = [X, 1] as a quadratic: Hessian A^T A / n."""
+    A = _design(X)
+    n = A.shape[0]
+    return Quadratic(A.T @ A / n, -A.T @ y / n, float(y @ y / (2 * n)))
+
+
+def gradient_noise_covariance(X: np.ndarray, y: np.ndarray, batch_size: int) -> np.ndarray:
+    """Covariance of a minibatch gradient at the minimizer (sampling without replacement).
+
+    Per-example gradients at w* are ``a_i (a_i^T w* - y_i)``; they average to
+    zero, and a batch of B of n has covariance ``C/B (n - B)/(n - 1)``.
+    """
+    A = _design(X)
+    n = A.shape[0]
+    w = least_squares_quadratic(X, y).minimizer
+    G = A * (A @ w - y)[:, None]
+    C = G.T @ G / n
+    return C / batch_size * (n - batch_size) / max(n - 1, 1)
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """Losses over the full data recorded every ``record_every`` examples, as D2L does."""
+
+    lr: float
+    momentum: float
+    batch_size: int
+    epochs: int
+    examples: np.ndarray  # examples seen at each record
+    seconds: np.ndarray  # training time (evaluation excluded) at each record
+    losses: np.ndarray
+    sec_per_epoch: float
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.losses[-1])
+
+    def d2l_line(self) -> str:
+        """D2L's closing line, ``loss: 0.244, 0.009 sec/epoch``."""
+        return f"loss: {self.final_loss:.3f}, {self.sec_per_epoch:.3f} sec/epoch"
+
+
+def train_sgd(
+    X: np.ndarray,
+    y: np.ndarray,
+    lr: float,
+    momentum: float = 0.0,
+    *,
+    batch_size: int = 10,
+    epochs: int = 2,
+    seed: int = 0,
+    record_every: int = 200,
+) -> TrainResult:
+    """Minibatch SGD with momentum (D2L's ``sgd_momentum``) on the squared loss.
+
+    Weights start at N(0, 0.01^2), the bias at 0, the velocity at 0; every
+    epoch visits a fresh permutation in batches; after every
+    ``record_every`` examples the loss over the full data is recorded.
+    """
+    _check_training(lr, momentum, batch_size, epochs, X.shape[0])
+    rng = np.random.default_rng(seed)
+    n, d = X.shape
+    A = _design(X)
+    quad = least_squares_quadratic(X, y)
+    w = np.concatenate([rng.normal(0.0, 0.01, d), [0.0]])
+    v = np.zeros(d + 1)
+    seen, clock = 0, 0.0
+    examples, seconds, losses = [], [], []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(epochs):
+            order = rng.permutation(n)
+            start = time.perf_counter()
+            for i in range(0, n, batch_size):
+                idx = order[i : i + batch_size]
+                Ab = A[idx]
+                grad = Ab.T @ (Ab @ w - y[idx]) / idx.size
+                v = momentum * v + grad
+                w = w - lr * v
+                seen += idx.size
+                if seen % record_every == 0 or (i + batch_size >= n and record_every > n):
+                    clock += time.perf_counter() - start
+                    examples.append(seen)
+                    seconds.append(clock)
+                    losses.append(float(quad.loss(w)))
+                    start = time.perf_counter()
+            clock += time.perf_counter() - start
+    return TrainResult(
+        float(lr),
+        float(momentum),
+        int(batch_size),
+        int(epochs),
+        np.array(examples),
+        np.array(seconds),
+        np.array(losses),
+        clock / epochs,
+    )
+
+
+def _check_training(lr, momentum, batch_size, epochs, n) -> None:
+    if not (np.isfinite(lr) and lr > 0):
+        raise ParameterError(f"'lr' must be finite and > 0: {lr}")
+    if not (np.isfinite(momentum) and 0 <= momentum < 1):
+        raise ParameterError(f"'momentum' must be in [0, 1): {momentum}")
+    if int(batch_size) != batch_size or not 1 <= batch_size <= n:
+        raise ParameterError(f"'batch_size' must be an integer in [1, {n}]: {batch_size}")
+    if int(epochs) != epochs or not 1 <= epochs <= 1000:
+        raise ParameterError(f"'epochs' must be an integer in [1, 1000]: {epochs}")
+
+
+@dataclass(frozen=True)
+class DivergenceEdge:
+    """The full-batch learning rate where training starts to diverge: predicted and observed."""
+
+    beta: float
+    predicted: float  # 2 (1 + beta) / lambda_max
+    largest_converging: float
+    smallest_diverging: float
+    etas: np.ndarray
+    diverged: np.ndarray
+
+
+def divergence_edge(
+    quad: Quadratic, beta: float = 0.0, *, rel: float = 0.05, points: int = 21, steps: int = 3000
+) -> DivergenceEdge:
+    """Scan full-batch runs (batched) around the Hessian's predicted edge 2(1 + beta)/lambda_max."""
+    from numerics.simulate import simulate
+
+    predicted = 2 * (1 + beta) / float(quad.eigenvalues.max())
+    etas = predicted * np.linspace(1 - rel, 1 + rel, points)
+    run = simulate(etas, beta, Q=quad.Q, c=quad.c, x0=np.zeros(quad.Q.shape[0]), steps=steps)
+    div = run.diverged
+    return DivergenceEdge(
+        float(beta),
+        predicted,
+        float(etas[~div].max()) if (~div).any() else float("nan"),
+        float(etas[div].min()) if div.any() else float("nan"),
+        etas,
+        div,
+    )
+
+
+@dataclass(frozen=True)
+class Plateau:
+    """Excess loss at the minibatch plateau: the noise theory's prediction and the simulation's."""
+
+    predicted: float
+    observed: float
+
+
+def noise_plateau(
+    X, y, lr: float, momentum: float, batch_size: int, *, epochs: int = 30, seeds: int = 3
+) -> Plateau:
+    """Predicted 1/2 tr(Q Sigma) (Lyapunov, gradient noise from the data) against training."""
+    from numerics.noise import stationary_covariance
+
+    quad = least_squares_quadratic(X, y)
+    Sigma = stationary_covariance(lr, momentum, quad.Q, gradient_noise_covariance(X, y, batch_size))
+    observed = [
+        train_sgd(X, y, lr, momentum, batch_size=batch_size, epochs=epochs, seed=s).losses
+        for s in range(seeds)
+    ]
+    tail = np.concatenate([loss[loss.size // 2 :] for loss in observed])
+    return Plateau(0.5 * float(np.trace(quad.Q @ Sigma)), float(tail.mean() - quad.minimum))

@@ -1,0 +1,155 @@
+"""Gradient noise, numerically: the Lyapunov equation for any method and SPD Q, and Monte Carlo.
+
+With gradients ``g(y) = Q y + c + eps``, ``eps ~ N(0, S)``, a method's state
+``s`` (its variables stacked, each of dimension n) moves as
+``s' = A s + B eps``; the stationary covariance solves
+``Sigma = A Sigma A^T + B S B^T`` (:func:`scipy.linalg.solve_discrete_lyapunov`).
+The Monte Carlo estimate runs many independent seeded chains at once.
+
+Examples
+--------
+>>> import numpy as np
+>>> cov = stationary_covariance(0.1, 0.5, [[2.0]], [[1.0]])
+>>> float(cov[0, 0])  # 0.1 * 1.5 / (2 * 0.5 * (3 - 0.2)), the closed form
+0.05357142857142858
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+from scipy.linalg import solve_discrete_lyapunov
+
+from numerics.methods import compile_updates, numeric_method
+from numerics.rates import spectral_radius
+from theory.errors import ParameterError
+from theory.methods import Method, state_matrix
+from theory.noise import noise_input
+from theory.symbols import beta, eta, lam
+
+__all__ = ["MonteCarlo", "monte_carlo_variance", "stationary_covariance", "stationary_variance"]
+
+#: two-sided 99% normal quantile for the confidence interval
+Z99 = 2.5758293035489004
+
+
+@lru_cache(maxsize=32)
+def _blocks(method: Method):
+    """Coefficients, in powers of lambda, of R's and b's entries as NumPy functions."""
+    extra = [p for p in method.parameters if p not in (eta, beta)]
+    args = [eta, beta, *extra]
+
+    def poly(expr):
+        coeffs = sp.Poly(sp.expand(expr), lam).all_coeffs()[::-1]  # lowest power first
+        return [sp.lambdify(args, c, "numpy") for c in coeffs]
+
+    R = state_matrix(method)
+    b = noise_input(method)
+    return (
+        [[poly(e) for e in row] for row in R.tolist()],
+        [poly(e) for e in b],
+        [str(p) for p in extra],
+    )
+
+
+def _matrix_poly(fns, values, powers):
+    return sum(float(f(*values)) * powers[k] for k, f in enumerate(fns))
+
+
+def stationary_covariance(
+    eta_v, beta_v, Q, noise_cov, method="heavy_ball", *, full: bool = False, **params
+):
+    """Stationary covariance of the iterate x (or of the whole state with ``full=True``)."""
+    m = numeric_method(method).method
+    Qm = np.atleast_2d(np.asarray(Q, float))
+    S = np.atleast_2d(np.asarray(noise_cov, float))
+    n = Qm.shape[0]
+    if Qm.shape != (n, n) or S.shape != (n, n):
+        raise ParameterError(f"'Q' and 'noise_cov' must be n x n matrices: {Qm.shape}, {S.shape}")
+    if float(spectral_radius(eta_v, beta_v, np.linalg.eigvalsh(Qm), m, **params).max()) >= 1:
+        raise ParameterError(
+            f"no stationary distribution: the iteration is unstable at eta={eta_v}, beta={beta_v}"
+        )
+    R_fns, b_fns, extra = _blocks(m)
+    values = [eta_v, beta_v, *(params[p] for p in extra)]
+    degree = max(len(f) for row in R_fns for f in row)
+    powers = [np.linalg.matrix_power(Qm, k) for k in range(max(degree, len(max(b_fns, key=len))))]
+    A = np.block([[_matrix_poly(f, values, powers) for f in row] for row in R_fns])
+    B = np.vstack([_matrix_poly(f, values, powers) for f in b_fns])
+    Sigma = solve_discrete_lyapunov(A, B @ S @ B.T)
+    if full:
+        return Sigma
+    k = m.state.index(m.position)
+    return Sigma[k * n : (k + 1) * n, k * n : (k + 1) * n]
+
+
+def stationary_variance(eta_v, beta_v, lam_v, sigma, method="heavy_ball", **params) -> float:
+    """Var x on the scalar problem lam/2 x^2 with noise variance sigma^2."""
+    if not (np.isfinite(sigma) and sigma > 0):
+        raise ParameterError(f"'sigma' must be finite and > 0: {sigma}")
+    return float(
+        stationary_covariance(eta_v, beta_v, [[lam_v]], [[sigma**2]], method, **params)[0, 0]
+    )
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    """Monte-Carlo estimate of Var x: mean over chains and its 99% confidence interval."""
+
+    mean: float
+    interval: tuple[float, float]
+    chains: int
+    steps: int
+
+
+def monte_carlo_variance(
+    eta_v,
+    beta_v,
+    lam_v,
+    sigma,
+    *,
+    chains: int = 2000,
+    steps: int | None = None,
+    seed: int = 0,
+    method="heavy_ball",
+    **params,
+) -> MonteCarlo:
+    """Run ``chains`` independent noisy chains from the stationary mean and estimate Var x.
+
+    Each chain burns in for ``steps`` steps, then averages x^2 over ``steps``
+    more; the chains' averages are independent, so their mean has a normal
+    99% confidence interval.
+    """
+    if int(chains) != chains or chains < 2 or chains > 10**6:
+        raise ParameterError(f"'chains' must be an integer in [2, 1000000]: {chains}")
+    m = numeric_method(method).method
+    rho = float(spectral_radius(eta_v, beta_v, lam_v, m, **params))
+    if rho >= 1:
+        raise ParameterError(f"no stationary distribution: the spectral radius is {rho:.6g} >= 1")
+    if steps is None:
+        steps = int(min(20000, max(200, 20 / (1 - rho))))
+    rng = np.random.default_rng(seed)
+    eps = np.zeros(chains)
+
+    def gradient(y):
+        return lam_v * y + eps
+
+    updates = compile_updates(m, gradient)
+    extra = [params[str(p)] for p in m.parameters if p not in (eta, beta)]
+    state = {s: np.zeros(chains) for s in m.state}
+    total = np.zeros(chains)
+    for k in range(2 * steps):
+        eps[:] = rng.normal(0.0, sigma, chains)
+        for target, fn in updates:
+            state[target] = np.broadcast_to(
+                fn(*(state[s] for s in m.state), eta_v, beta_v, *extra), (chains,)
+            )
+        if k >= steps:
+            total += state[m.position] ** 2
+    per_chain = total / steps
+    mean = float(per_chain.mean())
+    half = Z99 * float(per_chain.std(ddof=1)) / np.sqrt(chains)
+    return MonteCarlo(mean, (float(mean - half), float(mean + half)), int(chains), int(steps))

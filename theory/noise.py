@@ -1,0 +1,132 @@
+r"""Noisy gradients: the stationary variance of a method under additive gradient noise.
+
+With g = lambda x + eps, E eps = 0, Var eps = sigma^2, the state
+s = (v, x) of heavy ball moves as s' = R s + b eps with b = (1, -eta)^T, and
+its covariance tends to the solution of the discrete Lyapunov equation
+
+.. math:: \Sigma = R \Sigma R^\top + \sigma^2 b b^\top,
+
+whose x-entry is
+
+.. math:: \operatorname{Var} x = \frac{\eta \sigma^2 (1 + \beta)}
+          {\lambda (1 - \beta)(2 + 2\beta - \eta\lambda)},
+
+(beta = 0: eta sigma^2 / (lambda (2 - eta lambda)), SGD's variance); the
+expected excess loss is lambda/2 Var x.
+
+Examples
+--------
+>>> derive_noise().results["sgd_variance"]
+eta*sigma**2/(lambda*(-eta*lambda + 2))
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from theory.derivation import Derivation, identity
+from theory.methods import Method, get_method, state_matrix, step_map
+from theory.symbols import beta, eta, lam
+
+__all__ = ["derive_noise", "noise_input", "stationary_covariance", "variance_formula"]
+
+sigma = sp.Symbol("sigma", positive=True)
+alpha = sp.Symbol("alpha", positive=True)  # the effective step eta/(1 - beta)
+_eps = sp.Symbol("epsilon", real=True)
+
+
+def noise_input(method: Method | str = "heavy_ball") -> sp.Matrix:
+    """b with s' = R s + b eps when every gradient the method takes carries the same eps."""
+    m = get_method(method)
+    new = step_map(m, gradient=lambda y: lam * y + _eps)
+    return sp.Matrix([sp.diff(new[s], _eps) for s in m.state])
+
+
+def stationary_covariance(method: Method | str = "heavy_ball") -> sp.Matrix:
+    """The symmetric solution of Sigma = R Sigma R^T + sigma^2 b b^T, in closed form."""
+    m = get_method(method)
+    R, b = state_matrix(m), noise_input(m)
+    n = R.shape[0]
+    entries = {(i, j): sp.Symbol(f"S_{i}{j}") for i in range(n) for j in range(i, n)}
+    S = sp.Matrix(n, n, lambda i, j: entries[(min(i, j), max(i, j))])
+    eqs = list((S - R * S * R.T - sigma**2 * b * b.T).values())
+    sol = sp.solve(eqs, list(entries.values()), dict=True)[0]
+    return S.subs(sol).applyfunc(sp.factor)
+
+
+def variance_formula() -> sp.Expr:
+    """eta sigma^2 (1 + beta) / (lambda (1 - beta)(2 + 2 beta - eta lambda)), heavy ball."""
+    return eta * sigma**2 * (1 + beta) / (lam * (1 - beta) * (2 + 2 * beta - eta * lam))
+
+
+def derive_noise() -> Derivation:
+    """Solve the Lyapunov equation for heavy ball; beta = 0; fixed effective step."""
+    R = state_matrix(get_method("heavy_ball"))
+    b = noise_input("heavy_ball")
+    Sigma = stationary_covariance("heavy_ball")
+    var = variance_formula()
+    sgd = eta * sigma**2 / (lam * (2 - eta * lam))
+    at_alpha = var.subs(eta, alpha * (1 - beta))
+    steps = [
+        identity(
+            r"With $g = \lambda x + \varepsilon$ the state moves as $s' = R s + b\,\varepsilon$, where",
+            b,
+            sp.Matrix([1, -eta]),
+            display=("b", sp.Matrix([1, -eta])),
+        ),
+        identity(
+            r"The stationary covariance solves the discrete Lyapunov equation "
+            r"$\Sigma = R \Sigma R^\top + \sigma^2 b b^\top$ (checked by substitution).",
+            Sigma - R * Sigma * R.T - sigma**2 * b * b.T,
+            sp.zeros(2, 2),
+            display=(r"\Sigma - R \Sigma R^\top - \sigma^2 b b^\top", sp.zeros(2, 2)),
+        ),
+        identity(
+            "Its x-entry is the stationary variance of x.",
+            Sigma[1, 1],
+            var,
+            display=(r"\operatorname{Var} x", var),
+        ),
+        identity(
+            r"At $\beta = 0$ it is SGD's variance.",
+            var.subs(beta, 0),
+            sgd,
+            display=(r"\operatorname{Var} x\big|_{\beta = 0}", sgd),
+        ),
+        identity(
+            r"The expected excess loss is $\frac{\lambda}{2} \operatorname{Var} x$.",
+            lam / 2 * Sigma[1, 1],
+            lam / 2 * var,
+            display=(r"\mathbb{E}\, f(x) - f(x^*)", sp.factor(lam / 2 * var)),
+        ),
+        identity(
+            r"At a fixed effective step $\alpha = \eta/(1 - \beta)$,",
+            at_alpha,
+            alpha * sigma**2 * (1 + beta) / (lam * (2 + 2 * beta - alpha * lam * (1 - beta))),
+            display=(
+                r"\operatorname{Var} x\big|_{\eta = \alpha(1 - \beta)}",
+                alpha * sigma**2 * (1 + beta) / (lam * (2 + 2 * beta - alpha * lam * (1 - beta))),
+            ),
+        ),
+        identity(
+            r"which tends to $\alpha\sigma^2/(2\lambda)$ as $\beta \to 1$: momentum at a fixed "
+            r"effective step does not remove the noise, it trades the curvature term for a constant.",
+            sp.limit(at_alpha, beta, 1, "-"),
+            alpha * sigma**2 / (2 * lam),
+            display=(r"\lim_{\beta \to 1} \operatorname{Var} x", alpha * sigma**2 / (2 * lam)),
+        ),
+    ]
+    return Derivation(
+        title="Stationary variance under gradient noise",
+        steps=tuple(steps),
+        results={
+            "variance": var,
+            "expected_excess_loss": sp.factor(lam / 2 * var),
+            "sgd_variance": sgd,
+            "covariance": Sigma,
+        },
+        remarks=(
+            r"At a fixed step $\eta$ the variance grows like $(1 + \beta)/(1 - \beta)$: momentum "
+            r"amplifies gradient noise by the effective-step factor.",
+        ),
+    )
