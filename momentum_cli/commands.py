@@ -24,6 +24,8 @@ __all__ = [
 _LIBRARY_NAME = {"gd": "gd", "heavy-ball": "heavy_ball", "nesterov": "nesterov", "qhm": "qhm"}
 _TORCH = {"heavy-ball": "torch_sgd", "nesterov": "torch_sgd_nesterov"}
 QHM_DEFAULT_NU = Fraction(7, 10)  # Ma and Yarats (2019)'s recommended nu
+#: a bound on one training run from the command line (about 10 s here)
+MAX_TRAIN_STEPS = 300_000
 
 
 def _lib(args) -> tuple[str, dict]:
@@ -39,18 +41,18 @@ def _lib(args) -> tuple[str, dict]:
     if m == "qhm":
         nu = QHM_DEFAULT_NU if args.nu is None else args.nu
         if not 0 <= nu <= 1:
-            raise UsageError(f"momentum {args.command}: --nu must be in [0, 1], got {_exact(nu)}")
+            raise UsageError(f"momentum {args.command}: --nu must be in [0, 1], got {_show(nu)}")
         return "qhm", {"nu": float(nu)}
     if torch_opts:
         d = args.dampening or Fraction(0)
         wd = args.weight_decay or Fraction(0)
         if not 0 <= d <= 1:
             raise UsageError(
-                f"momentum {args.command}: --dampening must be in [0, 1], got {_exact(d)}"
+                f"momentum {args.command}: --dampening must be in [0, 1], got {_show(d)}"
             )
         if wd < 0:
             raise UsageError(
-                f"momentum {args.command}: --weight-decay must be >= 0, got {_exact(wd)}"
+                f"momentum {args.command}: --weight-decay must be >= 0, got {_show(wd)}"
             )
         if m == "nesterov" and d != 0:
             raise UsageError(f"momentum {args.command}: nesterov needs --dampening 0 (as in torch)")
@@ -65,25 +67,57 @@ def _num(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _show(value: Fraction) -> str:
+    """A number for a message: exact when short, else 6 significant digits."""
+    text = _exact(value)
+    return text if len(text) <= 24 else f"{float(value):.6g}"
+
+
 def _exact(value: Fraction) -> str:
     return (
         str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
     )
 
 
+def _finite(obj):
+    """Non-finite floats become None (JSON null), recursively."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
 def _dumps(obj) -> str:
-    return json.dumps(obj, indent=2, allow_nan=False)
+    return json.dumps(_finite(obj), indent=2, allow_nan=False)
+
+
+def _seed(args) -> int:
+    if not 0 <= args.seed < 2**32:
+        raise UsageError(f"momentum {args.command}: --seed must be in [0, 2**32), got {args.seed}")
+    return args.seed
 
 
 def _beta(args) -> float:
     if args.method == "gd":
         if args.beta not in (None, 0):
             raise UsageError(
-                f"momentum {args.command}: --beta is not used by --method gd (got {_exact(args.beta)})"
+                f"momentum {args.command}: --beta is not used by --method gd (got {_show(args.beta)})"
             )
         return 0.0
     if args.beta is None:
         raise UsageError(f"momentum {args.command}: --beta is required for --method {args.method}")
+    # heavy ball's theory holds for |beta| < 1; Nesterov's region and QHM are stated for [0, 1)
+    closed = args.method in ("nesterov", "qhm")
+    inside = (args.beta >= 0 if closed else args.beta > -1) and args.beta < 1
+    if not inside:
+        allowed = "[0, 1)" if closed else "(-1, 1)"
+        raise UsageError(
+            f"momentum {args.command}: --beta must be in {allowed} for --method {args.method}, "
+            f"got {_show(args.beta)}"
+        )
     return float(args.beta)
 
 
@@ -169,11 +203,13 @@ def cmd_stability(args) -> str:
     method, params = _lib(args)
     eta_axis = numerics.axis(*args.eta, name="eta")
     beta_axis = numerics.axis(*args.beta, name="beta")
-    if method == "gd":
-        beta_axis = beta_axis * 0.0
-    eta_axis = eta_axis[eta_axis > 0] if eta_axis[0] <= 0 else eta_axis
+    eta_axis = eta_axis[eta_axis > 0]  # eta = 0 does not move: those points count as not stable
+    if eta_axis.size == 0:
+        raise UsageError("momentum stability: --eta must reach above 0 (the step size is positive)")
     grid = numerics.rate_grid(eta_axis, beta_axis, float(args.lam), method, **params)
     e, b, r = grid.best()
+    if method == "gd":
+        b = 0.0  # gradient descent has no beta: its rate is the same along the beta axis
     out = {
         "method": args.method,
         "lam": float(args.lam),
@@ -211,7 +247,7 @@ def cmd_tune(args) -> str:
 
     mu, L = args.mu, args.L
     if mu > L:
-        raise UsageError(f"momentum tune: need mu <= L, got mu={_exact(mu)} L={_exact(L)}")
+        raise UsageError(f"momentum tune: need mu <= L, got mu={_show(mu)} L={_show(L)}")
     method, params = _lib(args)
     if method in ("gd", "heavy_ball", "nesterov") and not params:
         tuned = theory.optimal_parameters(_exact(mu), _exact(L), method=method)
@@ -310,7 +346,7 @@ def cmd_noise(args) -> str:
     }
     if args.chains is not None:
         mc = numerics.monte_carlo_variance(
-            eta, beta, lam, sigma, chains=args.chains, seed=args.seed, method=method, **params
+            eta, beta, lam, sigma, chains=args.chains, seed=_seed(args), method=method, **params
         )
         out["monte_carlo"] = {"mean": mc.mean, "interval": list(mc.interval), "chains": mc.chains}
     if args.json:
@@ -339,7 +375,13 @@ def cmd_train(args) -> str:
         raise UsageError(f"momentum train: --epochs must be in [1, 1000], got {args.epochs}")
     if not 0 <= args.momentum < 1:
         raise UsageError(
-            f"momentum train: --momentum must be in [0, 1), got {_exact(args.momentum)}"
+            f"momentum train: --momentum must be in [0, 1), got {_show(args.momentum)}"
+        )
+    steps = args.epochs * -(-X.shape[0] // args.batch_size)
+    if steps > MAX_TRAIN_STEPS:
+        raise UsageError(
+            f"momentum train: {args.epochs} epochs of batch {args.batch_size} are {steps:,} steps; "
+            f"at most {MAX_TRAIN_STEPS:,} (raise --batch-size or lower --epochs)"
         )
     result = numerics.train_sgd(
         X,
@@ -348,7 +390,7 @@ def cmd_train(args) -> str:
         float(args.momentum),
         batch_size=args.batch_size,
         epochs=args.epochs,
-        seed=args.seed,
+        seed=_seed(args),
     )
     quad = numerics.least_squares_quadratic(X, y)
     eig = quad.eigenvalues

@@ -149,7 +149,7 @@ def train_sgd(
     seen, clock = 0, 0.0
     examples, seconds, losses = [], [], []
     with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(epochs):
+        for epoch in range(epochs):
             order = rng.permutation(n)
             start = time.perf_counter()
             for i in range(0, n, batch_size):
@@ -158,8 +158,12 @@ def train_sgd(
                 grad = Ab.T @ (Ab @ w - y[idx]) / idx.size
                 v = momentum * v + grad
                 w = w - lr * v
+                last = epoch == epochs - 1 and i + batch_size >= n
+                crossed = (seen + idx.size) // record_every > seen // record_every
                 seen += idx.size
-                if seen % record_every == 0 or (i + batch_size >= n and record_every > n):
+                # D2L records when the count hits a multiple of 200; batches that skip over a
+                # multiple record there too, and the very end is always recorded
+                if crossed or (last and (not examples or examples[-1] != seen)):
                     clock += time.perf_counter() - start
                     examples.append(seen)
                     seconds.append(clock)

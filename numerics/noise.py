@@ -16,15 +16,17 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import sympy as sp
-from scipy.linalg import solve_discrete_lyapunov
+from scipy.linalg import LinAlgWarning, solve_discrete_lyapunov
 
 from numerics.methods import compile_updates, numeric_method
 from numerics.rates import spectral_radius
+from numerics.simulate import validate_problem
 from theory.errors import ParameterError
 from theory.methods import Method, state_matrix
 from theory.noise import noise_input
@@ -32,6 +34,12 @@ from theory.symbols import beta, eta, lam
 
 __all__ = ["MonteCarlo", "monte_carlo_variance", "stationary_covariance", "stationary_variance"]
 
+#: a bound on chains x steps, so a Monte-Carlo run stays within about a minute
+MAX_CHAIN_STEPS = 400_000_000
+#: the most steps a Monte-Carlo chain burns in (and then averages over)
+MAX_MC_STEPS = 20_000
+#: the largest relative residual of the Lyapunov equation accepted
+LYAPUNOV_RTOL = 1e-8
 #: two-sided 99% normal quantile for the confidence interval
 Z99 = 2.5758293035489004
 
@@ -64,11 +72,13 @@ def stationary_covariance(
 ):
     """Stationary covariance of the iterate x (or of the whole state with ``full=True``)."""
     m = numeric_method(method).method
-    Qm = np.atleast_2d(np.asarray(Q, float))
+    Qm, _, _ = validate_problem(Q, None, np.zeros(np.shape(Q)[0] if np.ndim(Q) else 1))
     S = np.atleast_2d(np.asarray(noise_cov, float))
     n = Qm.shape[0]
-    if Qm.shape != (n, n) or S.shape != (n, n):
-        raise ParameterError(f"'Q' and 'noise_cov' must be n x n matrices: {Qm.shape}, {S.shape}")
+    if S.shape != (n, n) or not np.isfinite(S).all() or np.linalg.eigvalsh((S + S.T) / 2).min() < 0:
+        raise ParameterError(
+            f"'noise_cov' must be a finite positive semi-definite {n} x {n} matrix"
+        )
     if float(spectral_radius(eta_v, beta_v, np.linalg.eigvalsh(Qm), m, **params).max()) >= 1:
         raise ParameterError(
             f"no stationary distribution: the iteration is unstable at eta={eta_v}, beta={beta_v}"
@@ -79,7 +89,16 @@ def stationary_covariance(
     powers = [np.linalg.matrix_power(Qm, k) for k in range(max(degree, len(max(b_fns, key=len))))]
     A = np.block([[_matrix_poly(f, values, powers) for f in row] for row in R_fns])
     B = np.vstack([_matrix_poly(f, values, powers) for f in b_fns])
-    Sigma = solve_discrete_lyapunov(A, B @ S @ B.T)
+    rhs = B @ S @ B.T
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LinAlgWarning)  # judged by the residual below instead
+        Sigma = solve_discrete_lyapunov(A, rhs)
+    residual = np.abs(Sigma - A @ Sigma @ A.T - rhs).max()
+    if not np.isfinite(Sigma).all() or residual > LYAPUNOV_RTOL * max(np.abs(Sigma).max(), 1e-300):
+        raise ParameterError(
+            f"the stationary covariance cannot be computed reliably at eta={eta_v}, beta={beta_v}: "
+            "the iteration is too close to the stability edge"
+        )
     if full:
         return Sigma
     k = m.state.index(m.position)
@@ -130,7 +149,20 @@ def monte_carlo_variance(
     if rho >= 1:
         raise ParameterError(f"no stationary distribution: the spectral radius is {rho:.6g} >= 1")
     if steps is None:
-        steps = int(min(20000, max(200, 20 / (1 - rho))))
+        needed = 20 / (1 - rho)  # burn-in: the initial state decays by e^-20
+        if needed > MAX_MC_STEPS:
+            raise ParameterError(
+                f"the chains would need about {needed:.3g} steps to reach stationarity "
+                f"(spectral radius {rho:.12g}); at most {MAX_MC_STEPS:,}"
+            )
+        steps = int(max(200, needed))
+    if int(steps) != steps or steps < 1:
+        raise ParameterError(f"'steps' must be a positive integer: {steps}")
+    if chains * 2 * steps > MAX_CHAIN_STEPS:
+        raise ParameterError(
+            f"{chains:,} chains of 2 x {steps:,} steps exceed {MAX_CHAIN_STEPS:,} chain-steps "
+            "(about a minute here): use fewer chains"
+        )
     rng = np.random.default_rng(seed)
     eps = np.zeros(chains)
 

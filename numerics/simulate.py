@@ -88,7 +88,8 @@ class Trajectory:
         return plot_trace_2d(self, ax=ax, **kwargs)
 
 
-def _validate_problem(Q, c, x0):
+def validate_problem(Q, c, x0):
+    """Q (square, symmetric, positive definite), c and x0 as float arrays of matching size."""
     Q = np.atleast_2d(np.asarray(Q, dtype=float))
     n = Q.shape[0]
     if Q.ndim != 2 or Q.shape != (n, n):
@@ -142,7 +143,7 @@ def simulate(
         raise ParameterError("give exactly one of 'Q' and 'lams'")
     if lams is not None:
         Q = np.diag(np.asarray(lams, dtype=float).reshape(-1))
-    Q, c, x0 = _validate_problem(Q, c, x0)
+    Q, c, x0 = validate_problem(Q, c, x0)
     if int(steps) != steps or not 0 <= steps <= MAX_STEPS:
         raise ParameterError(f"'steps' must be an integer in [0, {MAX_STEPS}]: {steps}")
     steps = int(steps)

@@ -362,3 +362,51 @@ def test_train_text_and_json(capsys, tmp_path):
     }
     assert data["max_stable_lr"] == pytest.approx(2 * 1.5 / max(data["hessian_eigenvalues"]))
     assert len(data["losses"]) == 15 and plot.exists()
+
+
+def test_report_failure_leaves_earlier_report_intact(capsys, tmp_path, monkeypatch):
+    from momentum_cli import report
+
+    target = tmp_path / "rep"
+    target.mkdir()
+    (target / "old.txt").write_text("earlier report")
+
+    def broken(axes):
+        raise ValueError("boom")
+
+    spec = report.FIGURES[3]
+    monkeypatch.setattr(
+        report,
+        "FIGURES",
+        (
+            report.FIGURES[0],
+            type(spec)(spec.name, spec.title, spec.explanation, spec.ncols, broken),
+        ),
+    )
+    with pytest.raises(ValueError, match="boom"):
+        main(["report", "--output", str(target)])
+    assert [p.name for p in target.iterdir()] == ["old.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]
+
+
+def test_report_into_a_file_is_exit_2(capsys, tmp_path):
+    target = tmp_path / "rep"
+    target.write_text("x")
+    code, out, err = run(capsys, "report", "--output", str(target))
+    assert code == 2 and "not a directory" in err and target.read_text() == "x"
+
+
+def test_unwritable_plot_path_is_exit_2(capsys, tmp_path):
+    blocker = tmp_path / "f"
+    blocker.write_text("x")
+    code, out, err = run(
+        capsys,
+        "stability",
+        "--eta",
+        "0:4:11",
+        "--beta",
+        "0:0.9:5",
+        "--plot",
+        str(blocker / "a.png"),
+    )
+    assert code == 2 and "cannot write" in err and len(err.strip().splitlines()) == 1

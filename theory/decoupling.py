@@ -38,7 +38,7 @@ def eigen_decomposition(Q, /) -> tuple[sp.Matrix, list[sp.Expr], bool]:
     """
     Qm = as_spd_matrix(Q)
     n = Qm.shape[0]
-    if n <= EXACT_MAX_SIZE and all(e.is_Rational for e in Qm):
+    if n <= EXACT_MAX_SIZE and all(e.is_Rational for e in Qm) and _solvable_in_square_roots(Qm):
         rows, values = [], []
         for value, _mult, vectors in sorted(Qm.eigenvects(), key=lambda t: float(t[0])):
             for vec in sp.GramSchmidt(vectors, orthonormal=True):
@@ -48,6 +48,17 @@ def eigen_decomposition(Q, /) -> tuple[sp.Matrix, list[sp.Expr], bool]:
             return sp.Matrix(rows), values, True
     w, V = np.linalg.eigh(np.array(Qm.evalf(), dtype=float))
     return sp.Matrix(V.T.tolist()), [sp.Float(v) for v in w], False
+
+
+def _solvable_in_square_roots(Q: sp.Matrix) -> bool:
+    """Every irreducible factor of the characteristic polynomial has degree <= 2.
+
+    Cubic and quartic factors have radical roots too, but Cardano's and
+    Ferrari's formulas (casus irreducibilis) make checks that SymPy cannot
+    finish in bounded time, so those matrices get the numeric path.
+    """
+    _, factors = sp.factor_list(Q.charpoly().as_expr())
+    return all(sp.degree(f) <= 2 for f, _ in factors)
 
 
 def derive_decoupling(Q=None) -> Derivation:
@@ -102,7 +113,8 @@ def derive_decoupling(Q=None) -> Derivation:
         remarks.insert(
             0,
             "The eigen-decomposition is numeric (numpy.linalg.eigh): the matrix is "
-            f"larger than {EXACT_MAX_SIZE}x{EXACT_MAX_SIZE} or holds floats.",
+            f"larger than {EXACT_MAX_SIZE}x{EXACT_MAX_SIZE}, holds floats, or its eigenvalues "
+            "need cube or fourth roots.",
         )
     return Derivation(
         title="Eigen-decomposition and decoupling",

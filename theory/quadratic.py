@@ -28,6 +28,8 @@ __all__ = ["as_spd_matrix", "as_vector", "derive_minimizer", "minimizer", "minim
 
 #: relative tolerance for the symmetry of a float matrix
 SYMMETRY_RTOL = 1e-10
+#: the largest Q an exact derivation accepts (larger ones could run unboundedly long)
+MAX_EXACT_SIZE = 12
 
 
 def _number(value: object, name: str) -> sp.Expr:
@@ -68,6 +70,11 @@ def as_spd_matrix(rows: Sequence[Sequence] | sp.Matrix, name: str = "Q") -> sp.M
     n, m = Q.shape
     if n != m or n == 0:
         raise NotSPDError(f"'{name}' must be a non-empty square matrix: shape {n}x{m}")
+    if n > MAX_EXACT_SIZE:
+        raise ParameterError(
+            f"'{name}' is {n}x{n}: exact derivations take at most {MAX_EXACT_SIZE}x{MAX_EXACT_SIZE} "
+            "(use numerics.simulate or numpy for larger problems)"
+        )
     scale = max((abs(e) for e in Q), default=1) or 1
     for i in range(n):
         for j in range(i + 1, n):
@@ -89,8 +96,22 @@ def as_spd_matrix(rows: Sequence[Sequence] | sp.Matrix, name: str = "Q") -> sp.M
 
 
 def _positive_definite(Q: sp.Matrix) -> bool:
-    """Sylvester's criterion: every leading principal minor is positive."""
-    return all(Q[:k, :k].det() > 0 for k in range(1, Q.shape[0] + 1))
+    """Exact test: the LDL^T factorisation's pivots are all positive (O(n^3))."""
+    if any(e.is_Float for e in Q):
+        import numpy as np
+
+        return bool(np.linalg.eigvalsh(np.array(Q.evalf(), dtype=float)).min() > 0)
+    n = Q.shape[0]
+    A = [[Q[i, j] for j in range(n)] for i in range(n)]
+    for k in range(n):  # symmetric Gaussian elimination; a pivot <= 0 means not PD
+        pivot = A[k][k]
+        if pivot <= 0:
+            return False
+        for i in range(k + 1, n):
+            factor = A[i][k] / pivot
+            for j in range(k + 1, n):
+                A[i][j] -= factor * A[k][j]
+    return True
 
 
 def minimizer(Q, c) -> sp.Matrix:

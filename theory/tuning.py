@@ -74,26 +74,26 @@ def optimal_parameters(mu_value, L_value, /, *, method: str = "heavy_ball") -> T
     values = {mu: m, L: big}
     return Tuning(
         formulas.method,
-        *(
-            sp.radsimp(sp.nsimplify(e.subs(values)) if _exact(m, big) else e.subs(values))
-            for e in (formulas.eta, formulas.beta, formulas.rate)
-        ),
+        *(sp.radsimp(e.subs(values)) for e in (formulas.eta, formulas.beta, formulas.rate)),
     )
 
 
-def _exact(*values: sp.Expr) -> bool:
-    return all(v.is_Rational for v in values)
+def _number(value, name: str) -> sp.Expr:
+    """An exact Rational from ints, strings and Fractions; a Float from floats. Never evaluates text."""
+    try:
+        number = sp.Float(value) if isinstance(value, float) else sp.Rational(value)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(
+            f"'{name}' must be a number (integer, decimal or fraction): {value!r}"
+        ) from exc
+    if not number.is_finite:
+        raise ParameterError(f"'{name}' must be finite: {value!r}")
+    return number
 
 
 def _spectrum(mu_value, L_value) -> tuple[sp.Expr, sp.Expr]:
-    try:
-        m, big = (
-            sp.Rational(mu_value) if not isinstance(mu_value, float) else sp.Float(mu_value),
-            (sp.Rational(L_value) if not isinstance(L_value, float) else sp.Float(L_value)),
-        )
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"'mu' and 'L' must be numbers: {mu_value!r}, {L_value!r}") from exc
-    if not (m.is_finite and big.is_finite and m > 0 and big >= m):
+    m, big = _number(mu_value, "mu"), _number(L_value, "L")
+    if not (m > 0 and big >= m):
         raise ParameterError(f"the spectrum must satisfy 0 < mu <= L: mu={mu_value}, L={L_value}")
     return m, big
 
