@@ -62,6 +62,14 @@ def _method(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _point(p: argparse.ArgumentParser) -> None:
+    """--eta, --beta, --lam and the method options: one point of (eta, beta, lambda)."""
+    p.add_argument("--eta", type=positive, required=True)
+    p.add_argument("--beta", type=fraction, default=None)
+    p.add_argument("--lam", type=positive, required=True)
+    _method(p)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="momentum", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"momentum {__version__}")
@@ -79,10 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="write to this file instead of standard output")
 
     p = sub.add_parser("rate", help="spectral radius, regime and eigenvalues at one point")
-    p.add_argument("--eta", type=positive, required=True)
-    p.add_argument("--beta", type=fraction, default=None)
-    p.add_argument("--lam", type=positive, required=True)
-    _method(p)
+    _point(p)
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("stability", help="stable region over an (eta, beta) grid")
@@ -112,11 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("noise", help="stationary variance under additive gradient noise")
-    p.add_argument("--eta", type=positive, required=True)
-    p.add_argument("--beta", type=fraction, default=None)
-    p.add_argument("--lam", type=positive, required=True)
+    _point(p)
     p.add_argument("--sigma", type=positive, required=True, help="noise standard deviation")
-    _method(p)
     p.add_argument(
         "--chains", type=int, default=None, help="also estimate by Monte Carlo over N chains"
     )

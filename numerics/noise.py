@@ -142,6 +142,8 @@ def monte_carlo_variance(
     more; the chains' averages are independent, so their mean has a normal
     99% confidence interval.
     """
+    if not (np.isfinite(sigma) and sigma > 0):
+        raise ParameterError(f"'sigma' must be finite and > 0: {sigma}")
     if int(chains) != chains or chains < 2 or chains > 10**6:
         raise ParameterError(f"'chains' must be an integer in [2, 1000000]: {chains}")
     m = numeric_method(method).method
