@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from numerics.simulate import simulate
+from theory.methods import torch_sgd
 
 torch = pytest.importorskip("torch", reason="torch not installed: pip install '.[torch]'")
 
@@ -52,20 +53,8 @@ CASES = [
 def test_sgd_matches_simulation(momentum, dampening, nesterov, weight_decay):
     lr, steps = 0.1, 40
     ref = torch_iterates(lr, momentum, dampening, nesterov, weight_decay, steps)
-    method = "torch_sgd_nesterov" if nesterov else "torch_sgd"
-    # with momentum 0 torch keeps no buffer, so dampening does not apply
-    d = dampening if momentum > 0 else 0.0
-    run = simulate(
-        lr,
-        momentum,
-        Q=Q,
-        c=C,
-        x0=X0,
-        steps=steps,
-        method=method,
-        dampening=d,
-        weight_decay=weight_decay,
-    )
+    method, params = torch_sgd(momentum, dampening, nesterov, weight_decay)
+    run = simulate(lr, momentum, Q=Q, c=C, x0=X0, steps=steps, method=method, **params)
     ours = run.x[:, 0, :]
     scale = np.abs(ref).max(axis=1, keepdims=True)
     assert (np.abs(ours - ref) <= TORCH_RTOL * scale).all(), np.abs(ours - ref).max()

@@ -24,6 +24,7 @@ from theory.methods import (
     get_method,
     state_matrix,
     step_map,
+    torch_sgd,
 )
 from theory.momentum import (
     critical_damping,
@@ -89,5 +90,6 @@ __all__ = [
     "spectral_radius_expr",
     "state_matrix",
     "step_map",
+    "torch_sgd",
     "tuned_formulas",
 ]

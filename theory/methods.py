@@ -40,6 +40,7 @@ __all__ = [
     "get_method",
     "state_matrix",
     "step_map",
+    "torch_sgd",
 ]
 
 x, v = sp.symbols("x v", real=True)
@@ -225,3 +226,38 @@ def get_method(method: str | Method) -> Method:
         allowed = ", ".join(sorted(_BUILTIN))
         raise ParameterError(f"'method' must be one of {allowed}: {method!r}")
     return _BUILTIN[key]
+
+
+def torch_sgd(
+    momentum: float = 0.0, dampening: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0
+) -> tuple[Method, dict]:
+    """The method and parameters of ``torch.optim.SGD(lr, momentum, dampening, nesterov, weight_decay)``.
+
+    Pass ``lr`` as eta and ``momentum`` as beta to the numerics functions,
+    with the returned parameters, e.g.
+    ``spectral_radius(lr, momentum, lam, method, **params)``.
+
+    Examples
+    --------
+    >>> method, params = torch_sgd(0.9, dampening=0.1, weight_decay=1e-4)
+    >>> method.name, params
+    ('torch_sgd', {'dampening': 0.1, 'weight_decay': 0.0001})
+    """
+    for name, value in (
+        ("momentum", momentum),
+        ("dampening", dampening),
+        ("weight_decay", weight_decay),
+    ):
+        if not (isinstance(value, int | float) and value == value and abs(value) != float("inf")):
+            raise ParameterError(f"'{name}' must be a finite number: {value!r}")
+    if weight_decay < 0 or not 0 <= dampening <= 1 or momentum < 0:
+        raise ParameterError(
+            f"torch needs momentum >= 0, dampening in [0, 1], weight_decay >= 0: "
+            f"{momentum}, {dampening}, {weight_decay}"
+        )
+    if nesterov and (momentum <= 0 or dampening != 0):
+        raise ParameterError("torch's Nesterov momentum requires a momentum and zero dampening")
+    if momentum == 0:  # torch keeps no buffer: dampening does not apply
+        dampening = 0.0
+    method = TORCH_SGD_NESTEROV if nesterov else TORCH_SGD
+    return method, {"dampening": float(dampening), "weight_decay": float(weight_decay)}
