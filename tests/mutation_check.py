@@ -86,6 +86,36 @@ MUTANTS = [
         "spectral_radius(eta, beta, mu, method), spectral_radius(eta, beta, L, method)",
         "spectral_radius(eta, beta, mu, method), spectral_radius(eta, beta, mu, method)",
     ),
+    (
+        "Nesterov's stated edge with 1 + beta",
+        "theory/methods.py",
+        "lt((1 + 2 * beta) * eta * lam, 2 + 2 * beta)",
+        "lt((1 + beta) * eta * lam, 2 + 2 * beta)",
+    ),
+    (
+        "noise variance with 2 + beta",
+        "theory/noise.py",
+        "(lam * (1 - beta) * (2 + 2 * beta - eta * lam))",
+        "(lam * (1 - beta) * (2 + beta - eta * lam))",
+    ),
+    (
+        "torch's first step damped",
+        "theory/methods.py",
+        "first_updates=((v, _g_wd), (x, x - eta * v)),",
+        "first_updates=((v, (1 - dampening) * _g_wd), (x, x - eta * v)),",
+    ),
+    (
+        "airfoil standardised with ddof=1",
+        "numerics/airfoil.py",
+        "data.std(axis=0)",
+        "data.std(axis=0, ddof=1)",
+    ),
+    (
+        "Monte-Carlo interval too narrow (z = 1)",
+        "numerics/noise.py",
+        "half = Z99 * float(per_chain.std(ddof=1)) / np.sqrt(chains)",
+        "half = float(per_chain.std(ddof=1)) / np.sqrt(chains)",
+    ),
 ]
 
 
