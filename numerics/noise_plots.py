@@ -13,7 +13,7 @@ from numerics.plotting import _axes
 __all__ = ["plot_divergence", "plot_losses", "plot_variance_vs_beta"]
 
 
-def plot_variance_vs_beta(eta: float = 0.05, lam: float = 1.0, sigma: float = 1.0, ax=None) -> dict:
+def plot_variance_vs_beta(eta: float = 0.5, lam: float = 1.0, sigma: float = 1.0, ax=None) -> dict:
     """Stationary Var x against beta: at a fixed step eta, and at a fixed effective step eta/(1 - beta)."""
     ax = _axes(ax)
     beta = np.linspace(0.0, 0.98, 200)

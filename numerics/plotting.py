@@ -118,7 +118,11 @@ def plot_rate_map(grid: NormalisedGrid, ax=None) -> dict:
         )
         (high,) = ax.plot((1 + np.sqrt(beta)) ** 2, beta, "w--", lw=1.5)
         lines += [low, high]
-        labels = {"ripples": (1.0, 0.75), "monotone": (0.08, 0.35), "oscillating": (2.3, 0.25)}
+        labels = {
+            "ripples": (1.0, 0.75),
+            "monotone": (0.04, 0.04),
+            "oscillating": (1.5, 0.015),
+        }
         for text, (x, y) in labels.items():
             ax.text(x, y, text, color="white", fontsize=9, ha="left")
     edge_beta = np.linspace(grid.beta[0], grid.beta[-1], 400)

@@ -72,9 +72,15 @@ def volume_benchmark(points: float) -> None:
     volume_summary(eta, beta, lam)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"volume {n}^3 = {summary.points:,} points: {seconds:.2f} s, {summary.points / seconds / 1e6:.1f} M points/s")
-    print(f"  peak traced memory {peak / 2**20:.1f} MiB; process max RSS {rss:.0f} MiB ({rss - base:+.0f} MiB during the run)")
-    print(f"  stable fraction {summary.stable_fraction:.6f}; best (eta, beta, worst rate) {summary.best}")
+    print(
+        f"volume {n}^3 = {summary.points:,} points: {seconds:.2f} s, {summary.points / seconds / 1e6:.1f} M points/s"
+    )
+    print(
+        f"  peak traced memory {peak / 2**20:.1f} MiB; process max RSS {rss:.0f} MiB ({rss - base:+.0f} MiB during the run)"
+    )
+    print(
+        f"  stable fraction {summary.stable_fraction:.6f}; best (eta, beta, worst rate) {summary.best}"
+    )
 
 
 if __name__ == "__main__":
