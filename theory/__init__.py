@@ -35,6 +35,7 @@ from theory.momentum import (
 )
 from theory.nesterov import derive_nesterov
 from theory.noise import derive_noise, variance_formula
+from theory.printing import Written
 from theory.quadratic import as_spd_matrix, derive_minimizer, minimizer, minimum
 from theory.stability import derive_stability, schur_cohn_conditions
 from theory.tuning import Tuning, derive_tuning, optimal_parameters, tuned_formulas
@@ -62,6 +63,7 @@ __all__ = [
     "ParameterError",
     "Step",
     "Tuning",
+    "Written",
     "as_spd_matrix",
     "characteristic_polynomial",
     "critical_damping",

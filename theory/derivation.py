@@ -22,7 +22,6 @@ theory.errors.ClaimError: step 'A slip.' does not hold: (x + 1)**2 = x**2 + 1
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -30,47 +29,20 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from theory.errors import ClaimError
+from theory.printing import Written, escape_text, tex, to_plain, unmath
 
 __all__ = [
     "Derivation",
     "Step",
-    "Written",
     "equivalent",
     "gt",
     "lt",
     "holds",
     "identity",
     "is_zero",
-    "tex",
-    "to_plain",
 ]
 
 _RELATIONS = {"=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "<=>": r"\iff"}
-
-
-def tex(expr: object) -> str:
-    """LaTeX of a SymPy object or a ready-made LaTeX string.
-
-    Terms print in the order they were built (``order="none"``), so an
-    expression constructed with ``evaluate=False`` reads as a person writes it.
-    """
-    if isinstance(expr, str):
-        return expr
-    if isinstance(expr, Written):
-        return sp.latex(expr.expr, order="none")
-    return sp.latex(expr)
-
-
-@dataclass(frozen=True)
-class Written:
-    """An expression that prints with its terms in the order they were built.
-
-    Build the expression with ``evaluate=False`` where SymPy would reorder it,
-    e.g. ``Written(sp.Add(1, beta, -eta*lam, evaluate=False))`` prints
-    ``1 + beta - eta lambda``.
-    """
-
-    expr: sp.Basic
 
 
 def _canonical_scalars(expr: MatrixExpr) -> sp.Basic:
@@ -276,9 +248,6 @@ def holds(text: str, latex: str, check: Callable[[], bool], *, plain: str | None
     return Step(text=text, lhs=lhs.strip(), rhs=rhs.strip(), plain=plain)
 
 
-_INLINE_MATH = re.compile(r"\$([^$]*)\$")
-
-
 @dataclass(frozen=True)
 class Derivation:
     """An ordered list of verified steps with named results and remarks.
@@ -297,12 +266,12 @@ class Derivation:
         """The derivation as a LaTeX fragment: a title, one ``align*`` block, remarks."""
         lines = []
         for i, step in enumerate(self.steps, 1):
-            lines.append(rf"\intertext{{{i}. {_escape_text(step.text)}}}")
+            lines.append(rf"\intertext{{{i}. {escape_text(step.text)}}}")
             lines.append(step.latex + (r" \\" if i < len(self.steps) else ""))
         body = "\n".join(lines)
-        remarks = "".join(f"\n\n\\paragraph{{Remark.}} {_escape_text(r)}" for r in self.remarks)
+        remarks = "".join(f"\n\n\\paragraph{{Remark.}} {escape_text(r)}" for r in self.remarks)
         return (
-            f"\\subsection*{{{_escape_text(self.title)}}}\n"
+            f"\\subsection*{{{escape_text(self.title)}}}\n"
             f"\\begin{{align*}}\n{body}\n\\end{{align*}}{remarks}\n"
         )
 
@@ -318,11 +287,11 @@ class Derivation:
         """The derivation as plain text (SymPy's ``str`` of each claim)."""
         parts = [self.title, "=" * len(self.title)]
         for i, step in enumerate(self.steps, 1):
-            parts += [f"{i}. {_unmath(step.text)}", f"     {step.plain}"]
+            parts += [f"{i}. {unmath(step.text)}", f"     {step.plain}"]
         if self.results:
             parts.append("Results:")
             parts += [f"  {name} = {sp.sstr(value)}" for name, value in self.results.items()]
-        parts += [f"Remark: {_unmath(r)}" for r in self.remarks]
+        parts += [f"Remark: {unmath(r)}" for r in self.remarks]
         return "\n".join(parts) + "\n"
 
     def __str__(self) -> str:
@@ -331,80 +300,6 @@ class Derivation:
     def _repr_latex_(self) -> str:
         rows = []
         for i, step in enumerate(self.steps, 1):
-            words = _unmath(step.text)
+            words = unmath(step.text)
             rows.append(rf"&\text{{{i}. {words}}}\\ {step.latex} \\")
         return "$$\\begin{aligned}" + "\n".join(rows) + "\\end{aligned}$$"
-
-
-_PLAIN_WORDS = [
-    (r"\operatorname{tr}", "tr"),
-    (r"\text", ""),
-    (r"\operatorname", ""),
-    (r"\mathbb", ""),
-    (r"\big|", "|"),
-    (r"\varepsilon", "eps"),
-    (r"\lim", "lim"),
-    (r"\leftarrow", "<-"),
-    (r"\frac{\lambda}{2}", "lambda/2"),
-    (r"\mathrm", ""),
-    (r"\left", ""),
-    (r"\right", ""),
-    (r"\quad", " "),
-    (r"\,", " "),
-    (r"\iff", "<=>"),
-    (r"\pm", "+-"),
-    (r"\ge", ">="),
-    (r"\le", "<="),
-    (r"\ne", "!="),
-    (r"\top", "T"),
-    (r"\cdot", "*"),
-    (r"\infty", "oo"),
-    (r"\nabla", "grad "),
-    (r"\in", "in"),
-    (r"\to", "->"),
-    (r"\det", "det"),
-    (r"\sum", "sum"),
-]
-_GREEK = re.compile(
-    r"\\(alpha|beta|eta|lambda|Lambda|mu|kappa|nu|rho|sigma|Sigma|tau|sqrt|max|min)(?![A-Za-z])"
-)
-_GREEK_BEFORE_LETTER = re.compile(
-    r"\\(alpha|beta|eta|lambda|Lambda|mu|kappa|nu|rho|sigma|Sigma|tau|max|min)(?=[A-Za-z\\])"
-)
-
-
-_GROUPS = [
-    (re.compile(r"\\sqrt\{([^{}]*)\}"), r"sqrt(\1)"),
-    (re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}"), r"(\1)/(\2)"),
-    (re.compile(r"\^\{([^{}]*)\}"), r"^(\1)"),
-]
-
-
-def to_plain(latex: str) -> str:
-    """A readable plain-text rendering of the small LaTeX used in step sentences."""
-    for macro, word in _PLAIN_WORDS:
-        latex = latex.replace(macro, word)
-    for pattern, repl in _GROUPS:
-        latex = pattern.sub(repl, latex)
-    latex = _GREEK_BEFORE_LETTER.sub(r"\1 ", latex)
-    latex = _GREEK.sub(r"\1", latex)
-    return latex.replace("{", "").replace("}", "").replace("\\", "")
-
-
-def _unmath(text: str) -> str:
-    return to_plain(_INLINE_MATH.sub(r"\1", text))
-
-
-_TEXT_SPECIALS = {"%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_"}
-
-
-def _escape_text(text: str) -> str:
-    """Escape LaTeX specials outside ``$...$`` inline maths."""
-    pieces = re.split(r"(\$[^$]*\$)", text)
-    out = []
-    for piece in pieces:
-        if piece.startswith("$"):
-            out.append(piece)
-        else:
-            out.append("".join(_TEXT_SPECIALS.get(ch, ch) for ch in piece))
-    return "".join(out)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.derivation import Derivation, Written, equivalent, gt, identity, lt
+from theory.derivation import Derivation, equivalent, gt, identity, lt
 from theory.methods import GRADIENT_DESCENT, state_matrix
+from theory.printing import Written
 from theory.stability import schur_cohn_conditions
 from theory.symbols import L, eta, kappa, lam, mu, t, z
 

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.derivation import Derivation, Written, holds, identity
+from theory.derivation import Derivation, holds, identity
 from theory.methods import HEAVY_BALL, characteristic_polynomial, state_matrix
+from theory.printing import Written
 from theory.symbols import beta, eta, lam, t, z
 
 __all__ = [

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.derivation import Derivation, Written, holds, identity
+from theory.derivation import Derivation, holds, identity
 from theory.methods import NESTEROV, NESTEROV_SUTSKEVER, characteristic_polynomial
+from theory.printing import Written
 from theory.stability import derive_stability
 from theory.symbols import beta, eta, kappa, lam, z
 
