@@ -35,7 +35,15 @@ from numerics.noise import (
     stationary_covariance,
     stationary_variance,
 )
-from numerics.rates import REGIMES, eigenvalues, max_stable_lam, regime, spectral_radius, stable
+from numerics.rates import (
+    REGIMES,
+    eigenvalues,
+    max_stable_eta,
+    max_stable_lam,
+    regime,
+    spectral_radius,
+    stable,
+)
 from numerics.simulate import D2L_LAMS, D2L_X0, Trajectory, d2l_line, simulate, simulate_d2l
 from numerics.tuning import NumericTuning, tune_numeric
 
@@ -67,6 +75,7 @@ __all__ = [
     "best_for_spectrum",
     "d2l_line",
     "eigenvalues",
+    "max_stable_eta",
     "max_stable_lam",
     "normalised_grid",
     "numeric_method",

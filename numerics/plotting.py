@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from numerics.grids import NormalisedGrid, RateGrid, VolumeGrid, WorstCaseGrid
-from numerics.rates import max_stable_lam, spectral_radius
+from numerics.rates import max_stable_eta, spectral_radius
 from numerics.simulate import Trajectory, simulate
 
 __all__ = [
@@ -34,11 +34,11 @@ _LABELS = {
 }
 
 
-def _edge(grid, beta: np.ndarray) -> np.ndarray:
-    """The exact edge eta*lam_max(eta=1, beta) of the grid's own method and parameters."""
+def _edge(grid, beta: np.ndarray, lam: float = 1.0) -> np.ndarray:
+    """The largest stable step at curvature ``lam`` for the grid's own method and parameters."""
     params = dict(grid.params)
     method = params.pop("method", grid.method)
-    return max_stable_lam(1.0, beta, method, **params)
+    return max_stable_eta(beta, lam, method, **params)
 
 
 def _axes(ax):
@@ -64,9 +64,9 @@ def plot_region(grid: RateGrid, ax=None) -> dict:
         interpolation="nearest",
     )
     beta = np.linspace(grid.beta[0], grid.beta[-1], 400)
-    edge = _edge(grid, np.clip(beta, -0.999999, 0.999999))
+    edge = _edge(grid, np.clip(beta, -0.999999, 0.999999), grid.lam)
     (boundary,) = ax.plot(
-        edge / grid.lam,
+        edge,
         beta,
         "k-",
         lw=2,

@@ -34,6 +34,7 @@ from theory.errors import ParameterError
 __all__ = [
     "REGIMES",
     "eigenvalues",
+    "max_stable_eta",
     "max_stable_lam",
     "regime",
     "spectral_radius",
@@ -285,3 +286,27 @@ def max_stable_lam(eta, beta=0.0, method="heavy_ball", **params) -> np.ndarray:
     if (e <= 0).any():
         raise ParameterError(f"'eta' must be > 0: min {e.min():g}")
     return m.max_stable_lam(e, b, **params)
+
+
+def max_stable_eta(beta, lam, method="heavy_ball", **params) -> np.ndarray:
+    """The largest stable step size for each (beta, lam): 2(1 + beta)/lam for heavy ball.
+
+    Found by bisection (in log eta, vectorised, to float precision) on the
+    closed-form largest stable curvature, which falls as eta grows; this
+    covers methods whose rate is not a function of eta*lam alone (weight
+    decay). NaN where no step size is stable.
+    """
+    b = _as_float_array(beta, "beta")
+    lm = _as_float_array(lam, "lam")
+    if (lm <= 0).any():
+        raise ParameterError(f"'lam' must be > 0: min {lm.min():g}")
+    b, lm = np.broadcast_arrays(b, lm)
+    lo = np.full(b.shape, np.log(1e-12))
+    hi = np.full(b.shape, np.log(1e12))
+    ok = max_stable_lam(np.exp(lo), b, method, **params) > lm  # stable for the smallest step?
+    for _ in range(100):  # 100 halvings of a 55-wide log interval reach float precision
+        mid = 0.5 * (lo + hi)
+        inside = max_stable_lam(np.exp(mid), b, method, **params) > lm
+        lo = np.where(inside, mid, lo)
+        hi = np.where(inside, hi, mid)
+    return np.where(ok, np.exp(0.5 * (lo + hi)), np.nan)[()]

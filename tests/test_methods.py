@@ -186,3 +186,13 @@ def test_numeric_tuning_says_numeric_and_matches_closed_form():
     assert t.numeric and t.rate == pytest.approx(1 - 2 / np.sqrt(301), abs=1e-6)
     q = tune_numeric(1.0, 100.0, "qhm", nu=0.7)
     assert q.numeric and q.rate < (100 - 1) / (100 + 1)  # beats tuned gradient descent
+
+
+def test_max_stable_eta_with_weight_decay():
+    # torch SGD: the edge in eta at curvature lam is 2(1 + beta)/((1 - d)(lam + wd))
+    from numerics.rates import max_stable_eta
+
+    got = max_stable_eta(0.9, 2.0, "torch_sgd", dampening=0.1, weight_decay=0.5)
+    assert got == pytest.approx(2 * 1.9 / (0.9 * 2.5), rel=1e-10)
+    assert max_stable_eta([0.0, 0.5], 2.0) == pytest.approx([1.0, 1.5], rel=1e-10)
+    assert np.isnan(max_stable_eta(1.5, 1.0))
