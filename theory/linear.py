@@ -18,6 +18,7 @@ import sympy as sp
 
 from theory.derivation import Derivation, holds, identity
 from theory.methods import Method, characteristic_polynomial, get_method, state_matrix, step_map
+from theory.printing import polynomial
 from theory.symbols import z
 
 __all__ = ["derive_method"]
@@ -43,7 +44,7 @@ def derive_method(method: Method | str, /) -> Derivation:
             "Its characteristic polynomial.",
             (z * sp.eye(len(m.state)) - R).det(),
             poly,
-            display=(r"\det(zI - R)", poly),
+            display=(r"\det(zI - R)", polynomial(characteristic_polynomial(m))),
         ),
     ]
     results = {"matrix": R, "characteristic_polynomial": poly}

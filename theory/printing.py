@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = ["Written", "escape_text", "tex", "to_plain", "unmath"]
+__all__ = ["Written", "escape_text", "polynomial", "tex", "to_plain", "unmath"]
 
 
 def tex(expr: object) -> str:
@@ -120,3 +120,23 @@ def escape_text(text: str) -> str:
         else:
             out.append("".join(_TEXT_SPECIALS.get(ch, ch) for ch in piece))
     return "".join(out)
+
+
+def polynomial(poly: sp.Poly) -> Written:
+    """A polynomial written by descending powers, each coefficient factored: z^2 - (1 + b) z + b."""
+    (var,) = poly.gens
+    terms = []
+    for (k,), coeff in zip(poly.monoms(), poly.coeffs(), strict=True):
+        coeff = sp.factor(coeff)
+        power = sp.Integer(1) if k == 0 else var**k
+        if coeff == 1:
+            terms.append(power)
+        elif coeff == -1:
+            terms.append(sp.Mul(-1, power, evaluate=False))
+        elif k == 0:
+            terms.append(coeff)
+        elif coeff.could_extract_minus_sign():
+            terms.append(sp.Mul(-1, -coeff, power, evaluate=False))
+        else:
+            terms.append(sp.Mul(coeff, power, evaluate=False))
+    return Written(sp.Add(*terms, evaluate=False))

@@ -22,6 +22,7 @@ import sympy as sp
 from theory.derivation import Derivation, equivalent, holds, identity
 from theory.errors import ClaimError, ParameterError
 from theory.methods import Method, characteristic_polynomial, get_method, state_matrix
+from theory.printing import polynomial
 from theory.symbols import lam, z
 
 __all__ = ["derive_stability", "schur_cohn_conditions"]
@@ -95,7 +96,7 @@ def derive_stability(method: Method | str = "heavy_ball", /) -> Derivation:
             f"The characteristic polynomial of {method.name.replace('_', ' ')}.",
             (z * sp.eye(len(method.state)) - state_matrix(method)).det(),
             poly.as_expr(),
-            display=(r"p(z) = \det(zI - R)", poly.as_expr()),
+            display=(r"p(z) = \det(zI - R)", polynomial(poly)),
         ),
         holds(
             "Jury's (Schur-Cohn) test: every root lies in |z| < 1 iff these hold "
