@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+from theory.errors import ParameterError
 from theory.methods import Method, characteristic_polynomial, get_method, state_matrix
 from theory.stability import derive_stability
 from theory.symbols import beta, eta, lam
@@ -40,11 +41,24 @@ class NumericMethod:
     def states(self) -> int:
         return len(self.method.state)
 
-    def _args(self, e, b, lm, params: dict) -> list:
+    def extra_values(self, params: dict) -> list[np.ndarray]:
+        """The method's extra parameters (e.g. nu) in order, checked: none missing, none unknown."""
         missing = [p for p in self._extra if p not in params]
-        if missing:
-            raise TypeError(f"method {self.name} needs parameters {missing}")
-        return [e, b, lm, *(np.asarray(params[p], dtype=float) for p in self._extra)]
+        unknown = [p for p in params if p not in self._extra]
+        if missing or unknown:
+            wanted = ", ".join(self._extra) or "none"
+            raise ParameterError(
+                f"method {self.name} takes the parameters ({wanted}): "
+                f"missing {missing or 'none'}, unknown {unknown or 'none'}"
+            )
+        values = [np.asarray(params[p], dtype=float) for p in self._extra]
+        for name, value in zip(self._extra, values, strict=True):
+            if not np.isfinite(value).all():
+                raise ParameterError(f"'{name}' must be finite: {params[name]!r}")
+        return values
+
+    def _args(self, e, b, lm, params: dict) -> list:
+        return [e, b, lm, *self.extra_values(params)]
 
     def trace_det(self, e, b, lm, **params) -> tuple[np.ndarray, np.ndarray]:
         """Trace and determinant of R, broadcast over the inputs."""

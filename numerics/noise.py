@@ -83,8 +83,8 @@ def stationary_covariance(
         raise ParameterError(
             f"no stationary distribution: the iteration is unstable at eta={eta_v}, beta={beta_v}"
         )
-    R_fns, b_fns, extra = _blocks(m)
-    values = [eta_v, beta_v, *(params[p] for p in extra)]
+    R_fns, b_fns, _ = _blocks(m)
+    values = [eta_v, beta_v, *(float(v) for v in numeric_method(m).extra_values(params))]
     degree = max(len(f) for row in R_fns for f in row)
     powers = [np.linalg.matrix_power(Qm, k) for k in range(max(degree, len(max(b_fns, key=len))))]
     A = np.block([[_matrix_poly(f, values, powers) for f in row] for row in R_fns])
@@ -172,7 +172,7 @@ def monte_carlo_variance(
         return lam_v * y + eps
 
     updates = compile_updates(m, gradient)
-    extra = [params[str(p)] for p in m.parameters if p not in (eta, beta)]
+    extra = numeric_method(m).extra_values(params)
     state = {s: np.zeros(chains) for s in m.state}
     total = np.zeros(chains)
     for k in range(2 * steps):

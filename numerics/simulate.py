@@ -167,11 +167,7 @@ def simulate(
     first, updates = compile_updates(m, gradient, first=True), compile_updates(m, gradient)
     state = {s: np.zeros((batch, n)) for s in m.state}
     state[m.position] = np.broadcast_to(x0, (batch, n)).copy()
-    extra = [
-        np.asarray(params[str(p)], float)[..., None]
-        for p in m.parameters
-        if str(p) not in ("eta", "beta")
-    ]
+    extra = [v[..., None] for v in numeric_method(m).extra_values(params)]
     ecol, bcol = e[:, None], b[:, None]
     xs = np.empty((steps + 1, batch, n))
     xs[0] = state[m.position]

@@ -196,3 +196,18 @@ def test_max_stable_eta_with_weight_decay():
     assert got == pytest.approx(2 * 1.9 / (0.9 * 2.5), rel=1e-10)
     assert max_stable_eta([0.0, 0.5], 2.0) == pytest.approx([1.0, 1.5], rel=1e-10)
     assert np.isnan(max_stable_eta(1.5, 1.0))
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"method": "qhm"}, "missing \\['nu'\\]"),
+        ({"nu": 0.5}, "unknown \\['nu'\\]"),
+        ({"method": "qhm", "nu": float("nan")}, "'nu' must be finite"),
+    ],
+)
+def test_method_parameters_are_checked(kwargs, message):
+    from theory.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=message):
+        spectral_radius(0.5, 0.5, 1.0, **kwargs)
