@@ -120,6 +120,30 @@ def write_report(output) -> str:
     )
 
 
+def _airfoil_lines(a: dict) -> list[str]:
+    eig = ", ".join(f"{v:.3f}" for v in a["hessian_eigenvalues"])
+    lines = [
+        f"Airfoil (D2L's data, least squares with a bias): Hessian eigenvalues {eig}; "
+        f"least-squares minimum {a['least_squares_minimum']:.4f}; D2L's runs end at "
+        + ", ".join(
+            f"{r['final_loss']:.3f} (lr {r['lr']}, momentum {r['momentum']})" for r in a["d2l_runs"]
+        )
+        + ".",
+        "",
+    ]
+    lines += [
+        f"- full batch, beta = {d['beta']}: predicted edge lr < {d['predicted_max_lr']:.4f}; "
+        f"largest converging run {d['largest_converging']:.4f}, smallest diverging {d['smallest_diverging']:.4f}"
+        for d in a["divergence"]
+    ]
+    lines += [
+        f"- minibatch plateau, lr {p['lr']}, momentum {p['momentum']}: excess loss predicted "
+        f"{p['predicted_excess_loss']:.4f} by the noise theory, observed {p['observed_excess_loss']:.4f}"
+        for p in a["plateau"]
+    ]
+    return lines
+
+
 def _markdown(derivations, summary) -> str:
     parts = [
         "# Momentum on quadratics: a checked report",
@@ -145,6 +169,8 @@ def _markdown(derivations, summary) -> str:
         f"Tuned for the spectrum [{t['mu']}, {t['L']}]: heavy ball eta = {hb['exact']['eta']}, "
         f"beta = {hb['exact']['beta']}, rate {hb['exact']['rate']}; gradient descent "
         f"eta = {gd['exact']['eta']}, rate {gd['exact']['rate']}.",
+        "",
+        *_airfoil_lines(summary["airfoil"]),
         "",
         "## Figures",
         "",
