@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from numerics.methods import numeric_method
-from numerics.rates import spectral_radius
+from numerics.rates import in_parallel, spectral_radius
 from theory.errors import ParameterError
 
 __all__ = [
@@ -261,12 +261,11 @@ def volume_summary(eta, beta, lam, method: str = "heavy_ball", **params) -> Volu
     """Stable fraction, worst rate over lambda, and the best (eta, beta), in bounded memory.
 
     The volume is never materialised: blocks of about ``REDUCE_CHUNK`` points
-    (8 MiB) are evaluated and reduced one after another.
+    (8 MiB) are evaluated and reduced, one block per thread at a time.
     """
     e, b, lm = (np.asarray(a, float) for a in (eta, beta, lam))
     _check_size(e.size * b.size, "the (eta, beta) face")
     worst = np.empty((e.size, b.size))
-    stable = 0
     plane = b.size * lm.size
     if plane <= REDUCE_CHUNK:
         blocks = [
@@ -280,16 +279,24 @@ def volume_summary(eta, beta, lam, method: str = "heavy_ball", **params) -> Volu
             for i in range(e.size)
             for j in range(0, b.size, cols)
         ]
-    buf = np.empty(REDUCE_CHUNK + plane)
-    for rows, cols in blocks:
-        eb, bb = e[rows], b[cols]
-        shape = (eb.size, bb.size, lm.size)
-        out = buf[: np.prod(shape)].reshape(shape)
-        spectral_radius(
-            eb[:, None, None], bb[None, :, None], lm[None, None, :], method, out=out, **params
-        )
-        stable += int(np.count_nonzero(out < 1))
-        out.max(axis=2, out=worst[rows, cols])
+
+    def reduce(part: list) -> int:
+        buf = np.empty(REDUCE_CHUNK + plane)
+        count = 0
+        for rows, cols in part:
+            eb, bb = e[rows], b[cols]
+            shape = (eb.size, bb.size, lm.size)
+            out = buf[: np.prod(shape)].reshape(shape)
+            spectral_radius(
+                eb[:, None, None], bb[None, :, None], lm[None, None, :], method, out=out, **params
+            )
+            count += int(np.count_nonzero(out < 1))
+            out.max(
+                axis=2, out=worst[rows, cols]
+            )  # blocks are disjoint: no two threads share a cell
+        return count
+
+    stable = sum(in_parallel(reduce, blocks))
     i, j = np.unravel_index(np.argmin(worst), worst.shape)
     return VolumeSummary(
         numeric_method(method).name,

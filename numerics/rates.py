@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -51,6 +52,7 @@ CHUNK = 8192
 _SMALL = 1 << 16
 _THREADS = max(1, min(2, os.cpu_count() or 1))
 _POOL: ThreadPoolExecutor | None = None
+_LOCAL = threading.local()  # .serial: this thread is a pool worker, so do not use the pool
 
 
 def _as_float_array(value, name: str) -> np.ndarray:
@@ -121,12 +123,31 @@ def _map_blocks(kernel, arrays: list[np.ndarray], out: np.ndarray) -> np.ndarray
                 bufs = [s[: o.size].reshape(o.shape) for s in scratch]
                 kernel([v[idx] for v in views], o, bufs)
 
-    if _THREADS == 1:
+    if getattr(_LOCAL, "serial", False):
         run(blocks)
     else:
-        parts = [blocks[i::_THREADS] for i in range(_THREADS)]
-        list(_pool().map(run, parts))
+        in_parallel(run, blocks)
     return out
+
+
+def in_parallel(fn, items: list) -> list:
+    """``fn`` on contiguous shares of ``items``, one share per thread; returns each share's result.
+
+    Inside ``fn`` the rate kernels run single-threaded (no nested use of the pool).
+    """
+    if _THREADS == 1:
+        return [_serially(fn, items)]
+    step = -(-len(items) // _THREADS)
+    parts = [items[i : i + step] for i in range(0, len(items), step)]
+    return list(_pool().map(lambda part: _serially(fn, part), parts))
+
+
+def _serially(fn, part):
+    _LOCAL.serial = True
+    try:
+        return fn(part)
+    finally:
+        _LOCAL.serial = False
 
 
 def _rho_kernel(inputs, out, bufs) -> None:
