@@ -222,6 +222,7 @@ def _check(argv: list[str]) -> None:
     ]
 )
 @example(["train", "--batch-size", "1500", "--epochs", "1"])
+@example(["simulate", "--x0", "1e300,1", "--eta", "1", "--json", "--method", "gd"])
 @example(["stability", "--method", "gd", "--plot", "{out}/sub/plot.png"])
 @example(["stability", "--eta", "-1:0:5"])
 def test_fuzz_grammar(argv):
