@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from momentum_cli.figures import new_figure
-from momentum_cli.report_figures import D2L_AIRFOIL_RUNS, FIGURES, SAMPLE_SPECTRUM
+from momentum_cli.report_figures import D2L_AIRFOIL_RUNS, FIGURES, SAMPLE_SPECTRUM, airfoil
 
 __all__ = ["FIGURES", "write_report"]
 
@@ -49,14 +49,12 @@ def _summary(derive_seconds: float) -> dict:
             "exact": {"eta": str(t.eta), "beta": str(t.beta), "rate": str(t.rate)},
         }
     betas = [0.0, 0.25, 0.5, 0.9]
-    X, y = numerics.load_airfoil()
-    quad = numerics.least_squares_quadratic(X, y)
-    airfoil = {
+    X, y, quad, trained, edges = airfoil()
+    airfoil_summary = {
         "hessian_eigenvalues": [float(v) for v in quad.eigenvalues],
         "least_squares_minimum": quad.minimum,
         "d2l_runs": [
-            {"lr": lr, "momentum": m, "final_loss": numerics.train_sgd(X, y, lr, m).final_loss}
-            for lr, m in D2L_AIRFOIL_RUNS
+            {"lr": r.lr, "momentum": r.momentum, "final_loss": r.final_loss} for r in trained
         ],
         "divergence": [
             {
@@ -65,7 +63,7 @@ def _summary(derive_seconds: float) -> dict:
                 "largest_converging": e.largest_converging,
                 "smallest_diverging": e.smallest_diverging,
             }
-            for e in (numerics.divergence_edge(quad, b) for b in (0.0, 0.9))
+            for e in edges
         ],
         "plateau": [
             {
@@ -79,7 +77,7 @@ def _summary(derive_seconds: float) -> dict:
         ],
     }
     return {
-        "airfoil": airfoil,
+        "airfoil": airfoil_summary,
         "d2l_runs": runs,
         "tuned": {"mu": mu, "L": L, "methods": tuned},
         "stability_edge": {

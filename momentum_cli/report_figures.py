@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["D2L_AIRFOIL_RUNS", "FIGURES", "SAMPLE_SPECTRUM", "FigureSpec"]
+__all__ = ["D2L_AIRFOIL_RUNS", "FIGURES", "SAMPLE_SPECTRUM", "FigureSpec", "airfoil"]
 
 SAMPLE_SPECTRUM = (1, 100)
+#: momentum values of the full-batch divergence scan
+DIVERGENCE_BETAS = (0.0, 0.5, 0.9)
+
+
+@lru_cache(maxsize=1)
+def airfoil():
+    """The airfoil data, its quadratic, D2L's three runs and the divergence scans.
+
+    Computed once per report: the figures and ``summary.json`` share them.
+    """
+    import numerics
+
+    X, y = numerics.load_airfoil()
+    quad = numerics.least_squares_quadratic(X, y)
+    runs = tuple(numerics.train_sgd(X, y, lr, m) for lr, m in D2L_AIRFOIL_RUNS)
+    edges = tuple(numerics.divergence_edge(quad, b) for b in DIVERGENCE_BETAS)
+    return X, y, quad, runs, edges
 
 
 @dataclass(frozen=True)
@@ -102,27 +120,23 @@ def _variance(axes):
 
 
 def _airfoil_losses(axes):
-    import numerics
     from numerics.noise_plots import plot_losses
 
-    X, y = numerics.load_airfoil()
-    runs = [numerics.train_sgd(X, y, lr, m) for lr, m in D2L_AIRFOIL_RUNS]
-    plot_losses(runs, ax=axes[0], minimum=numerics.least_squares_quadratic(X, y).minimum)
+    _, _, quad, runs, _ = airfoil()
+    plot_losses(list(runs), ax=axes[0], minimum=quad.minimum)
 
 
 def _divergence(axes):
-    import numerics
     from numerics.noise_plots import plot_divergence
 
-    quad = numerics.least_squares_quadratic(*numerics.load_airfoil())
-    plot_divergence([numerics.divergence_edge(quad, b) for b in (0.0, 0.5, 0.9)], ax=axes[0])
+    plot_divergence(list(airfoil()[4]), ax=axes[0])
 
 
 def _exercise4(axes):
     import numerics
     from numerics.noise_plots import plot_losses
 
-    X, y = numerics.load_airfoil()
+    X, y = airfoil()[:2]
     runs = [
         numerics.train_sgd(X, y, lr, m, batch_size=bs, epochs=2)
         for bs, lr in ((1, 0.005), (100, 0.4))

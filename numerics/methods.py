@@ -29,7 +29,7 @@ class NumericMethod:
     method: Method
     _trace: object
     _det: object
-    _lam_max: object
+    _lam_bounds: object
     _extra: tuple[str, ...]
     _coeffs: object = None
 
@@ -79,7 +79,7 @@ class NumericMethod:
         args = self._args(e, b, 1.0, params)
         del args[2]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            cands = [np.asarray(c, float) + 0.0 * e + 0.0 * b for c in self._lam_max(*args)]
+            cands = [np.asarray(c, float) + 0.0 * e + 0.0 * b for c in self._lam_bounds(*args)]
         # the stable curvatures form an interval (0, lam_max): the smallest positive boundary
         stack = np.stack([np.where(np.isfinite(c) & (c > 0), c, np.inf) for c in cands])
         value = stack.min(axis=0)

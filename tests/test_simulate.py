@@ -84,7 +84,9 @@ FLOAT_FLOOR = 1e-12
 
 
 @given(inside_region(beta_lo=0.0), st.sampled_from([1.0, -2.0]))
-@example((0.25806451612903225, 2.5324495588525885e-113, 3.875), 1.0)  # rho ~ 5e-57: rounding dominates
+@example(
+    (0.25806451612903225, 2.5324495588525885e-113, 3.875), 1.0
+)  # rho ~ 5e-57: rounding dominates
 @example((1.000000000001, 1e-12, 1.0), 1.0)  # 1 - eta lam ~ 1e-12: cancellation
 def test_property_contracts_at_theory_rate(point, x0):
     # property 2: ||s_t|| <= C (t+1) rho^t ||s_0||, and ||s_t||^(1/t) -> rho
