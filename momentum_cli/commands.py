@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from momentum_cli.data_commands import cmd_noise, cmd_train
-from momentum_cli.main import UsageError
+from momentum_cli.errors import UsageError
 from momentum_cli.options import (
     beta_of,
     dumps,

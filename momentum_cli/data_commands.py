@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from momentum_cli.main import UsageError
+from momentum_cli.errors import UsageError
 from momentum_cli.options import (
     MAX_TRAIN_STEPS,
     beta_of,

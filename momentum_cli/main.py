@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from momentum_cli import __version__
+from momentum_cli.errors import UsageError
 from momentum_cli.parsing import fraction, grid, matrix, number_list, positive, vector
 
 __all__ = ["main"]
@@ -28,10 +29,6 @@ TOPICS = (
     "noise",
     "all",
 )
-
-
-class UsageError(Exception):
-    """A command-line mistake: one line on stderr, exit code 2."""
 
 
 class _Parser(argparse.ArgumentParser):

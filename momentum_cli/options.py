@@ -6,7 +6,7 @@ import json
 import math
 from fractions import Fraction
 
-from momentum_cli.main import UsageError
+from momentum_cli.errors import UsageError
 
 __all__ = [
     "MAX_TRAIN_STEPS",

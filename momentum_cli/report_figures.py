@@ -84,7 +84,7 @@ def _gd_decay(axes):
 
 
 def _exercise2(axes):
-    from numerics.plotting import plot_eigen_decay
+    from numerics.comparison_plots import plot_eigen_decay
 
     plot_eigen_decay("gd", eta=0.5, ax=axes[0])
     plot_eigen_decay("heavy_ball", eta=0.5, beta=0.5, ax=axes[1])
@@ -99,13 +99,13 @@ def _envelope(axes):
 
 
 def _kappa(axes):
-    from numerics.plotting import plot_rate_vs_kappa
+    from numerics.comparison_plots import plot_rate_vs_kappa
 
     plot_rate_vs_kappa(ax=axes[0])
 
 
 def _method_maps(axes):
-    from numerics.plotting import plot_method_rate_maps
+    from numerics.comparison_plots import plot_method_rate_maps
 
     plot_method_rate_maps(axes)
 

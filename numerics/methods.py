@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sympy as sp
 
 from theory.errors import ParameterError
-from theory.methods import Method, characteristic_polynomial, get_method, state_matrix
-from theory.stability import derive_stability
-from theory.symbols import beta, eta, lam
+
+if TYPE_CHECKING:
+    from theory.methods import Method
 
 __all__ = ["NumericMethod", "compile_updates", "numeric_method"]
 
@@ -72,25 +72,22 @@ class NumericMethod:
         shape = np.broadcast_shapes(*(np.shape(a) for a in args))
         return [np.broadcast_to(np.asarray(c, float), shape) for c in self._coeffs(*args)]
 
-    def max_stable_lam(self, e, b, **params) -> np.ndarray:
-        """Largest stable curvature; NaN where no curvature is stable."""
-        from numerics.rates import spectral_radius
-
+    def lam_bounds(self, e, b, **params) -> list[np.ndarray]:
+        """Candidate curvatures where stability is lost (from the derived Jury conditions)."""
         args = self._args(e, b, 1.0, params)
         del args[2]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            cands = [np.asarray(c, float) + 0.0 * e + 0.0 * b for c in self._lam_bounds(*args)]
-        # the stable curvatures form an interval (0, lam_max): the smallest positive boundary
-        stack = np.stack([np.where(np.isfinite(c) & (c > 0), c, np.inf) for c in cands])
-        value = stack.min(axis=0)
-        ok = np.isfinite(value)
-        probe = np.where(ok, value, 1.0)
-        ok &= spectral_radius(e, b, probe * (1 - 1e-6), self.method, **params) < 1
-        return np.where(ok, value, np.nan)[()]
+            return [np.asarray(c, float) + 0.0 * e + 0.0 * b for c in self._lam_bounds(*args)]
 
 
 @lru_cache(maxsize=32)
 def _compile(method: Method) -> NumericMethod:
+    import sympy as sp
+
+    from theory.methods import characteristic_polynomial, state_matrix
+    from theory.stability import derive_stability
+    from theory.symbols import beta, eta, lam
+
     R = state_matrix(method)
     extra = tuple(p for p in method.parameters if p not in (eta, beta))
     symbols = [eta, beta, lam, *extra]
@@ -106,6 +103,8 @@ def numeric_method(method: str | Method | NumericMethod) -> NumericMethod:
     """The NumPy view of a method given by name or as a :class:`theory.Method`."""
     if isinstance(method, NumericMethod):
         return method
+    from theory.methods import get_method
+
     return _compile(get_method(method))
 
 
@@ -115,6 +114,10 @@ def compile_updates(method: Method, gradient, *, first: bool = False) -> list:
     ``gradient(y)`` is called wherever the equations write ``g(y)``; with
     ``first=True`` the method's first-step equations (if any) are compiled.
     """
+    import sympy as sp
+
+    from theory.symbols import beta, eta
+
     extra = [p for p in method.parameters if p not in (eta, beta)]
     args = [*method.state, eta, beta, *extra]
     updates = method.first_updates if first and method.first_updates else method.updates

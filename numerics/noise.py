@@ -19,18 +19,17 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sympy as sp
-from scipy.linalg import LinAlgWarning, solve_discrete_lyapunov
 
 from numerics.methods import compile_updates, numeric_method
 from numerics.rates import spectral_radius
 from numerics.simulate import validate_problem
 from theory.errors import ParameterError
-from theory.methods import Method, state_matrix
-from theory.noise import noise_input
-from theory.symbols import beta, eta, lam
+
+if TYPE_CHECKING:
+    from theory.methods import Method
 
 __all__ = ["MonteCarlo", "monte_carlo_variance", "stationary_covariance", "stationary_variance"]
 
@@ -47,6 +46,12 @@ Z99 = 2.5758293035489004
 @lru_cache(maxsize=32)
 def _blocks(method: Method):
     """Coefficients, in powers of lambda, of R's and b's entries as NumPy functions."""
+    import sympy as sp
+
+    from theory.methods import state_matrix
+    from theory.noise import noise_input
+    from theory.symbols import beta, eta, lam
+
     extra = [p for p in method.parameters if p not in (eta, beta)]
     args = [eta, beta, *extra]
 
@@ -90,6 +95,8 @@ def stationary_covariance(
     A = np.block([[_matrix_poly(f, values, powers) for f in row] for row in R_fns])
     B = np.vstack([_matrix_poly(f, values, powers) for f in b_fns])
     rhs = B @ S @ B.T
+    from scipy.linalg import LinAlgWarning, solve_discrete_lyapunov
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LinAlgWarning)  # judged by the residual below instead
         Sigma = solve_discrete_lyapunov(A, rhs)

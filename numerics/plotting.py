@@ -1,24 +1,22 @@
 """The toolkit's figures. Each function takes ``ax=None`` and returns a dict of its artists.
 
 No function calls ``plt.show()``; when ``ax`` is None a new figure is made
-with :func:`matplotlib.pyplot.subplots`.
+with :func:`matplotlib.pyplot.subplots`. The result objects' ``.plot()``
+methods call these functions, so this module imports no module that defines
+a result (grids, simulations): it draws what it is given. Figures that
+compute before they draw live in :mod:`numerics.comparison_plots`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from numerics.grids import NormalisedGrid, RateGrid, VolumeGrid, WorstCaseGrid
 from numerics.rates import max_stable_eta, spectral_radius
-from numerics.simulate import Trajectory, simulate
 
 __all__ = [
-    "plot_eigen_decay",
     "plot_envelope",
     "plot_gd_decay",
-    "plot_method_rate_maps",
     "plot_rate_map",
-    "plot_rate_vs_kappa",
     "plot_region",
     "plot_trace_2d",
     "plot_volume",
@@ -49,7 +47,7 @@ def _axes(ax):
     return ax
 
 
-def plot_region(grid: RateGrid, ax=None) -> dict:
+def plot_region(grid, ax=None) -> dict:
     """Stable region in (eta, beta) at one lambda, with the exact boundary overlaid."""
     ax = _axes(ax)
     extent = (grid.beta[0], grid.beta[-1], grid.eta[0], grid.eta[-1])
@@ -83,7 +81,7 @@ def plot_region(grid: RateGrid, ax=None) -> dict:
     return {"ax": ax, "image": image, "boundary": boundary, "legend": legend}
 
 
-def plot_rate_map(grid: NormalisedGrid, ax=None) -> dict:
+def plot_rate_map(grid, ax=None) -> dict:
     """Heat map of rho over (eta*lambda, beta) with contours, damping curves, edge, regimes."""
     ax = _axes(ax)
     rho = np.minimum(grid.rho, 1.2)
@@ -159,7 +157,7 @@ def plot_rate_map(grid: NormalisedGrid, ax=None) -> dict:
     }
 
 
-def plot_volume(grid: VolumeGrid, ax=None, slices: int = 5) -> dict:
+def plot_volume(grid, ax=None, slices: int = 5) -> dict:
     """The (eta, beta, lambda) stability volume as boundary slices at several lambda."""
     ax = _axes(ax)
     import matplotlib as mpl
@@ -179,7 +177,7 @@ def plot_volume(grid: VolumeGrid, ax=None, slices: int = 5) -> dict:
     return {"ax": ax, "slices": curves, "legend": legend}
 
 
-def plot_worst_case(grid: WorstCaseGrid, ax=None) -> dict:
+def plot_worst_case(grid, ax=None) -> dict:
     """Worst-case rate over [mu, L] on an (eta, beta) grid, with the best point marked."""
     ax = _axes(ax)
     mesh = ax.pcolormesh(
@@ -203,7 +201,7 @@ def plot_worst_case(grid: WorstCaseGrid, ax=None) -> dict:
 
 
 def plot_trace_2d(
-    run: Trajectory, ax=None, index: int = 0, xlim=(-5.5, 1.0), ylim=(-3.0, 1.0)
+    run, ax=None, index: int = 0, xlim=(-5.5, 1.0), ylim=(-3.0, 1.0)
 ) -> dict:
     """D2L's show_trace_2d: iterates over the contour lines of f = 1/2 x^T diag(lams) x."""
     ax = _axes(ax)
@@ -250,36 +248,7 @@ def plot_gd_decay(eta: float = 0.1, lams=(0.1, 1.0, 10.0, 19.0), T: int = 20, ax
     return {"ax": ax, "lines": lines, "legend": legend}
 
 
-def plot_eigen_decay(
-    method: str = "heavy_ball",
-    eta: float = 0.5,
-    beta: float = 0.5,
-    lams=None,
-    steps: int = 40,
-    ax=None,
-) -> dict:
-    """Seed exercise 2: x_i from 1 on lambda_i = 2^-i, one curve per eigen-direction.
-
-    (The seed's note writes ``x -= x - eta * v``; the update is ``x -= eta * v``.)
-    """
-    ax = _axes(ax)
-    lams = np.asarray(2.0 ** -np.arange(5) if lams is None else lams, float)
-    run = simulate(eta, beta, lams=lams, x0=np.ones(lams.size), steps=steps, method=method)
-    t = np.arange(steps + 1)
-    lines = [
-        ax.plot(t, run.x[:, 0, i], label=rf"$\lambda = 2^{{-{i}}}$")[0] for i in range(lams.size)
-    ]
-    ax.set_xlabel(r"step $t$")
-    ax.set_ylabel(r"$x_i$")
-    name = "gradient descent" if method == "gd" else method.replace("_", " ")
-    ax.set_title(
-        rf"{name}, $\eta = {eta:g}$" + (rf", $\beta = {beta:g}$" if method != "gd" else "")
-    )
-    legend = ax.legend(fontsize=8)
-    return {"ax": ax, "lines": lines, "legend": legend}
-
-
-def plot_envelope(run: Trajectory, lam: float, ax=None, index: int = 0) -> dict:
+def plot_envelope(run, lam: float, ax=None, index: int = 0) -> dict:
     """||x_t - x*|| of a scalar run against the theory envelope rho^t (log scale)."""
     ax = _axes(ax)
     err = run.errors()[:, index]
@@ -294,67 +263,3 @@ def plot_envelope(run: Trajectory, lam: float, ax=None, index: int = 0) -> dict:
     ax.set_title("Simulation against the theory's rate")
     legend = ax.legend()
     return {"ax": ax, "simulated": sim, "envelope": env, "legend": legend}
-
-
-def plot_rate_vs_kappa(kappas=None, ax=None, qhm_nu: float | None = 0.7) -> dict:
-    """Tuned worst-case rate against the condition number, for every method.
-
-    Curves are the closed forms (gradient descent, heavy ball, Nesterov); black
-    dots are the worst case over [1, kappa] evaluated at the tuned parameters,
-    computed independently; QHM (no closed form) is tuned numerically.
-    """
-    ax = _axes(ax)
-    kappas = np.logspace(0, 4, 60) if kappas is None else np.asarray(kappas, float)
-    sk = np.sqrt(kappas)
-    curves = [
-        ("gd", r"gradient descent $\frac{\kappa-1}{\kappa+1}$", (kappas - 1) / (kappas + 1)),
-        (
-            "heavy_ball",
-            r"heavy ball $\frac{\sqrt{\kappa}-1}{\sqrt{\kappa}+1}$",
-            (sk - 1) / (sk + 1),
-        ),
-        ("nesterov", r"Nesterov $1 - \frac{2}{\sqrt{3\kappa+1}}$", 1 - 2 / np.sqrt(3 * kappas + 1)),
-    ]
-    lines = [ax.semilogx(kappas, rate, label=label)[0] for _, label, rate in curves]
-    sample = kappas[:: max(1, kappas.size // 12)]
-    ss = np.sqrt(sample)
-    s3 = np.sqrt(3 * sample + 1)
-    tuned = {
-        "heavy_ball": (4 / (ss + 1) ** 2, ((ss - 1) / (ss + 1)) ** 2),
-        "nesterov": (4 / (3 * sample + 1), (s3 - 2) / (s3 + 2)),
-    }
-    # the worst case over [1, kappa] sits at an end of the spectrum (see numerics.grids)
-    measured = [
-        np.maximum(spectral_radius(eta, beta, 1.0, name), spectral_radius(eta, beta, sample, name))
-        for name, (eta, beta) in tuned.items()
-    ]
-    (marks,) = ax.semilogx(
-        np.tile(sample, 2), np.concatenate(measured), "k.", label="worst case at the tuned point"
-    )
-    artists = {"ax": ax, "lines": lines, "measured": marks}
-    if qhm_nu is not None:
-        from numerics.tuning import tune_numeric
-
-        few = np.array([2.0, 10.0, 100.0, 1000.0])
-        rates = [tune_numeric(1.0, k, "qhm", nu=qhm_nu).rate for k in few]
-        (artists["qhm"],) = ax.semilogx(
-            few, rates, "s", mfc="none", label=rf"QHM $\nu = {qhm_nu:g}$, tuned numerically"
-        )
-    ax.set_xlabel(r"condition number $\kappa = L/\mu$")
-    ax.set_ylabel(r"worst-case rate $\rho$")
-    ax.set_title("Tuned rate against conditioning")
-    artists["legend"] = ax.legend(fontsize=8)
-    return artists
-
-
-def plot_method_rate_maps(
-    axes, methods=("gd", "heavy_ball", "nesterov"), eta_lam=None, beta=None
-) -> list:
-    """Rate maps of several methods side by side, one per axes; returns each map's artists."""
-    from numerics.grids import normalised_grid
-
-    eta_lam = np.linspace(0.001, 4, 300) if eta_lam is None else eta_lam
-    beta = np.linspace(0, 0.99, 150) if beta is None else beta
-    return [
-        normalised_grid(eta_lam, beta, m).plot(ax=ax) for ax, m in zip(axes, methods, strict=True)
-    ]

@@ -306,7 +306,14 @@ def max_stable_lam(eta, beta=0.0, method="heavy_ball", **params) -> np.ndarray:
     b = _as_float_array(beta, "beta")
     if (e <= 0).any():
         raise ParameterError(f"'eta' must be > 0: min {e.min():g}")
-    return m.max_stable_lam(e, b, **params)
+    # the stable curvatures form an interval (0, lam_max): the smallest positive boundary
+    cands = m.lam_bounds(e, b, **params)
+    stack = np.stack([np.where(np.isfinite(c) & (c > 0), c, np.inf) for c in cands])
+    value = stack.min(axis=0)
+    ok = np.isfinite(value)
+    probe = np.where(ok, value, 1.0)
+    ok &= spectral_radius(e, b, probe * (1 - 1e-6), m, **params) < 1
+    return np.where(ok, value, np.nan)[()]
 
 
 def max_stable_eta(beta, lam, method="heavy_ball", **params) -> np.ndarray:

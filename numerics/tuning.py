@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 
 from numerics.grids import _check_spectrum, worst_case_rate
 from numerics.methods import numeric_method
@@ -41,6 +40,8 @@ def tune_numeric(mu: float, L: float, method: str = "heavy_ball", **params) -> N
     A coarse (eta, beta) grid picks the start (eta in (0, 4/L], beta in [0, 1));
     Nelder-Mead refines it in the coordinates (log eta, beta).
     """
+    from scipy.optimize import minimize
+
     _check_spectrum(mu, L)
     name = numeric_method(method).name
     etas = np.geomspace(0.05 / L, 4.0 / L, _START_GRID)

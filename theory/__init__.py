@@ -4,42 +4,48 @@ Every derivation is a list of steps whose claims SymPy verifies before they
 can be printed (see :mod:`theory.derivation`).
 """
 
-from theory.decoupling import derive_decoupling, eigen_decomposition
-from theory.derivation import Derivation, Step, equivalent, holds, identity
-from theory.document import TOPICS, derive, derive_all, latex_document
-from theory.errors import ClaimError, MomentumError, NotSPDError, ParameterError
-from theory.gradient_descent import derive_gd
-from theory.linear import derive_method
-from theory.methods import (
-    GRADIENT_DESCENT,
-    HEAVY_BALL,
-    NESTEROV,
-    NESTEROV_SUTSKEVER,
-    QHM,
-    TORCH_SGD,
-    TORCH_SGD_NESTEROV,
-    Method,
-    builtin_methods,
-    characteristic_polynomial,
-    get_method,
-    state_matrix,
-    step_map,
-    torch_sgd,
-)
-from theory.momentum import (
-    critical_damping,
-    derive_damping,
-    derive_momentum,
-    momentum_matrix,
-    spectral_radius_expr,
-)
-from theory.nesterov import derive_nesterov
-from theory.noise import derive_noise, variance_formula
-from theory.printing import Written
-from theory.quadratic import as_spd_matrix, derive_minimizer, minimizer, minimum
-from theory.stability import derive_stability, schur_cohn_conditions
-from theory.tuning import Tuning, derive_tuning, optimal_parameters, tuned_formulas
-from theory.weights import derive_weights, leaky_average
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from theory.decoupling import derive_decoupling, eigen_decomposition
+    from theory.derivation import Derivation, Step, equivalent, holds, identity
+    from theory.document import TOPICS, derive, derive_all, latex_document
+    from theory.errors import ClaimError, MomentumError, NotSPDError, ParameterError
+    from theory.gradient_descent import derive_gd
+    from theory.linear import derive_method
+    from theory.methods import (
+        GRADIENT_DESCENT,
+        HEAVY_BALL,
+        NESTEROV,
+        NESTEROV_SUTSKEVER,
+        QHM,
+        TORCH_SGD,
+        TORCH_SGD_NESTEROV,
+        Method,
+        builtin_methods,
+        characteristic_polynomial,
+        get_method,
+        state_matrix,
+        step_map,
+        torch_sgd,
+    )
+    from theory.momentum import (
+        critical_damping,
+        derive_damping,
+        derive_momentum,
+        momentum_matrix,
+        spectral_radius_expr,
+    )
+    from theory.nesterov import derive_nesterov
+    from theory.noise import derive_noise, variance_formula
+    from theory.printing import Written
+    from theory.quadratic import as_spd_matrix, derive_minimizer, minimizer, minimum
+    from theory.stability import derive_stability, schur_cohn_conditions
+    from theory.tuning import Tuning, derive_tuning, optimal_parameters, tuned_formulas
+    from theory.weights import derive_weights, leaky_average
 
 __all__ = [
     "GRADIENT_DESCENT",
@@ -95,3 +101,72 @@ __all__ = [
     "torch_sgd",
     "tuned_formulas",
 ]
+
+#: where each public name lives; imported on first use, so importing
+#: ``theory.errors`` (as the numerics do) does not import SymPy
+_WHERE = {
+    "derive_decoupling": "theory.decoupling",
+    "eigen_decomposition": "theory.decoupling",
+    "Derivation": "theory.derivation",
+    "Step": "theory.derivation",
+    "equivalent": "theory.derivation",
+    "holds": "theory.derivation",
+    "identity": "theory.derivation",
+    "TOPICS": "theory.document",
+    "derive": "theory.document",
+    "derive_all": "theory.document",
+    "latex_document": "theory.document",
+    "ClaimError": "theory.errors",
+    "MomentumError": "theory.errors",
+    "NotSPDError": "theory.errors",
+    "ParameterError": "theory.errors",
+    "derive_gd": "theory.gradient_descent",
+    "derive_method": "theory.linear",
+    "GRADIENT_DESCENT": "theory.methods",
+    "HEAVY_BALL": "theory.methods",
+    "NESTEROV": "theory.methods",
+    "NESTEROV_SUTSKEVER": "theory.methods",
+    "QHM": "theory.methods",
+    "TORCH_SGD": "theory.methods",
+    "TORCH_SGD_NESTEROV": "theory.methods",
+    "Method": "theory.methods",
+    "builtin_methods": "theory.methods",
+    "characteristic_polynomial": "theory.methods",
+    "get_method": "theory.methods",
+    "state_matrix": "theory.methods",
+    "step_map": "theory.methods",
+    "torch_sgd": "theory.methods",
+    "critical_damping": "theory.momentum",
+    "derive_damping": "theory.momentum",
+    "derive_momentum": "theory.momentum",
+    "momentum_matrix": "theory.momentum",
+    "spectral_radius_expr": "theory.momentum",
+    "derive_nesterov": "theory.nesterov",
+    "derive_noise": "theory.noise",
+    "variance_formula": "theory.noise",
+    "Written": "theory.printing",
+    "as_spd_matrix": "theory.quadratic",
+    "derive_minimizer": "theory.quadratic",
+    "minimizer": "theory.quadratic",
+    "minimum": "theory.quadratic",
+    "derive_stability": "theory.stability",
+    "schur_cohn_conditions": "theory.stability",
+    "Tuning": "theory.tuning",
+    "derive_tuning": "theory.tuning",
+    "optimal_parameters": "theory.tuning",
+    "tuned_formulas": "theory.tuning",
+    "derive_weights": "theory.weights",
+    "leaky_average": "theory.weights",
+}
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'theory' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,141 @@
+"""The import graph: no circles, and ``import numerics`` stays light.
+
+Start-up time follows the import graph, so it is checked here: the graph of
+the three packages (every import, lazy ones inside functions included) has
+no circle, and importing ``numerics`` or the command line's entry point
+loads neither SymPy, SciPy nor matplotlib.
+"""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("theory", "numerics", "momentum_cli")
+HEAVY = ("sympy", "scipy", "matplotlib")
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).glob("*.py"):
+            found[package if path.stem == "__init__" else f"{package}.{path.stem}"] = path
+    return found
+
+
+def _is_type_checking(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def _imports(tree: ast.AST):
+    """Every imported module name, skipping ``if TYPE_CHECKING:`` blocks (never run)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if _is_type_checking(node):
+            stack.extend(node.orelse)
+            continue
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            yield from (f"{node.module}.{a.name}" for a in node.names)
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = _modules()
+    return {
+        name: {m for m in _imports(ast.parse(path.read_text())) if m in modules and m != name}
+        for name, path in modules.items()
+    }
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_cycle_finder_finds_a_planted_circle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_circles():
+    graph = import_graph()
+    assert "numerics.grids" in graph and "momentum_cli.main" in graph
+    assert cycles(graph) == []
+
+
+def _plotting_imports_outside_plot(tree: ast.AST) -> list[str]:
+    """Imports of a plotting module anywhere but inside a function named ``plot``."""
+    bad = []
+
+    def walk(node: ast.AST, inside_plot: bool) -> None:
+        if isinstance(node, ast.FunctionDef):
+            inside_plot = node.name == "plot"
+        if isinstance(node, ast.Import | ast.ImportFrom) and not inside_plot:
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+            bad.extend(n for n in names if n and ("plotting" in n or n.endswith("plots")))
+        for child in ast.iter_child_nodes(node):
+            walk(child, inside_plot)
+
+    walk(tree, False)
+    return bad
+
+
+def test_compute_modules_reach_plotting_only_from_plot_methods():
+    compute = {
+        name: path
+        for name, path in _modules().items()
+        if name.startswith(("numerics", "theory")) and not name.endswith(("plotting", "plots"))
+    }
+    assert "numerics.grids" in compute and "numerics.simulate" in compute
+    found = {
+        name: _plotting_imports_outside_plot(ast.parse(p.read_text()))
+        for name, p in compute.items()
+    }
+    assert {name: bad for name, bad in found.items() if bad} == {}
+    planted = ast.parse(
+        "from numerics.plotting import plot_region\ndef plot():\n    import numerics.plotting"
+    )
+    assert _plotting_imports_outside_plot(planted) == ["numerics.plotting"]
+
+
+@pytest.mark.parametrize("statement", ["import numerics", "import momentum_cli.main"])
+def test_import_loads_no_heavy_package(statement):
+    code = f"import sys; {statement}; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout
