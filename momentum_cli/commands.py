@@ -17,6 +17,7 @@ from momentum_cli.options import (
 
 __all__ = [
     "cmd_derive",
+    "cmd_explore",
     "cmd_noise",
     "cmd_rate",
     "cmd_report",
@@ -241,3 +242,14 @@ def cmd_report(args) -> str:
     from momentum_cli.report import write_report
 
     return write_report(args.output)
+
+
+def cmd_explore(args) -> str:
+    from momentum_cli.explorer import explorer_html
+    from numerics.files import write_text
+
+    page = explorer_html()
+    if args.output == "-":
+        return page
+    write_text(args.output, page)
+    return f"wrote {args.output}: open it in a browser (it works offline)"

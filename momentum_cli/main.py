@@ -131,6 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", metavar="FILE", help="write the loss curve")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser(
+        "explore", help="write the interactive explorer: one offline, self-contained HTML page"
+    )
+    p.add_argument(
+        "--output",
+        default="momentum-explorer.html",
+        metavar="FILE",
+        help="where to write the page (default momentum-explorer.html; '-' for standard output)",
+    )
+
     p = sub.add_parser("report", help="the main job: every derivation and figure, in one folder")
     p.add_argument("--output", default="momentum-report", metavar="DIR")
     return parser

@@ -113,8 +113,14 @@ def write_report(output) -> str:
         summary = _summary(seconds)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         (tmp / "report.md").write_text(_markdown(derivations, summary), encoding="utf-8")
+        from momentum_cli.explorer import explorer_html
+
+        (tmp / "explorer.html").write_text(explorer_html(), encoding="utf-8")
     return "\n".join(
-        [f"wrote {target}/ (report.md, derivations.tex, summary.json, figures/)", *lines]
+        [
+            f"wrote {target}/ (report.md, derivations.tex, summary.json, figures/, explorer.html)",
+            *lines,
+        ]
     )
 
 
@@ -148,7 +154,10 @@ def _markdown(derivations, summary) -> str:
         "",
         "Every derivation below was verified step by step by SymPy before it was written "
         "(see `derivations.tex` for the standalone LaTeX). Every figure comes from the "
-        "`numerics` package; `summary.json` holds the key numbers.",
+        "`numerics` package; `summary.json` holds the key numbers. "
+        "[`explorer.html`](explorer.html) is an interactive page (offline, one file): move the "
+        "step size and the momentum and watch the rate map, the eigenvalues and D2L's "
+        "trajectory respond.",
         "",
         "## Key numbers",
         "",

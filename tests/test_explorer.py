@@ -1,0 +1,288 @@
+"""The explorer page: self-contained, offline, and its numbers agree with numerics.
+
+The browser tests open the page in headless Chromium (Debian's ``chromium``;
+skipped, visibly, where it is missing). A harness page loads the explorer in
+an iframe from a server on 127.0.0.1, sets 240 random fragments one after the
+other and reads every ``data-quantity``; the test compares each with
+:mod:`numerics` and :mod:`theory`, which share no code with the page's
+JavaScript (the page's formulas are SymPy expressions printed as JavaScript;
+the generic algebra around them is written again in JavaScript).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import math
+import random
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import numerics
+import theory
+from momentum_cli.explorer import explorer_html
+from momentum_cli.main import main
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt)")
+#: agreement asked of the page's numbers (issue: 1e-12 relative)
+RTOL = 1e-12
+#: D2L 11.6's printed train_2d lines (f = 0.1 x1^2 + 2 x2^2 from (-5, -2), 20 epochs)
+D2L_PRINTED = [
+    ("method=gd&eta=0.4", "epoch 20, x1: -0.943467, x2: -0.000073"),
+    ("method=gd&eta=0.6", "epoch 20, x1: -0.387814, x2: -1673.365109"),
+    ("method=heavy-ball&eta=0.6&beta=0.5", "epoch 20, x1: 0.007188, x2: 0.002553"),
+    ("method=heavy-ball&eta=0.6&beta=0.25", "epoch 20, x1: -0.126340, x2: -0.186632"),
+]
+
+
+@functools.cache
+def page() -> str:
+    return explorer_html()
+
+
+# ---- the page as a file -------------------------------------------------------------------
+
+
+def test_page_is_one_small_self_contained_file():
+    html = page()
+    assert len(html.encode()) < 1_000_000
+    # the browser itself forbids every request the page could make
+    assert "default-src 'none'" in html
+    urls = set(re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s\"'<>)]*", html))
+    assert urls <= {"http://www.w3.org/2000/svg"}  # an XML namespace name, never fetched
+    for pattern in (r"\bsrc\s*=", r"<link\b", r"\bfetch\(", "XMLHttpRequest", r"@import", r"\bimport\("):
+        assert not re.search(pattern, html), pattern
+
+
+def test_page_formulas_are_printed_from_the_derivations():
+    # the trace of Nesterov's R as SymPy derives it, printed by jscode, is in the page
+    import sympy as sp
+
+    from theory.methods import get_method, state_matrix
+
+    trace = state_matrix(get_method("nesterov")).trace()
+    printed = sp.jscode(trace.xreplace({theory.symbols.lam: sp.Symbol("lam")}))
+    assert printed in page()
+
+
+def test_explore_command_writes_the_page(tmp_path, capsys):
+    out = tmp_path / "explorer.html"
+    assert main(["explore", "--output", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == page()
+    assert "open it in a browser" in capsys.readouterr().out
+
+
+def test_explore_to_standard_output(capsys):
+    assert main(["explore", "--output", "-"]) == 0
+    assert capsys.readouterr().out.startswith("<!doctype html>")
+
+
+# ---- the page in a browser ----------------------------------------------------------------
+
+HARNESS = """<!doctype html><html><body><pre id="out">pending</pre>
+<iframe id="f" src="explorer.html" width="1200" height="900"></iframe>
+<script>
+const FRAGMENTS = %s;
+document.getElementById("f").addEventListener("load", () => {
+  const w = document.getElementById("f").contentWindow, d = w.document;
+  const results = [];
+  for (const frag of FRAGMENTS) {
+    w.loadFragment("#" + frag);  // what a link's fragment does, without a navigation per point
+    const q = {};
+    d.querySelectorAll("[data-quantity]").forEach((e) => { q[e.dataset.quantity] = [e.dataset.value, e.textContent]; });
+    q.controls = ["eta", "beta", "lam", "mu", "L"].map((k) => d.getElementById(k + "-num").value);
+    q.method_control = d.getElementById("method").value;
+    q.status = d.getElementById("status").textContent;
+    results.push(q);
+  }
+  const resources = w.performance.getEntriesByType("resource").map((e) => e.name);
+  document.getElementById("out").textContent = JSON.stringify({results, resources});
+});
+</script></body></html>"""
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    requested: list
+
+
+def _serve(directory: Path):
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **k):
+            super().__init__(*a, directory=str(directory), **k)
+
+        def log_message(self, *a):
+            self.server.requested.append(self.path)
+
+    server = _Server(("127.0.0.1", 0), Handler)
+    server.requested = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _chromium_dom(url: str, profile: Path) -> str:
+    done = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=20000",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    return done.stdout
+
+
+def _fragments(n: int) -> list[dict]:
+    """Random points across every method and option (fixed seed: deterministic)."""
+    rng = random.Random(20171)
+    out = []
+    for i in range(n):
+        method = ("gd", "heavy-ball", "nesterov", "qhm")[i % 4]
+        lam = 10 ** rng.uniform(-2, 2)
+        s = {"method": method, "eta": rng.uniform(0.02, 5.0) / lam, "lam": lam}
+        if method == "heavy-ball":
+            s["beta"] = rng.uniform(-0.95, 0.995)
+        elif method != "gd":
+            s["beta"] = rng.uniform(0.0, 0.995)
+        mu = 10 ** rng.uniform(-3, 1)
+        s["mu"], s["L"] = mu, mu * 10 ** rng.uniform(0, 4)
+        if method == "qhm":
+            s["nu"] = rng.uniform(0, 1)
+        if method in ("heavy-ball", "nesterov") and rng.random() < 0.5:
+            s["weight_decay"] = 10 ** rng.uniform(-4, 0)
+            if method == "heavy-ball":
+                s["dampening"] = rng.choice([0.0, rng.uniform(0, 0.9)])
+        out.append(s)
+    return out
+
+
+def _library(s: dict) -> tuple[str, dict]:
+    """The library's method for a page state, as the command line maps it."""
+    if s["method"] == "gd":
+        return "gd", {}
+    if s["method"] == "qhm":
+        return "qhm", {"nu": s["nu"]}
+    d, wd = s.get("dampening", 0.0), s.get("weight_decay", 0.0)
+    torch = {"heavy-ball": "torch_sgd", "nesterov": "torch_sgd_nesterov"}[s["method"]]
+    if d or wd:
+        return torch, {"dampening": d, "weight_decay": wd}
+    return s["method"].replace("-", "_"), {}
+
+
+def _close(page_value: str, expected: float, rtol: float = RTOL) -> bool:
+    if page_value == "null":
+        return not math.isfinite(expected)
+    return math.isclose(float(page_value), expected, rel_tol=rtol, abs_tol=1e-300)
+
+
+def _tuned(s: dict, method: str, params: dict):
+    """Closed-form tuning from theory, on the spectrum shifted by the weight decay."""
+    if method == "qhm":
+        return None
+    wd = params.get("weight_decay", 0.0)
+    base = {"torch_sgd": "heavy_ball", "torch_sgd_nesterov": "nesterov"}.get(method, method)
+    t = theory.optimal_parameters(s["mu"] + wd, s["L"] + wd, method=base)
+    return float(t.eta) / (1 - params.get("dampening", 0.0)), float(t.beta), float(t.rate)
+
+
+@needs_chromium
+def test_200_random_fragments_agree_with_numerics(tmp_path):
+    states = _fragments(240)
+    frags = [
+        "&".join(f"{k}={v!r}" if isinstance(v, float) else f"{k}={v}" for k, v in s.items())
+        for s in states
+    ]
+    (tmp_path / "explorer.html").write_text(page(), encoding="utf-8")
+    (tmp_path / "harness.html").write_text(HARNESS % json.dumps(frags), encoding="utf-8")
+    server = _serve(tmp_path)
+    try:
+        dom = _chromium_dom(
+            f"http://127.0.0.1:{server.server_address[1]}/harness.html", tmp_path / "profile"
+        )
+    finally:
+        server.shutdown()
+    text = re.search(r'<pre id="out">(.*?)</pre>', dom, re.S).group(1)
+    import html as html_lib
+
+    data = json.loads(html_lib.unescape(text))
+    # nothing but the two pages was requested (a favicon is the browser's own request)
+    assert data["resources"] == []
+    assert set(server.requested) - {"/favicon.ico"} == {"/harness.html", "/explorer.html"}
+    assert len(data["results"]) == len(states) >= 200
+    checked = 0
+    for s, q in zip(states, data["results"], strict=True):
+        assert q["status"] == "", (s, q["status"])
+        method, params = _library(s)
+        eta, lam = s["eta"], s["lam"]
+        beta = s.get("beta", 0.0)
+        where = f"{s} ({method})"
+        # the controls show the link's values
+        assert [float(v) for v in q["controls"]] == [eta, beta, lam, s["mu"], s["L"]], where
+        assert q["method_control"] == s["method"]
+        assert q["method"][0] == method, where
+        rho = float(numerics.spectral_radius(eta, beta, lam, method, **params))
+        eig = numerics.eigenvalues(eta, beta, lam, method, **params)
+        # away from a double root (where rounding is amplified to sqrt(eps)) and from rho = 1
+        near_double = len(eig) == 2 and abs(eig[0] - eig[1]) < 1e-4 * max(abs(eig[0]), 1e-300)
+        if not near_double:
+            assert _close(q["spectral_radius"][0], rho), where
+            page_eig = np.array([complex(a, b) for a, b in json.loads(q["eigenvalues"][0])])
+            assert np.allclose(page_eig, eig, rtol=RTOL, atol=1e-15 * max(1, rho)), where
+            if abs(rho - 1) > 1e-9:
+                assert q["regime"][0] == str(numerics.regime(eta, beta, lam, method, **params))
+            checked += 1
+        assert _close(
+            q["max_stable_lam"][0], float(numerics.max_stable_lam(eta, beta, method, **params))
+        ), where
+        assert _close(
+            q["max_stable_eta"][0],
+            float(numerics.max_stable_eta(beta, lam, method, **params)),
+            rtol=1e-10,  # both bisect in log eta to float precision
+        ), where
+        tuned = _tuned(s, method, params)
+        if tuned is None:
+            assert q["tuned_eta"][0] == q["tuned_beta"][0] == q["tuned_rate"][0] == "null"
+            assert "no closed form" in q["tuned_eta"][1]
+        else:
+            for name, value in zip(("tuned_eta", "tuned_beta", "tuned_rate"), tuned, strict=True):
+                assert _close(q[name][0], value), (where, name)
+            # the tuned rate is the worst case over [mu, L] that numerics computes for it; the
+            # tuning damps both ends critically (a double root), so rounding grows to sqrt(eps)
+            worst = numerics.worst_case_rate(
+                tuned[0], tuned[1], s["mu"], s["L"], method, **params
+            )
+            assert math.isclose(float(worst), tuned[2], rel_tol=1e-6), where
+        run = numerics.simulate(
+            eta, beta, lams=numerics.D2L_LAMS, x0=numerics.D2L_X0, method=method, **params
+        )
+        final = json.loads(q["d2l_line"][0])
+        assert np.allclose(final, run.x[-1, 0], rtol=1e-10, atol=1e-300), where
+    assert checked >= 200
+
+
+@needs_chromium
+@pytest.mark.parametrize("fragment, printed", D2L_PRINTED)
+def test_d2l_links_show_d2l_printed_points(tmp_path, fragment, printed):
+    path = tmp_path / "explorer.html"
+    path.write_text(page(), encoding="utf-8")
+    dom = _chromium_dom(f"{path.as_uri()}#{fragment}", tmp_path / "profile")
+    cell = re.search(r'data-quantity="d2l_line"[^>]*>([^<]*)<', dom)
+    assert cell is not None and cell.group(1) == printed
