@@ -58,7 +58,14 @@ def test_page_is_one_small_self_contained_file():
     assert "default-src 'none'" in html
     urls = set(re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s\"'<>)]*", html))
     assert urls <= {"http://www.w3.org/2000/svg"}  # an XML namespace name, never fetched
-    for pattern in (r"\bsrc\s*=", r"<link\b", r"\bfetch\(", "XMLHttpRequest", r"@import", r"\bimport\("):
+    for pattern in (
+        r"\bsrc\s*=",
+        r"<link\b",
+        r"\bfetch\(",
+        "XMLHttpRequest",
+        r"@import",
+        r"\bimport\(",
+    ):
         assert not re.search(pattern, html), pattern
 
 
@@ -266,9 +273,7 @@ def test_200_random_fragments_agree_with_numerics(tmp_path):
                 assert _close(q[name][0], value), (where, name)
             # the tuned rate is the worst case over [mu, L] that numerics computes for it; the
             # tuning damps both ends critically (a double root), so rounding grows to sqrt(eps)
-            worst = numerics.worst_case_rate(
-                tuned[0], tuned[1], s["mu"], s["L"], method, **params
-            )
+            worst = numerics.worst_case_rate(tuned[0], tuned[1], s["mu"], s["L"], method, **params)
             assert math.isclose(float(worst), tuned[2], rel_tol=1e-6), where
         run = numerics.simulate(
             eta, beta, lams=numerics.D2L_LAMS, x0=numerics.D2L_X0, method=method, **params
