@@ -1,16 +1,30 @@
-"""Hypothesis strategies of the domain; valid inputs by construction."""
+"""Hypothesis strategies of the domain; valid inputs by construction.
+
+The general ones (numbers, spectra, SPD matrices, vectors) are the public
+:mod:`numerics.testing.strategies`. The heavy-ball region strategies here
+stay in closed form on purpose: the tests of the rates and the region must
+not draw their points from the code they check.
+"""
 
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import strategies as st
+
+from numerics.testing.strategies import floats, spd_matrices, spectra, vectors
+
+__all__ = [
+    "MARGIN",
+    "any_point",
+    "floats",
+    "inside_region",
+    "outside_region",
+    "spd_matrices",
+    "spectra",
+    "vectors",
+]
 
 #: how far from a boundary a point must lie for floats to decide its side
 MARGIN = 1e-3
-
-
-def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
 
 
 @st.composite
@@ -37,27 +51,3 @@ def outside_region(draw):
 def any_point(draw):
     """Any (eta, beta, lam) in a broad box, beta possibly outside (-1, 1)."""
     return draw(floats(1e-3, 10.0)), draw(floats(-1.5, 1.5)), draw(floats(1e-3, 10.0))
-
-
-@st.composite
-def spectra(draw, kappa_max: float = 1e4):
-    """(mu, L) with L = mu * kappa, kappa >= 1."""
-    mu = draw(floats(1e-2, 10.0))
-    kappa = draw(floats(1.0, kappa_max))
-    return mu, mu * kappa
-
-
-@st.composite
-def spd_matrices(draw, n_min: int = 1, n_max: int = 4):
-    """(Q, eigenvalues): Q = O^T diag(eigenvalues) O from a random rotation."""
-    n = draw(st.integers(n_min, n_max))
-    eigs = np.array(draw(st.lists(floats(0.1, 10.0), min_size=n, max_size=n)))
-    seed = draw(st.integers(0, 2**31 - 1))
-    A = np.random.default_rng(seed).standard_normal((n, n))
-    O, _ = np.linalg.qr(A)
-    Q = O.T @ np.diag(eigs) @ O
-    return (Q + Q.T) / 2, eigs
-
-
-def vectors(n: int, lo: float = -5.0, hi: float = 5.0):
-    return st.lists(floats(lo, hi), min_size=n, max_size=n).map(np.array)
