@@ -64,7 +64,9 @@ def test_a_planted_bug_fails_with_a_counterexample(bug, step):
     # the counterexample is real: recompute both iterates here
     assert observed == sgd(**bug)(lam, 1.3, step)[step]
     assert expected == pytest.approx(sgd()(lam, 1.3, step)[step], rel=1e-12)
-    assert lam == pytest.approx(default_lams("torch_sgd", ETA, BETA, dampening=DAMP, weight_decay=WD)[0])
+    assert lam == pytest.approx(
+        default_lams("torch_sgd", ETA, BETA, dampening=DAMP, weight_decay=WD)[0]
+    )
 
 
 def test_default_lams_span_the_region_and_beyond():
@@ -84,7 +86,9 @@ def test_a_bug_only_outside_the_region_is_caught():
             xs.append(x)
         return xs
 
-    with pytest.raises(AssertionError, match=r"at lambda = 39, x0 = 1.3, the iterates first differ at step 3"):
+    with pytest.raises(
+        AssertionError, match=r"at lambda = 39, x0 = 1.3, the iterates first differ at step 3"
+    ):
         assert_matches(traj, "heavy_ball", eta=0.1, beta=0.5)
 
 
