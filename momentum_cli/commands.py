@@ -150,16 +150,20 @@ def _stable_fraction(grid, eta_spec) -> float:
 
 def cmd_tune(args) -> str:
     import numerics
-    import theory
 
     mu, L = args.mu, args.L
     if mu > L:
         raise UsageError(f"momentum tune: need mu <= L, got mu={show(mu)} L={show(L)}")
     method, params = library_method(args)
     if method in ("gd", "heavy_ball", "nesterov") and not params:
-        tuned = theory.optimal_parameters(exact(mu), exact(L), method=method)
-        exact_strings = {"eta": str(tuned.eta), "beta": str(tuned.beta), "rate": str(tuned.rate)}
-        values = (float(tuned.eta), float(tuned.beta), float(tuned.rate))
+        fractions = numerics.exact_tuning(mu, L, method)
+        if fractions is None:  # irrational: SymPy writes the exact values
+            import theory
+
+            tuned = theory.optimal_parameters(exact(mu), exact(L), method=method)
+            fractions = (tuned.eta, tuned.beta, tuned.rate)
+        exact_strings = dict(zip(("eta", "beta", "rate"), map(str, fractions), strict=True))
+        values = tuple(float(v) for v in fractions)
         how = "closed form"
     else:
         tuned = numerics.tune_numeric(float(mu), float(L), method, **params)

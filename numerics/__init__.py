@@ -45,7 +45,7 @@ from numerics.rates import (
     stable,
 )
 from numerics.simulate import D2L_LAMS, D2L_X0, Trajectory, d2l_line, simulate, simulate_d2l
-from numerics.tuning import NumericTuning, tune_numeric
+from numerics.tuning import NumericTuning, exact_tuning, tune_closed_form, tune_numeric
 
 __all__ = [
     "MonteCarlo",
@@ -86,6 +86,8 @@ __all__ = [
     "simulate_d2l",
     "spectral_radius",
     "stable",
+    "exact_tuning",
+    "tune_closed_form",
     "tune_numeric",
     "volume_grid",
     "volume_summary",

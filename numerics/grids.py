@@ -191,7 +191,7 @@ def worst_case_rate(eta, beta, mu: float, L: float, method: str = "heavy_ball", 
 
 def _spec(method, params: dict) -> dict:
     """The method object and extra parameters, kept with a grid: ``{"method": ..., **params}``."""
-    return {"method": numeric_method(method).method, **params}
+    return {"method": numeric_method(method), **params}
 
 
 def _check_spectrum(mu: float, L: float) -> None:

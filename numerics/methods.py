@@ -1,127 +1,164 @@
-"""The one bridge from a method's SymPy theory to NumPy functions.
+"""Methods as NumPy functions: the numeric view of a method's SymPy theory.
 
-:func:`numeric_method` turns a :class:`theory.Method` into fast NumPy
-callables: the trace and determinant of its state matrix (from which
-:mod:`numerics.rates` gets the spectral radius in closed form), the largest
-stable curvature, and the compiled update equations the simulator runs.
+:func:`numeric_method` gives a :class:`NumericMethod`: the trace and
+determinant of the method's state matrix (from which :mod:`numerics.rates`
+gets the spectral radius in closed form), the curvatures where stability is
+lost, the update equations the simulator runs, and R and the noise input as
+polynomials in lambda. The built-in methods come from
+:mod:`numerics._generated_methods`, written ahead of time by
+:mod:`numerics.codegen` (so this path imports no SymPy); a
+:class:`theory.Method` of your own is compiled by :mod:`numerics.codegen` on
+first use.
+
+Examples
+--------
+>>> m = numeric_method("heavy_ball")
+>>> m.state, m.position, [float(c) for c in m.coefficients(0.5, 0.25, 1.0)]
+(('v', 'x'), 'x', [1.0, -0.75, 0.25])
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from numerics._generated_methods import METHODS
 from theory.errors import ParameterError
 
 if TYPE_CHECKING:
     from theory.methods import Method
 
-__all__ = ["NumericMethod", "compile_updates", "numeric_method"]
+__all__ = ["NumericMethod", "numeric_method"]
+
+#: names users may pass for the built-in methods (kept in step with theory.methods)
+_ALIASES = {
+    "heavy-ball": "heavy_ball",
+    "momentum": "heavy_ball",
+    "nesterov-sutskever": "nesterov_sutskever",
+}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NumericMethod:
-    """NumPy callables for one method; build with :func:`numeric_method`."""
+    """NumPy functions of one method; build with :func:`numeric_method`.
 
-    method: Method
-    _trace: object
-    _det: object
-    _lam_bounds: object
-    _extra: tuple[str, ...]
-    _coeffs: object = None
+    ``state`` names the state variables (``position`` is the iterate x),
+    ``extra`` the parameters besides (eta, beta). Each update is
+    ``(target, f)`` with ``f(*state, eta, beta, *extra, g)``, ``g`` the
+    gradient function.
+    """
 
-    @property
-    def name(self) -> str:
-        return self.method.name
+    name: str
+    state: tuple[str, ...]
+    position: str
+    extra: tuple[str, ...]
+    trace: Callable
+    det: Callable
+    coefficients_of: Callable
+    lam_bounds_of: Callable
+    updates: tuple[tuple[str, Callable], ...]
+    first_updates: tuple[tuple[str, Callable], ...] | None
+    noise_R: Callable
+    noise_b: Callable
+    #: the theory.Method it was compiled from (None for the built-ins: see .method)
+    source: object = None
 
     @property
     def states(self) -> int:
-        return len(self.method.state)
+        return len(self.state)
+
+    @property
+    def method(self) -> Method:
+        """The :class:`theory.Method` (imports SymPy for the built-ins)."""
+        if self.source is not None:
+            return self.source
+        from theory.methods import get_method
+
+        return get_method(self.name)
 
     def extra_values(self, params: dict) -> list[np.ndarray]:
         """The method's extra parameters (e.g. nu) in order, checked: none missing, none unknown."""
-        missing = [p for p in self._extra if p not in params]
-        unknown = [p for p in params if p not in self._extra]
+        missing = [p for p in self.extra if p not in params]
+        unknown = [p for p in params if p not in self.extra]
         if missing or unknown:
-            wanted = ", ".join(self._extra) or "none"
+            wanted = ", ".join(self.extra) or "none"
             raise ParameterError(
                 f"method {self.name} takes the parameters ({wanted}): "
                 f"missing {missing or 'none'}, unknown {unknown or 'none'}"
             )
-        values = [np.asarray(params[p], dtype=float) for p in self._extra]
-        for name, value in zip(self._extra, values, strict=True):
+        values = [np.asarray(params[p], dtype=float) for p in self.extra]
+        for name, value in zip(self.extra, values, strict=True):
             if not np.isfinite(value).all():
                 raise ParameterError(f"'{name}' must be finite: {params[name]!r}")
         return values
 
-    def _args(self, e, b, lm, params: dict) -> list:
-        return [e, b, lm, *self.extra_values(params)]
-
     def trace_det(self, e, b, lm, **params) -> tuple[np.ndarray, np.ndarray]:
         """Trace and determinant of R, broadcast over the inputs."""
-        args = self._args(e, b, lm, params)
+        args = [e, b, lm, *self.extra_values(params)]
         with np.errstate(over="ignore", invalid="ignore"):
-            return np.asarray(self._trace(*args), float), np.asarray(self._det(*args), float)
+            return np.asarray(self.trace(*args), float), np.asarray(self.det(*args), float)
 
     def coefficients(self, e, b, lm, **params) -> list[np.ndarray]:
         """Coefficients of det(z I - R), highest power first, broadcast over the inputs."""
-        args = self._args(e, b, lm, params)
+        args = [e, b, lm, *self.extra_values(params)]
         shape = np.broadcast_shapes(*(np.shape(a) for a in args))
-        return [np.broadcast_to(np.asarray(c, float), shape) for c in self._coeffs(*args)]
+        return [np.broadcast_to(np.asarray(c, float), shape) for c in self.coefficients_of(*args)]
 
     def lam_bounds(self, e, b, **params) -> list[np.ndarray]:
         """Candidate curvatures where stability is lost (from the derived Jury conditions)."""
-        args = self._args(e, b, 1.0, params)
-        del args[2]
+        args = [e, b, *self.extra_values(params)]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return [np.asarray(c, float) + 0.0 * e + 0.0 * b for c in self._lam_bounds(*args)]
+            return [np.asarray(c, float) + 0.0 * e + 0.0 * b for c in self.lam_bounds_of(*args)]
+
+
+def _from_spec(spec: dict, source=None) -> NumericMethod:
+    return NumericMethod(
+        name=spec["name"],
+        state=spec["state"],
+        position=spec["position"],
+        extra=spec["extra"],
+        trace=spec["trace"],
+        det=spec["det"],
+        coefficients_of=spec["coefficients"],
+        lam_bounds_of=spec["lam_bounds"],
+        updates=spec["updates"],
+        first_updates=spec["first_updates"],
+        noise_R=spec["noise_R"],
+        noise_b=spec["noise_b"],
+        source=source,
+    )
+
+
+@cache
+def _builtin(name: str) -> NumericMethod:
+    return _from_spec(METHODS[name])
 
 
 @lru_cache(maxsize=32)
-def _compile(method: Method) -> NumericMethod:
-    import sympy as sp
+def _compiled(method: Method) -> NumericMethod:
+    from numerics.codegen import compile_method
 
-    from theory.methods import characteristic_polynomial, state_matrix
-    from theory.stability import derive_stability
-    from theory.symbols import beta, eta, lam
-
-    R = state_matrix(method)
-    extra = tuple(p for p in method.parameters if p not in (eta, beta))
-    symbols = [eta, beta, lam, *extra]
-    trace = sp.lambdify(symbols, R.trace(), "numpy")
-    det = sp.lambdify(symbols, R.det(), "numpy")
-    bounds = derive_stability(method).results["lam_bounds"]
-    lam_fn = sp.lambdify([eta, beta, *extra], list(bounds) or [sp.oo], "numpy")
-    coeffs = sp.lambdify(symbols, characteristic_polynomial(method).all_coeffs(), "numpy")
-    return NumericMethod(method, trace, det, lam_fn, tuple(str(p) for p in extra), coeffs)
+    return _from_spec(compile_method(method), source=method)
 
 
 def numeric_method(method: str | Method | NumericMethod) -> NumericMethod:
     """The NumPy view of a method given by name or as a :class:`theory.Method`."""
     if isinstance(method, NumericMethod):
         return method
-    from theory.methods import get_method
+    if isinstance(method, str):
+        key = _ALIASES.get(method, method)
+        if key not in METHODS:
+            allowed = ", ".join(sorted(METHODS))
+            raise ParameterError(f"'method' must be one of {allowed}: {method!r}")
+        return _builtin(key)
+    from theory.methods import Method, get_method
 
-    return _compile(get_method(method))
-
-
-def compile_updates(method: Method, gradient, *, first: bool = False) -> list:
-    """Each update equation as ``(target, f)``, f a NumPy function of (state..., eta, beta, extra...).
-
-    ``gradient(y)`` is called wherever the equations write ``g(y)``; with
-    ``first=True`` the method's first-step equations (if any) are compiled.
-    """
-    import sympy as sp
-
-    from theory.symbols import beta, eta
-
-    extra = [p for p in method.parameters if p not in (eta, beta)]
-    args = [*method.state, eta, beta, *extra]
-    updates = method.first_updates if first and method.first_updates else method.updates
-    return [
-        (target, sp.lambdify(args, rhs, modules=[{"g": gradient}, "numpy"]))
-        for target, rhs in updates
-    ]
+    if not isinstance(method, Method):
+        get_method(method)  # raises the ParameterError naming the allowed methods
+    if method.name in METHODS and method == get_method(method.name):
+        return _builtin(method.name)
+    return _compiled(method)

@@ -3,7 +3,7 @@
 With gradients ``g(y) = Q y + c + eps``, ``eps ~ N(0, S)``, a method's state
 ``s`` (its variables stacked, each of dimension n) moves as
 ``s' = A s + B eps``; the stationary covariance solves
-``Sigma = A Sigma A^T + B S B^T`` (:func:`scipy.linalg.solve_discrete_lyapunov`).
+``Sigma = A Sigma A^T + B S B^T`` (:func:`solve_lyapunov`).
 The Monte Carlo estimate runs many independent seeded chains at once.
 
 Examples
@@ -18,18 +18,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from numerics.methods import compile_updates, numeric_method
+from numerics.methods import numeric_method
 from numerics.rates import spectral_radius
 from numerics.simulate import validate_problem
 from theory.errors import ParameterError
-
-if TYPE_CHECKING:
-    from theory.methods import Method
 
 __all__ = ["MonteCarlo", "monte_carlo_variance", "stationary_covariance", "stationary_variance"]
 
@@ -39,44 +34,44 @@ MAX_CHAIN_STEPS = 400_000_000
 MAX_MC_STEPS = 20_000
 #: the largest relative residual of the Lyapunov equation accepted
 LYAPUNOV_RTOL = 1e-8
+#: the largest state dimension solved by the Kronecker form (a 576 x 576 system at most)
+KRONECKER_MAX = 24
 #: two-sided 99% normal quantile for the confidence interval
 Z99 = 2.5758293035489004
 
 
-@lru_cache(maxsize=32)
-def _blocks(method: Method):
-    """Coefficients, in powers of lambda, of R's and b's entries as NumPy functions."""
-    import sympy as sp
-
-    from theory.methods import state_matrix
-    from theory.noise import noise_input
-    from theory.symbols import beta, eta, lam
-
-    extra = [p for p in method.parameters if p not in (eta, beta)]
-    args = [eta, beta, *extra]
-
-    def poly(expr):
-        coeffs = sp.Poly(sp.expand(expr), lam).all_coeffs()[::-1]  # lowest power first
-        return [sp.lambdify(args, c, "numpy") for c in coeffs]
-
-    R = state_matrix(method)
-    b = noise_input(method)
-    return (
-        [[poly(e) for e in row] for row in R.tolist()],
-        [poly(e) for e in b],
-        [str(p) for p in extra],
-    )
+def _matrix_poly(coeffs, powers):
+    """sum_k c_k Q^k for coefficients c_k (lowest power first)."""
+    return sum(float(c) * powers[k] for k, c in enumerate(coeffs))
 
 
-def _matrix_poly(fns, values, powers):
-    return sum(float(f(*values)) * powers[k] for k, f in enumerate(fns))
+def solve_lyapunov(A: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """Sigma with Sigma = A Sigma A^T + rhs.
+
+    Small systems (A up to ``KRONECKER_MAX`` square) solve the Kronecker
+    form ``(I - A (x) A) vec(Sigma) = vec(rhs)`` with NumPy; larger ones use
+    :func:`scipy.linalg.solve_discrete_lyapunov` (SciPy is imported only then).
+    """
+    k = A.shape[0]
+    if k <= KRONECKER_MAX:
+        try:
+            vec = np.linalg.solve(np.eye(k * k) - np.kron(A, A), rhs.reshape(-1))
+        except np.linalg.LinAlgError:
+            return np.full((k, k), np.nan)
+        Sigma = vec.reshape(k, k)
+        return (Sigma + Sigma.T) / 2
+    from scipy.linalg import LinAlgWarning, solve_discrete_lyapunov
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LinAlgWarning)  # judged by the caller's residual instead
+        return solve_discrete_lyapunov(A, rhs)
 
 
 def stationary_covariance(
     eta_v, beta_v, Q, noise_cov, method="heavy_ball", *, full: bool = False, **params
 ):
     """Stationary covariance of the iterate x (or of the whole state with ``full=True``)."""
-    m = numeric_method(method).method
+    m = numeric_method(method)
     Qm, _, _ = validate_problem(Q, None, np.zeros(np.shape(Q)[0] if np.ndim(Q) else 1))
     S = np.atleast_2d(np.asarray(noise_cov, float))
     n = Qm.shape[0]
@@ -88,18 +83,14 @@ def stationary_covariance(
         raise ParameterError(
             f"no stationary distribution: the iteration is unstable at eta={eta_v}, beta={beta_v}"
         )
-    R_fns, b_fns, _ = _blocks(m)
-    values = [eta_v, beta_v, *(float(v) for v in numeric_method(m).extra_values(params))]
-    degree = max(len(f) for row in R_fns for f in row)
-    powers = [np.linalg.matrix_power(Qm, k) for k in range(max(degree, len(max(b_fns, key=len))))]
-    A = np.block([[_matrix_poly(f, values, powers) for f in row] for row in R_fns])
-    B = np.vstack([_matrix_poly(f, values, powers) for f in b_fns])
+    values = [eta_v, beta_v, *(float(v) for v in m.extra_values(params))]
+    R_coeffs, b_coeffs = m.noise_R(*values), m.noise_b(*values)
+    degree = max(len(c) for row in R_coeffs + [b_coeffs] for c in row)
+    powers = [np.linalg.matrix_power(Qm, k) for k in range(degree)]
+    A = np.block([[_matrix_poly(c, powers) for c in row] for row in R_coeffs])
+    B = np.vstack([_matrix_poly(c, powers) for c in b_coeffs])
     rhs = B @ S @ B.T
-    from scipy.linalg import LinAlgWarning, solve_discrete_lyapunov
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LinAlgWarning)  # judged by the residual below instead
-        Sigma = solve_discrete_lyapunov(A, rhs)
+    Sigma = solve_lyapunov(A, rhs)
     residual = np.abs(Sigma - A @ Sigma @ A.T - rhs).max()
     if not np.isfinite(Sigma).all() or residual > LYAPUNOV_RTOL * max(np.abs(Sigma).max(), 1e-300):
         raise ParameterError(
@@ -153,7 +144,7 @@ def monte_carlo_variance(
         raise ParameterError(f"'sigma' must be finite and > 0: {sigma}")
     if int(chains) != chains or chains < 2 or chains > 10**6:
         raise ParameterError(f"'chains' must be an integer in [2, 1000000]: {chains}")
-    m = numeric_method(method).method
+    m = numeric_method(method)
     rho = float(spectral_radius(eta_v, beta_v, lam_v, m, **params))
     if rho >= 1:
         raise ParameterError(f"no stationary distribution: the spectral radius is {rho:.6g} >= 1")
@@ -178,15 +169,14 @@ def monte_carlo_variance(
     def gradient(y):
         return lam_v * y + eps
 
-    updates = compile_updates(m, gradient)
-    extra = numeric_method(m).extra_values(params)
+    extra = m.extra_values(params)
     state = {s: np.zeros(chains) for s in m.state}
     total = np.zeros(chains)
     for k in range(2 * steps):
         eps[:] = rng.normal(0.0, sigma, chains)
-        for target, fn in updates:
+        for target, fn in m.updates:
             state[target] = np.broadcast_to(
-                fn(*(state[s] for s in m.state), eta_v, beta_v, *extra), (chains,)
+                fn(*(state[s] for s in m.state), eta_v, beta_v, *extra, gradient), (chains,)
             )
         if k >= steps:
             total += state[m.position] ** 2

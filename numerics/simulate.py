@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numerics.methods import compile_updates, numeric_method
+from numerics.methods import numeric_method
 from theory.errors import NotSPDError, ParameterError
 
 __all__ = [
@@ -158,16 +158,15 @@ def simulate(
         raise ParameterError(
             f"the trajectory would hold {(steps + 1) * batch * n:,} numbers; at most {_MAX_ELEMENTS:,}"
         )
-    m = numeric_method(method).method
+    m = numeric_method(method)
     xstar = -np.linalg.solve(Q, c)
 
     def gradient(y):
         return y @ Q.T + c
 
-    first, updates = compile_updates(m, gradient, first=True), compile_updates(m, gradient)
     state = {s: np.zeros((batch, n)) for s in m.state}
     state[m.position] = np.broadcast_to(x0, (batch, n)).copy()
-    extra = [v[..., None] for v in numeric_method(m).extra_values(params)]
+    extra = [v[..., None] for v in m.extra_values(params)]
     ecol, bcol = e[:, None], b[:, None]
     xs = np.empty((steps + 1, batch, n))
     xs[0] = state[m.position]
@@ -176,8 +175,8 @@ def simulate(
     diverged_at = np.full(batch, -1)
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(1, steps + 1):
-            for target, fn in first if k == 1 else updates:
-                new = fn(*(state[s] for s in m.state), ecol, bcol, *extra)
+            for target, fn in m.first_updates if k == 1 and m.first_updates else m.updates:
+                new = fn(*(state[s] for s in m.state), ecol, bcol, *extra, gradient)
                 state[target] = np.broadcast_to(new, (batch, n))
             xs[k] = state[m.position]
             dist = np.abs(xs[k] - xstar).max(axis=-1)

@@ -1,10 +1,18 @@
-"""Numeric tuning: minimise the worst-case rate over a spectrum when no closed form is known.
+"""Tuning on a spectrum [mu, L]: the closed forms where they exist, a numeric search elsewhere.
 
-The result says it is numeric (``NumericTuning.numeric is True``); for gd,
-heavy ball and Nesterov use :func:`theory.optimal_parameters` (exact).
+For gd, heavy ball and Nesterov the tuned (eta, beta, rate) are the closed
+forms of :func:`theory.tuned_formulas`, generated ahead of time as rational
+functions of (mu, L, r), r the one square root they hold
+(:mod:`numerics.codegen`): :func:`tune_closed_form` evaluates them in floats,
+:func:`exact_tuning` in exact rationals whenever r is rational. For other
+methods :func:`tune_numeric` searches, and its result says it is numeric
+(``NumericTuning.numeric is True``).
 
 Examples
 --------
+>>> from fractions import Fraction
+>>> exact_tuning(Fraction(1), Fraction(100))
+(Fraction(4, 121), Fraction(81, 121), Fraction(9, 11))
 >>> t = tune_numeric(1.0, 4.0, method="heavy_ball")
 >>> round(t.rate, 4), t.numeric
 (0.3333, True)
@@ -12,14 +20,18 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
+from numerics._generated_methods import TUNINGS
 from numerics.grids import _check_spectrum, worst_case_rate
 from numerics.methods import numeric_method
+from theory.errors import ParameterError
 
-__all__ = ["NumericTuning", "tune_numeric"]
+__all__ = ["NumericTuning", "exact_tuning", "tune_closed_form", "tune_numeric"]
 
 #: grid used to pick starting points before the local search
 _START_GRID = 40
@@ -32,6 +44,55 @@ class NumericTuning:
     beta: float
     rate: float
     numeric: bool = True
+
+
+def _closed_form(method) -> tuple:
+    name = numeric_method(method).name
+    if name not in TUNINGS:
+        allowed = ", ".join(TUNINGS)
+        raise ParameterError(
+            f"'method' must be one of {allowed} for closed-form tuning: {method!r} "
+            "(tune_numeric tunes any method numerically)"
+        )
+    return name, *TUNINGS[name]
+
+
+def tune_closed_form(mu: float, L: float, method: str = "heavy_ball") -> NumericTuning:
+    """The closed-form tuned (eta, beta, rate) on [mu, L], in floats (``numeric`` is False)."""
+    _check_spectrum(mu, L)
+    name, root, tuned = _closed_form(method)
+    r = math.sqrt(float(root(float(mu), float(L))))
+    eta, beta, rate = (float(v) for v in tuned(float(mu), float(L), r))
+    return NumericTuning(name, eta, beta, rate, numeric=False)
+
+
+def _rational_sqrt(q: Fraction) -> Fraction | None:
+    if q < 0:
+        return None
+    top, bottom = math.isqrt(q.numerator), math.isqrt(q.denominator)
+    if top * top == q.numerator and bottom * bottom == q.denominator:
+        return Fraction(top, bottom)
+    return None
+
+
+def exact_tuning(
+    mu: Fraction, L: Fraction, method: str = "heavy_ball"
+) -> tuple[Fraction, Fraction, Fraction] | None:
+    """The tuned (eta, beta, rate) as exact fractions, or None when they are irrational.
+
+    They are rational exactly when the formulas' square root r is: for heavy
+    ball r = sqrt(L/mu), for Nesterov r = sqrt(3 L/mu + 1); gradient
+    descent's are always rational. (:func:`theory.optimal_parameters` writes
+    the irrational ones exactly, with SymPy.)
+    """
+    mu, L = Fraction(mu), Fraction(L)
+    _check_spectrum(float(mu), float(L))
+    _, root, tuned = _closed_form(method)
+    r = _rational_sqrt(Fraction(root(mu, L)))
+    if r is None:
+        return None
+    eta, beta, rate = (Fraction(v) for v in tuned(mu, L, r))
+    return eta, beta, rate
 
 
 def tune_numeric(mu: float, L: float, method: str = "heavy_ball", **params) -> NumericTuning:

@@ -72,3 +72,35 @@ def test_property_gd_tuned_rate(spectrum, de):
     rate = (L - mu) / (L + mu)
     assert float(worst_case_rate(eta, 0.0, mu, L, "gd")) == pytest.approx(rate, rel=1e-9, abs=1e-12)
     assert float(worst_case_rate(eta * (1 + 0.2 * de), 0.0, mu, L, "gd")) >= rate - 1e-12
+
+
+# numerics.tuning: the closed forms evaluated without SymPy
+
+
+@pytest.mark.parametrize("method", ["gd", "heavy_ball", "nesterov"])
+@pytest.mark.parametrize("spectrum", [(1, 100), (3, 7), ("2/3", 6), (1, 8)])
+def test_numeric_closed_forms_agree_with_optimal_parameters(method, spectrum):
+    from fractions import Fraction
+
+    from numerics.tuning import exact_tuning, tune_closed_form
+
+    mu_v, L_v = (Fraction(v) for v in spectrum)
+    want = optimal_parameters(str(mu_v), str(L_v), method=method)
+    floats_ = tune_closed_form(float(mu_v), float(L_v), method)
+    assert not floats_.numeric
+    for got, expected in zip(
+        (floats_.eta, floats_.beta, floats_.rate), (want.eta, want.beta, want.rate), strict=True
+    ):
+        assert got == pytest.approx(float(expected), rel=1e-14, abs=1e-16)
+    exact = exact_tuning(mu_v, L_v, method)
+    rational = all(v.is_Rational for v in (want.eta, want.beta, want.rate))
+    assert (exact is not None) == rational
+    if exact is not None:
+        assert tuple(map(str, exact)) == (str(want.eta), str(want.beta), str(want.rate))
+
+
+def test_closed_form_tuning_refuses_methods_without_one():
+    from numerics.tuning import tune_closed_form
+
+    with pytest.raises(ParameterError, match="closed-form tuning"):
+        tune_closed_form(1.0, 10.0, "qhm")
