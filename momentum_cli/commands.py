@@ -67,7 +67,7 @@ def cmd_derive(args) -> str:
         text = "\n".join(d.to_markdown() for d in derivations.values())
     else:
         text = "\n".join(d.to_text() for d in derivations.values())
-    if args.output:
+    if args.output is not None and args.output != "-":  # '-': standard output
         write_text(args.output, text if text.endswith("\n") else text + "\n")
         return f"wrote {args.output}"
     return text
@@ -126,7 +126,7 @@ def cmd_stability(args) -> str:
         "best": {"eta": e, "beta": b, "rate": r},
     }
     lines = []
-    if args.plot:
+    if args.plot is not None:
         from momentum_cli.figures import save_plot
 
         save_plot(grid.plot, args.plot)
@@ -211,7 +211,7 @@ def cmd_simulate(args) -> str:
         float(args.eta), beta, lams=lams, x0=x0, steps=args.steps, method=method, **params
     )
     lines = []
-    if args.plot:
+    if args.plot is not None:
         if len(lams) != 2:
             raise UsageError("momentum simulate: --plot draws a 2-D trace: give two curvatures")
         from momentum_cli.figures import save_plot

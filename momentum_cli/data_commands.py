@@ -81,7 +81,7 @@ def cmd_train(args) -> str:
     eig = quad.eigenvalues
     max_lr = float(numerics.max_stable_lam(1.0, float(args.momentum))) / float(eig.max())
     lines = []
-    if args.plot:
+    if args.plot is not None:
         from momentum_cli.figures import save_plot
         from numerics.noise_plots import plot_losses
 

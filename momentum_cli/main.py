@@ -7,7 +7,9 @@ fast; each command imports what it needs when it runs.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 
 from momentum_cli import __version__
 from momentum_cli.errors import UsageError
@@ -29,6 +31,14 @@ TOPICS = (
     "noise",
     "all",
 )
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so that every ``with`` block cleans up."""
+
+
+def _terminate(signum, frame):
+    raise _Terminated()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -147,7 +157,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 success, 2 usage or input error)."""
+    """Run the command line; returns the exit code.
+
+    0 success, 2 usage or input error, 130 interrupted (SIGINT), 143
+    terminated (SIGTERM); each failure is one line on stderr, and no
+    temporary file or folder is left behind.
+    """
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if on_main_thread else None
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        _fail("momentum: interrupted")
+        return 130
+    except _Terminated:
+        _fail("momentum: terminated")
+        return 143
+    finally:
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         from momentum_cli import commands

@@ -95,7 +95,7 @@ def write_report(output) -> str:
 
     target = Path(output)
     lines = []
-    with atomic_directory(target) as tmp:
+    with atomic_directory(output) as tmp:  # the user's spelling: Path('') would be '.'
         start = time.perf_counter()
         derivations = theory.derive_all()
         seconds = time.perf_counter() - start

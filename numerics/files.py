@@ -1,34 +1,68 @@
-"""Atomic file output: a file is written completely or not at all.
+"""Atomic output that never loses what the user owns.
 
-Everything goes to a temporary file in the target's directory first and is
-then renamed over the target (``os.replace`` is atomic on one file system),
-so a failure leaves any earlier file intact and no half-written one behind.
+Files (:func:`write_text`, :func:`save_figure`) are written to a temporary
+file beside the target and renamed over it (``os.replace`` is atomic on one
+file system), so a failure leaves any earlier file intact. A symlink is
+followed to its target; a special file (FIFO, device, socket) or a directory
+is never replaced; a path ending in ``/`` is not a file name.
+
+A report folder (:class:`atomic_directory`) is built in a temporary sibling
+and carries a marker listing the files it holds (:mod:`numerics.report_marker`).
+An existing folder is replaced only when it is empty or holds an unchanged
+earlier report of this toolkit; anything else is refused.
+
+Concurrency and kills. The swap of the new folder for the old one happens
+under an exclusive ``flock`` on the parent folder itself (no lock file is
+left behind), so two reports into one folder take turns and both finish. On
+Linux the swap is a single ``renameat2(RENAME_EXCHANGE)`` (via ctypes): at
+every instant the target holds the earlier or the new report. Where the
+exchange is unsupported, the earlier report is first renamed aside to
+``.momentum-old-<pid>-<random>`` and then the new one into place; a run killed
+between the two renames is repaired by the next run, which moves the earlier
+report back. SIGINT and SIGTERM are held during the swap, and a failure or
+signal anywhere else removes the temporary folder. What a SIGKILL leaves
+(``.momentum-tmp-<pid>-<random>``) is removed by the next write into the same
+folder, and only when the process that made it is gone.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import re
+import secrets
 import shutil
+import signal
+import stat
+import sys
 import tempfile
+import threading
 from pathlib import Path
 
+from numerics.report_marker import MARKER, foreign_content, read_marker, write_marker
 from theory.errors import MomentumError
 
 __all__ = ["OutputError", "atomic_directory", "save_figure", "write_text"]
 
+_TEMP = ".momentum-tmp-"
+_OLD = ".momentum-old-"
+_OWNED = re.compile(r"\.momentum-(tmp|old)-(\d+)-[a-z0-9_]{8}")
+_REASONS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EFBIG: "the file-size limit was reached",
+    errno.ENAMETOOLONG: "the file name is too long",
+}
+
 
 class OutputError(MomentumError):
-    """An output path cannot be written."""
+    """An output path cannot be written (the reason is in the message)."""
 
 
-def _temp_in(directory: Path, suffix: str) -> Path:
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=suffix)
-    except OSError as exc:
-        raise OutputError(f"cannot write in {str(directory)!r}: {exc.strerror or exc}") from exc
-    os.close(fd)
-    return Path(name)
+def _error(shown: str, exc: OSError) -> OutputError:
+    reason = _REASONS.get(exc.errno, exc.strerror or str(exc))
+    return OutputError(f"cannot write {shown!r}: {reason}")
 
 
 def _umask() -> int:
@@ -37,94 +71,368 @@ def _umask() -> int:
     return mask
 
 
-def _commit(tmp: Path, target: Path) -> None:
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "special file"
+
+
+def _check_name_lengths(real: Path, shown: str) -> None:
+    """Refuse a too-long name before any work (the rename would fail at the very end)."""
+    existing = next((p for p in (real, *real.parents) if os.path.exists(p)), Path("/"))
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give the usual mode
-        os.replace(tmp, target)
+        limit = os.pathconf(existing, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    for part in real.parts:
+        if len(os.fsencode(part)) > limit:
+            raise OutputError(
+                f"cannot write {shown!r}: a name of {len(os.fsencode(part))} bytes is too long "
+                f"(at most {limit})"
+            )
+
+
+def _stat(real: Path, shown: str) -> os.stat_result | None:
+    try:
+        return os.stat(real)
+    except FileNotFoundError:
+        return None
     except OSError as exc:
+        raise _error(shown, exc) from exc
+
+
+def _file_target(path) -> tuple[str, Path, os.stat_result | None]:
+    """The user's spelling, the real path (symlinks followed) and its status, checked."""
+    shown = os.fsdecode(os.fspath(path))
+    if not shown:
+        raise OutputError("the output file name is empty")
+    if shown.endswith(("/", os.sep)) or os.path.basename(shown) in (".", ".."):
+        raise OutputError(f"cannot write {shown!r}: it names a directory, not a file")
+    real = Path(os.path.realpath(shown))
+    _check_name_lengths(real, shown)
+    st = _stat(real, shown)
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"cannot write {shown!r}: it is a directory")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise OutputError(
+            f"cannot write {shown!r}: it is a {_kind(st.st_mode)}, which the toolkit never replaces"
+        )
+    return shown, real, st
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def _remove(folder: Path) -> None:
+    """Remove a folder of the toolkit's, its marker last (a half-removed one stays recognisable)."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name == MARKER:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        (folder / MARKER).unlink(missing_ok=True)
+        folder.rmdir()
+
+
+def _clean_stale(parent: Path) -> None:
+    """Remove what killed runs left in ``parent``: only the toolkit's names, only of dead processes."""
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return
+    for entry in entries:
+        match = _OWNED.fullmatch(entry.name)
+        if match is None or _pid_alive(int(match[2])):
+            continue
+        path = Path(entry.path)
+        with contextlib.suppress(OSError):
+            if entry.is_file(follow_symlinks=False):
+                if match[1] == "tmp":
+                    path.unlink()
+                continue
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            record = read_marker(path)
+            if record is None:
+                if not any(os.scandir(path)):  # killed before its marker was written
+                    path.rmdir()
+                continue
+            name = record.get("target")
+            target = parent / name if isinstance(name, str) else None
+            plain = target is not None and name not in ("", ".", "..") and "/" not in name
+            if match[1] == "old" and plain and record.get("files") is not None:
+                if not os.path.lexists(target):  # killed between the two renames: restore
+                    os.rename(path, target)
+                    continue
+            _remove(path)
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM until the block ends, then deliver them (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    saved = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(sig)
+        if handler is not None:  # None: installed outside Python, cannot be restored
+            saved[sig] = handler
+            signal.signal(sig, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(caught):
+            signal.raise_signal(sig)
+
+
+def _write_atomically(path, write) -> Path:
+    shown, real, st = _file_target(path)
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+        _clean_stale(real.parent)
+        fd, name = tempfile.mkstemp(dir=real.parent, prefix=f"{_TEMP}{os.getpid()}-")
+    except OSError as exc:
+        raise _error(shown, exc) from exc
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:  # on disk before the rename: a crash keeps old or new
+            os.fsync(fh.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st else 0o666 & ~_umask())
+        with _signals_held():
+            _file_target(path)  # a special file may have appeared meanwhile
+            os.replace(tmp, real)
+    except OSError as exc:
+        raise _error(shown, exc) from exc
+    finally:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from exc
+    return Path(shown)
 
 
 def write_text(path, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically."""
-    target = Path(path)
-    if target.is_dir():
-        raise OutputError(f"cannot write {str(target)!r}: it is a directory")
-    tmp = _temp_in(target.parent if str(target.parent) else Path("."), target.suffix)
-    try:
-        tmp.write_text(text, encoding="utf-8")
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _commit(tmp, target)
-    return target
+    """Write ``text`` (UTF-8) to ``path`` atomically.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file; a symlink is followed to its target. ``'-'`` is an ordinary
+        name here: the command line maps it to standard output.
+    text : str
+
+    Raises
+    ------
+    OutputError
+        If the path is empty, ends with ``/``, names a directory or a special
+        file, has a too-long name, or the write fails (disk full, file-size
+        limit, permissions); any earlier file is then unchanged.
+    """
+    return _write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def save_figure(fig, path, dpi: int = 150) -> Path:
-    """Save a matplotlib figure atomically; the format comes from the suffix."""
-    target = Path(path)
-    fmt = target.suffix.lstrip(".").lower()
+    """Save a matplotlib figure atomically; the format comes from the suffix.
+
+    The same rules as :func:`write_text` apply; ``'-'`` is refused (a figure
+    is not text for standard output).
+    """
+    shown = os.fsdecode(os.fspath(path))
+    if shown == "-":
+        raise OutputError("'-' (standard output) takes text only: a figure needs a file name")
+    _file_target(path)  # an empty, special or too-long name: say so, not "unsupported format"
+    fmt = Path(shown).suffix.lstrip(".").lower()
     supported = fig.canvas.get_supported_filetypes()
     if fmt not in supported:
         raise OutputError(
-            f"'{target}' has an unsupported figure format {fmt!r}: use one of {', '.join(sorted(supported))}"
+            f"'{shown}' has an unsupported figure format {fmt!r}: use one of {', '.join(sorted(supported))}"
         )
-    if target.is_dir():
-        raise OutputError(f"cannot write {str(target)!r}: it is a directory")
-    tmp = _temp_in(target.parent if str(target.parent) else Path("."), target.suffix)
+    return _write_atomically(
+        path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")
+    )
+
+
+def _folder_target(shown: str) -> Path:
+    if not shown:
+        raise OutputError("the output folder name is empty")
+    if shown == "-":
+        raise OutputError("'-' (standard output) cannot hold a report folder: name a folder")
+    if os.path.basename(shown.rstrip("/" + os.sep)) in ("", ".", ".."):
+        raise OutputError(
+            f"cannot write the report to {shown!r}: name its own folder "
+            "(e.g. 'momentum-report'), not '.', '..' or '/'"
+        )
+    real = Path(os.path.realpath(shown))
+    here = Path(os.path.realpath("."))
+    if real == here or real in here.parents:
+        raise OutputError(f"cannot write the report to {shown!r}: it holds the current folder")
+    _check_name_lengths(real, shown)
+    st = _stat(real, shown)
+    if st is not None and not stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"cannot write {shown!r}: it exists and is not a directory")
+    return real
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap ``a`` and ``b`` in one step (Linux ``renameat2``); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+@contextlib.contextmanager
+def _locked(folder: Path):
+    """An exclusive ``flock`` on ``folder`` itself, held for the block."""
     try:
-        fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _commit(tmp, target)
-    return target
+        import fcntl
+    except ImportError:  # no flock (Windows): writers are not serialised
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 class atomic_directory:
-    """Build a directory in a temporary sibling and move it into place on success.
+    """Build a report folder in a temporary sibling and move it into place on success.
+
+    The target must not exist, be empty, or hold an unchanged earlier report
+    of this toolkit (see :mod:`numerics.report_marker`); otherwise
+    :class:`OutputError` is raised before any work and nothing is touched.
+    On an exception inside the block the temporary folder is removed and the
+    earlier folder stays; an ``OSError`` (disk full, file-size limit) becomes
+    an :class:`OutputError`. See the module docstring for concurrency.
 
     >>> import tempfile, pathlib
     >>> root = pathlib.Path(tempfile.mkdtemp())
     >>> with atomic_directory(root / "out") as d:
     ...     _ = (d / "a.txt").write_text("hi")
     >>> sorted(p.name for p in (root / "out").iterdir())
-    ['a.txt']
+    ['.momentum-report', 'a.txt']
     """
 
     def __init__(self, path) -> None:
-        self.target = Path(path)
+        self.shown = os.fsdecode(os.fspath(path))
+        self.target = Path(self.shown)
+
+    def _refuse_foreign(self, folder: Path) -> None:
+        reason = foreign_content(folder)
+        if reason is not None:
+            raise OutputError(
+                f"refusing to replace {self.shown!r}: {reason}; "
+                "choose another --output folder or move it away"
+            )
 
     def __enter__(self) -> Path:
-        if self.target.exists() and not self.target.is_dir():
-            raise OutputError(
-                f"cannot write {str(self.target)!r}: it exists and is not a directory"
-            )
-        parent = self.target.parent if str(self.target.parent) else Path(".")
+        self.target = _folder_target(self.shown)
+        parent = self.target.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            self.tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{self.target.name}-tmp-"))
+            with _locked(parent):  # another run may be swapping the target right now
+                if os.path.lexists(self.target):
+                    self._refuse_foreign(self.target)
+            _clean_stale(parent)
+            self.tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f"{_TEMP}{os.getpid()}-"))
+            write_marker(self.tmp, self.target.name, complete=False)
         except OSError as exc:
-            raise OutputError(f"cannot write in {str(parent)!r}: {exc.strerror or exc}") from exc
+            raise _error(self.shown, exc) from exc
         return self.tmp
+
+    def _swap(self) -> Path | None:
+        """Put the new folder in place; returns where the earlier one now is."""
+        target, tmp = self.target, self.tmp
+        if not os.path.lexists(target):
+            os.rename(tmp, target)  # rename(2) never replaces a non-empty folder
+            return None
+        self._refuse_foreign(target)
+        if _exchange(tmp, target):
+            old, undo = tmp, lambda: _exchange(tmp, target)
+        else:
+            old = target.with_name(f"{_OLD}{os.getpid()}-{secrets.token_hex(4)}")
+            os.rename(target, old)
+            try:
+                os.rename(tmp, target)
+            except OSError:
+                os.rename(old, target)
+                raise
+
+            def undo():
+                os.rename(target, tmp)
+                os.rename(old, target)
+
+        # The check above and the swap are not one step: were a file added meanwhile, swap back.
+        try:
+            reason = foreign_content(old)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+        if reason is not None:
+            undo()
+            self._refuse_foreign(target)
+        return old
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is not None:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+            with _signals_held():
+                _remove(self.tmp)
+            if isinstance(exc, OSError):
+                raise _error(self.shown, exc) from exc
             return False
-        old = None
-        if self.target.exists():
-            old = self.target.with_name(f".{self.target.name}-old-{os.getpid()}")
-            os.replace(self.target, old)
         try:
+            write_marker(self.tmp, self.target.name, complete=True)
+            for root, _, files in os.walk(self.tmp):
+                for name in files:  # on disk before the swap: a crash keeps old or new
+                    with open(os.path.join(root, name), "rb") as fh:
+                        os.fsync(fh.fileno())
             os.chmod(self.tmp, 0o777 & ~_umask())
-            os.replace(self.tmp, self.target)
-        except OSError as exc:
-            if old is not None:
-                os.replace(old, self.target)
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            raise OutputError(f"cannot write {str(self.target)!r}: {exc.strerror or exc}") from exc
+            with _signals_held(), _locked(self.target.parent):
+                old = self._swap()
+        except BaseException as failure:
+            with _signals_held():
+                _remove(self.tmp)
+            if isinstance(failure, OSError):
+                raise _error(self.shown, failure) from failure
+            raise
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            with _signals_held():
+                _remove(old)
         return False

@@ -368,8 +368,8 @@ def test_report_failure_leaves_earlier_report_intact(capsys, tmp_path, monkeypat
     from momentum_cli import report
 
     target = tmp_path / "rep"
-    target.mkdir()
-    (target / "old.txt").write_text("earlier report")
+    with numerics.atomic_directory(target) as earlier:
+        (earlier / "old.txt").write_text("earlier report")
 
     def broken(axes):
         raise ValueError("boom")
@@ -385,7 +385,7 @@ def test_report_failure_leaves_earlier_report_intact(capsys, tmp_path, monkeypat
     )
     with pytest.raises(ValueError, match="boom"):
         main(["report", "--output", str(target)])
-    assert [p.name for p in target.iterdir()] == ["old.txt"]
+    assert sorted(p.name for p in target.iterdir()) == [".momentum-report", "old.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]
 
 

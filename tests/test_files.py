@@ -1,8 +1,54 @@
+"""numerics.files: atomic writers that never replace what the toolkit did not write."""
+
+import errno
 import os
+import socket
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 
-from numerics.files import OutputError, atomic_directory, write_text
+from numerics import files
+from numerics.files import OutputError, atomic_directory, save_figure, write_text
+from numerics.report_marker import MARKER, foreign_content
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _listing(folder):
+    return sorted(p.name for p in Path(folder).iterdir())
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited (reuse within the test is vanishingly unlikely)."""
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    return int(child.stdout)
+
+
+def _report(target, **contents):
+    with atomic_directory(target) as d:
+        for name, text in contents.items():
+            (d / name).write_text(text)
+
+
+def _python(code, *, cwd, preexec_fn=None):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        preexec_fn=preexec_fn,
+    )
+
+
+# --- files ------------------------------------------------------------------------------
 
 
 def test_write_text_replaces_atomically(tmp_path):
@@ -10,13 +56,21 @@ def test_write_text_replaces_atomically(tmp_path):
     target.write_text("old")
     write_text(target, "new")
     assert target.read_text() == "new"
-    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+    assert _listing(tmp_path) == ["a.txt"]
+
+
+def test_replacing_keeps_the_file_mode(tmp_path):
+    target = tmp_path / "a.txt"
+    target.write_text("old")
+    target.chmod(0o640)
+    write_text(target, "new")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
 
 
 def test_unwritable_path_is_a_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(OutputError, match="cannot write"):
+    with pytest.raises(OutputError, match="cannot write .*: Not a directory"):
         write_text(blocker / "sub" / "a.txt", "x")
     with pytest.raises(OutputError, match="it is a directory"):
         write_text(tmp_path, "x")
@@ -34,16 +88,172 @@ def test_read_only_directory(tmp_path):
         ro.chmod(0o700)
 
 
+def test_a_fifo_is_never_replaced(tmp_path):
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    with pytest.raises(OutputError, match=r"'.*pipe.png': it is a named pipe \(FIFO\)"):
+        write_text(fifo, "x")
+    from momentum_cli.figures import new_figure
+
+    fig, _ = new_figure()
+    with pytest.raises(OutputError, match="named pipe"):
+        save_figure(fig, fifo)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and _listing(tmp_path) == ["pipe.png"]
+
+
+def test_a_socket_is_never_replaced(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a relative name: socket paths are limited to ~100 bytes
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind("sock")
+        with pytest.raises(OutputError, match="'sock': it is a socket"):
+            write_text("sock", "x")
+    assert stat.S_ISSOCK(os.lstat(tmp_path / "sock").st_mode)
+
+
+def test_a_symlink_is_followed_to_its_target(tmp_path):
+    real = tmp_path / "real.txt"
+    real.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to("real.txt")
+    write_text(link, "new")
+    assert link.is_symlink() and os.readlink(link) == "real.txt" and real.read_text() == "new"
+    dangling = tmp_path / "dangling.txt"
+    dangling.symlink_to("made.txt")
+    write_text(dangling, "made")
+    assert dangling.is_symlink() and (tmp_path / "made.txt").read_text() == "made"
+    assert _listing(tmp_path) == ["dangling.txt", "link.txt", "made.txt", "real.txt"]
+
+
+def test_a_symlink_to_a_fifo_or_a_folder_is_refused(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "to-pipe").symlink_to("pipe")
+    (tmp_path / "to-dir").symlink_to(".")
+    with pytest.raises(OutputError, match="'.*to-pipe': it is a named pipe"):
+        write_text(tmp_path / "to-pipe", "x")
+    with pytest.raises(OutputError, match="'.*to-dir': it is a directory"):
+        write_text(tmp_path / "to-dir", "x")
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe").st_mode)
+    assert _listing(tmp_path) == ["pipe", "to-dir", "to-pipe"]
+
+
+@pytest.mark.parametrize("suffix", ["/", "/.", "/.."])
+def test_a_trailing_slash_is_not_a_file_name(tmp_path, suffix):
+    existing = tmp_path / "existing.txt"
+    existing.write_text("mine")
+    with pytest.raises(OutputError, match="it names a directory, not a file"):
+        write_text(str(existing) + suffix, "x")
+    assert existing.read_text() == "mine" and _listing(tmp_path) == ["existing.txt"]
+
+
+def test_an_empty_name_is_refused():
+    with pytest.raises(OutputError, match="the output file name is empty"):
+        write_text("", "x")
+
+
+def test_a_too_long_name_is_refused_before_any_work(tmp_path):
+    with pytest.raises(OutputError, match=r"a name of 304 bytes is too long \(at most 255\)"):
+        write_text(tmp_path / ("x" * 300 + ".txt"), "x")
+    with pytest.raises(OutputError, match="a name of 300 bytes is too long"):
+        with atomic_directory(tmp_path / ("d" * 300)):
+            raise AssertionError("the body must not run")
+    assert _listing(tmp_path) == []
+
+
+def test_a_full_disk_keeps_the_earlier_file(tmp_path, monkeypatch):
+    target = tmp_path / "a.txt"
+    target.write_text("earlier")
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(OutputError, match="'.*a.txt': no space left on the device"):
+        write_text(target, "new")
+    monkeypatch.undo()
+    assert target.read_text() == "earlier" and _listing(tmp_path) == ["a.txt"]
+
+
+def test_the_file_size_limit_keeps_the_earlier_file(tmp_path):
+    """RLIMIT_FSIZE: the write fails with EFBIG (Python ignores SIGXFSZ)."""
+    (tmp_path / "a.txt").write_text("earlier")
+    child = _python(
+        """
+        import resource
+        from numerics.files import OutputError, write_text
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
+        try:
+            write_text("a.txt", "x" * 5000)
+        except OutputError as exc:
+            print(exc)
+        """,
+        cwd=tmp_path,
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout == "cannot write 'a.txt': the file-size limit was reached\n"
+    assert (tmp_path / "a.txt").read_text() == "earlier" and _listing(tmp_path) == ["a.txt"]
+
+
+def test_a_failing_figure_leaves_no_temp_file(tmp_path):
+    from momentum_cli.figures import new_figure
+
+    fig, (ax,) = new_figure()
+    ax.set_title("$\\unknowncommand$")  # mathtext fails inside savefig
+    with pytest.raises(ValueError):
+        save_figure(fig, tmp_path / "f.png")
+    assert _listing(tmp_path) == []
+
+
+# --- stale temporaries ---------------------------------------------------------------------
+
+
+def test_stale_temporaries_of_dead_runs_are_removed_and_nothing_else(tmp_path):
+    dead, alive = _dead_pid(), os.getpid()
+    (tmp_path / f".momentum-tmp-{dead}-abcdefgh").write_text("half a file")
+    building = tmp_path / f".momentum-tmp-{dead}-ijklmnop"
+    _report(building, **{"a.txt": "partial"})  # a folder carrying the toolkit's marker
+    (tmp_path / f".momentum-tmp-{dead}-qrstuvwx").mkdir()  # killed before its marker
+    foreign = tmp_path / f".momentum-tmp-{dead}-yz012345"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("the user's")  # our name, but not our marker: kept
+    (tmp_path / f".momentum-tmp-{alive}-abcdefgh").write_text("a live run's")
+    (tmp_path / ".momentum-tmp-notes").write_text("not the toolkit's pattern")
+    write_text(tmp_path / "out.txt", "x")
+    assert _listing(tmp_path) == [
+        f".momentum-tmp-{alive}-abcdefgh",
+        f".momentum-tmp-{dead}-yz012345",
+        ".momentum-tmp-notes",
+        "out.txt",
+    ]
+
+
+def test_an_earlier_report_moved_aside_by_a_killed_run_is_restored(tmp_path):
+    _report(tmp_path / "rep", **{"a.txt": "earlier"})
+    aside = tmp_path / f".momentum-old-{_dead_pid()}-abcdefgh"
+    os.rename(tmp_path / "rep", aside)
+    _report(tmp_path / "other", **{"b.txt": "x"})
+    assert _listing(tmp_path) == ["other", "rep"]
+    assert (tmp_path / "rep" / "a.txt").read_text() == "earlier"
+
+
+# --- report folders -----------------------------------------------------------------------
+
+
 def test_failed_directory_keeps_the_earlier_one(tmp_path):
     target = tmp_path / "report"
-    with atomic_directory(target) as d:
-        (d / "one.txt").write_text("1")
+    _report(target, **{"one.txt": "1"})
     with pytest.raises(RuntimeError):
         with atomic_directory(target) as d:
             (d / "two.txt").write_text("2")
             raise RuntimeError("a figure failed")
-    assert sorted(p.name for p in target.iterdir()) == ["one.txt"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+    assert _listing(target) == [MARKER, "one.txt"]
+    assert _listing(tmp_path) == ["report"]
+
+
+def test_an_os_error_inside_becomes_an_output_error(tmp_path):
+    with pytest.raises(OutputError, match="cannot write '.*rep': no space left on the device"):
+        with atomic_directory(tmp_path / "rep"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert _listing(tmp_path) == []
 
 
 def test_directory_target_that_is_a_file(tmp_path):
@@ -52,3 +262,214 @@ def test_directory_target_that_is_a_file(tmp_path):
     with pytest.raises(OutputError, match="not a directory"):
         with atomic_directory(target):
             pass
+
+
+def test_an_earlier_report_is_replaced(tmp_path):
+    target = tmp_path / "rep"
+    _report(target, **{"old.txt": "1"})
+    _report(target, **{"new.txt": "2"})
+    assert _listing(target) == [MARKER, "new.txt"] and _listing(tmp_path) == ["rep"]
+
+
+def test_an_empty_folder_is_used(tmp_path):
+    (tmp_path / "rep").mkdir()
+    _report(tmp_path / "rep", **{"a.txt": "1"})
+    assert _listing(tmp_path / "rep") == [MARKER, "a.txt"]
+
+
+def test_an_earlier_report_missing_a_file_is_replaced(tmp_path):
+    _report(tmp_path / "rep", **{"a.txt": "1", "b.txt": "2"})
+    (tmp_path / "rep" / "a.txt").unlink()
+    _report(tmp_path / "rep", **{"c.txt": "3"})
+    assert _listing(tmp_path / "rep") == [MARKER, "c.txt"]
+
+
+def _notes(folder):
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+
+
+@pytest.mark.parametrize(
+    "spoil, reason",
+    [
+        (_notes, "it is not empty and holds no report of this toolkit"),
+        (
+            lambda d: _report(d, **{"a.txt": "1"}) or (d / "b.txt").write_text("mine"),
+            "it holds 'b.txt', which the toolkit did not write",
+        ),
+        (
+            lambda d: _report(d, **{"a.txt": "1"}) or (d / "a.txt").write_text("edited"),
+            "'a.txt' was changed after the toolkit wrote it",
+        ),
+        (
+            lambda d: _report(d, **{"a.txt": "1"}) or (d / "extra").mkdir(),
+            "it holds 'extra', which the toolkit did not write",
+        ),
+        (
+            lambda d: _report(d, **{"a.txt": "1"}) or (d / "link").symlink_to("a.txt"),
+            "it holds 'link', which the toolkit did not write",
+        ),
+        (
+            lambda d: _notes(d) or (d / MARKER).write_text('{"toolkit": "other"}'),
+            "it is not empty and holds no report of this toolkit",
+        ),
+    ],
+)
+def test_a_folder_the_toolkit_did_not_write_is_refused(tmp_path, spoil, reason):
+    target = tmp_path / "rep"
+    spoil(target)
+    before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    with pytest.raises(OutputError, match=f"refusing to replace '.*rep': {reason}"):
+        with atomic_directory(target):
+            raise AssertionError("the body must not run")
+    assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
+    assert _listing(tmp_path) == ["rep"]
+
+
+def test_a_file_added_while_the_report_is_built_is_kept(tmp_path):
+    target = tmp_path / "rep"
+    _report(target, **{"a.txt": "1"})
+    with pytest.raises(OutputError, match="it holds 'notes.txt'"):
+        with atomic_directory(target) as d:
+            (d / "a.txt").write_text("2")
+            (target / "notes.txt").write_text("mine")
+    assert _listing(target) == [MARKER, "a.txt", "notes.txt"] and _listing(tmp_path) == ["rep"]
+
+
+def test_a_file_added_between_the_check_and_the_swap_is_swapped_back(tmp_path, monkeypatch):
+    target = tmp_path / "rep"
+    _report(target, **{"a.txt": "1"})
+    real_refuse = atomic_directory._refuse_foreign
+
+    def late_note(self, folder):
+        real_refuse(self, folder)
+        if folder == target and not (target / "notes.txt").exists():
+            (target / "notes.txt").write_text("mine")  # just after the last check
+
+    monkeypatch.setattr(atomic_directory, "_refuse_foreign", late_note)
+    for exchange in (files._exchange, lambda a, b: False):
+        monkeypatch.setattr(files, "_exchange", exchange)
+        (target / "notes.txt").unlink(missing_ok=True)
+        with pytest.raises(OutputError, match="it holds 'notes.txt'"):
+            _report(target, **{"a.txt": "2"})
+        assert (target / "a.txt").read_text() == "1" and (target / "notes.txt").exists()
+        assert _listing(tmp_path) == ["rep"]
+
+
+def test_a_symlinked_report_folder_is_followed(tmp_path):
+    _report(tmp_path / "real", **{"a.txt": "1"})
+    (tmp_path / "link").symlink_to("real")
+    _report(tmp_path / "link", **{"b.txt": "2"})
+    assert (tmp_path / "link").is_symlink() and _listing(tmp_path / "real") == [MARKER, "b.txt"]
+
+
+@pytest.mark.parametrize("name", ["", ".", "..", "/", "./", "-"])
+def test_folder_names_that_cannot_be_a_report(tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    message = {"": "the output folder name is empty", "-": "standard output"}.get(
+        name, "name its own folder"
+    )
+    with pytest.raises(OutputError, match=message):
+        with atomic_directory(name):
+            raise AssertionError("the body must not run")
+    assert _listing(tmp_path) == []
+
+
+def test_the_current_folder_is_never_replaced(tmp_path, monkeypatch):
+    _report(tmp_path / "rep", **{"a.txt": "1"})
+    monkeypatch.chdir(tmp_path / "rep")
+    with pytest.raises(OutputError, match="it holds the current folder"):
+        with atomic_directory(tmp_path / "rep"):
+            raise AssertionError("the body must not run")
+
+
+def test_the_fallback_swap_replaces_an_earlier_report(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "_exchange", lambda a, b: False)
+    _report(tmp_path / "rep", **{"a.txt": "1"})
+    _report(tmp_path / "rep", **{"b.txt": "2"})
+    assert _listing(tmp_path / "rep") == [MARKER, "b.txt"] and _listing(tmp_path) == ["rep"]
+
+
+def test_the_marker_lists_what_was_written(tmp_path):
+    _report(tmp_path / "rep", **{"a.txt": "1"})
+    assert foreign_content(tmp_path / "rep") is None
+    (tmp_path / "rep" / "a.txt").write_text("2")
+    assert foreign_content(tmp_path / "rep") == "'a.txt' was changed after the toolkit wrote it"
+
+
+# --- kills and concurrent writers (subprocesses) -------------------------------------------
+
+_WRITER = """
+    import os, signal, sys
+    from numerics import files
+    mode, label, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if mode == "fallback":
+        files._exchange = lambda a, b: False
+    for i in range(count):
+        with files.atomic_directory("rep") as d:
+            (d / "who.txt").write_text(f"{label} {i}")
+            (d / "figures").mkdir()
+            (d / "figures" / "f.txt").write_text(label * 1000)
+"""
+
+
+@pytest.mark.parametrize("mode", ["exchange", "fallback"])
+def test_concurrent_writers_into_one_folder(tmp_path, mode):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    code = textwrap.dedent(_WRITER)
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, mode, label, "25"],
+            cwd=tmp_path,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for label in "ABC"
+    ]
+    errors = [w.communicate()[1] for w in writers]
+    assert [w.returncode for w in writers] == [0, 0, 0], errors
+    assert _listing(tmp_path) == ["rep"]
+    assert foreign_content(tmp_path / "rep") is None
+    assert (tmp_path / "rep" / "who.txt").read_text()[2:] == "24"
+
+
+_KILLED = """
+    import os, signal
+    from numerics import files
+    with files.atomic_directory("rep") as d:
+        (d / "a.txt").write_text("earlier")
+    if {mode!r} == "exchange":
+        real = files._exchange
+        def exchange(a, b):
+            real(a, b)
+            os.kill(os.getpid(), signal.SIGKILL)  # just after the swap
+        files._exchange = exchange
+    else:
+        files._exchange = lambda a, b: False
+        real_rename = os.rename
+        def rename(a, b):
+            real_rename(a, b)
+            if ".momentum-old-" in str(b):
+                os.kill(os.getpid(), signal.SIGKILL)  # between the two renames
+        os.rename = rename
+    with files.atomic_directory("rep") as d:
+        (d / "a.txt").write_text("new")
+"""
+
+
+@pytest.mark.parametrize(
+    "mode, after_kill, survivor",
+    [
+        ("exchange", [".momentum-tmp-", "rep"], "new"),  # the earlier one waits at a temp name
+        ("fallback", [".momentum-old-", ".momentum-tmp-"], "earlier"),  # the window, repaired
+    ],
+)
+def test_a_kill_inside_the_swap_leaves_a_report(tmp_path, mode, after_kill, survivor):
+    child = _python(_KILLED.format(mode=mode), cwd=tmp_path)
+    assert child.returncode == -9, child.stderr
+    assert [n[:14] for n in _listing(tmp_path)] == after_kill
+    _report(tmp_path / "other", **{"b.txt": "x"})  # the next run cleans up
+    assert _listing(tmp_path) == ["other", "rep"]
+    assert (tmp_path / "rep" / "a.txt").read_text() == survivor
+    assert foreign_content(tmp_path / "rep") is None
