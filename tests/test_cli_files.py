@@ -63,6 +63,10 @@ def _state(root: Path) -> dict:
         ),
         (["derive", "gd", "--output", ""], "the output file name is empty"),
         (
+            ["explore", "--output", "to-fifo"],
+            "cannot write 'to-fifo': it is a named pipe (FIFO), which the toolkit never replaces",
+        ),
+        (
             ["derive", "gd", "--output", LONG],
             f"cannot write '{LONG}': a name of 304 bytes is too long (at most 255)",
         ),
