@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from momentum_cli.data_commands import cmd_noise, cmd_train
@@ -77,39 +79,90 @@ def cmd_rate(args) -> str:
     import numerics
 
     (method, params), beta = library_method(args), beta_of(args)
-    eta, lam = float(args.eta), float(args.lam)
-    rho = float(numerics.spectral_radius(eta, beta, lam, method, **params))
-    eig = numerics.eigenvalues(eta, beta, lam, method, **params)
-    lam_max = float(numerics.max_stable_lam(eta, beta, method, **params))
-    out = {
-        "method": args.method,
-        "eta": eta,
-        "beta": beta,
-        "lam": lam,
-        "spectral_radius": rho,
-        "stable": bool(rho < 1),
-        "regime": str(numerics.regime(eta, beta, lam, method, **params)),
-        "eigenvalues": [[float(z.real), float(z.imag)] for z in np.ravel(eig)],
-        "max_stable_lam": num(lam_max),
-    }
+    if args.eta is None and args.L is None:
+        raise UsageError(
+            "momentum rate: give --eta (or --lr); or --L alone for the largest stable step"
+        )
+    if args.eta is None and args.lam is not None:
+        raise UsageError("momentum rate: --lam needs --eta (or --lr)")
+    out: dict = {"method": args.method, "eta": None, "beta": beta, "lam": None}
+    lines = []
+    if args.eta is not None:
+        eta = float(args.eta)
+        out["eta"] = eta
+        lam_max = float(numerics.max_stable_lam(eta, beta, method, **params))
+        out |= {
+            "spectral_radius": None,
+            "stable": None,
+            "regime": None,
+            "eigenvalues": None,
+            "max_stable_lam": num(lam_max),
+        }
+        bounds = numerics.regime_boundaries(eta, beta, method, **params)
+        out["regime_boundaries"] = [
+            {"lam": b.lam, "below": b.below, "above": b.above} for b in bounds
+        ]
+        lines.append(f"{args.method}: eta={eta:g} beta={beta:g}" + _torch_note(params))
+        if args.lam is not None:
+            lam = float(args.lam)
+            rho = float(numerics.spectral_radius(eta, beta, lam, method, **params))
+            eig = numerics.eigenvalues(eta, beta, lam, method, **params)
+            out |= {
+                "lam": lam,
+                "spectral_radius": rho,
+                "stable": bool(rho < 1),
+                "regime": str(numerics.regime(eta, beta, lam, method, **params)),
+                "eigenvalues": [[float(z.real), float(z.imag)] for z in np.ravel(eig)],
+            }
+            eigs = ", ".join(f"{z.real:.6g}{z.imag:+.6g}i" for z in np.ravel(eig))
+            lines[0] += f" lambda={lam:g}"
+            lines += [
+                f"spectral radius {rho:.6g} ({'stable' if rho < 1 else 'unstable'}, {out['regime']})",
+                f"eigenvalues {eigs}",
+            ]
+        edge = "none" if out["max_stable_lam"] is None else f"{lam_max:.6g}"
+        lines.append(f"largest stable curvature {edge}")
+        if args.lam is None:
+            lines += _boundary_lines(bounds)
+    else:
+        lines.append(f"{args.method}: beta={beta:g}" + _torch_note(params))
+    if args.L is not None:
+        L = float(args.L)
+        eta_max = float(numerics.max_stable_eta(beta, L, method, **params))
+        out |= {"L": L, "max_stable_eta": num(eta_max)}
+        shown = (
+            "none (no step size is stable)" if out["max_stable_eta"] is None else f"{eta_max:.6g}"
+        )
+        lines.append(f"largest stable step for curvature L={L:g}: eta < {shown}")
     if args.json:
         return dumps(out)
-    eigs = ", ".join(f"{z.real:.6g}{z.imag:+.6g}i" for z in np.ravel(eig))
-    edge = "none" if out["max_stable_lam"] is None else f"{lam_max:.6g}"
-    return (
-        f"{args.method}: eta={eta:g} beta={beta:g} lambda={lam:g}\n"
-        f"spectral radius {rho:.6g} ({'stable' if rho < 1 else 'unstable'}, {out['regime']})\n"
-        f"eigenvalues {eigs}\n"
-        f"largest stable curvature {edge}"
-    )
+    return "\n".join(lines)
+
+
+def _torch_note(params: dict) -> str:
+    return "".join(f" {k.replace('_', '-')}={v:g}" for k, v in params.items() if v and k != "nu")
+
+
+def _boundary_lines(bounds) -> list[str]:
+    """The regimes along the curvature axis, one interval a line."""
+    if not bounds:
+        return ["no curvature is stable: every lambda > 0 diverges"]
+    lines, low = ["regimes along lambda (critical damping where ripples begin or end):"], 0.0
+    for b in bounds:
+        lines.append(f"  {low:.6g} < lambda < {b.lam:.6g}: {b.below}")
+        low = b.lam
+    lines.append(f"  lambda > {low:.6g}: {bounds[-1].above}")
+    return lines
 
 
 def cmd_stability(args) -> str:
     import numerics
 
     method, params = library_method(args)
-    eta_axis = numerics.axis(*args.eta, name="eta")
     beta_axis = numerics.axis(*args.beta, name="beta")
+    if args.eta is None:
+        args.eta = _default_eta_grid(beta_axis, float(args.lam), method, params)
+    eta_axis = numerics.axis(*args.eta, name="eta")
     eta_axis = eta_axis[eta_axis > 0]  # eta = 0 does not move: those points count as not stable
     if eta_axis.size == 0:
         raise UsageError("momentum stability: --eta must reach above 0 (the step size is positive)")
@@ -142,30 +195,80 @@ def cmd_stability(args) -> str:
     )
 
 
+#: the default eta grid reaches this far past the largest stable step, so the edge is in the frame
+EDGE_MARGIN = 1.1
+#: the eta grid when no step is stable for any beta of the grid (the old default)
+FALLBACK_ETA_GRID = (0.0, 4.0, 401)
+
+
+def _default_eta_grid(beta_axis, lam: float, method: str, params: dict) -> tuple:
+    """0 to 1.1 times the largest stable step at ``lam`` over the beta grid, 401 points."""
+    import numerics
+
+    with np.errstate(invalid="ignore"):
+        edges = np.asarray(numerics.max_stable_eta(beta_axis, lam, method, **params), float)
+    finite = edges[np.isfinite(edges)]
+    if finite.size == 0:
+        return FALLBACK_ETA_GRID
+    return (0.0, float(EDGE_MARGIN * finite.max()), 401)
+
+
 def _stable_fraction(grid, eta_spec) -> float:
     """Fraction of the requested grid that is stable; eta <= 0 points count as not stable."""
     total = eta_spec[2] * grid.beta.size
     return float(np.count_nonzero(grid.stable)) / total
 
 
+def _spectrum(args) -> tuple[Fraction, Fraction]:
+    """[mu, L] from --mu and --L, or [1, kappa] from --kappa."""
+    if args.kappa is not None:
+        if args.mu is not None or args.L is not None:
+            raise UsageError("momentum tune: give --kappa or --mu and --L, not both")
+        if args.kappa < 1:
+            raise UsageError(f"momentum tune: --kappa must be >= 1, got {show(args.kappa)}")
+        return Fraction(1), args.kappa
+    if args.mu is None or args.L is None:
+        raise UsageError("momentum tune: give --mu and --L (the spectrum), or --kappa")
+    if args.mu > args.L:
+        raise UsageError(f"momentum tune: need mu <= L, got mu={show(args.mu)} L={show(args.L)}")
+    return args.mu, args.L
+
+
 def cmd_tune(args) -> str:
     import numerics
 
-    mu, L = args.mu, args.L
-    if mu > L:
-        raise UsageError(f"momentum tune: need mu <= L, got mu={show(mu)} L={show(L)}")
+    mu, L = _spectrum(args)
     method, params = library_method(args)
-    if method in ("gd", "heavy_ball", "nesterov") and not params:
-        fractions = numerics.exact_tuning(mu, L, method)
+    wd = Fraction(args.weight_decay or 0)
+    d = Fraction(args.dampening or 0)
+    # torch's weight decay adds wd to every curvature and its dampening scales the step by
+    # (1 - d): the tuning on [mu + wd, L + wd], with the step divided by (1 - d), is exact
+    base = {"torch_sgd": "heavy_ball", "torch_sgd_nesterov": "nesterov"}.get(method, method)
+    if base == "heavy_ball" and args.method == "gd":
+        base = "gd"
+    if base in ("gd", "heavy_ball", "nesterov") and d < 1:
+        fractions = numerics.exact_tuning(mu + wd, L + wd, base)
         if fractions is None:  # irrational: SymPy writes the exact values
             import theory
 
-            tuned = theory.optimal_parameters(exact(mu), exact(L), method=method)
+            tuned = theory.optimal_parameters(exact(mu + wd), exact(L + wd), method=base)
             fractions = (tuned.eta, tuned.beta, tuned.rate)
+        if d:
+            step = fractions[0] / (1 - d)
+            if not isinstance(step, Fraction):  # a SymPy expression: divide exactly
+                import sympy as sp
+
+                step = fractions[0] / sp.Rational((1 - d).numerator, (1 - d).denominator)
+            fractions = (step, *fractions[1:])
         exact_strings = dict(zip(("eta", "beta", "rate"), map(str, fractions), strict=True))
         values = tuple(float(v) for v in fractions)
         how = "closed form"
+        if wd or d:
+            how += f" (torch: the spectrum shifted to [{float(mu + wd):g}, {float(L + wd):g}]"
+            how += f", the step divided by 1 - dampening = {float(1 - d):g})" if d else ")"
     else:
+        if d == 1:
+            raise UsageError("momentum tune: --dampening 1 lets no gradient in: nothing to tune")
         tuned = numerics.tune_numeric(float(mu), float(L), method, **params)
         exact_strings = None
         values = (tuned.eta, tuned.beta, tuned.rate)
@@ -179,6 +282,10 @@ def cmd_tune(args) -> str:
         "rate": values[2],
         "exact": exact_strings,
         "numeric": exact_strings is None,
+        "kappa": float(L / mu),
+        "weight_decay": float(wd),
+        "dampening": float(d),
+        "effective_spectrum": [float(mu + wd), float(L + wd)],
     }
     if args.json:
         return dumps(out)
@@ -187,8 +294,8 @@ def cmd_tune(args) -> str:
     }
     return (
         f"{args.method} tuned for [{float(mu):g}, {float(L):g}] (kappa = {float(L / mu):g}), {how}:\n"
-        f"eta  = {shown['eta']} = {values[0]:.10g}\n"
-        f"beta = {shown['beta']} = {values[1]:.10g}\n"
+        f"eta  = {shown['eta']} = {values[0]:.10g}   (torch: lr)\n"
+        f"beta = {shown['beta']} = {values[1]:.10g}   (torch: momentum)\n"
         f"rate = {shown['rate']} = {values[2]:.10g}"
     )
 

@@ -47,34 +47,81 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _method(p: argparse.ArgumentParser) -> None:
+    """--method and its options, with PyTorch's names (--nesterov, --dampening, --weight-decay)."""
     p.add_argument(
         "--method",
         choices=METHODS,
-        default="heavy-ball",
-        help="gd; heavy-ball (D2L's momentum, torch SGD with momentum; default); "
-        "nesterov (torch SGD nesterov=True); qhm (quasi-hyperbolic, with --nu)",
+        default=None,
+        help="gd; heavy-ball (D2L's momentum, torch SGD with momentum); nesterov (torch SGD "
+        "nesterov=True); qhm (quasi-hyperbolic, with --nu). Default: heavy-ball",
     )
-    p.add_argument("--nu", type=fraction, default=None, help="qhm's weight nu (default 0.7)")
+    p.add_argument(
+        "--nesterov",
+        action="store_true",
+        help="torch SGD's nesterov=True: the same as --method nesterov",
+    )
+    p.add_argument(
+        "--nu",
+        type=fraction,
+        default=None,
+        metavar="NU",
+        help="qhm's weight nu in [0, 1] (qhm only). Default: 0.7",
+    )
     p.add_argument(
         "--dampening",
         type=fraction,
         default=None,
-        help="torch SGD dampening in [0, 1] (heavy-ball, nesterov)",
+        metavar="D",
+        help="torch SGD dampening in [0, 1] (heavy-ball; nesterov needs 0). Default: 0",
     )
     p.add_argument(
         "--weight-decay",
         type=fraction,
         default=None,
-        help="torch SGD weight decay >= 0 (heavy-ball, nesterov)",
+        metavar="WD",
+        help="torch SGD weight decay >= 0 (gd, heavy-ball, nesterov). Default: 0",
     )
 
 
-def _point(p: argparse.ArgumentParser) -> None:
-    """--eta, --beta, --lam and the method options: one point of (eta, beta, lambda)."""
-    p.add_argument("--eta", type=positive, required=True)
-    p.add_argument("--beta", type=fraction, default=None)
-    p.add_argument("--lam", type=positive, required=True)
-    _method(p)
+ETA_HELP = "step size (torch's lr) > 0"
+BETA_HELP = (
+    "momentum (torch's momentum): in (-1, 1) for heavy-ball, [0, 1) for nesterov and qhm; "
+    "required unless --method gd (gd: 0)"
+)
+
+
+def _step(p: argparse.ArgumentParser, *, eta_required: bool = True) -> None:
+    """--eta/--lr and --beta/--momentum: a step and a momentum, under D2L's and PyTorch's names."""
+    p.add_argument(
+        "--eta",
+        "--lr",
+        dest="eta",
+        type=positive,
+        required=eta_required,
+        metavar="ETA",
+        help=ETA_HELP + ("; required" if eta_required else ". Default: none (give --L)"),
+    )
+    p.add_argument(
+        "--beta",
+        "--momentum",
+        dest="beta",
+        type=fraction,
+        default=None,
+        metavar="BETA",
+        help=BETA_HELP,
+    )
+
+
+def _json(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--json", action="store_true", help="print JSON (keys: see the README's JSON table)"
+    )
+
+
+def _beta_usage(p: argparse.ArgumentParser) -> None:
+    """The usage line shows --beta as required (it is, except for --method gd)."""
+    usage = p.format_usage().removeprefix("usage: ").strip()
+    p.usage = " ".join(usage.split()).replace("[--beta BETA]", "--beta BETA")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,59 +134,201 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("derive", help="print a checked derivation")
     p.add_argument("topic", choices=TOPICS, metavar="TOPIC", help=", ".join(TOPICS))
     _method(p)
-    p.add_argument("--format", choices=("text", "latex", "markdown", "json"), default="text")
-    p.add_argument("--Q", type=matrix, help="matrix as rows, e.g. '[[2, 1], [1, 3]]'")
-    p.add_argument("--c", type=vector, help="vector, e.g. '[1, -1]'")
-    p.add_argument("--b", type=fraction, help="number")
-    p.add_argument("--output", help="write to this file instead of standard output")
+    p.add_argument(
+        "--format",
+        choices=("text", "latex", "markdown", "json"),
+        default="text",
+        help="text, latex, markdown or json. Default: text",
+    )
+    p.add_argument(
+        "--Q",
+        type=matrix,
+        metavar="MATRIX",
+        help="symmetric positive definite matrix as rows, e.g. '[[2, 1], [1, 3]]'; "
+        "with --c and --b. Default: symbolic",
+    )
+    p.add_argument(
+        "--c", type=vector, metavar="VECTOR", help="vector, e.g. '[1, -1]'. Default: symbolic"
+    )
+    p.add_argument("--b", type=fraction, metavar="NUMBER", help="number. Default: symbolic")
+    p.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write to this file instead of standard output. Default: standard output",
+    )
 
-    p = sub.add_parser("rate", help="spectral radius, regime and eigenvalues at one point")
-    _point(p)
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser(
+        "rate",
+        help="spectral radius, regime and eigenvalues at one point; without --lam, "
+        "the largest stable curvature and the regime boundaries",
+    )
+    _step(p, eta_required=False)
+    p.add_argument(
+        "--lam",
+        type=positive,
+        default=None,
+        metavar="LAM",
+        help="curvature (a Hessian eigenvalue) > 0. Default: none (report the largest stable "
+        "curvature and where the regime changes)",
+    )
+    p.add_argument(
+        "--L",
+        type=positive,
+        default=None,
+        metavar="L",
+        help="largest curvature of your problem > 0: report the largest stable step for it. "
+        "Default: none",
+    )
+    _method(p)
+    _json(p)
+    _beta_usage(p)
 
     p = sub.add_parser("stability", help="stable region over an (eta, beta) grid")
     _method(p)
-    p.add_argument("--lam", type=positive, default=fraction("1"))
-    p.add_argument("--eta", type=grid, default=(0.0, 4.0, 401), metavar="LO:HI:N")
-    p.add_argument("--beta", type=grid, default=(0.0, 0.99, 100), metavar="LO:HI:N")
     p.add_argument(
-        "--plot", metavar="FILE", help="write the region figure (format from the suffix)"
+        "--lam",
+        type=positive,
+        default=fraction("1"),
+        metavar="LAM",
+        help="curvature > 0. Default: 1",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--eta",
+        type=grid,
+        default=None,
+        metavar="LO:HI:N",
+        help="step-size grid, N in [2, 1e7]. Default: 0 to 1.1 times the largest stable step "
+        "at --lam over the beta grid, 401 points",
+    )
+    p.add_argument(
+        "--beta",
+        type=grid,
+        default=(0.0, 0.99, 100),
+        metavar="LO:HI:N",
+        help="momentum grid, N in [2, 1e7]. Default: 0:0.99:100",
+    )
+    p.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="write the region figure (format from the suffix: png, svg, pdf). Default: none",
+    )
+    _json(p)
 
-    p = sub.add_parser("tune", help="optimal (eta, beta) for a spectrum [mu, L]")
-    p.add_argument("--mu", type=positive, required=True)
-    p.add_argument("--L", type=positive, required=True)
+    p = sub.add_parser(
+        "tune", help="optimal (eta, beta) for a spectrum [mu, L] (or condition number kappa)"
+    )
+    p.add_argument(
+        "--mu",
+        type=positive,
+        default=None,
+        metavar="MU",
+        help="smallest curvature > 0; with --L. Default: none (give --mu and --L, or --kappa)",
+    )
+    p.add_argument(
+        "--L",
+        type=positive,
+        default=None,
+        metavar="L",
+        help="largest curvature >= mu; with --mu. Default: none (give --mu and --L, or --kappa)",
+    )
+    p.add_argument(
+        "--kappa",
+        type=positive,
+        default=None,
+        metavar="K",
+        help="condition number >= 1: the spectrum [1, K]. Default: none (give --mu and --L)",
+    )
     _method(p)
-    p.add_argument("--json", action="store_true")
+    _json(p)
 
     p = sub.add_parser("simulate", help="run the method (default: D2L's f from (-5, -2))")
     _method(p)
-    p.add_argument("--eta", type=positive, required=True)
-    p.add_argument("--beta", type=fraction, default=None)
-    p.add_argument("--lams", type=number_list, default=None, metavar="L1,L2,...")
-    p.add_argument("--x0", type=number_list, default=None, metavar="X1,X2,...")
-    p.add_argument("--steps", type=int, default=20)
-    p.add_argument("--plot", metavar="FILE", help="write the trace over the contour lines of f")
-    p.add_argument("--json", action="store_true")
+    _step(p)
+    p.add_argument(
+        "--lams",
+        type=number_list,
+        default=None,
+        metavar="L1,L2,...",
+        help="curvatures > 0 of a diagonal quadratic. Default: 0.2,4 (D2L's f)",
+    )
+    p.add_argument(
+        "--x0",
+        type=number_list,
+        default=None,
+        metavar="X1,X2,...",
+        help="start, one entry per curvature. Default: -5,-2",
+    )
+    p.add_argument(
+        "--steps", type=int, default=20, metavar="N", help="steps in [0, 100000]. Default: 20"
+    )
+    p.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="write the trace over the contour lines of f (two curvatures). Default: none",
+    )
+    _json(p)
+    _beta_usage(p)
 
     p = sub.add_parser("noise", help="stationary variance under additive gradient noise")
-    _point(p)
-    p.add_argument("--sigma", type=positive, required=True, help="noise standard deviation")
+    _step(p)
     p.add_argument(
-        "--chains", type=int, default=None, help="also estimate by Monte Carlo over N chains"
+        "--lam", type=positive, required=True, metavar="LAM", help="curvature > 0; required"
     )
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--json", action="store_true")
+    _method(p)
+    p.add_argument(
+        "--sigma",
+        type=positive,
+        required=True,
+        metavar="S",
+        help="noise standard deviation > 0; required",
+    )
+    p.add_argument(
+        "--chains",
+        type=int,
+        default=None,
+        metavar="N",
+        help="also estimate by Monte Carlo over N chains. Default: none",
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="random seed in [0, 2**32). Default: 0"
+    )
+    _json(p)
+    _beta_usage(p)
 
     p = sub.add_parser("train", help="D2L's airfoil experiment: minibatch SGD with momentum")
-    p.add_argument("--lr", type=positive, default=fraction("0.01"))
-    p.add_argument("--momentum", type=fraction, default=fraction("0.9"))
-    p.add_argument("--batch-size", type=int, default=10)
-    p.add_argument("--epochs", type=int, default=2)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--plot", metavar="FILE", help="write the loss curve")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--lr",
+        "--eta",
+        dest="lr",
+        type=positive,
+        default=fraction("0.01"),
+        metavar="LR",
+        help="learning rate > 0. Default: 0.01",
+    )
+    p.add_argument(
+        "--momentum",
+        "--beta",
+        dest="momentum",
+        type=fraction,
+        default=fraction("0.9"),
+        metavar="M",
+        help="momentum in [0, 1). Default: 0.9",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=10,
+        metavar="N",
+        help="minibatch size in [1, 1500]. Default: 10",
+    )
+    p.add_argument(
+        "--epochs", type=int, default=2, metavar="E", help="epochs in [1, 1000]. Default: 2"
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="random seed in [0, 2**32). Default: 0"
+    )
+    p.add_argument("--plot", metavar="FILE", help="write the loss curve. Default: none")
+    _json(p)
 
     p = sub.add_parser(
         "explore", help="write the interactive explorer: one offline, self-contained HTML page"
@@ -152,7 +341,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("report", help="the main job: every derivation and figure, in one folder")
-    p.add_argument("--output", default="momentum-report", metavar="DIR")
+    p.add_argument(
+        "--output",
+        default="momentum-report",
+        metavar="DIR",
+        help="the report folder. Default: momentum-report",
+    )
     return parser
 
 
@@ -182,6 +376,9 @@ def _run(argv: list[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         from momentum_cli import commands
+        from momentum_cli.options import resolve_method
+
+        resolve_method(args)
 
         text = getattr(commands, f"cmd_{args.command}")(args)
     except UsageError as exc:
@@ -204,4 +401,8 @@ def _fail(message: str) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # ``python -m momentum_cli.main``: run the imported module's main, so that its UsageError is
+    # the one the other modules raise
+    from momentum_cli.main import main as _main
+
+    sys.exit(_main())

@@ -16,6 +16,7 @@ __all__ = [
     "exact",
     "library_method",
     "num",
+    "resolve_method",
     "seed_of",
     "show",
 ]
@@ -27,15 +28,44 @@ QHM_DEFAULT_NU = Fraction(7, 10)  # Ma and Yarats (2019)'s recommended nu
 MAX_TRAIN_STEPS = 300_000
 
 
+def resolve_method(args) -> None:
+    """Settle ``args.method``: ``--nesterov`` is PyTorch's name for ``--method nesterov``."""
+    if not hasattr(args, "method"):
+        return
+    if getattr(args, "nesterov", False):
+        if args.method not in (None, "nesterov"):
+            raise UsageError(
+                f"momentum {args.command}: --nesterov means --method nesterov, "
+                f"not --method {args.method}"
+            )
+        args.method = "nesterov"
+    elif args.method is None:
+        args.method = "heavy-ball"
+
+
 def library_method(args) -> tuple[str, dict]:
     """The library's method name and its extra parameters, checked."""
     m = args.method
     if args.nu is not None and m != "qhm":
         raise UsageError(f"momentum {args.command}: --nu is for --method qhm only")
+    if m == "gd" and args.dampening is not None:
+        raise UsageError(
+            f"momentum {args.command}: --dampening is for heavy-ball and nesterov "
+            "(torch ignores it without momentum)"
+        )
+    if m == "gd" and args.weight_decay is not None:
+        wd = args.weight_decay
+        if wd < 0:
+            raise UsageError(
+                f"momentum {args.command}: --weight-decay must be >= 0, got {show(wd)}"
+            )
+        # torch SGD without momentum: gradient descent on the decayed gradient
+        return ("torch_sgd", {"dampening": 0.0, "weight_decay": float(wd)}) if wd else ("gd", {})
     torch_opts = args.dampening is not None or args.weight_decay is not None
     if torch_opts and m not in _TORCH:
         raise UsageError(
-            f"momentum {args.command}: --dampening and --weight-decay are for heavy-ball and nesterov"
+            f"momentum {args.command}: --dampening and --weight-decay are for heavy-ball and "
+            "nesterov (--weight-decay also for gd)"
         )
     if m == "qhm":
         nu = QHM_DEFAULT_NU if args.nu is None else args.nu

@@ -44,6 +44,7 @@ from numerics.rates import (
     spectral_radius,
     stable,
 )
+from numerics.regimes import RegimeBoundary, regime_boundaries
 from numerics.simulate import D2L_LAMS, D2L_X0, Trajectory, d2l_line, simulate, simulate_d2l
 from numerics.tuning import NumericTuning, exact_tuning, tune_closed_form, tune_numeric
 
@@ -66,6 +67,7 @@ __all__ = [
     "NumericTuning",
     "OutputError",
     "RateGrid",
+    "RegimeBoundary",
     "Trajectory",
     "VolumeGrid",
     "VolumeSummary",
@@ -81,6 +83,7 @@ __all__ = [
     "numeric_method",
     "rate_grid",
     "regime",
+    "regime_boundaries",
     "save_figure",
     "simulate",
     "simulate_d2l",

@@ -45,7 +45,8 @@ def test_rate_json_matches_library(capsys):
     code, out, _ = run(capsys, "rate", "--eta", "1/2", "--beta", "0.25", "--lam", "1", "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {
+    # the keys of the first release stay exactly; new keys may join them
+    assert set(data) - {"regime_boundaries"} == {
         "method",
         "eta",
         "beta",
