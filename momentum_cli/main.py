@@ -401,8 +401,4 @@ def _fail(message: str) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    # ``python -m momentum_cli.main``: run the imported module's main, so that its UsageError is
-    # the one the other modules raise
-    from momentum_cli.main import main as _main
-
-    sys.exit(_main())
+    sys.exit(main())

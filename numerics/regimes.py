@@ -19,14 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import sympy as sp
 
 from numerics.methods import numeric_method
 from numerics.rates import _as_float_array, max_stable_lam, regime
 from theory.errors import ParameterError
-from theory.methods import Method, characteristic_polynomial
-from theory.symbols import beta, eta, lam, z
+
+if TYPE_CHECKING:
+    from theory.methods import Method
 
 __all__ = ["RegimeBoundary", "regime_boundaries"]
 
@@ -46,6 +48,11 @@ class RegimeBoundary:
 @lru_cache(maxsize=32)
 def _root_polynomials(method: Method):
     """Coefficient functions (in lambda) of the discriminant and of the trace."""
+    import sympy as sp  # on first use: importing numerics loads no SymPy
+
+    from theory.methods import characteristic_polynomial
+    from theory.symbols import beta, eta, lam, z
+
     extra = [p for p in method.parameters if p not in (eta, beta)]
     coeffs = sp.Poly(characteristic_polynomial(method).as_expr(), z).all_coeffs()
     if len(coeffs) == 2:  # one state: z - a(lambda); a changes sign where the regime does
