@@ -1,25 +1,52 @@
-"""The toolkit's figures. Each function takes ``ax=None`` and returns a dict of its artists.
+"""The toolkit's maps over (eta, beta): region, rate, volume, worst case.
 
-No function calls ``plt.show()``; when ``ax`` is None a new figure is made
-with :func:`matplotlib.pyplot.subplots`. The result objects' ``.plot()``
-methods call these functions, so this module imports no module that defines
-a result (grids, simulations): it draws what it is given. Figures that
-compute before they draw live in :mod:`numerics.comparison_plots`.
+Each function takes ``ax=None`` and returns a dict of its artists; none calls
+``plt.show()``. The curve figures (traces, weights, decays, envelopes, rate
+against kappa) live in :mod:`numerics.curve_plots` and are re-exported here.
+Conventions shared by every figure are in :mod:`numerics.plot_style`: the
+axes are framed on the stable region, divergence is a neutral hatched region
+with its own legend entry, legends sit outside the data.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from numerics.rates import max_stable_eta, spectral_radius
+from numerics.curve_plots import (
+    plot_envelope,
+    plot_gd_decay,
+    plot_trace_2d,
+    plot_weights,
+)
+from numerics.methods import numeric_method
+from numerics.plot_style import (
+    DIVERGENT,
+    FONT,
+    PALETTE,
+    axes_or_new,
+    legend_outside,
+    method_label,
+    rate_cmap,
+    shade_divergent,
+    stroked,
+)
+from numerics.rates import max_stable_eta, regime
+
+if TYPE_CHECKING:
+    from numerics.grids import NormalisedGrid, RateGrid, VolumeGrid, WorstCaseGrid
 
 __all__ = [
+    "RATE_LEVELS",
+    "critical_curves",
     "plot_envelope",
     "plot_gd_decay",
     "plot_rate_map",
     "plot_region",
     "plot_trace_2d",
     "plot_volume",
+    "plot_volume_surface",
     "plot_weights",
     "plot_worst_case",
 ]
@@ -27,239 +54,364 @@ __all__ = [
 _LABELS = {
     "eta": r"step size $\eta$",
     "beta": r"momentum $\beta$",
-    "eta_lam": r"$\eta\lambda$",
-    "lam": r"curvature $\lambda$",
+    "eta_lam": r"$\eta\lambda$ (step size $\times$ curvature)",
 }
+#: rate contours drawn on the maps (and marked on their colour bars)
+RATE_LEVELS = (0.25, 0.5, 0.75, 0.9)
+#: the frame extends this far past the largest stable step, to show the edge
+MARGIN = 1.1
+_BETA_CLIP = 0.999999
+
+
+def _method_params(grid) -> tuple[object, dict]:
+    params = dict(grid.params)
+    return params.pop("method", grid.method), params
 
 
 def _edge(grid, beta: np.ndarray, lam: float = 1.0) -> np.ndarray:
     """The largest stable step at curvature ``lam`` for the grid's own method and parameters."""
-    params = dict(grid.params)
-    method = params.pop("method", grid.method)
-    return max_stable_eta(beta, lam, method, **params)
+    method, params = _method_params(grid)
+    return max_stable_eta(np.clip(beta, -_BETA_CLIP, _BETA_CLIP), lam, method, **params)
 
 
-def _axes(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(6, 4.5))
-    return ax
+def _frame_right(x: np.ndarray, edge: np.ndarray) -> float:
+    """Right end of the frame: a margin past the largest stable step, within the data."""
+    top = np.nanmax(edge) if np.isfinite(edge).any() else x[-1]
+    return float(min(x[-1], MARGIN * top))
 
 
-def plot_region(grid, ax=None) -> dict:
-    """Stable region in (eta, beta) at one lambda, with the exact boundary overlaid."""
-    ax = _axes(ax)
-    extent = (grid.beta[0], grid.beta[-1], grid.eta[0], grid.eta[-1])
-    image = ax.imshow(
-        grid.stable.T.astype(float),
-        origin="lower",
-        aspect="auto",
-        extent=(extent[2], extent[3], extent[0], extent[1]),
-        cmap="Greens",
-        vmin=0,
-        vmax=1.6,
-        interpolation="nearest",
+def critical_curves(
+    method="heavy_ball", beta=None, **params
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Critical damping (a double root) in the normalised plane: curves ``(eta*lambda, beta)``.
+
+    For methods whose trace and determinant are affine in eta*lambda the
+    discriminant T^2 - 4D is a quadratic in eta*lambda; its roots at each
+    beta are the critical curves: (1 -+ sqrt(beta))^2 for heavy ball,
+    ((1 - beta)/(1 + beta))^2 and 1 for Nesterov. One-state methods and
+    methods not affine in eta*lambda have none here.
+    """
+    m = numeric_method(method)
+    beta = np.linspace(0, 0.99, 400) if beta is None else np.asarray(beta, float)
+    if m.states != 2:
+        return []
+
+    def disc(h):
+        t, d = m.trace_det(h, beta, 1.0, **params)
+        return t * t - 4 * d
+
+    d0, d1, d2 = disc(0.0), disc(1.0), disc(2.0)
+    a, b, c = (d2 - 2 * d1 + d0) / 2, (4 * d1 - 3 * d0 - d2) / 2, d0
+    if not np.allclose(a * 9 + b * 3 + c, disc(3.0), rtol=1e-9, atol=1e-12):
+        return []  # not quadratic in eta*lambda: no closed-form curves to draw
+    with np.errstate(invalid="ignore", divide="ignore"):
+        root = np.sqrt(np.maximum(b * b - 4 * a * c, 0.0))
+        curves = [(-b - root) / (2 * a), (-b + root) / (2 * a)]
+    return [(np.where(h >= 0, h, np.nan), beta) for h in curves if np.isfinite(h).any()]
+
+
+def _label_regimes(ax, h, beta, names) -> list:
+    """Name each regime once, at the point of its region farthest from the others (in axes units)."""
+    from scipy.ndimage import distance_transform_edt
+
+    texts = []
+    # distances measured as fractions of the frame, so wide and tall regions are judged alike
+    sampling = (
+        np.ptp(h) / h.size / np.ptp(ax.get_xlim()),
+        np.ptp(beta) / beta.size / np.ptp(ax.get_ylim()),
     )
+    for name in ("monotone", "ripples", "oscillating"):
+        inside = names == name
+        if inside.sum() < 20:
+            continue
+        depth = distance_transform_edt(np.pad(inside, 1), sampling=sampling)[1:-1, 1:-1]
+        i, j = np.unravel_index(np.argmax(depth), depth.shape)
+        texts.append(
+            ax.text(
+                h[i],
+                beta[j],
+                name,
+                ha="center",
+                va="center",
+                fontsize=FONT + 1,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
+                zorder=4,
+            )
+        )
+    return texts
+
+
+def plot_region(grid: RateGrid, ax=None) -> dict:
+    """Stable region in (eta, beta) at one lambda, with the exact edge and the divergent side hatched."""
+    import matplotlib as mpl
+    from matplotlib.patches import Patch
+
+    ax = axes_or_new(ax)
     beta = np.linspace(grid.beta[0], grid.beta[-1], 400)
-    edge = _edge(grid, np.clip(beta, -0.999999, 0.999999), grid.lam)
-    (boundary,) = ax.plot(
-        edge,
-        beta,
-        "k-",
-        lw=2,
-        label=r"exact edge $\eta = 2(1+\beta)/\lambda$"
-        if grid.method == "heavy_ball"
-        else "exact edge",
+    edge = _edge(grid, beta, grid.lam)
+    right = _frame_right(grid.eta, edge)
+    stable = np.ma.masked_where(~grid.stable, np.ones(grid.rho.shape))
+    cmap = mpl.colors.ListedColormap([PALETTE[4]]).with_extremes(bad=DIVERGENT["facecolor"])
+    image = ax.pcolormesh(
+        grid.eta, grid.beta, stable.T, cmap=cmap, shading="nearest", rasterized=True
     )
-    ax.set_xlim(grid.eta[0], grid.eta[-1])
+    ax.set_xlim(0.0, right)
     ax.set_ylim(grid.beta[0], grid.beta[-1])
+    hatch = shade_divergent(ax, edge, beta, right)
+    method, params = _method_params(grid)
+    edge_label = (
+        r"exact edge $\eta = 2(1+\beta)/\lambda$" if grid.method == "heavy_ball" else "exact edge"
+    )
+    (boundary,) = ax.plot(edge, beta, "k-", lw=2, label=edge_label, zorder=3)
     ax.set_xlabel(_LABELS["eta"])
     ax.set_ylabel(_LABELS["beta"])
-    ax.set_title(rf"Stable region of {grid.method.replace('_', ' ')} at $\lambda = {grid.lam:g}$")
-    legend = ax.legend(loc="upper right")
-    return {"ax": ax, "image": image, "boundary": boundary, "legend": legend}
+    ax.set_title(
+        f"{method_label(grid.method, params)}: stable region at " + rf"$\lambda = {grid.lam:g}$"
+    )
+    handles = [Patch(facecolor=PALETTE[4], label=r"stable ($\rho < 1$)"), hatch, boundary]
+    legend = legend_outside(ax, handles=handles, ncol=3)
+    return {"ax": ax, "image": image, "divergent": hatch, "boundary": boundary, "legend": legend}
 
 
-def plot_rate_map(grid, ax=None) -> dict:
-    """Heat map of rho over (eta*lambda, beta) with contours, damping curves, edge, regimes."""
-    ax = _axes(ax)
-    rho = np.minimum(grid.rho, 1.2)
+def plot_rate_map(
+    grid: NormalisedGrid, ax=None, *, colorbar: bool = True, legend: bool = True
+) -> dict:
+    """Heat map of rho over (eta*lambda, beta): contours, critical damping, edge, regimes.
+
+    The rate depends on eta and lambda only through their product, so one
+    map serves every curvature. Divergent points are hatched grey.
+    """
+    ax = axes_or_new(ax)
+    method, params = _method_params(grid)
+    beta = np.linspace(grid.beta[0], grid.beta[-1], 400)
+    edge_x = _edge(grid, beta)
+    right = _frame_right(grid.eta_lam, edge_x)
+    keep = grid.eta_lam <= right * 1.001
+    h, rho = grid.eta_lam[keep], grid.rho[keep]
     mesh = ax.pcolormesh(
-        grid.eta_lam,
+        h,
         grid.beta,
-        rho.T,
-        shading="auto",
-        cmap="viridis",
-        vmin=0,
-        vmax=1.2,
+        np.ma.masked_where(~(rho < 1), rho).T,
+        shading="nearest",
+        cmap=rate_cmap(),
+        vmin=0.0,
+        vmax=1.0,
         rasterized=True,
     )
     contours = ax.contour(
-        grid.eta_lam,
+        h,
         grid.beta,
-        rho.T,
-        levels=[0.2, 0.4, 0.6, 0.8, 0.9],
+        np.where(rho < 1, rho, np.nan).T,
+        levels=RATE_LEVELS,
         colors="white",
-        linewidths=0.7,
+        linewidths=0.8,
     )
-    ax.clabel(contours, fontsize=7)
-    beta = np.linspace(max(grid.beta[0], 0), grid.beta[-1], 400)
-    lines = []
-    if grid.method == "heavy_ball":
-        (low,) = ax.plot(
-            (1 - np.sqrt(beta)) ** 2,
-            beta,
-            "w--",
-            lw=1.5,
-            label=r"critical $\eta\lambda = (1 \pm \sqrt{\beta})^2$",
-        )
-        (high,) = ax.plot((1 + np.sqrt(beta)) ** 2, beta, "w--", lw=1.5)
-        lines += [low, high]
-        labels = {
-            "ripples": (1.0, 0.75),
-            "monotone": (0.04, 0.04),
-            "oscillating": (1.5, 0.015),
-        }
-        for text, (x, y) in labels.items():
-            ax.text(x, y, text, color="white", fontsize=9, ha="left")
-    edge_beta = np.linspace(grid.beta[0], grid.beta[-1], 400)
-    (edge,) = ax.plot(
-        _edge(grid, np.clip(edge_beta, -0.999999, 0.999999)),
-        edge_beta,
-        "r-",
-        lw=2,
-        label="stability edge",
-    )
-    ax.text(
-        min(grid.eta_lam[-1], 3.2) * 0.97,
-        grid.beta[0] + 0.05 * (grid.beta[-1] - grid.beta[0]),
-        "divergent",
-        color="red",
-        ha="right",
-        fontsize=9,
-    )
-    ax.set_xlim(grid.eta_lam[0], grid.eta_lam[-1])
+    ax.set_xlim(0.0, right)
     ax.set_ylim(grid.beta[0], grid.beta[-1])
-    colorbar = ax.figure.colorbar(mesh, ax=ax, label=r"spectral radius $\rho$")
+    hatch = shade_divergent(ax, edge_x, beta, right)
+    lines = []
+    for k, (ch, cb) in enumerate(critical_curves(method, beta[beta >= 0], **params)):
+        (line,) = ax.plot(
+            ch,
+            cb,
+            "--",
+            color="white",
+            lw=1.6,
+            path_effects=stroked(),
+            zorder=3,
+            label="critical damping (double root)" if k == 0 else None,
+        )
+        lines.append(line)
+    (edge,) = ax.plot(edge_x, beta, "k-", lw=2, label="stability edge", zorder=3)
+    names = regime(h[:, None], grid.beta[None, :], 1.0, method, **params)
+    texts = _label_regimes(ax, h, grid.beta, names)
+    bar = None
+    if colorbar:
+        bar = ax.figure.colorbar(mesh, ax=ax, label=r"spectral radius $\rho$ (rate per step)")
+        bar.add_lines(contours)
+        bar.ax.tick_params(labelsize=FONT)
     ax.set_xlabel(_LABELS["eta_lam"])
     ax.set_ylabel(_LABELS["beta"])
-    ax.set_title(f"Rate of {grid.method.replace('_', ' ')} (normalised)")
-    legend = ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(
+        f"{method_label(grid.method, params)}: rate " + r"$\rho$ for every curvature $\lambda$"
+    )
     return {
         "ax": ax,
         "mesh": mesh,
         "contours": contours,
         "critical": lines,
         "edge": edge,
-        "colorbar": colorbar,
-        "legend": legend,
+        "divergent": hatch,
+        "regimes": texts,
+        "colorbar": bar,
+        "legend": legend_outside(ax, ncol=3 if lines else 2) if legend else None,
     }
 
 
-def plot_volume(grid, ax=None, slices: int = 5) -> dict:
-    """The (eta, beta, lambda) stability volume as boundary slices at several lambda."""
-    ax = _axes(ax)
+def _coefficient(value: float) -> str:
+    """``4``, ``4/3``, ``""`` (for 1): a small fraction when there is one, else 3 digits."""
+    from fractions import Fraction
+
+    f = Fraction(value).limit_denominator(12)
+    if abs(float(f) - value) > 1e-9 * abs(value):
+        return f"{value:.3g}"
+    return "" if f == 1 else str(f) if f.denominator == 1 else f"({f})"
+
+
+def plot_volume(grid: VolumeGrid, ax=None, slices: int = 5) -> dict:
+    """The (eta, beta, lambda) stability volume as nested regions, one per lambda.
+
+    Each region ``eta < eta_max(beta, lambda)`` is filled (darker where more
+    curvatures are stable) and bounded by the closed-form edge, so the stable
+    side is the filled side; the frame holds every slice.
+    """
+    ax = axes_or_new(ax)
     import matplotlib as mpl
 
-    idx = np.unique(np.linspace(0, grid.lam.size - 1, slices).round().astype(int))
-    cmap = mpl.colormaps["plasma"]
-    curves = []
-    for k, i in enumerate(idx):
-        colour = cmap(k / max(len(idx) - 1, 1))
-        cs = ax.contour(grid.eta, grid.beta, grid.rho[:, :, i].T, levels=[1.0], colors=[colour])
-        curves.append(cs)
-        ax.plot([], [], color=colour, label=rf"$\lambda = {grid.lam[i]:.3g}$")
+    method, params = _method_params(grid)
+    lams = grid.lam[np.unique(np.linspace(0, grid.lam.size - 1, slices).round().astype(int))]
+    beta = np.linspace(grid.beta[0], grid.beta[-1], 400)
+    edges = [_edge(grid, beta, lam) for lam in lams]
+    right = MARGIN * max(float(np.nanmax(e)) for e in edges)
+    # dark (viridis' low end) for the largest lambda, never its yellow end
+    colours = mpl.colormaps["viridis"](np.linspace(0.7, 0.0, lams.size))
+    curves, fills = [], []
+    for lam, e, colour in zip(lams, edges, colours, strict=True):
+        fills.append(ax.fill_betweenx(beta, 0, e, color=colour, alpha=0.18, lw=0))
+        label = rf"$\lambda = {lam:.3g}$"
+        if grid.method == "heavy_ball":
+            label += rf": $\eta < {_coefficient(2 / lam)}(1+\beta)$"
+        (line,) = ax.plot(e, beta, color=colour, lw=2, label=label)
+        curves.append(line)
+    ax.set_xlim(0, right)
+    ax.set_ylim(grid.beta[0], grid.beta[-1])
+    hatch = shade_divergent(
+        ax, edges[0], beta, right, label=rf"divergent for every $\lambda \geq {lams[0]:.3g}$"
+    )
+    ax.text(
+        0.02,
+        0.97,
+        "stable for\nevery $\\lambda$\nshown",
+        transform=ax.transAxes,
+        fontsize=FONT + 1,
+        va="top",
+        color="white",
+    )
     ax.set_xlabel(_LABELS["eta"])
     ax.set_ylabel(_LABELS["beta"])
-    ax.set_title(r"Stability volume: the edge $\rho = 1$ at several $\lambda$")
-    legend = ax.legend(loc="upper right", fontsize=8)
-    return {"ax": ax, "slices": curves, "legend": legend}
+    ax.set_title(
+        f"{method_label(grid.method, params)}: stable step sizes shrink as " + r"$\lambda$ grows"
+    )
+    legend = legend_outside(ax, where="right")
+    return {"ax": ax, "slices": curves, "fills": fills, "divergent": hatch, "legend": legend}
 
 
-def plot_worst_case(grid, ax=None) -> dict:
-    """Worst-case rate over [mu, L] on an (eta, beta) grid, with the best point marked."""
-    ax = _axes(ax)
+def plot_volume_surface(grid: VolumeGrid, ax) -> dict:
+    """The stability volume in 3-D: the surface eta = eta_max(beta, lambda); stable below it.
+
+    ``ax`` must be a 3-D axes (``projection="3d"``).
+    """
+    method, params = _method_params(grid)
+    beta = np.linspace(grid.beta[0], grid.beta[-1], 60)
+    lam = np.linspace(grid.lam[0], grid.lam[-1], 40)
+    B, Lm = np.meshgrid(beta, lam)
+    E = max_stable_eta(np.clip(B, -_BETA_CLIP, _BETA_CLIP), Lm, method, **params)
+    surface = ax.plot_surface(B, Lm, E, cmap="viridis", linewidth=0, antialiased=True, alpha=0.9)
+    ax.set_xlabel(r"$\beta$", fontsize=FONT + 1)
+    ax.set_ylabel(r"$\lambda$", fontsize=FONT + 1)
+    ax.set_zlabel(r"largest stable $\eta$", fontsize=FONT + 1)
+    ax.tick_params(labelsize=FONT)
+    ax.view_init(elev=25, azim=-130)
+    ax.set_title("The stable volume lies under the surface", fontsize=FONT + 2)
+    return {"ax": ax, "surface": surface}
+
+
+def plot_worst_case(grid: WorstCaseGrid, ax=None, *, tuned=None) -> dict:
+    """Worst-case rate over [mu, L] on an (eta, beta) grid, framed on the stable region.
+
+    The colour scale spans the rates that occur where the iteration is stable;
+    the grid's best point is a star and ``tuned`` (eta, beta), if given, a
+    ring, so the two can be compared.
+    """
+    ax = axes_or_new(ax)
+    method, params = _method_params(grid)
+    beta = np.linspace(grid.beta[0], grid.beta[-1], 400)
+    edge_x = _edge(grid, beta, grid.L)
+    right = _frame_right(grid.eta, edge_x)
+    keep = grid.eta <= right * 1.001
+    eta, rho = grid.eta[keep], grid.rho[keep]
+    ok = rho < 1
+    low = np.floor(20 * rho[ok].min()) / 20 if ok.any() else 0.0
     mesh = ax.pcolormesh(
-        grid.eta,
+        eta,
         grid.beta,
-        np.minimum(grid.rho, 1.2).T,
-        shading="auto",
-        cmap="magma",
-        vmin=0,
-        vmax=1.2,
+        np.ma.masked_where(~ok, rho).T,
+        shading="nearest",
+        cmap=rate_cmap(),
+        vmin=low,
+        vmax=1.0,
         rasterized=True,
     )
+    levels = [v for v in (0.85, 0.9, 0.95, 0.98, 0.99) if v > low]
+    contours = ax.contour(
+        eta, grid.beta, np.where(ok, rho, np.nan).T, levels=levels, colors="white", linewidths=0.8
+    )
+    ax.set_xlim(0.0, right)
+    ax.set_ylim(grid.beta[0], grid.beta[-1])
+    hatch = shade_divergent(ax, edge_x, beta, right, label=r"divergent at $\lambda = L$")
+    (edge,) = ax.plot(
+        edge_x,
+        beta,
+        "k-",
+        lw=2,
+        label=r"edge $\eta = 2(1+\beta)/L$" if grid.method == "heavy_ball" else "edge at $L$",
+        zorder=3,
+    )
     e, b, r = grid.best()
-    (marker,) = ax.plot([e], [b], "c*", ms=14, label=rf"best $\rho = {r:.3f}$")
-    colorbar = ax.figure.colorbar(mesh, ax=ax, label=r"worst-case $\rho$ on $[\mu, L]$")
+    (marker,) = ax.plot(
+        [e],
+        [b],
+        "*",
+        color=PALETTE[1],
+        mec="black",
+        ms=16,
+        zorder=5,
+        label=rf"best grid point $\rho = {r:.3f}$",
+    )
+    artists = {
+        "ax": ax,
+        "mesh": mesh,
+        "contours": contours,
+        "edge": edge,
+        "divergent": hatch,
+        "best": marker,
+    }
+    if tuned is not None:
+        te, tb = (float(v) for v in tuned[:2])
+        label = rf"tuned $(\eta^*, \beta^*) = ({te:.4g}, {tb:.3g})$"
+        (artists["tuned"],) = ax.plot(
+            [te],
+            [tb],
+            "o",
+            mfc="none",
+            mec="white",
+            mew=2.5,
+            ms=13,
+            zorder=6,
+            label=label,
+            path_effects=stroked(width=4.5),
+        )
+    bar = ax.figure.colorbar(
+        mesh, ax=ax, label=rf"worst-case $\rho$ over $[{grid.mu:g}, {grid.L:g}]$"
+    )
+    bar.add_lines(contours)
+    bar.ax.tick_params(labelsize=FONT)
     ax.set_xlabel(_LABELS["eta"])
     ax.set_ylabel(_LABELS["beta"])
-    ax.set_title(rf"Worst-case rate, $\mu = {grid.mu:g}$, $L = {grid.L:g}$")
-    legend = ax.legend(loc="upper right")
-    return {"ax": ax, "mesh": mesh, "best": marker, "colorbar": colorbar, "legend": legend}
-
-
-def plot_trace_2d(
-    run, ax=None, index: int = 0, xlim=(-5.5, 1.0), ylim=(-3.0, 1.0)
-) -> dict:
-    """D2L's show_trace_2d: iterates over the contour lines of f = 1/2 x^T diag(lams) x."""
-    ax = _axes(ax)
-    x1, x2 = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
-    d1, d2 = x1 - run.minimizer[0], x2 - run.minimizer[1]
-    Q = run.Q
-    f = 0.5 * (Q[0, 0] * d1**2 + 2 * Q[0, 1] * d1 * d2 + Q[1, 1] * d2**2)
-    contours = ax.contour(x1, x2, f, levels=12, colors="#1f77b4", linewidths=0.8)
-    pts = run.x[:, index, :]
-    label = rf"$\eta = {run.eta[index]:g}$" + (
-        rf", $\beta = {run.beta[index]:g}$" if run.method != "gd" else ""
+    ax.set_title(
+        f"{method_label(grid.method, params)}: worst-case rate, "
+        + rf"$\lambda \in [{grid.mu:g}, {grid.L:g}]$"
     )
-    (path,) = ax.plot(pts[:, 0], pts[:, 1], "-o", color="#ff7f0e", ms=3, label=label)
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_xlabel(r"$x_1$")
-    ax.set_ylabel(r"$x_2$")
-    ax.set_title(f"{run.method.replace('_', ' ')}: {run.steps} steps")
-    legend = ax.legend(loc="lower right", fontsize=8)
-    return {"ax": ax, "contours": contours, "path": path, "legend": legend}
-
-
-def plot_weights(betas=(0.95, 0.9, 0.6, 0.0), T: int = 40, ax=None) -> dict:
-    """Effective sample weights beta^t, t = 0..T-1 (D2L 11.6)."""
-    ax = _axes(ax)
-    t = np.arange(T)
-    lines = [ax.plot(t, b**t, label=rf"$\beta = {b:.2f}$")[0] for b in betas]
-    ax.set_xlabel(r"time $t$")
-    ax.set_ylabel(r"weight $\beta^t$")
-    ax.set_title("Effective sample weights")
-    legend = ax.legend()
-    return {"ax": ax, "lines": lines, "legend": legend}
-
-
-def plot_gd_decay(eta: float = 0.1, lams=(0.1, 1.0, 10.0, 19.0), T: int = 20, ax=None) -> dict:
-    """Gradient descent's decay (1 - eta*lambda)^t for several curvatures (D2L 11.6)."""
-    ax = _axes(ax)
-    t = np.arange(T)
-    lines = [ax.plot(t, (1 - eta * lam) ** t, label=rf"$\lambda = {lam:g}$")[0] for lam in lams]
-    ax.set_xlabel(r"time $t$")
-    ax.set_ylabel(r"$(1 - \eta\lambda)^t$")
-    ax.set_title(rf"Gradient descent decay, $\eta = {eta:g}$")
-    legend = ax.legend()
-    return {"ax": ax, "lines": lines, "legend": legend}
-
-
-def plot_envelope(run, lam: float, ax=None, index: int = 0) -> dict:
-    """||x_t - x*|| of a scalar run against the theory envelope rho^t (log scale)."""
-    ax = _axes(ax)
-    err = run.errors()[:, index]
-    rho = float(spectral_radius(run.eta[index], run.beta[index], lam, run.method))
-    t = np.arange(err.size)
-    (sim,) = ax.semilogy(t, err, "o", ms=3, label=r"simulated $|x_t - x^*|$")
-    (env,) = ax.semilogy(
-        t, err[0] * (t + 1) * rho**t, "k--", label=rf"$(t+1)\rho^t |x_0|$, $\rho = {rho:.3f}$"
-    )
-    ax.set_xlabel(r"step $t$")
-    ax.set_ylabel(r"$|x_t - x^*|$")
-    ax.set_title("Simulation against the theory's rate")
-    legend = ax.legend()
-    return {"ax": ax, "simulated": sim, "envelope": env, "legend": legend}
+    artists["colorbar"] = bar
+    artists["legend"] = legend_outside(ax, ncol=2)
+    return artists

@@ -1,71 +1,130 @@
+"""The maps show what their captions say: framed on the stable region, divergence hatched, points marked."""
+
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from numerics import plotting
 from numerics.files import OutputError, save_figure
 from numerics.grids import normalised_grid, rate_grid, volume_grid, worst_case_grid
-from numerics.simulate import simulate, simulate_d2l
+from numerics.rates import regime
+from tests.figure_checks import (
+    contrast_on_white,
+    fonts_readable,
+    inside,
+    legend_labels,
+    legends_clear,
+    stable_fraction_in_frame,
+)
 
 
 def _labelled(ax):
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
 
 
-def test_region_has_exact_boundary():
-    g = rate_grid(np.linspace(0.01, 4, 50), np.linspace(0, 0.99, 40), 2.0)
+def test_region_is_framed_hatched_and_in_the_legend():
+    lam = 2.0
+    g = rate_grid(np.linspace(0.01, 4, 120), np.linspace(0, 0.99, 60), lam)
     art = g.plot()
-    _labelled(art["ax"])
+    ax = art["ax"]
+    _labelled(ax)
+    assert "Heavy ball" in ax.get_title() and r"\lambda = 2" in ax.get_title()
     x, y = art["boundary"].get_data()
-    np.testing.assert_allclose(x, 2 * (1 + y) / 2.0, rtol=1e-6)
+    np.testing.assert_allclose(x, 2 * (1 + y) / lam, rtol=1e-6)
+    # framed on the stable region: a 10% margin past the largest stable step, no more
+    assert ax.get_xlim()[1] == pytest.approx(1.1 * 2 * (1 + 0.99) / lam, rel=1e-3)
+    assert stable_fraction_in_frame(ax, lambda b: 2 * (1 + b) / lam) > 0.6  # most of the plot
+    # the hatch lies right of the exact edge, not left of it
+    b = np.linspace(0.05, 0.95, 7)
+    assert inside(art["divergent"], 2 * (1 + b) / lam * 1.02, b).all()
+    assert not inside(art["divergent"], 2 * (1 + b) / lam * 0.98, b).any()
+    labels = legend_labels(art["legend"])
+    assert any("stable" in t for t in labels) and any("divergent" in t for t in labels)
+    assert any("edge" in t for t in labels)
+    legends_clear(ax.figure)
+    fonts_readable(ax.figure)
 
 
-def test_rate_map_has_damping_curves_edge_and_regimes():
-    art = normalised_grid(np.linspace(0.01, 4, 60), np.linspace(0, 0.99, 40)).plot()
-    _labelled(art["ax"])
-    assert len(art["critical"]) == 2
-    texts = {t.get_text() for t in art["ax"].texts}
-    assert {"ripples", "monotone", "oscillating", "divergent"} <= texts
+def test_rate_map_critical_curves_regimes_and_scale():
+    art = normalised_grid(np.linspace(0.01, 4.4, 120), np.linspace(0, 0.99, 80)).plot()
+    ax = art["ax"]
+    _labelled(ax)
+    assert "every curvature" in ax.get_title()  # what "normalised" means, said
+    assert art["mesh"].get_clim() == (0.0, 1.0)  # the scale spans the stable rates only
+    assert np.ma.getmaskarray(art["mesh"].get_array()).any()  # divergent cells are masked
+    low, high = art["critical"]
+    for line, sign in ((low, -1), (high, 1)):
+        x, b = line.get_data()
+        ok = np.isfinite(x)
+        np.testing.assert_allclose(x[ok], (1 + sign * np.sqrt(b[ok])) ** 2, atol=1e-9)
     x, y = art["edge"].get_data()
     np.testing.assert_allclose(x, 2 * (1 + y), rtol=1e-6)
+    # each regime label sits inside its own regime
+    names = {t.get_text(): t.get_position() for t in art["regimes"]}
+    assert set(names) == {"ripples", "monotone", "oscillating"}
+    for name, (h, b) in names.items():
+        assert regime(h, b, 1.0) == name
+    labels = legend_labels(art["legend"])
+    assert any("critical" in t for t in labels) and any("divergent" in t for t in labels)
+    # the white critical curve is visible in the legend: outlined in black
+    handle = art["legend"].legend_handles[labels.index(next(t for t in labels if "critical" in t))]
+    assert handle.get_path_effects()
+    legends_clear(ax.figure)
+    fonts_readable(ax.figure)
 
 
-def test_volume_slices():
-    art = volume_grid(
-        np.linspace(0.01, 4, 40), np.linspace(0, 0.99, 30), np.linspace(0.5, 2, 4)
-    ).plot(slices=4)
-    assert len(art["slices"]) == 4 and len(art["legend"].get_texts()) == 4
+def test_nesterov_critical_curves():
+    beta = np.linspace(0.05, 0.95, 19)
+    curves = plotting.critical_curves("nesterov", beta)
+    found = sorted(np.nanmean(h) for h, _ in curves)
+    assert len(curves) == 2
+    low = [h for h, _ in curves if np.nanmean(h) == found[0]][0]
+    high = [h for h, _ in curves if np.nanmean(h) == found[1]][0]
+    np.testing.assert_allclose(low, ((1 - beta) / (1 + beta)) ** 2, atol=1e-9)
+    np.testing.assert_allclose(high, 1.0, atol=1e-9)
+    assert plotting.critical_curves("gd", beta) == []
 
 
-def test_worst_case_marks_best():
-    art = worst_case_grid(np.linspace(0.01, 1, 30), np.linspace(0, 0.99, 20), 1, 10).plot()
-    assert "best" in art["legend"].get_texts()[0].get_text()
+def test_volume_edges_frame_colours_and_legend():
+    lams = np.array([0.5, 1.0, 2.0])
+    art = volume_grid(np.linspace(0.01, 4, 30), np.linspace(0, 0.99, 20), lams).plot(slices=3)
+    ax = art["ax"]
+    assert len(art["slices"]) == 3
+    for line, lam in zip(art["slices"], lams, strict=True):
+        x, b = line.get_data()
+        np.testing.assert_allclose(x, 2 * (1 + b) / lam, rtol=1e-6)  # closed form, not jagged
+        assert x.max() <= ax.get_xlim()[1]  # every slice inside the frame
+        assert contrast_on_white(line.get_color()) > 2.0  # no yellow on white
+    labels = legend_labels(art["legend"])
+    assert len(labels) == 4 and any("divergent" in t for t in labels)
+    legends_clear(ax.figure)
+    fonts_readable(ax.figure)
 
 
-def test_trace_2d():
-    run = simulate_d2l(0.6, 0.5)
-    art = run.plot()
-    _labelled(art["ax"])
-    assert art["path"].get_xydata().shape == (21, 2)
+def test_worst_case_frame_scale_and_marks():
+    mu, L = 1, 100
+    g = worst_case_grid(np.linspace(0.0002, 0.045, 120), np.linspace(0, 0.99, 100), mu, L)
+    art = g.plot(tuned=(4 / 121, 81 / 121))
+    ax = art["ax"]
+    assert ax.get_xlim()[1] == pytest.approx(1.1 * 2 * (1 + 0.99) / L, rel=1e-3)
+    vmin, vmax = art["mesh"].get_clim()
+    stable = g.rho[g.rho < 1]
+    assert vmax == 1.0 and stable.min() - 0.05 <= vmin <= stable.min()
+    assert art["best"].get_xydata().tolist() == [list(g.best()[:2])]
+    np.testing.assert_allclose(art["tuned"].get_xydata(), [[4 / 121, 81 / 121]])
+    labels = legend_labels(art["legend"])
+    assert any("best" in t for t in labels) and any("tuned" in t for t in labels)
+    assert any("divergent" in t for t in labels)
+    legends_clear(ax.figure)
+    fonts_readable(ax.figure)
 
 
-@pytest.mark.parametrize("fn, n", [(plotting.plot_weights, 4), (plotting.plot_gd_decay, 4)])
-def test_seed_curves(fn, n):
-    art = fn()
-    assert len(art["lines"]) == n and len(art["legend"].get_texts()) == n
-    _labelled(art["ax"])
-
-
-def test_weights_values():
-    art = plotting.plot_weights()
-    y = art["lines"][1].get_ydata()
-    np.testing.assert_allclose(y, 0.9 ** np.arange(40))
-
-
-def test_envelope_bounds_the_run():
-    run = simulate(0.5, 0.5, lams=[1.5], x0=[1.0], steps=30)
-    art = plotting.plot_envelope(run, 1.5)
-    sim, env = art["simulated"].get_ydata(), art["envelope"].get_ydata()
-    assert (sim <= env * (1 + 1e-9) + 1e-300).all()
+def test_volume_surface_is_the_edge():
+    fig = plt.figure()
+    ax = fig.add_subplot(projection="3d")
+    g = volume_grid(np.linspace(0.01, 4, 10), np.linspace(0, 0.9, 10), np.linspace(0.5, 2, 4))
+    art = plotting.plot_volume_surface(g, ax)
+    assert art["surface"] is not None and "surface" in ax.get_title()
 
 
 @pytest.mark.parametrize("suffix", ["png", "svg"])

@@ -1,0 +1,103 @@
+"""The figures' shared conventions: colours, the divergent region, legends, names, fonts.
+
+Every figure follows the same rules so that a reader learns them once:
+divergence is a neutral hatched region with its own legend entry (never the
+top colour of a map), curves use the Okabe-Ito colour-blind-safe palette
+(no yellow), legends sit outside the data, and no text is under 9 pt.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "DIVERGENT",
+    "FONT",
+    "PALETTE",
+    "axes_or_new",
+    "legend_outside",
+    "method_label",
+    "rate_cmap",
+    "shade_divergent",
+    "stroked",
+]
+
+#: smallest font size (points) of any text in a figure, at its saved size
+FONT = 9
+#: Okabe & Ito's colour-blind-safe palette without its yellow (unreadable on white)
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000")
+#: the look of "diverges here": neutral grey, hatched, in every figure
+DIVERGENT = {"facecolor": "#d9d9d9", "edgecolor": "#8c8c8c", "hatch": "///", "linewidth": 0.0}
+DIVERGENT_LABEL = r"divergent ($\rho \geq 1$)"
+
+_NAMES = {
+    "gd": "Gradient descent",
+    "heavy_ball": "Heavy ball",
+    "nesterov": "Nesterov",
+    "nesterov_sutskever": "Nesterov (Sutskever)",
+    "qhm": "QHM",
+    "torch_sgd": "PyTorch SGD",
+    "torch_sgd_nesterov": "PyTorch SGD (Nesterov)",
+}
+
+
+def axes_or_new(ax, figsize=(6.5, 4.8)):
+    """``ax`` itself, or the axes of a new constrained-layout figure."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def method_label(method: str, params: dict | None = None) -> str:
+    """A method's name for titles, with its extra parameters: ``QHM ($\\nu = 0.7$)``."""
+    name = _NAMES.get(method, method.replace("_", " "))
+    extra = {k: v for k, v in (params or {}).items() if k != "method"}
+    if extra:
+        name += (
+            " ("
+            + ", ".join(
+                rf"$\{k} = {float(v):g}$" if k == "nu" else f"{k} = {float(v):g}"
+                for k, v in extra.items()
+            )
+            + ")"
+        )
+    return name
+
+
+def rate_cmap():
+    """viridis for the stable rates; masked (divergent) cells take the neutral grey."""
+    import matplotlib as mpl
+
+    return mpl.colormaps["viridis"].with_extremes(bad=DIVERGENT["facecolor"])
+
+
+def shade_divergent(ax, edge, y, right: float, *, label: str = DIVERGENT_LABEL):
+    """Hatch the region right of the curve ``x = edge(y)`` up to ``x = right``.
+
+    NaN edges (no stable step at that y) shade the whole row.
+    """
+    edge = np.where(np.isfinite(edge), np.minimum(edge, right), ax.get_xlim()[0])
+    return ax.fill_betweenx(y, edge, right, zorder=1.5, label=label, **DIVERGENT)
+
+
+def stroked(colour: str = "white", width: float = 3.0):
+    """Path effects that outline a line in black, so a white line shows on any background."""
+    from matplotlib import patheffects
+
+    return [patheffects.Stroke(linewidth=width, foreground="black"), patheffects.Normal()]
+
+
+def legend_outside(ax, *, ncol: int = 2, handles=None, labels=None, where: str = "below"):
+    """A legend outside the axes (below or right), so it never covers data."""
+    kwargs = {"fontsize": FONT, "frameon": False}
+    if handles is not None:
+        kwargs["handles"] = handles
+    if labels is not None:
+        kwargs["labels"] = labels
+    if where == "right":
+        return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), ncol=1, **kwargs)
+    return ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=ncol, borderaxespad=0.0, **kwargs
+    )

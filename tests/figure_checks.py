@@ -1,0 +1,75 @@
+"""What a figure shows, checked from its artists: legends, fonts, frames, colours.
+
+Shared by the figure tests (like ``strategies.py`` for Hypothesis): each
+helper draws the figure without rendering and measures window extents.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import to_rgb
+from matplotlib.text import Text
+
+MIN_FONT = 9
+
+
+def drawn(fig):
+    fig.draw_without_rendering()
+    return fig.canvas.get_renderer()
+
+
+def legend_labels(legend) -> list[str]:
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def legends_clear(fig) -> None:
+    """No legend (axes or figure) overlaps the data area of any axes."""
+    renderer = drawn(fig)
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(
+        fig.legends
+    )
+    assert legends, "the figure has no legend"
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            if getattr(ax, "name", "") == "3d" or ax.get_label() == "<colorbar>":
+                continue
+            assert not box.overlaps(ax.get_window_extent(renderer)), (
+                f"legend {legend_labels(legend)} covers the axes {ax.get_title()!r}"
+            )
+
+
+def fonts_readable(fig, minimum: float = MIN_FONT) -> None:
+    """Every visible, non-empty text of the figure is at least ``minimum`` points."""
+    drawn(fig)
+    small = [
+        (t.get_text(), t.get_fontsize())
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.get_fontsize() < minimum
+    ]
+    assert not small, f"texts under {minimum} pt: {small[:5]}"
+
+
+def luminance(colour) -> float:
+    """Relative luminance (WCAG) of a colour: yellow on white is close to 1."""
+    rgb = np.array(to_rgb(colour))
+    lin = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return float(lin @ [0.2126, 0.7152, 0.0722])
+
+
+def contrast_on_white(colour) -> float:
+    return 1.05 / (luminance(colour) + 0.05)
+
+
+def stable_fraction_in_frame(ax, edge_fn, samples: int = 400) -> float:
+    """Share of the frame (x < edge(y)) that is stable, by sampling the frame."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    x, y = np.meshgrid(np.linspace(x0, x1, samples), np.linspace(y0, y1, samples))
+    return float(np.mean(x < edge_fn(y)))
+
+
+def inside(collection, x, y) -> np.ndarray:
+    """Whether data points (x, y) lie in the filled region of a collection (e.g. the hatch)."""
+    pts = np.column_stack([np.ravel(x), np.ravel(y)])
+    return np.any([p.contains_points(pts) for p in collection.get_paths()], axis=0)
