@@ -112,6 +112,8 @@ class TrainResult:
     seconds: np.ndarray  # training time (evaluation excluded) at each record
     losses: np.ndarray
     sec_per_epoch: float
+    #: the loss before the first update (epoch 0 of the loss curves)
+    initial_loss: float = float("nan")
 
     @property
     def final_loss(self) -> float:
@@ -146,6 +148,7 @@ def train_sgd(
     quad = least_squares_quadratic(X, y)
     w = np.concatenate([rng.normal(0.0, 0.01, d), [0.0]])
     v = np.zeros(d + 1)
+    initial_loss = float(quad.loss(w))
     seen, clock = 0, 0.0
     examples, seconds, losses = [], [], []
     with np.errstate(over="ignore", invalid="ignore"):
@@ -179,6 +182,7 @@ def train_sgd(
         np.array(seconds),
         np.array(losses),
         clock / epochs,
+        initial_loss,
     )
 
 

@@ -1,20 +1,26 @@
-"""Figures that compute what they draw: simulations per curvature, tuned rates, rate maps side by side.
+"""Figures that compute what they draw: simulations per curvature, tuned rates, maps side by side.
 
 Each function takes ``ax=None`` (or a list of axes) and returns its artists;
-the drawing primitives come from :mod:`numerics.plotting`.
+the drawing itself follows :mod:`numerics.plot_style`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from numerics.curve_plots import _integer_steps, _params_text, power_label
 from numerics.grids import normalised_grid
-from numerics.plotting import _axes
-from numerics.rates import spectral_radius
+from numerics.plot_style import FONT, PALETTE, axes_or_new, legend_outside, method_label
+from numerics.plotting import _BETA_CLIP, MARGIN, plot_rate_map
+from numerics.rates import max_stable_eta, spectral_radius
 from numerics.simulate import simulate
-from numerics.tuning import tune_numeric
 
-__all__ = ["plot_eigen_decay", "plot_method_rate_maps", "plot_rate_vs_kappa"]
+__all__ = [
+    "plot_eigen_decay",
+    "plot_method_rate_maps",
+    "plot_rate_vs_kappa",
+    "plot_stability_edges",
+]
 
 
 def plot_eigen_decay(
@@ -24,83 +30,167 @@ def plot_eigen_decay(
     lams=None,
     steps: int = 40,
     ax=None,
+    *,
+    legend: bool = True,
 ) -> dict:
-    """Seed exercise 2: x_i from 1 on lambda_i = 2^-i, one curve per eigen-direction.
+    """Seed exercise 2: |x_i| from 1 on lambda_i = 2^-i, one curve per direction, log scale.
 
     (The seed's note writes ``x -= x - eta * v``; the update is ``x -= eta * v``.)
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     lams = np.asarray(2.0 ** -np.arange(5) if lams is None else lams, float)
     run = simulate(eta, beta, lams=lams, x0=np.ones(lams.size), steps=steps, method=method)
     t = np.arange(steps + 1)
-    lines = [
-        ax.plot(t, run.x[:, 0, i], label=rf"$\lambda = 2^{{-{i}}}$")[0] for i in range(lams.size)
-    ]
-    ax.set_xlabel(r"step $t$")
-    ax.set_ylabel(r"$x_i$")
-    name = "gradient descent" if method == "gd" else method.replace("_", " ")
-    ax.set_title(
-        rf"{name}, $\eta = {eta:g}$" + (rf", $\beta = {beta:g}$" if method != "gd" else "")
-    )
-    legend = ax.legend(fontsize=8)
-    return {"ax": ax, "lines": lines, "legend": legend}
-
-
-def plot_rate_vs_kappa(kappas=None, ax=None, qhm_nu: float | None = 0.7) -> dict:
-    """Tuned worst-case rate against the condition number, for every method.
-
-    Curves are the closed forms (gradient descent, heavy ball, Nesterov); black
-    dots are the worst case over [1, kappa] evaluated at the tuned parameters,
-    computed independently; QHM (no closed form) is tuned numerically.
-    """
-    ax = _axes(ax)
-    kappas = np.logspace(0, 4, 60) if kappas is None else np.asarray(kappas, float)
-    sk = np.sqrt(kappas)
-    curves = [
-        ("gd", r"gradient descent $\frac{\kappa-1}{\kappa+1}$", (kappas - 1) / (kappas + 1)),
-        (
-            "heavy_ball",
-            r"heavy ball $\frac{\sqrt{\kappa}-1}{\sqrt{\kappa}+1}$",
-            (sk - 1) / (sk + 1),
-        ),
-        ("nesterov", r"Nesterov $1 - \frac{2}{\sqrt{3\kappa+1}}$", 1 - 2 / np.sqrt(3 * kappas + 1)),
-    ]
-    lines = [ax.semilogx(kappas, rate, label=label)[0] for _, label, rate in curves]
-    sample = kappas[:: max(1, kappas.size // 12)]
-    ss = np.sqrt(sample)
-    s3 = np.sqrt(3 * sample + 1)
-    tuned = {
-        "heavy_ball": (4 / (ss + 1) ** 2, ((ss - 1) / (ss + 1)) ** 2),
-        "nesterov": (4 / (3 * sample + 1), (s3 - 2) / (s3 + 2)),
-    }
-    # the worst case over [1, kappa] sits at an end of the spectrum (see numerics.grids)
-    measured = [
-        np.maximum(spectral_radius(eta, beta, 1.0, name), spectral_radius(eta, beta, sample, name))
-        for name, (eta, beta) in tuned.items()
-    ]
-    (marks,) = ax.semilogx(
-        np.tile(sample, 2), np.concatenate(measured), "k.", label="worst case at the tuned point"
-    )
-    artists = {"ax": ax, "lines": lines, "measured": marks}
-    if qhm_nu is not None:
-        few = np.array([2.0, 10.0, 100.0, 1000.0])
-        rates = [tune_numeric(1.0, k, "qhm", nu=qhm_nu).rate for k in few]
-        (artists["qhm"],) = ax.semilogx(
-            few, rates, "s", mfc="none", label=rf"QHM $\nu = {qhm_nu:g}$, tuned numerically"
+    lines = []
+    for i, lam in enumerate(lams):
+        k = int(round(-np.log2(lam)))
+        label = (
+            rf"$\lambda = {power_label(k)}$"
+            if np.isclose(lam, 2.0**-k)
+            else rf"$\lambda = {lam:g}$"
         )
-    ax.set_xlabel(r"condition number $\kappa = L/\mu$")
-    ax.set_ylabel(r"worst-case rate $\rho$")
-    ax.set_title("Tuned rate against conditioning")
-    artists["legend"] = ax.legend(fontsize=8)
+        y = np.abs(run.x[:, 0, i])
+        y = np.where(y > 0, y, np.nan)  # an exact zero (heavy ball hits some) has no logarithm
+        (line,) = ax.semilogy(
+            t, y, "o-", ms=2.5, lw=1.2, color=PALETTE[i % len(PALETTE)], label=label
+        )
+        lines.append(line)
+    _integer_steps(ax)
+    ax.set_xlabel(r"step $t$")
+    ax.set_ylabel(r"$|x_i|$ (log scale)")
+    ax.set_title(f"{method_label(method)}, {_params_text(method, eta, beta)}")
+    artists = {"ax": ax, "lines": lines}
+    artists["legend"] = legend_outside(ax, ncol=5) if legend else None
     return artists
 
 
 def plot_method_rate_maps(
-    axes, methods=("gd", "heavy_ball", "nesterov"), eta_lam=None, beta=None
+    axes,
+    methods=("gd", "heavy_ball", "nesterov"),
+    eta_lam=None,
+    beta=None,
+    *,
+    points: int = 300,
+    legend: bool = True,
 ) -> list:
-    """Rate maps of several methods side by side, one per axes; returns each map's artists."""
-    eta_lam = np.linspace(0.001, 4, 300) if eta_lam is None else eta_lam
-    beta = np.linspace(0, 0.99, 150) if beta is None else beta
-    return [
-        normalised_grid(eta_lam, beta, m).plot(ax=ax) for ax, m in zip(axes, methods, strict=True)
+    """Rate maps of several methods, one per axes, each framed on its own stable region.
+
+    ``eta_lam`` (default: up to 1.1 times each method's largest stable
+    eta*lambda) and ``beta`` (default [0, 0.99]) set the grids. One colour bar
+    serves all maps; returns each map's artists.
+    """
+    beta = np.linspace(0, 0.99, 150) if beta is None else np.asarray(beta, float)
+    maps = []
+    for ax, m in zip(axes, methods, strict=True):
+        h = eta_lam
+        if h is None:
+            top = np.nanmax(max_stable_eta(np.clip(beta, 0, _BETA_CLIP), 1.0, m))
+            h = np.linspace(0.005, MARGIN * top, points)
+        maps.append(
+            plot_rate_map(normalised_grid(h, beta, m), ax=ax, colorbar=False, legend=legend)
+        )
+    fig = axes[0].figure
+    bar = fig.colorbar(maps[0]["mesh"], ax=list(axes), label=r"spectral radius $\rho$", shrink=0.9)
+    bar.add_lines(maps[0]["contours"])
+    for art in maps:
+        art["colorbar"] = bar
+    return maps
+
+
+def plot_rate_vs_kappa(kappas=None, ax=None, qhm_nu: float | None = 0.7) -> dict:
+    """Tuned worst-case rate against the condition number: 1 - rho on log-log axes.
+
+    Curves are the closed forms (gradient descent, heavy ball, Nesterov);
+    dots are the worst case over [1, kappa] evaluated at each method's tuned
+    parameters, computed independently; QHM (no closed form) is tuned
+    numerically. On these axes the slopes show the speed-up: 1 - rho falls
+    like 2/kappa for gradient descent and 2/sqrt(kappa) with momentum.
+    """
+    ax = axes_or_new(ax)
+    kappas = np.logspace(0.3, 4, 60) if kappas is None else np.asarray(kappas, float)
+    sk = np.sqrt(kappas)
+    curves = [
+        ("gd", r"gradient descent $\rho = (\kappa-1)/(\kappa+1)$", (kappas - 1) / (kappas + 1)),
+        (
+            "heavy_ball",
+            r"heavy ball $\rho = (\sqrt{\kappa}-1)/(\sqrt{\kappa}+1)$",
+            (sk - 1) / (sk + 1),
+        ),
+        ("nesterov", r"Nesterov $\rho = 1 - 2/\sqrt{3\kappa+1}$", 1 - 2 / np.sqrt(3 * kappas + 1)),
     ]
+    lines = [
+        ax.loglog(kappas, 1 - rate, color=PALETTE[k], lw=2, label=label)[0]
+        for k, (_, label, rate) in enumerate(curves)
+    ]
+    sample = np.array([3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0])
+    ss, s3 = np.sqrt(sample), np.sqrt(3 * sample + 1)
+    tuned = {
+        "gd": (2 / (1 + sample), 0.0 * sample),
+        "heavy_ball": (4 / (ss + 1) ** 2, ((ss - 1) / (ss + 1)) ** 2),
+        "nesterov": (4 / (3 * sample + 1), (s3 - 2) / (s3 + 2)),
+    }
+    measured = {}
+    # the worst case over [1, kappa] sits at an end of the spectrum (see numerics.grids)
+    for k, (name, (eta, beta)) in enumerate(tuned.items()):
+        worst = np.maximum(
+            spectral_radius(eta, beta, 1.0, name), spectral_radius(eta, beta, sample, name)
+        )
+        (measured[name],) = ax.loglog(
+            sample,
+            1 - worst,
+            "o",
+            color=PALETTE[k],
+            mec="black",
+            ms=7,
+            zorder=4,
+            label="worst case at the tuned point" if k == 0 else None,
+        )
+    artists = {"ax": ax, "lines": lines, "measured": measured}
+    if qhm_nu is not None:
+        from numerics.tuning import tune_numeric
+
+        few = np.array([10.0, 100.0, 1000.0])
+        rates = np.array([tune_numeric(1.0, k, "qhm", nu=qhm_nu).rate for k in few])
+        (artists["qhm"],) = ax.loglog(
+            few,
+            1 - rates,
+            "s",
+            mfc="none",
+            mec=PALETTE[3],
+            mew=2,
+            ms=10,
+            zorder=5,
+            label=rf"QHM $\nu = {qhm_nu:g}$, tuned numerically",
+        )
+    ax.set_xlabel(r"condition number $\kappa = L/\mu$")
+    ax.set_ylabel(r"$1 - \rho$ (progress per step, log scale)")
+    ax.set_title(r"Tuned rates against conditioning: momentum gains $\sqrt{\kappa}$")
+    artists["legend"] = legend_outside(ax, ncol=2)
+    return artists
+
+
+def plot_stability_edges(ax=None, methods=("gd", "heavy_ball", "nesterov"), beta=None) -> dict:
+    """The largest stable eta*lambda of several methods against beta, on one axes.
+
+    Each method is stable left of its curve; the region right of the largest
+    edge, where every method diverges, is hatched.
+    """
+    from numerics.plot_style import shade_divergent
+
+    ax = axes_or_new(ax)
+    beta = np.linspace(0, 0.99, 300) if beta is None else np.asarray(beta, float)
+    edges = {m: max_stable_eta(np.clip(beta, 0, _BETA_CLIP), 1.0, m) for m in methods}
+    right = MARGIN * max(float(np.nanmax(e)) for e in edges.values())
+    lines = [
+        ax.plot(e, beta, color=PALETTE[k], lw=2.5, label=method_label(m))[0]
+        for k, (m, e) in enumerate(edges.items())
+    ]
+    ax.set_xlim(0, right)
+    ax.set_ylim(beta[0], beta[-1])
+    outer = np.nanmax(np.stack(list(edges.values())), axis=0)
+    hatch = shade_divergent(ax, outer, beta, right, label="every method diverges")
+    ax.set_xlabel(r"largest stable $\eta\lambda$")
+    ax.set_ylabel(r"momentum $\beta$")
+    ax.set_title("Stability edges compared (stable left of each)", fontsize=FONT + 2)
+    legend = legend_outside(ax, ncol=2)
+    return {"ax": ax, "lines": lines, "divergent": hatch, "legend": legend}

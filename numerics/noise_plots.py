@@ -8,92 +8,280 @@ from __future__ import annotations
 import numpy as np
 
 from numerics.airfoil import DivergenceEdge, TrainResult
-from numerics.plotting import _axes
+from numerics.plot_style import FONT, PALETTE, axes_or_new, legend_outside, shade_divergent
 
-__all__ = ["plot_divergence", "plot_losses", "plot_variance_vs_beta"]
+__all__ = [
+    "plot_divergence",
+    "plot_divergence_overview",
+    "plot_losses",
+    "plot_variance_vs_beta",
+    "variance_curves",
+]
+
+#: momentum values where the Monte-Carlo points are drawn
+MC_BETAS = (0.0, 0.3, 0.6, 0.8, 0.9)
 
 
-def plot_variance_vs_beta(eta: float = 0.5, lam: float = 1.0, sigma: float = 1.0, ax=None) -> dict:
-    """Stationary Var x against beta: at a fixed step eta, and at a fixed effective step eta/(1 - beta)."""
-    ax = _axes(ax)
-    beta = np.linspace(0.0, 0.98, 200)
-    fixed = eta * sigma**2 * (1 + beta) / (lam * (1 - beta) * (2 + 2 * beta - eta * lam))
-    alpha = eta  # effective step kept at eta: the step is eta (1 - beta)
-    effective = alpha * sigma**2 * (1 + beta) / (lam * (2 + 2 * beta - alpha * lam * (1 - beta)))
-    (a,) = ax.semilogy(beta, fixed, label=rf"fixed step $\eta = {eta:g}$")
-    (b,) = ax.semilogy(beta, effective, label=rf"fixed effective step $\eta/(1-\beta) = {alpha:g}$")
-    (c,) = ax.semilogy(
-        beta,
-        np.full_like(beta, alpha * sigma**2 / (2 * lam)),
-        "k:",
-        label=r"limit $\alpha\sigma^2/(2\lambda)$",
+def variance_curves(beta, eta: float, lam: float, sigma: float) -> dict:
+    """Heavy ball's stationary Var x at a fixed step, at a fixed effective step, and its limit."""
+    beta = np.asarray(beta, float)
+    alpha = eta  # the effective step eta/(1 - beta) kept at eta: the step is eta (1 - beta)
+    return {
+        "fixed": eta * sigma**2 * (1 + beta) / (lam * (1 - beta) * (2 + 2 * beta - eta * lam)),
+        "effective": alpha
+        * sigma**2
+        * (1 + beta)
+        / (lam * (2 + 2 * beta - alpha * lam * (1 - beta))),
+        "limit": np.full_like(beta, alpha * sigma**2 / (2 * lam)),
+    }
+
+
+def plot_variance_vs_beta(
+    eta: float = 0.5,
+    lam: float = 1.0,
+    sigma: float = 1.0,
+    ax=None,
+    *,
+    chains: int = 400,
+    mc_betas=MC_BETAS,
+) -> dict:
+    """Stationary Var x against beta: at a fixed step eta, and at a fixed effective step.
+
+    Curves are the closed form; the markers with 99% intervals are
+    Monte-Carlo estimates from ``chains`` noisy chains each (seeded), so the
+    theory is seen to hold. ``chains=0`` draws the curves only.
+    """
+    from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullFormatter
+
+    ax = axes_or_new(ax)
+    beta = np.linspace(0.0, 0.95, 200)
+    v = variance_curves(beta, eta, lam, sigma)
+    (a,) = ax.semilogy(
+        beta, v["fixed"], color=PALETTE[0], lw=2, label=rf"fixed step $\eta = {eta:g}$"
     )
+    (b,) = ax.semilogy(
+        beta,
+        v["effective"],
+        color=PALETTE[1],
+        lw=2,
+        label=rf"fixed effective step $\eta/(1-\beta) = {eta:g}$",
+    )
+    (c,) = ax.semilogy(beta, v["limit"], "k:", label=r"limit $\alpha\sigma^2/(2\lambda)$")
+    artists = {"ax": ax, "lines": [a, b, c], "monte_carlo": []}
+    if chains:
+        from numerics.noise import monte_carlo_variance
+
+        mc = np.asarray(mc_betas, float)
+        for k, (step, colour) in enumerate(
+            ((eta + 0 * mc, PALETTE[0]), (eta * (1 - mc), PALETTE[1]))
+        ):
+            est = [
+                monte_carlo_variance(s, bb, lam, sigma, chains=chains, seed=7 + i)
+                for i, (s, bb) in enumerate(zip(step, mc, strict=True))
+            ]
+            mean = np.array([e.mean for e in est])
+            err = np.abs(np.array([e.interval for e in est]).T - mean)
+            artists["monte_carlo"].append(
+                ax.errorbar(
+                    mc,
+                    mean,
+                    yerr=err,
+                    fmt="o",
+                    color=colour,
+                    mec="black",
+                    ms=6,
+                    capsize=3,
+                    zorder=4,
+                    label=f"Monte Carlo, {chains} chains (99% interval)" if k == 0 else None,
+                )
+            )
+    ax.yaxis.set_major_locator(
+        FixedLocator([0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.7, 1, 2, 3, 5, 10, 20, 50])
+    )
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(r"momentum $\beta$")
-    ax.set_ylabel(r"stationary $\mathrm{Var}\,x$")
-    ax.set_title(rf"Gradient noise: $\lambda = {lam:g}$, $\sigma = {sigma:g}$")
-    legend = ax.legend(fontsize=8)
-    return {"ax": ax, "lines": [a, b, c], "legend": legend}
+    ax.set_ylabel(r"stationary $\mathrm{Var}\,x$ (log scale)")
+    ax.set_title(rf"Heavy ball with gradient noise: $\lambda = {lam:g}$, $\sigma = {sigma:g}$")
+    artists["legend"] = legend_outside(ax, ncol=2)
+    return artists
 
 
 def plot_losses(
-    results: list[TrainResult], ax=None, *, against: str = "epoch", minimum: float | None = None
+    results: list[TrainResult],
+    ax=None,
+    *,
+    against: str = "epoch",
+    minimum: float | None = None,
 ) -> dict:
-    """Loss curves of training runs, against epochs or (log scale) training time."""
-    ax = _axes(ax)
+    """Loss curves of training runs against epochs, examples seen or updates (log scale).
+
+    Every axis is a count, never the wall clock, so the figure is the same on
+    every run and every machine. Against epochs, a run that records its
+    starting loss starts at epoch 0 (log axes of counts have no 0).
+    """
+    if against not in ("epoch", "examples", "updates"):
+        from theory.errors import ParameterError
+
+        raise ParameterError(f"'against' must be one of epoch, examples, updates: {against!r}")
+    ax = axes_or_new(ax)
     lines = []
-    for r in results:
-        n_per_epoch = r.examples[-1] / r.epochs if r.examples.size else 1
-        x = r.seconds if against == "time" else r.examples / n_per_epoch
+    for k, r in enumerate(results):
+        per_epoch = r.examples[-1] / r.epochs if r.examples.size else 1
+        x = {
+            "epoch": r.examples / per_epoch,
+            "examples": r.examples.astype(float),
+            "updates": np.ceil(r.examples / r.batch_size),
+        }[against]
+        y = r.losses
+        initial = getattr(r, "initial_loss", None)
+        if against == "epoch" and initial is not None and np.isfinite(initial):
+            x = np.concatenate([[0.0], x])
+            y = np.concatenate([[initial], y])
         label = f"lr {r.lr:g}, momentum {r.momentum:g}, batch {r.batch_size}"
-        lines.append(ax.plot(x, r.losses, label=label)[0])
+        lines.append(
+            ax.plot(
+                x,
+                y,
+                "-",
+                marker="o" if x.size < 40 else None,
+                ms=3,
+                color=PALETTE[k % len(PALETTE)],
+                lw=1.5,
+                label=label,
+            )[0]
+        )
     if minimum is not None:
         lines.append(ax.axhline(minimum, color="k", ls=":", label="least-squares minimum"))
-    if against == "time":
-        ax.set_xscale("log")
-        ax.set_xlabel("training time (s, log scale)")
-    else:
+    if against == "epoch":
         ax.set_xlabel("epoch")
+    else:
+        ax.set_xscale("log")
+        ax.set_xlabel(
+            "examples seen (gradient evaluations, log scale)"
+            if against == "examples"
+            else "updates (minibatch steps, log scale)"
+        )
     ax.set_ylabel("loss over the full data")
     ax.set_title("Airfoil: minibatch SGD with momentum")
-    legend = ax.legend(fontsize=7)
+    legend = legend_outside(ax, ncol=1)
     return {"ax": ax, "lines": lines, "legend": legend}
 
 
-def plot_divergence(edges: list[DivergenceEdge], ax=None) -> dict:
-    """Full-batch runs near the Hessian's predicted edge: diverged (x) or not (o)."""
-    ax = _axes(ax)
-    marks, lines = [], []
+def plot_divergence(edges: list[DivergenceEdge], ax=None, *, lam_max: float | None = None) -> dict:
+    """Full-batch runs near the Hessian's predicted edge, in (eta / predicted edge, beta).
+
+    The predicted edge 2(1 + beta)/lambda_max is the vertical line at 1 in
+    these units, the same for every beta; each scanned run is a marker,
+    converged (o) or diverged (x). ``lam_max`` is printed in the title.
+    """
+    ax = axes_or_new(ax)
+    marks = []
+    ys = np.array([e.beta for e in edges])
+    gap = np.min(np.diff(np.sort(ys))) if ys.size > 1 else 1.0
     for k, e in enumerate(edges):
+        ratio = e.etas / e.predicted
         y = np.full(e.etas.size, e.beta)
         marks.append(
             ax.plot(
-                e.etas[~e.diverged],
+                ratio[~e.diverged],
                 y[~e.diverged],
                 "o",
-                color="tab:green",
-                label="converged" if k == 0 else None,
+                mfc="none",
+                mec=PALETTE[0],
+                mew=1.5,
+                ms=7,
+                label="run converged" if k == 0 else None,
             )[0]
         )
         marks.append(
             ax.plot(
-                e.etas[e.diverged],
+                ratio[e.diverged],
                 y[e.diverged],
                 "x",
-                color="tab:red",
-                label="diverged" if k == 0 else None,
+                color=PALETTE[1],
+                mew=2,
+                ms=7,
+                label="run diverged" if k == 0 else None,
             )[0]
         )
-        lines.append(
-            ax.plot(
-                [e.predicted] * 2,
-                [e.beta - 0.03, e.beta + 0.03],
-                "k-",
-                lw=2,
-                label=r"predicted $2(1+\beta)/\lambda_{\max}$" if k == 0 else None,
-            )[0]
-        )
+    lo = min(float((e.etas / e.predicted).min()) for e in edges)
+    hi = max(float((e.etas / e.predicted).max()) for e in edges)
+    pad = 0.1 * (hi - lo)
+    ybot, ytop = ys.min() - 0.5 * gap, ys.max() + 0.5 * gap
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.set_ylim(ybot, ytop)
+    yy = np.array([ybot, ytop])
+    hatch = shade_divergent(
+        ax,
+        np.ones(2),
+        yy,
+        hi + pad,
+        label=r"predicted divergent: $\eta > 2(1+\beta)/\lambda_{\max}$",
+    )
+    (line,) = ax.plot(
+        [1, 1], yy, "k-", lw=2, label=r"predicted edge $\eta = 2(1+\beta)/\lambda_{\max}$"
+    )
+    ax.set_yticks(ys)
+    ax.set_xlabel(
+        r"full-batch learning rate / predicted edge, $\eta\,\lambda_{\max} / (2(1+\beta))$"
+    )
+    ax.set_ylabel(r"momentum $\beta$")
+    title = "Airfoil, full batch: predicted against observed divergence"
+    if lam_max is not None:
+        title += "\n" + rf"(Hessian's $\lambda_{{\max}} = {lam_max:.4g}$)"
+    ax.set_title(title, fontsize=FONT + 2)
+    legend = legend_outside(ax, ncol=2)
+    return {"ax": ax, "marks": marks, "predicted": [line], "divergent": hatch, "legend": legend}
+
+
+def plot_divergence_overview(edges: list[DivergenceEdge], lam_max: float, ax=None) -> dict:
+    """The predicted edge eta = 2(1 + beta)/lambda_max as a curve in beta, with the scans on it.
+
+    Each scan's largest converging and smallest diverging run are marked; at
+    this scale they sit on the curve (the zoom is :func:`plot_divergence`).
+    """
+    ax = axes_or_new(ax)
+    beta = np.linspace(0.0, 0.99, 200)
+    edge = 2 * (1 + beta) / lam_max
+    right = 1.1 * edge.max()
+    ax.set_xlim(0, right)
+    ax.set_ylim(beta[0], beta[-1])
+    ax.fill_betweenx(beta, 0, edge, color=PALETTE[4], alpha=0.35, lw=0, label=r"predicted stable")
+    hatch = shade_divergent(ax, edge, beta, right, label="predicted divergent")
+    (curve,) = ax.plot(edge, beta, "k-", lw=2, label=r"$\eta = 2(1+\beta)/\lambda_{\max}$")
+    conv = ax.plot(
+        [e.largest_converging for e in edges],
+        [e.beta for e in edges],
+        "o",
+        mfc="white",
+        mec=PALETTE[0],
+        mew=2,
+        ms=8,
+        label="largest converging run",
+        zorder=4,
+    )[0]
+    div = ax.plot(
+        [e.smallest_diverging for e in edges],
+        [e.beta for e in edges],
+        "x",
+        color=PALETTE[1],
+        mew=2.5,
+        ms=9,
+        label="smallest diverging run",
+        zorder=5,
+    )[0]
     ax.set_xlabel(r"full-batch learning rate $\eta$")
     ax.set_ylabel(r"momentum $\beta$")
-    ax.set_title("Predicted against observed divergence (airfoil)")
-    legend = ax.legend(fontsize=8)
-    return {"ax": ax, "marks": marks, "predicted": lines, "legend": legend}
+    ax.set_title(
+        rf"Predicted edge, Hessian's $\lambda_{{\max}} = {lam_max:.4g}$", fontsize=FONT + 2
+    )
+    legend = legend_outside(ax, ncol=2)
+    return {
+        "ax": ax,
+        "edge": curve,
+        "converging": conv,
+        "diverging": div,
+        "divergent": hatch,
+        "legend": legend,
+    }

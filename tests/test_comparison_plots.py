@@ -1,34 +1,55 @@
+"""Figures that compute before they draw: exercise 2, rate against kappa, maps side by side."""
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from numerics import comparison_plots
+from tests.figure_checks import fonts_readable, legend_labels, legends_clear
 
 
-def test_exercise2_both_methods():
-    fig, (a, b) = plt.subplots(1, 2)
+def test_exercise2_shared_log_axis_and_labels():
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.8), sharey=True, layout="constrained")
     gd = comparison_plots.plot_eigen_decay("gd", eta=0.5, ax=a)
     hb = comparison_plots.plot_eigen_decay("heavy_ball", eta=0.5, beta=0.5, ax=b)
     assert len(gd["lines"]) == len(hb["lines"]) == 5
+    assert a.get_yscale() == "log" and a.get_shared_y_axes().joined(a, b)
+    labels = legend_labels(gd["legend"])
+    assert labels[0] == r"$\lambda = 1$" and labels[1] == r"$\lambda = 1/2$"
+    assert not any("2^{-0}" in t for t in labels)
     # x -= eta*v, not the seed note's x -= x - eta*v: the first GD step on lambda=1 is 1 - 0.5
     assert gd["lines"][0].get_ydata()[1] == pytest.approx(0.5)
+    # the last step of gradient descent on lambda = 2^-i is (1 - eta 2^-i)^40
+    np.testing.assert_allclose(
+        [line.get_ydata()[-1] for line in gd["lines"]], (1 - 0.5 * 2.0 ** -np.arange(5)) ** 40
+    )
+    assert "Gradient descent" in a.get_title() and "Heavy ball" in b.get_title()
+    fonts_readable(fig)
 
 
-def test_rate_vs_kappa_on_the_closed_forms():
+def test_rate_vs_kappa_log_progress_and_tuned_dots():
     art = comparison_plots.plot_rate_vs_kappa()
-    assert len(art["lines"]) == 3 and len(art["qhm"].get_xdata()) == 4
-    # the worst case at the tuned points lies on the closed-form curves
-    xs, ys = art["measured"].get_data()
-    n = xs.size // 2
-    sk = np.sqrt(xs[:n])
-    np.testing.assert_allclose(ys[:n], (sk - 1) / (sk + 1), atol=1e-7)
-    np.testing.assert_allclose(ys[n:], 1 - 2 / np.sqrt(3 * xs[n:] + 1), atol=1e-7)
+    ax = art["ax"]
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    assert len(art["lines"]) == 3 and len(art["qhm"].get_xdata()) == 3
+    # the worst case at each tuned point lies on its closed-form curve, gradient descent included
+    closed = {
+        "gd": lambda k: (k - 1) / (k + 1),
+        "heavy_ball": lambda k: (np.sqrt(k) - 1) / (np.sqrt(k) + 1),
+        "nesterov": lambda k: 1 - 2 / np.sqrt(3 * k + 1),
+    }
+    for name, rate in closed.items():
+        k, progress = art["measured"][name].get_data()
+        np.testing.assert_allclose(progress, 1 - rate(k), rtol=1e-6)
+    assert any("tuned" in t for t in legend_labels(art["legend"]))
+    legends_clear(ax.figure)
+    fonts_readable(ax.figure)
 
 
-def test_method_rate_maps_side_by_side():
-    fig, axes = plt.subplots(1, 3)
+def test_method_rate_maps_framed_each_with_its_edge():
+    fig, axes = plt.subplots(2, 2, figsize=(11, 9.6), layout="constrained")
     maps = comparison_plots.plot_method_rate_maps(
-        axes, eta_lam=np.linspace(0.01, 4, 40), beta=np.linspace(0, 0.9, 20)
+        list(axes.flat[:3]), beta=np.linspace(0, 0.9, 20), points=40
     )
     edges = [m["edge"].get_data() for m in maps]
     np.testing.assert_allclose(edges[0][0], 2.0)
@@ -36,3 +57,17 @@ def test_method_rate_maps_side_by_side():
     np.testing.assert_allclose(
         edges[2][0], (2 + 2 * edges[2][1]) / (1 + 2 * edges[2][1]), rtol=1e-6
     )
+    for m, (x, _) in zip(maps, edges, strict=True):
+        assert m["ax"].get_xlim()[1] == pytest.approx(1.1 * x.max(), rel=1e-3)
+    assert maps[0]["colorbar"] is maps[1]["colorbar"] is maps[2]["colorbar"]  # one colour bar
+    assert len(maps[2]["critical"]) == 2  # Nesterov's critical curves are drawn
+    titles = [m["ax"].get_title() for m in maps]
+    assert titles[0].startswith("Gradient descent") and titles[2].startswith("Nesterov")
+    art = comparison_plots.plot_stability_edges(axes.flat[3])
+    assert [line.get_label() for line in art["lines"]] == [
+        "Gradient descent",
+        "Heavy ball",
+        "Nesterov",
+    ]
+    legends_clear(fig)
+    fonts_readable(fig)

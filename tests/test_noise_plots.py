@@ -1,35 +1,69 @@
 import numpy as np
+import pytest
 
 from numerics.airfoil import divergence_edge, least_squares_quadratic, load_airfoil, train_sgd
-from numerics.noise_plots import plot_divergence, plot_losses, plot_variance_vs_beta
+from numerics.noise import stationary_variance
+from numerics.noise_plots import (
+    plot_divergence,
+    plot_divergence_overview,
+    plot_losses,
+    plot_variance_vs_beta,
+)
+from tests.figure_checks import fonts_readable, legend_labels, legends_clear
 
 
-def test_variance_curves():
-    art = plot_variance_vs_beta(eta=0.5)
+def test_variance_curves_and_monte_carlo_points():
+    art = plot_variance_vs_beta(eta=0.5, chains=200, mc_betas=(0.0, 0.6))
     fixed, effective, limit = art["lines"]
     beta = fixed.get_xdata()
     np.testing.assert_allclose(
         fixed.get_ydata(), 0.5 * (1 + beta) / ((1 - beta) * (1.5 + 2 * beta))
     )
-    assert (
-        effective.get_ydata()[-1] < effective.get_ydata()[0]
-    )  # falls towards alpha sigma^2/(2 lambda)
+    assert effective.get_ydata()[-1] < effective.get_ydata()[0]  # falls towards the limit
     np.testing.assert_allclose(limit.get_ydata(), 0.25)
-    assert art["ax"].get_xlabel() and art["ax"].get_title()
+    # the Monte-Carlo points sit where the (Lyapunov) theory puts them, within their intervals
+    steps = (lambda b: 0.5, lambda b: 0.5 * (1 - b))
+    for container, step in zip(art["monte_carlo"], steps, strict=True):
+        xs, ys = container.lines[0].get_data()
+        theory = [stationary_variance(step(b), b, 1.0, 1.0) for b in xs]
+        np.testing.assert_allclose(ys, theory, rtol=0.15)
+    assert len(art["ax"].get_yticklabels()) >= 4  # more than two labelled ticks
+    assert any("Monte Carlo" in t for t in legend_labels(art["legend"]))
+    legends_clear(art["ax"].figure)
+    fonts_readable(art["ax"].figure)
 
 
-def test_losses_against_epochs_and_time():
+def test_losses_start_at_epoch_zero_and_count_not_time():
     X, y = load_airfoil()
     runs = [train_sgd(X, y, 0.01, 0.9), train_sgd(X, y, 0.02, 0.5)]
     art = plot_losses(runs, minimum=least_squares_quadratic(X, y).minimum)
-    assert len(art["lines"]) == 3 and art["lines"][0].get_xdata()[-1] == 2.0
-    art = plot_losses(runs, against="time")
-    assert art["ax"].get_xscale() == "log"
+    first = art["lines"][0]
+    assert first.get_xdata()[0] == 0.0 and first.get_ydata()[0] == runs[0].initial_loss
+    assert len(art["lines"]) == 3 and first.get_xdata()[-1] == 2.0
+    for against in ("examples", "updates"):
+        art = plot_losses(runs, against=against)
+        assert art["ax"].get_xscale() == "log" and "time" not in art["ax"].get_xlabel()
+    np.testing.assert_allclose(art["lines"][0].get_xdata(), np.ceil(runs[0].examples / 10))
+    with pytest.raises(ValueError, match="against"):
+        plot_losses(runs, against="time")
+    legends_clear(art["ax"].figure)
 
 
-def test_divergence_marks_and_prediction():
+def test_divergence_edge_as_a_curve_and_the_scans():
     q = least_squares_quadratic(*load_airfoil())
     edges = [divergence_edge(q, b, points=9, steps=1500) for b in (0.0, 0.9)]
+    lam_max = float(q.eigenvalues.max())
+    art = plot_divergence_overview(edges, lam_max)
+    x, b = art["edge"].get_data()
+    np.testing.assert_allclose(x, 2 * (1 + b) / lam_max)
+    assert b.size > 50  # a curve in beta, not ticks
+    np.testing.assert_allclose(art["diverging"].get_xdata(), [e.smallest_diverging for e in edges])
+    legends_clear(art["ax"].figure)
+    fonts_readable(art["ax"].figure)
     art = plot_divergence(edges)
-    assert len(art["predicted"]) == 2
-    assert art["predicted"][1].get_xdata()[0] == edges[1].predicted
+    conv = art["marks"][0].get_xdata()
+    np.testing.assert_allclose(conv, edges[0].etas[~edges[0].diverged] / edges[0].predicted)
+    assert art["predicted"][0].get_xdata()[0] == 1.0
+    assert any("diverged" in t for t in legend_labels(art["legend"]))
+    legends_clear(art["ax"].figure)
+    fonts_readable(art["ax"].figure)
