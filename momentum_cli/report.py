@@ -7,16 +7,16 @@ so it is complete or not written at all (an earlier report stays intact).
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
-from momentum_cli.figures import new_figure
+from momentum_cli.figures import save_spec
 from momentum_cli.report_figures import D2L_AIRFOIL_RUNS, FIGURES, SAMPLE_SPECTRUM, airfoil
 
 __all__ = ["FIGURES", "write_report"]
 
 
-def _summary(derive_seconds: float) -> dict:
+def _summary() -> dict:
+    """The key numbers; deterministic (no timings), so two reports give the same file."""
     import numerics
     import theory
 
@@ -84,33 +84,27 @@ def _summary(derive_seconds: float) -> dict:
             "rule": "heavy ball is stable iff 0 < eta*lambda < 2(1 + beta) and |beta| < 1",
             "max_eta_lambda": {str(b): float(numerics.max_stable_lam(1.0, b)) for b in betas},
         },
-        "derivations_seconds": round(derive_seconds, 3),
     }
 
 
 def write_report(output) -> str:
     """Write the report folder; returns the lines to print."""
     import theory
-    from numerics.files import atomic_directory, save_figure
+    from numerics.files import atomic_directory
 
     target = Path(output)
     lines = []
     with atomic_directory(output) as tmp:  # the user's spelling: Path('') would be '.'
-        start = time.perf_counter()
         derivations = theory.derive_all()
-        seconds = time.perf_counter() - start
         (tmp / "derivations.tex").write_text(
             theory.latex_document(derivations.values()), encoding="utf-8"
         )
         figures = tmp / "figures"
         figures.mkdir()
         for spec in FIGURES:
-            fig, axes = new_figure(spec.ncols, width=5.0 if spec.ncols > 1 else 6.5)
-            spec.draw(axes)
-            for suffix in ("png", "svg"):
-                save_figure(fig, figures / f"{spec.name}.{suffix}", dpi=150)
+            save_spec(spec, figures)
             lines.append(f"  figures/{spec.name}.png, .svg: {spec.title}")
-        summary = _summary(seconds)
+        summary = _summary()
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         (tmp / "report.md").write_text(_markdown(derivations, summary), encoding="utf-8")
         from momentum_cli.explorer import explorer_html

@@ -31,108 +31,151 @@ def airfoil():
 
 @dataclass(frozen=True)
 class FigureSpec:
+    """One report figure: its file name, heading, caption, size (inches) and drawing function.
+
+    ``draw(fig)`` makes its own axes on the empty figure; it reads no state
+    but its arguments (and the cached airfoil computation), so figures can be
+    drawn in any order or in separate processes.
+    """
+
     name: str
     title: str
     explanation: str
-    ncols: int
-    draw: object  # callable(list of axes) -> None
+    size: tuple[float, float]
+    draw: object  # callable(Figure) -> None
 
 
-def _region(axes):
+def _region(fig):
     import numerics
 
-    numerics.rate_grid(np.linspace(0.01, 4, 300), np.linspace(0, 0.99, 150), 1.0).plot(ax=axes[0])
+    ax = fig.subplots()
+    numerics.rate_grid(np.linspace(0.01, 4.4, 300), np.linspace(0, 0.99, 150), 1.0).plot(ax=ax)
 
 
-def _rate_map(axes):
+def _rate_map(fig):
     import numerics
 
-    numerics.normalised_grid(np.linspace(0.001, 4, 400), np.linspace(0, 0.99, 200)).plot(ax=axes[0])
+    ax = fig.subplots()
+    numerics.normalised_grid(np.linspace(0.001, 4.4, 400), np.linspace(0, 0.99, 200)).plot(ax=ax)
 
 
-def _volume(axes):
+def _volume(fig):
+    import numerics
+    from numerics.plotting import plot_volume_surface
+
+    grid = numerics.volume_grid(
+        np.linspace(0.01, 4, 60), np.linspace(0, 0.99, 40), np.linspace(0.5, 2, 7)
+    )
+    left = fig.add_subplot(1, 2, 1)
+    right = fig.add_subplot(1, 2, 2, projection="3d")
+    grid.plot(ax=left, slices=4)
+    plot_volume_surface(grid, right)
+
+
+#: D2L's four train_2d runs: (method, eta, beta)
+D2L_TRACES = (
+    ("gd", 0.4, 0.0),
+    ("gd", 0.6, 0.0),
+    ("heavy_ball", 0.6, 0.5),
+    ("heavy_ball", 0.6, 0.25),
+)
+
+
+def _traces(fig):
     import numerics
 
-    numerics.volume_grid(
-        np.linspace(0.01, 4, 200), np.linspace(0, 0.99, 100), np.linspace(0.5, 2, 7)
-    ).plot(ax=axes[0])
-
-
-def _traces(axes):
-    import numerics
-
-    for ax, (method, eta, beta) in zip(
-        axes,
-        [("gd", 0.4, 0.0), ("gd", 0.6, 0.0), ("heavy_ball", 0.6, 0.5), ("heavy_ball", 0.6, 0.25)],
-        strict=True,
-    ):
+    for ax, (method, eta, beta) in zip(fig.subplots(2, 2).flat, D2L_TRACES, strict=True):
         run = numerics.simulate_d2l(eta, beta, method=method)
-        run.plot(ax=ax)
-        ax.set_title(numerics.d2l_line(run), fontsize=9)
+        art = run.plot(ax=ax, subtitle=numerics.d2l_line(run), legend=False)
+    handles = [art["path"], art["start"], art["minimum"]]
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False, fontsize=10)
 
 
-def _weights(axes):
+def _weights(fig):
     from numerics.plotting import plot_weights
 
-    plot_weights(ax=axes[0])
+    plot_weights(ax=fig.subplots())
 
 
-def _gd_decay(axes):
+def _gd_decay(fig):
     from numerics.plotting import plot_gd_decay
 
-    plot_gd_decay(ax=axes[0])
+    plot_gd_decay(ax=fig.subplots())
 
 
-def _exercise2(axes):
+def _exercise2(fig):
     from numerics.comparison_plots import plot_eigen_decay
 
-    plot_eigen_decay("gd", eta=0.5, ax=axes[0])
-    plot_eigen_decay("heavy_ball", eta=0.5, beta=0.5, ax=axes[1])
+    left, right = fig.subplots(1, 2, sharey=True)
+    art = plot_eigen_decay("gd", eta=0.5, ax=left, legend=False)
+    plot_eigen_decay("heavy_ball", eta=0.5, beta=0.5, ax=right, legend=False)
+    fig.legend(
+        handles=art["lines"],
+        loc="outside lower center",
+        ncol=len(art["lines"]),
+        frameon=False,
+        fontsize=10,
+        title=r"eigenvalue $\lambda_i = 2^{-i}$, start $x_i = 1$",
+    )
 
 
-def _envelope(axes):
+def _envelope(fig):
     import numerics
     from numerics.plotting import plot_envelope
 
     run = numerics.simulate(0.5, 0.5, lams=[1.5], x0=[1.0], steps=60)
-    plot_envelope(run, 1.5, ax=axes[0])
+    plot_envelope(run, 1.5, ax=fig.subplots())
 
 
-def _kappa(axes):
+def _kappa(fig):
     from numerics.comparison_plots import plot_rate_vs_kappa
 
-    plot_rate_vs_kappa(ax=axes[0])
+    plot_rate_vs_kappa(ax=fig.subplots())
 
 
-def _method_maps(axes):
-    from numerics.comparison_plots import plot_method_rate_maps
+def _method_maps(fig):
+    from numerics.comparison_plots import plot_method_rate_maps, plot_stability_edges
 
-    plot_method_rate_maps(axes)
+    axes = fig.subplots(2, 2).flat
+    maps = plot_method_rate_maps(axes[:3], legend=False)
+    plot_stability_edges(axes[3])
+    hb = maps[1]
+    fig.legend(
+        handles=[hb["divergent"], hb["critical"][0], hb["edge"]],
+        loc="outside lower center",
+        ncol=3,
+        frameon=False,
+        fontsize=10,
+    )
 
 
 D2L_AIRFOIL_RUNS = ((0.02, 0.5), (0.01, 0.9), (0.005, 0.9))
 
 
-def _variance(axes):
+def _variance(fig):
     from numerics.noise_plots import plot_variance_vs_beta
 
-    plot_variance_vs_beta(ax=axes[0])
+    plot_variance_vs_beta(ax=fig.subplots())
 
 
-def _airfoil_losses(axes):
+def _airfoil_losses(fig):
     from numerics.noise_plots import plot_losses
 
     _, _, quad, runs, _ = airfoil()
-    plot_losses(list(runs), ax=axes[0], minimum=quad.minimum)
+    plot_losses(list(runs), ax=fig.subplots(), minimum=quad.minimum)
 
 
-def _divergence(axes):
-    from numerics.noise_plots import plot_divergence
+def _divergence(fig):
+    from numerics.noise_plots import plot_divergence, plot_divergence_overview
 
-    plot_divergence(list(airfoil()[4]), ax=axes[0])
+    _, _, quad, _, edges = airfoil()
+    left, right = fig.subplots(1, 2)
+    lam_max = float(quad.eigenvalues.max())
+    plot_divergence_overview(list(edges), lam_max, ax=left)
+    plot_divergence(list(edges), ax=right)
 
 
-def _exercise4(axes):
+def _exercise4(fig):
     import numerics
     from numerics.noise_plots import plot_losses
 
@@ -142,127 +185,161 @@ def _exercise4(axes):
         for bs, lr in ((1, 0.005), (100, 0.4))
         for m in (0.0, 0.4)
     ]
-    art = plot_losses(runs, ax=axes[0], against="time")
-    art["ax"].set_title("Seed exercise 4: SGD against minibatch SGD, with and without momentum")
+    left, right = fig.subplots(1, 2, sharey=True)
+    plot_losses(runs, ax=left, against="examples")["legend"].remove()
+    art = plot_losses(runs, ax=right, against="updates")
+    art["legend"].remove()
+    left.set_title("against examples seen (gradient evaluations)")
+    right.set_title("against updates (parameter steps)")
+    fig.suptitle("Seed exercise 4: SGD (batch 1) and minibatch SGD (batch 100), momentum 0 and 0.4")
+    fig.legend(handles=art["lines"], loc="outside lower center", ncol=2, frameon=False, fontsize=10)
 
 
-def _worst_case(axes):
+def _worst_case(fig):
     import numerics
+    import theory
 
+    mu, L = SAMPLE_SPECTRUM
+    tuned = theory.optimal_parameters(mu, L)
     numerics.worst_case_grid(
-        np.linspace(0.005, 0.3, 300), np.linspace(0, 0.99, 200), *SAMPLE_SPECTRUM
-    ).plot(ax=axes[0])
+        np.linspace(0.0002, 0.045, 300), np.linspace(0, 0.99, 200), mu, L
+    ).plot(ax=fig.subplots(), tuned=(float(tuned.eta), float(tuned.beta)))
 
 
 FIGURES = (
     FigureSpec(
         "region",
         "Stability region",
-        "Green points converge; the black line is the derived edge eta = 2(1 + beta)/lambda, which the grid must match.",
-        1,
+        "Heavy ball at curvature lambda = 1: blue points of the grid converge, the hatched grey side diverges; "
+        "the black line is the derived edge eta = 2(1 + beta)/lambda, which the grid must match.",
+        (6.5, 5.0),
         _region,
     ),
     FigureSpec(
         "rate_map",
         "Rate map",
-        "The spectral radius over (eta*lambda, beta): ripples between the critical-damping curves (rate sqrt(beta)), monotone to the left, oscillating to the right, divergent past the red edge 2(1 + beta).",
-        1,
+        "The spectral radius rho (the factor by which the error shrinks per step) of heavy ball over "
+        "(eta*lambda, beta); it depends on eta and lambda only through their product, so this one map holds "
+        "every curvature. Ripples between the dashed critical-damping curves (eta*lambda = (1 -+ sqrt(beta))^2, "
+        "rate sqrt(beta)), monotone to their left, oscillating to their right, divergent (hatched) past the edge "
+        "eta*lambda = 2(1 + beta). White lines are the rate contours marked on the colour bar.",
+        (7.5, 5.6),
         _rate_map,
     ),
     FigureSpec(
         "volume",
         "Stability volume",
-        "The edge rho = 1 of the (eta, beta, lambda) volume at several curvatures: larger curvatures leave less room for the step size.",
-        1,
+        "The (eta, beta, lambda) stability volume. Left: the stable step sizes eta < 2(1 + beta)/lambda at four "
+        "curvatures, nested (the darker, the more curvatures are stable). Right: the same edge as a surface; "
+        "the stable volume lies under it.",
+        (12.0, 5.0),
         _volume,
     ),
     FigureSpec(
         "d2l_traces",
         "D2L's traces",
-        "D2L's train_2d on f = 0.1 x1^2 + 2 x2^2 from (-5, -2): gradient descent at eta 0.4 and 0.6 (diverges in x2), momentum at eta 0.6 with beta 0.5 and 0.25. Titles are D2L's printed lines, reproduced.",
-        4,
+        "D2L's train_2d on f = 0.1 x1^2 + 2 x2^2 from (-5, -2), 20 steps: gradient descent at eta 0.4 and 0.6 "
+        "(diverges in x2), heavy ball at eta 0.6 with beta 0.5 and 0.25. The subtitles are D2L's printed lines, "
+        "reproduced.",
+        (10.0, 8.4),
         _traces,
     ),
     FigureSpec(
         "weights",
         "Effective sample weights",
-        "beta^t: the leaky average weighs past gradients geometrically; the weights sum to 1/(1 - beta).",
-        1,
+        "The velocity is a leaky average of past gradients: the gradient t steps back has weight beta^t "
+        "(stems); the weights sum to 1/(1 - beta), the dashed window.",
+        (7.5, 5.0),
         _weights,
     ),
     FigureSpec(
         "gd_decay",
         "Gradient-descent decay",
-        "(1 - eta lambda)^t at eta = 0.1: slow for small curvature, oscillating for eta lambda > 1, divergent past 2.",
-        1,
+        "Gradient descent multiplies the error along curvature lambda by (1 - eta lambda) each step (eta = 0.1): "
+        "slow for small curvature, oscillating for eta lambda > 1, divergent past 2 (dashed, lambda = 20.5).",
+        (7.5, 5.2),
         _gd_decay,
     ),
     FigureSpec(
         "exercise2",
         "Seed exercise 2",
-        "lambda_i = 2^-i, x_i from 1: gradient descent (left) against momentum (right); momentum speeds up the flat directions. (The seed note's x -= x - eta*v is fixed to x -= eta*v.)",
-        2,
+        "lambda_i = 2^-i, x_i from 1: gradient descent (left) against heavy ball (right) on a shared log "
+        "axis; momentum speeds up the flat directions. (The seed note's x -= x - eta*v is fixed to "
+        "x -= eta*v.)",
+        (11.0, 4.8),
         _exercise2,
     ),
     FigureSpec(
         "envelope",
         "Simulation against theory",
-        "A simulated run stays under the envelope (t + 1) rho^t from the spectral radius.",
-        1,
+        "Heavy ball (eta = 0.5, beta = 0.5) on f = 1.5/2 x^2 from x = 1: the simulated run stays under the "
+        "envelope (t + 1) rho^t from the spectral radius.",
+        (7.0, 5.0),
         _envelope,
     ),
     FigureSpec(
         "rate_vs_kappa",
         "Rate against conditioning",
-        "Tuned worst-case rates: (kappa - 1)/(kappa + 1) for gradient descent, (sqrt(kappa) - 1)/(sqrt(kappa) + 1) for heavy ball, 1 - 2/sqrt(3 kappa + 1) for Nesterov; the dots are the worst case evaluated at the tuned parameters, the squares QHM (nu = 0.7) tuned numerically.",
-        1,
+        "Tuned worst-case rates as 1 - rho (the progress per step) on log-log axes: (kappa - 1)/(kappa + 1) for "
+        "gradient descent, (sqrt(kappa) - 1)/(sqrt(kappa) + 1) for heavy ball, 1 - 2/sqrt(3 kappa + 1) for "
+        "Nesterov; the dots are the worst case evaluated at each method's tuned parameters, the squares QHM "
+        "(nu = 0.7) tuned numerically. The slopes are the story: -1 without momentum, -1/2 with it.",
+        (7.5, 5.6),
         _kappa,
     ),
     FigureSpec(
         "method_rate_maps",
         "Rate maps of three methods",
-        "Gradient descent, heavy ball and Nesterov side by side over (eta*lambda, beta): Nesterov's "
-        "edge is (2 + 2 beta)/(1 + 2 beta), heavy ball's 2 + 2 beta, gradient descent's 2 whatever beta.",
-        3,
+        "Gradient descent, heavy ball and Nesterov over (eta*lambda, beta), each framed on its own stable "
+        "region, with the critical-damping curves where the method has them (Nesterov: eta*lambda = "
+        "((1 - beta)/(1 + beta))^2 and 1). Bottom right: the three stability edges together: Nesterov's "
+        "(2 + 2 beta)/(1 + 2 beta), heavy ball's 2 + 2 beta, gradient descent's 2 whatever beta.",
+        (11.0, 9.6),
         _method_maps,
     ),
     FigureSpec(
         "variance_vs_beta",
         "Variance against momentum",
-        "The stationary variance of x under gradient noise: at a fixed step it grows like (1 + beta)/(1 - beta); "
-        "at a fixed effective step eta/(1 - beta) it falls to a limit alpha sigma^2/(2 lambda).",
-        1,
+        "The stationary variance of x under gradient noise (lambda = 1, sigma = 1): at a fixed step eta = 0.5 "
+        "it grows like (1 + beta)/(1 - beta); at a fixed effective step eta/(1 - beta) = 0.5 it falls to a "
+        "limit alpha sigma^2/(2 lambda). The markers are Monte-Carlo estimates with 99% intervals.",
+        (7.5, 5.4),
         _variance,
     ),
     FigureSpec(
         "airfoil_losses",
         "Airfoil: D2L's runs",
-        "Minibatch SGD with momentum (batch 10, 2 epochs) on the airfoil data for D2L's (lr, momentum) "
-        "= (0.02, 0.5), (0.01, 0.9), (0.005, 0.9); the dotted line is the least-squares minimum.",
-        1,
+        "Minibatch SGD with momentum (batch 10, 2 epochs, from the same start at epoch 0) on the airfoil data "
+        "for D2L's (lr, momentum) = (0.02, 0.5), (0.01, 0.9), (0.005, 0.9); the dotted line is the "
+        "least-squares minimum.",
+        (7.5, 5.4),
         _airfoil_losses,
     ),
     FigureSpec(
         "divergence",
         "Predicted against observed divergence",
-        "Full-batch runs on the airfoil quadratic around the edge 2(1 + beta)/lambda_max predicted from the "
-        "Hessian's top eigenvalue: runs left of the bar converge, right of it diverge.",
-        1,
+        "Full-batch runs on the airfoil quadratic. Left: the edge 2(1 + beta)/lambda_max predicted from the "
+        "Hessian's top eigenvalue, a curve in beta, with the largest converging and smallest diverging run of "
+        "each scan. Right: every scanned run, the learning rate in units of the predicted edge.",
+        (12.0, 5.2),
         _divergence,
     ),
     FigureSpec(
         "exercise4",
         "Seed exercise 4",
-        "Loss against training time (log scale): SGD (batch 1, lr 0.005) and minibatch SGD (batch 100, "
-        "lr 0.4), each without and with momentum 0.4, as the seed's note compares them.",
-        1,
+        "Loss against examples seen (left) and against updates (right), both log scale: SGD (batch 1, lr 0.005) "
+        "and minibatch SGD (batch 100, lr 0.4), each without and with momentum 0.4, as the seed's note compares "
+        "them. Counts, not seconds, so the figure is the same on every machine.",
+        (12.0, 5.4),
         _exercise4,
     ),
     FigureSpec(
         "worst_case",
         "Worst case on a spectrum",
-        "The worst-case rate over [1, 100] on an (eta, beta) grid; the star is the grid's best point, next to the tuned (4/121, 81/121).",
-        1,
+        "Heavy ball's worst-case rate over the spectrum [1, 100] on an (eta, beta) grid framed on its stable "
+        "region: the star is the grid's best point, the ring the tuned (4/121, 81/121) of the closed form, "
+        "rate 9/11; past the black edge 2(1 + beta)/100 the largest curvature diverges.",
+        (7.5, 5.6),
         _worst_case,
     ),
 )

@@ -250,11 +250,12 @@ def write_text(path, text: str) -> Path:
     return _write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def save_figure(fig, path, dpi: int = 150) -> Path:
+def save_figure(fig, path, dpi: int = 150, metadata: dict | None = None) -> Path:
     """Save a matplotlib figure atomically; the format comes from the suffix.
 
     The same rules as :func:`write_text` apply; ``'-'`` is refused (a figure
-    is not text for standard output).
+    is not text for standard output). ``metadata`` goes to ``savefig``
+    (``{"Date": None}`` keeps an SVG free of a date).
     """
     shown = os.fsdecode(os.fspath(path))
     if shown == "-":
@@ -267,7 +268,8 @@ def save_figure(fig, path, dpi: int = 150) -> Path:
             f"'{shown}' has an unsupported figure format {fmt!r}: use one of {', '.join(sorted(supported))}"
         )
     return _write_atomically(
-        path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")
+        path,
+        lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata),
     )
 
 

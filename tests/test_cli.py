@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -372,17 +373,11 @@ def test_report_failure_leaves_earlier_report_intact(capsys, tmp_path, monkeypat
     with numerics.atomic_directory(target) as earlier:
         (earlier / "old.txt").write_text("earlier report")
 
-    def broken(axes):
+    def broken(fig):
         raise ValueError("boom")
 
-    spec = report.FIGURES[3]
     monkeypatch.setattr(
-        report,
-        "FIGURES",
-        (
-            report.FIGURES[0],
-            type(spec)(spec.name, spec.title, spec.explanation, spec.ncols, broken),
-        ),
+        report, "FIGURES", (report.FIGURES[0], dataclasses.replace(report.FIGURES[3], draw=broken))
     )
     with pytest.raises(ValueError, match="boom"):
         main(["report", "--output", str(target)])
