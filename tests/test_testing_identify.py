@@ -49,8 +49,9 @@ def test_heavy_ball_polynomial_and_rate(point):
     assert found.linear
     if beta > 1e-4:
         assert found.order == 2 and found.transient == 0
+        # a small coefficient is known to about the residual, relative to the largest one
         np.testing.assert_allclose(
-            found.coefficients, [1.0, -(1 + beta - eta * lam), beta], rtol=1e-8, atol=1e-12
+            found.coefficients, [1.0, -(1 + beta - eta * lam), beta], rtol=1e-8, atol=1e-9
         )
     elif beta == 0:  # v = g: no memory, x_{t+1} = (1 - eta lam) x_t
         assert found.order == 1

@@ -4,8 +4,11 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from numerics.testing.matching import DEFAULT_LAM_FRACTIONS, assert_matches, default_lams
+from tests.strategies import floats
 from theory.errors import ParameterError
 
 ETA, BETA, DAMP, WD = 0.07, 0.85, 0.3, 0.02
@@ -118,3 +121,19 @@ def test_the_tolerance_is_relative_to_the_runs_size(error, fails):
             check(perturbed)
     else:
         check(perturbed)
+
+
+@given(floats(0.01, 1.0), floats(-0.9, 0.97), floats(1e-3, 5.0), st.sampled_from([1.0, -1.0]))
+def test_plain_heavy_ball_matches_anywhere(eta, beta, size, sign):
+    x0 = sign * size
+
+    # heavy ball written out here, at curvatures inside the region and beyond its edge
+    def traj(lam, x0, steps):
+        x, v, xs = x0, 0.0, [x0]
+        for _ in range(steps):
+            v = beta * v + lam * x
+            x = x - eta * v
+            xs.append(x)
+        return xs
+
+    assert_matches(traj, "heavy_ball", eta=eta, beta=beta, x0=x0, steps=60)
