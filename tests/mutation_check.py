@@ -116,6 +116,24 @@ MUTANTS = [
         "half = Z99 * float(per_chain.std(ddof=1)) / np.sqrt(chains)",
         "half = float(per_chain.std(ddof=1)) / np.sqrt(chains)",
     ),
+    (
+        "identified polynomial with its coefficients reversed",
+        "numerics/testing/identify.py",
+        "coefficients = np.concatenate([[1.0], -a[::-1]])",
+        "coefficients = np.concatenate([[1.0], -a])",
+    ),
+    (
+        "assert_matches 1000 times too lenient",
+        "numerics/testing/matching.py",
+        "~(np.abs(observed - expected) <= tolerance)",
+        "~(np.abs(observed - expected) <= 1e3 * tolerance)",
+    ),
+    (
+        "inside_region past the edge",
+        "numerics/testing/strategies.py",
+        "draw(floats(margin, 1 - margin)) * edge",
+        "draw(floats(margin, 1 + margin)) * edge",
+    ),
 ]
 
 

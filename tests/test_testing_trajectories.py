@@ -78,3 +78,11 @@ def test_lazy_imports_and_a_clear_error_without_torch():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines() == ["[]", TORCH_MISSING]
     assert "momentum-theory[torch]" in TORCH_MISSING
+
+
+def test_a_float32_start_is_named():
+    def traj(lam, x0, steps):
+        return np.full(steps + 1, x0, dtype=np.float32)
+
+    with pytest.raises(TrajectoryError, match=r"x_0 = 1.29999995.*a float32 optimiser\?"):
+        run_trajectory(traj, 1.0, 1.3, 3)

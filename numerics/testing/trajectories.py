@@ -83,7 +83,10 @@ def run_trajectory(traj: TrajectoryFn, lam: float, x0: float, steps: int) -> np.
             f"(x_0 first) for lam={lam}, x0={x0}: shape {xs.shape}"
         )
     if xs[0] != x0:
-        raise TrajectoryError(f"the trajectory must start at x0 = {x0!r}: x_0 = {float(xs[0])!r}")
+        raise TrajectoryError(
+            f"the trajectory must start at x0 = {x0!r}: x_0 = {float(xs[0])!r}"
+            + (" (a float32 optimiser? run it in float64)" if np.float32(x0) == xs[0] else "")
+        )
     return xs
 
 
