@@ -36,7 +36,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from numerics.methods import numeric_method
-from numerics.rates import in_parallel, spectral_radius
+from numerics.rates import (
+    beta_terms,
+    checked_inputs,
+    compiled_kernels,
+    in_parallel,
+    spectral_radius,
+)
 from theory.errors import ParameterError
 
 __all__ = [
@@ -266,6 +272,18 @@ def volume_summary(eta, beta, lam, method: str = "heavy_ball", **params) -> Volu
     e, b, lm = (np.asarray(a, float) for a in (eta, beta, lam))
     _check_size(e.size * b.size, "the (eta, beta) face")
     worst = np.empty((e.size, b.size))
+    kernels = compiled_kernels(e.size * b.size * lm.size)
+    if kernels is not None and numeric_method(method).name == "heavy_ball" and not params:
+        # one fused pass, no buffers: rho, the stable count and the max over lambda together
+        _, e, b, lm = checked_inputs(e.ravel(), b.ravel(), lm.ravel(), method)
+        terms = beta_terms(b)
+
+        def fused(part: list) -> int:
+            rows = slice(part[0], part[-1] + 1)
+            return kernels.hb_volume(e[rows], lm, *terms, worst[rows])
+
+        stable = sum(in_parallel(fused, list(range(e.size))))
+        return _summary(method, e, b, lm, worst, stable)
     plane = b.size * lm.size
     if plane <= REDUCE_CHUNK:
         blocks = [
@@ -297,6 +315,10 @@ def volume_summary(eta, beta, lam, method: str = "heavy_ball", **params) -> Volu
         return count
 
     stable = sum(in_parallel(reduce, blocks))
+    return _summary(method, e, b, lm, worst, stable)
+
+
+def _summary(method, e, b, lm, worst, stable) -> VolumeSummary:
     i, j = np.unravel_index(np.argmin(worst), worst.shape)
     return VolumeSummary(
         numeric_method(method).name,

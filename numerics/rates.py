@@ -53,6 +53,11 @@ _SMALL = 1 << 16
 _THREADS = max(1, min(2, os.cpu_count() or 1))
 _POOL: ThreadPoolExecutor | None = None
 _LOCAL = threading.local()  # .serial: this thread is a pool worker, so do not use the pool
+#: one heavy-ball evaluation this large loads the numba kernels (where numba is installed):
+#: the NumPy kernels take about a second here, as long as importing numba and loading its
+#: cached code; smaller ones use them only once loaded (see :func:`load_compiled`)
+COMPILED_AUTO_POINTS: float = 1 << 26
+_COMPILED = None  # the numerics.compiled module once imported; False without numba
 
 
 def _as_float_array(value, name: str) -> np.ndarray:
@@ -65,7 +70,10 @@ def _as_float_array(value, name: str) -> np.ndarray:
     return arr
 
 
-def _inputs(eta, beta, lam, method) -> tuple[NumericMethod, np.ndarray, np.ndarray, np.ndarray]:
+def checked_inputs(
+    eta, beta, lam, method
+) -> tuple[NumericMethod, np.ndarray, np.ndarray, np.ndarray]:
+    """The method and the three inputs as float arrays, checked: finite, eta > 0, lam > 0."""
     m = numeric_method(method)
     e = _as_float_array(eta, "eta")
     b = _as_float_array(beta, "beta")
@@ -163,10 +171,86 @@ def _rho_kernel(inputs, out, bufs) -> None:
 
 
 def _hb_kernel(inputs, out, bufs) -> None:
-    """Heavy ball: -T/2 = eta*lam/2 - (1 + beta)/2 is formed per block, in cache."""
-    half_eta_lam, half_one_plus_beta, beta, root_abs_beta = inputs
-    np.subtract(half_eta_lam, half_one_plus_beta, out=bufs[1])
-    _rho_kernel((bufs[1], beta, root_abs_beta), out, [bufs[0], bufs[1]])
+    """Heavy ball with the discriminant factored (see :mod:`numerics.compiled`), per block.
+
+    With hh = eta*lam/2 and c = (1 + beta)/2 the quarter discriminant is
+    (hh - lo)(hh - up) + extra: lo, up = (1 -+ sqrt(beta))^2/2 and extra = 0
+    for beta >= 0; lo = up = c and extra = -beta for beta < 0.
+    """
+    hh, lo, up, extra, c, root_abs_beta = inputs
+    t, d = bufs
+    np.subtract(hh, lo, out=t)
+    np.subtract(hh, up, out=d)
+    np.multiply(d, t, out=d)
+    np.add(d, extra, out=d)
+    np.sqrt(d, out=d)  # NaN where the roots are complex: fmax then picks sqrt|beta|
+    np.subtract(hh, c, out=t)
+    np.abs(t, out=t)
+    np.add(d, t, out=d)
+    np.fmax(d, root_abs_beta, out=out)
+
+
+def beta_terms(b: np.ndarray) -> list[np.ndarray]:
+    """Heavy ball's terms of beta: lo, up, extra, c, sqrt|beta| (see :func:`_hb_kernel`).
+
+    The critical points ``(1 -+ sqrt(beta))^2/2`` are computed in long double
+    (where the platform's is wider) and rounded once: near critical damping the
+    error of ``lo`` is what the square root of the discriminant magnifies.
+    """
+    wide = np.asarray(b, np.longdouble)
+    root = np.sqrt(np.abs(wide))
+    c = 0.5 * (1.0 + b)
+    real = b >= 0
+    lo = np.where(real, (0.5 * (1 - root) ** 2).astype(float), c)
+    up = np.where(real, (0.5 * (1 + root) ** 2).astype(float), c)
+    return [lo, up, np.where(real, 0.0, -b), c, root.astype(float)]
+
+
+def _compact(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``x`` as a C-contiguous (1 or rows, 1 or m) array for an output viewed as (rows, m)."""
+    x = x.reshape((1,) * (len(shape) - x.ndim) + x.shape)
+    inner = x.shape[-1]
+    if all(n == 1 for n in x.shape[:-1]):
+        return np.ascontiguousarray(x.reshape(1, inner))
+    return np.ascontiguousarray(np.broadcast_to(x, (*shape[:-1], inner))).reshape(-1, inner)
+
+
+def load_compiled() -> bool:
+    """Load the numba kernels now (import, and compile or load cached code); False without numba.
+
+    Once loaded, heavy-ball evaluations of more than ``2**16`` points use them.
+    Call it first in a session that evaluates many large grids: the one-time
+    cost (about 1-2 s, more on the very first compile) then buys about 3x.
+    """
+    return compiled_kernels(load=True) is not None
+
+
+def compiled_kernels(points: float = 0, load: bool = False):
+    """The loaded numba kernels, loading them for ``points >= COMPILED_AUTO_POINTS``; else None."""
+    global _COMPILED
+    if _COMPILED is None and (load or points >= COMPILED_AUTO_POINTS):
+        try:
+            import numerics.compiled as compiled
+
+            compiled.hb_rows(*(np.ones((1, 1)) for _ in range(7)), np.empty((1, 1)))
+            compiled.hb_volume(*(np.ones(1) for _ in range(7)), np.empty((1, 1)))
+        except ImportError:
+            compiled = False
+        _COMPILED = compiled
+    return _COMPILED or None
+
+
+def _hb_compiled(e, b, lm, out) -> bool:
+    """Heavy ball by the compiled kernel when it is loaded (or worth loading); False if not run."""
+    if out.size <= _SMALL or not out.flags.c_contiguous:
+        return False
+    kernels = compiled_kernels(out.size)
+    if kernels is None:
+        return False
+    shape = out.shape
+    inputs = [e, lm, *beta_terms(b)]
+    kernels.hb_rows(*(_compact(x, shape) for x in inputs), out.reshape(-1, shape[-1]))
+    return True
 
 
 def _gd_kernel(inputs, out, bufs) -> None:
@@ -198,7 +282,7 @@ def spectral_radius(
         The rate: after t steps the error shrinks like rho^t. Never NaN for
         finite input.
     """
-    m, e, b, lm = _inputs(eta, beta, lam, method)
+    m, e, b, lm = checked_inputs(eta, beta, lam, method)
     shape = np.broadcast_shapes(e.shape, b.shape, lm.shape)
     if out is None:
         out = np.empty(shape)
@@ -209,11 +293,9 @@ def spectral_radius(
     if m.name == "gd":
         return _map_blocks(_gd_kernel, [np.multiply(e, lm), b], out)[()]
     if m.name == "heavy_ball" and not params:
-        return _map_blocks(
-            _hb_kernel,
-            [0.5 * e * lm, 0.5 * (1.0 + b), b, np.sqrt(np.abs(b))],
-            out,
-        )[()]
+        if _hb_compiled(e, b, lm, out):
+            return out[()]
+        return _map_blocks(_hb_kernel, [0.5 * e * lm, *beta_terms(b)], out)[()]
     if m.states == 1:
         trace, _ = m.trace_det(e, b, lm, **params)
         out[...] = np.abs(trace)
@@ -240,7 +322,7 @@ def _companion_roots(m: NumericMethod, e, b, lm, params) -> np.ndarray:
 
 def eigenvalues(eta, beta=0.0, lam=1.0, method="heavy_ball", **params) -> np.ndarray:
     """The eigenvalues of R, shape ``broadcast + (states,)``, largest modulus first."""
-    m, e, b, lm = _inputs(eta, beta, lam, method)
+    m, e, b, lm = checked_inputs(eta, beta, lam, method)
     if m.states == 1:
         trace, _ = m.trace_det(e, b, lm, **params)
         return (trace + 0.0 * e * b * lm)[..., None].astype(np.complex128)
@@ -275,7 +357,7 @@ def regime(eta, beta=0.0, lam=1.0, method="heavy_ball", **params) -> np.ndarray:
     the dominant one positive; ``oscillating``: real, the dominant one
     negative; ``critical``: a double root; ``divergent``: rho >= 1.
     """
-    m, e, b, lm = _inputs(eta, beta, lam, method)
+    m, e, b, lm = checked_inputs(eta, beta, lam, method)
     rho = spectral_radius(e, b, lm, m, **params)
     if m.states != 2:
         top = eigenvalues(e, b, lm, m, **params)[..., 0]

@@ -41,8 +41,8 @@ MUTANTS = [
     (
         "complex-regime rate 2 sqrt(beta) (numerics)",
         "numerics/rates.py",
-        "[0.5 * e * lm, 0.5 * (1.0 + b), b, np.sqrt(np.abs(b))]",
-        "[0.5 * e * lm, 0.5 * (1.0 + b), b, 2 * np.sqrt(np.abs(b))]",
+        "return [lo, up, np.where(real, 0.0, -b), c, root.astype(float)]",
+        "return [lo, up, np.where(real, 0.0, -b), c, 2 * root.astype(float)]",
     ),
     (
         "eta dropped from the decoupled update",

@@ -13,7 +13,7 @@ import tracemalloc
 
 import numpy as np
 
-from numerics import spectral_radius, volume_summary
+from numerics import rates, spectral_radius, volume_summary
 
 
 def best_of(fn, repeat: int) -> float:
@@ -30,8 +30,14 @@ def grid_benchmark(n: int = 1000, repeat: int = 20) -> None:
     beta = np.linspace(0.0, 0.99, n)
     out = np.empty((n, n))
     floor = best_of(lambda: np.add(eta[:, None], beta[None, :], out=out), repeat)
+    start = time.perf_counter()
+    loaded = rates.load_compiled()
+    load_time = time.perf_counter() - start
     ours = best_of(lambda: spectral_radius(eta[:, None], beta[None, :], 1.0, out=out), repeat)
     fresh = best_of(lambda: spectral_radius(eta[:, None], beta[None, :], 1.0), repeat)
+    kept, rates._COMPILED = rates._COMPILED, False  # the NumPy kernels, as without numba
+    plain = best_of(lambda: spectral_radius(eta[:, None], beta[None, :], 1.0, out=out), repeat)
+    rates._COMPILED = kept
     E, B = np.meshgrid(eta, beta, indexing="ij")
     R = np.empty((n, n, 2, 2))
     R[..., 0, 0], R[..., 0, 1], R[..., 1, 0], R[..., 1, 1] = B, 1.0, -E * B, 1.0 - E
@@ -42,8 +48,13 @@ def grid_benchmark(n: int = 1000, repeat: int = 20) -> None:
     eig_time = best_of(eig, 2)
     err = np.abs(spectral_radius(eta[:, None], beta[None, :], 1.0) - eig()) / eig()
     print(f"grid {n} x {n} = {n * n:,} points (best of {repeat})")
+    kernel = "numba kernel" if loaded else "numba absent: NumPy"
+    print(f"  loading the numba kernels (import + cached code or compile): {load_time:.2f} s")
     print(
-        f"  spectral_radius (out=):      {ours * 1e3:8.2f} ms  {n * n / ours / 1e6:8.1f} M points/s"
+        f"  spectral_radius (out=, {kernel}): {ours * 1e3:8.2f} ms  {n * n / ours / 1e6:8.1f} M points/s"
+    )
+    print(
+        f"  spectral_radius (out=, NumPy kernels): {plain * 1e3:8.2f} ms  -> {plain / floor:6.2f}x the floor"
     )
     print(
         f"  spectral_radius (allocates): {fresh * 1e3:8.2f} ms  {n * n / fresh / 1e6:8.1f} M points/s"
