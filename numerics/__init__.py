@@ -1,7 +1,8 @@
 """Fast, exact numerics of momentum on quadratics: rates, regions, simulations, plots.
 
 Plotting lives in :mod:`numerics.plotting` (imported on demand, so importing
-``numerics`` does not import matplotlib).
+``numerics`` does not import matplotlib). :mod:`numerics.testing` (imported
+on its own) checks an optimiser of yours against the theory.
 """
 
 from numerics.airfoil import (

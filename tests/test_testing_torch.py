@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from numerics.rates import max_stable_lam as closed_form_max_stable_lam
 from numerics.rates import spectral_radius
 from numerics.testing import assert_matches, identify, max_stable_lam, torch_trajectory
-from numerics.testing.strategies import floats, inside_region
+from numerics.testing.strategies import floats, inside_region, outside_region
 from theory.methods import torch_sgd
 
 torch = pytest.importorskip("torch", reason="torch not installed: pip install '.[torch]'")
@@ -70,6 +70,23 @@ def test_identified_rate_is_the_theory(case):
     theory = float(spectral_radius(lr, momentum, lam, method, **params))
     assert found.linear
     assert found.spectral_radius == pytest.approx(theory, rel=RATE_RTOL)
+
+
+@settings(max_examples=30)
+@given(floats(0.01, 1.0), floats(0.0, 0.95), floats(1.05, 3.0))
+def test_beyond_the_edge_the_identified_rate_exceeds_one(lr, momentum, factor):
+    # heavy ball's edge 2 (1 + beta)/lr, typed here; torch SGD with momentum is heavy ball
+    lam = factor * 2 * (1 + momentum) / lr
+    found = identify(sgd(lr, momentum, 0.0, False, 0.0), lam)
+    assert found.linear and found.spectral_radius > 1
+
+
+@settings(max_examples=30)
+@given(outside_region("torch_sgd_nesterov", beta=(0.05, 0.95), dampening=0.0, weight_decay=0.04))
+def test_nesterov_outside_its_region_is_unstable(point):
+    lr, momentum, lam = point
+    found = identify(sgd(lr, momentum, 0.0, True, 0.04), lam)
+    assert found.linear and found.spectral_radius > 1
 
 
 def test_max_stable_lam_is_the_closed_form():

@@ -63,12 +63,14 @@ def test_theory_trajectory_checks_parameters_up_front():
 
 
 def test_lazy_imports_and_a_clear_error_without_torch():
-    # one child interpreter: numerics.testing imports neither torch nor hypothesis, and where
+    # one child interpreter: numerics.testing imports neither torch nor hypothesis (nor SymPy,
+    # SciPy, matplotlib: the theory is loaded when first used), and where
     # "import torch" fails (whether or not torch is installed here) torch_trajectory says why
     code = (
         "import sys\n"
         "import numerics.testing as nt\n"
-        "print(sorted(m for m in ('torch', 'hypothesis') if m in sys.modules))\n"
+        "heavy = ('torch', 'hypothesis', 'sympy', 'scipy', 'matplotlib')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
         "sys.modules['torch'] = None\n"
         "try:\n"
         "    nt.torch_trajectory(lambda p: None)\n"

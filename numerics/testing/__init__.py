@@ -15,7 +15,7 @@ An optimiser is seen through its trajectory on f(x) = lam/2 x^2:
   it needs ``hypothesis`` and is imported on its own.
 
 PyTorch is imported only by :func:`torch_trajectory`, Hypothesis only by the
-strategies module.
+strategies module, SymPy when a method's theory is first used.
 """
 
 from numerics.testing.identify import (
