@@ -350,9 +350,15 @@ def cmd_simulate(args) -> str:
 
 
 def cmd_report(args) -> str:
+    import sys
+
     from momentum_cli.report import write_report
 
-    return write_report(args.output)
+    def progress(message: str) -> None:
+        if sys.stderr.isatty():  # a terminal sees what is being built; logs and pipes stay clean
+            print(f"momentum report: {message}", file=sys.stderr, flush=True)
+
+    return write_report(args.output, progress)
 
 
 def cmd_explore(args) -> str:

@@ -37,9 +37,11 @@ def new_figure(ncols: int = 1, width: float = 6.0, height: float = 4.5):
 def render(spec):
     """A report figure (a ``FigureSpec``) drawn on a fresh constrained-layout figure."""
     _agg()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=spec.size, layout="constrained")
+    FigureCanvasAgg(fig)  # a renderer to measure text with, as pyplot's figures have
     spec.draw(fig)
     return fig
 

@@ -2,11 +2,14 @@
 
 The folder is built in a temporary sibling and moved into place at the end,
 so it is complete or not written at all (an earlier report stays intact).
+Its front page is ``report.html`` (one self-contained file, offline); with
+``pdflatex`` there is also ``report.pdf``.
 """
 
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from momentum_cli.figures import save_spec
@@ -87,35 +90,55 @@ def _summary() -> dict:
     }
 
 
-def write_report(output) -> str:
-    """Write the report folder; returns the lines to print."""
+def _quiet(message: str) -> None:
+    pass
+
+
+def write_report(output, progress=_quiet) -> str:
+    """Write the report folder; returns the lines to print (what was written, what to open).
+
+    ``progress(message)`` is told what is being built, step by step.
+    """
     import theory
+    from momentum_cli.report_html import report_html
+    from momentum_cli.report_pdf import write_pdf
     from numerics.files import atomic_directory
 
     target = Path(output)
-    lines = []
     with atomic_directory(output) as tmp:  # the user's spelling: Path('') would be '.'
+        progress("derivations: SymPy checks every step")
         derivations = theory.derive_all()
         (tmp / "derivations.tex").write_text(
             theory.latex_document(derivations.values()), encoding="utf-8"
         )
         figures = tmp / "figures"
         figures.mkdir()
-        for spec in FIGURES:
+        for k, spec in enumerate(FIGURES, 1):
+            progress(f"figure {k}/{len(FIGURES)}: {spec.title}")
             save_spec(spec, figures)
-            lines.append(f"  figures/{spec.name}.png, .svg: {spec.title}")
-        summary = _summary()
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-        (tmp / "report.md").write_text(_markdown(derivations, summary), encoding="utf-8")
-        from momentum_cli.explorer import explorer_html
+        # pdflatex (a separate process) typesets while the key numbers are computed here
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            progress("report.pdf: pdflatex, in the background")
+            pdf = pool.submit(write_pdf, tmp, FIGURES, derivations)
+            progress("key numbers: D2L's runs, tuning, airfoil")
+            summary = _summary()
+            text = json.dumps(summary, indent=2) + "\n"
+            (tmp / "summary.json").write_text(text, encoding="utf-8")
+            (tmp / "report.md").write_text(_markdown(derivations, summary), encoding="utf-8")
+            from momentum_cli.explorer import explorer_html
 
-        (tmp / "explorer.html").write_text(explorer_html(), encoding="utf-8")
-    return "\n".join(
-        [
-            f"wrote {target}/ (report.md, derivations.tex, summary.json, figures/, explorer.html)",
-            *lines,
-        ]
+            (tmp / "explorer.html").write_text(explorer_html(), encoding="utf-8")
+            no_pdf = pdf.result()
+        if no_pdf:
+            progress(f"report.pdf: none ({no_pdf})")
+        page = report_html(FIGURES, figures, derivations, _key_numbers(summary), pdf=not no_pdf)
+        (tmp / "report.html").write_text(page, encoding="utf-8")
+    files = (
+        "report.html, "
+        + ("" if no_pdf else "report.pdf, ")
+        + ("report.md, derivations.tex, summary.json, figures/, explorer.html")
     )
+    return f"wrote {target}/ ({files})\nopen {target / 'report.html'}"
 
 
 def _airfoil_lines(a: dict) -> list[str]:
@@ -142,6 +165,26 @@ def _airfoil_lines(a: dict) -> list[str]:
     return lines
 
 
+def _key_numbers(summary) -> list[str]:
+    """The key numbers as Markdown lines (the HTML page shows the same lines)."""
+    t = summary["tuned"]
+    hb, gd = t["methods"]["heavy-ball"], t["methods"]["gd"]
+    return [
+        "D2L's `train_2d` runs (f = 0.1 x1^2 + 2 x2^2, start (-5, -2), 20 steps), reproduced:",
+        "",
+        *(
+            f"- {r['method']} eta={r['eta']} beta={r['beta']}: `{r['line']}`"
+            for r in summary["d2l_runs"]
+        ),
+        "",
+        f"Tuned for the spectrum [{t['mu']}, {t['L']}]: heavy ball eta = {hb['exact']['eta']}, "
+        f"beta = {hb['exact']['beta']}, rate {hb['exact']['rate']}; gradient descent "
+        f"eta = {gd['exact']['eta']}, rate {gd['exact']['rate']}.",
+        "",
+        *_airfoil_lines(summary["airfoil"]),
+    ]
+
+
 def _markdown(derivations, summary) -> str:
     parts = [
         "# Momentum on quadratics: a checked report",
@@ -151,27 +194,11 @@ def _markdown(derivations, summary) -> str:
         "`numerics` package; `summary.json` holds the key numbers. "
         "[`explorer.html`](explorer.html) is an interactive page (offline, one file): move the "
         "step size and the momentum and watch the rate map, the eigenvalues and D2L's "
-        "trajectory respond.",
+        "trajectory respond. `report.html` is this report in one file for any browser.",
         "",
         "## Key numbers",
         "",
-        "D2L's `train_2d` runs (f = 0.1 x1^2 + 2 x2^2, start (-5, -2), 20 steps), reproduced:",
-        "",
-    ]
-    parts += [
-        f"- {r['method']} eta={r['eta']} beta={r['beta']}: `{r['line']}`"
-        for r in summary["d2l_runs"]
-    ]
-    t = summary["tuned"]
-    hb = t["methods"]["heavy-ball"]
-    gd = t["methods"]["gd"]
-    parts += [
-        "",
-        f"Tuned for the spectrum [{t['mu']}, {t['L']}]: heavy ball eta = {hb['exact']['eta']}, "
-        f"beta = {hb['exact']['beta']}, rate {hb['exact']['rate']}; gradient descent "
-        f"eta = {gd['exact']['eta']}, rate {gd['exact']['rate']}.",
-        "",
-        *_airfoil_lines(summary["airfoil"]),
+        *_key_numbers(summary),
         "",
         "## Figures",
         "",

@@ -200,22 +200,6 @@ def test_errors_are_one_line_exit_2(capsys, tmp_path, monkeypatch, argv, message
     assert "Traceback" not in err and not (tmp_path / "pwned").exists()
 
 
-def test_report_writes_everything(capsys, tmp_path):
-    target = tmp_path / "rep"
-    code, out, _ = run(capsys, "report", "--output", str(target))
-    assert code == 0 and str(target) in out
-    pngs = sorted(p.stem for p in (target / "figures").glob("*.png"))
-    svgs = sorted(p.stem for p in (target / "figures").glob("*.svg"))
-    assert len(pngs) >= 8 and pngs == svgs
-    md = (target / "report.md").read_text()
-    assert all(f"figures/{name}.png" in md for name in pngs)
-    summary = json.loads((target / "summary.json").read_text())
-    assert summary["d2l_runs"][2]["line"] == "epoch 20, x1: 0.007188, x2: 0.002553"
-    assert summary["tuned"]["methods"]["heavy-ball"]["exact"]["eta"] == "4/121"
-    assert (target / "derivations.tex").read_text().startswith(r"\documentclass")
-    assert len(out.strip().splitlines()) == 1 + len(pngs)
-
-
 @pytest.mark.skipif(shutil.which("momentum") is None, reason="console script not on PATH")
 def test_console_script():
     done = subprocess.run(

@@ -1,0 +1,87 @@
+"""The report as one self-contained HTML page: figures inline, maths offline, no network.
+
+Figures are embedded as base64 PNG; every derivation step shows its words,
+its LaTeX (as checked and printed by :mod:`theory`) and SymPy's plain form.
+The page loads nothing from anywhere: no script, no font, no CDN.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+__all__ = ["report_html"]
+
+_STYLE = """
+body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
+       padding: 0 1rem; color: #1a1a1a; background: #fff; }
+h1 { font-size: 1.8rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #ccc; }
+figure { margin: 2rem 0; } figure img { max-width: 100%; height: auto; }
+figcaption { font-size: 0.95rem; color: #333; }
+pre.tex { background: #f4f4f4; padding: 0.5rem 0.8rem; overflow-x: auto; font-size: 0.9rem; }
+p.plain { font-family: ui-monospace, monospace; font-size: 0.85rem; color: #555; margin: 0; }
+ol.steps > li { margin-bottom: 0.8rem; }
+nav ul { columns: 2; } .remark { border-left: 3px solid #0072B2; padding-left: 0.8rem; }
+"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _figure(spec, folder: Path) -> str:
+    data = base64.b64encode((folder / f"{spec.name}.png").read_bytes()).decode("ascii")
+    return (
+        f'<figure id="{_e(spec.name)}">\n<h3>{_e(spec.title)}</h3>\n'
+        f'<img alt="{_e(spec.title)}: {_e(spec.explanation)}" '
+        f'src="data:image/png;base64,{data}">\n'
+        f"<figcaption>{_e(spec.explanation)} "
+        f'(<a href="figures/{_e(spec.name)}.svg">SVG</a>, '
+        f'<a href="figures/{_e(spec.name)}.png">PNG</a>)</figcaption>\n</figure>'
+    )
+
+
+def _derivation(derivation) -> str:
+    steps = "\n".join(
+        f'<li>{_e(step.text)}\n<pre class="tex">{_e(step.display)}</pre>\n'
+        f'<p class="plain">{_e(step.plain)}</p></li>'
+        for step in derivation.steps
+    )
+    remarks = "\n".join(f'<p class="remark">{_e(r)}</p>' for r in derivation.remarks)
+    return f'<h3>{_e(derivation.title)}</h3>\n<ol class="steps">\n{steps}\n</ol>\n{remarks}'
+
+
+def report_html(figures, figure_folder, derivations, key_numbers: list[str], *, pdf: bool) -> str:
+    """The whole page: key numbers, every figure with its caption, every derivation."""
+    folder = Path(figure_folder)
+    toc = "\n".join(f'<li><a href="#{_e(s.name)}">{_e(s.title)}</a></li>' for s in figures)
+    numbers = "\n".join(f"<li>{_e(line.lstrip('- '))}</li>" for line in key_numbers if line)
+    links = ['<a href="summary.json">summary.json</a> (the key numbers)']
+    if pdf:
+        links.insert(0, '<a href="report.pdf">report.pdf</a> (derivations typeset, with figures)')
+    links += [
+        '<a href="derivations.tex">derivations.tex</a> (standalone LaTeX)',
+        '<a href="explorer.html">explorer.html</a> (interactive, offline)',
+    ]
+    body = [
+        "<h1>Momentum on quadratics: a checked report</h1>",
+        "<p>Every derivation below was verified step by step by SymPy before it was written; "
+        "every figure comes from the <code>numerics</code> package. This page is self-contained "
+        "and works offline.</p>",
+        "<p>Also in this folder: " + "; ".join(links) + ".</p>",
+        f"<nav><h2>Figures</h2><ul>\n{toc}\n</ul></nav>",
+        f"<h2>Key numbers</h2>\n<ul>\n{numbers}\n</ul>",
+        "<h2>Figures</h2>",
+        *(_figure(s, folder) for s in figures),
+        "<h2>Derivations</h2>",
+        "<p>Each step: what it claims, its LaTeX, and SymPy's plain form of the claim "
+        "(the PDF shows the LaTeX typeset).</p>",
+        *(_derivation(d) for d in derivations.values()),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<title>Momentum on quadratics: a checked report</title>\n"
+        f"<style>{_STYLE}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+    )

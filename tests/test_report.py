@@ -1,0 +1,109 @@
+"""``momentum report``: two builds in a row are identical; the HTML page is self-contained.
+
+The two reports are built once for the module (the report is the slowest
+command); the figure-by-figure checks render each report figure in memory.
+"""
+
+import base64
+import contextlib
+import html
+import io
+import json
+import re
+import shutil
+
+import pytest
+
+from momentum_cli.figures import render
+from momentum_cli.main import main
+from momentum_cli.report_figures import FIGURES
+from tests.figure_checks import fonts_readable, legends_clear
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """Two reports built in a row by the command line: (folder, stdout, stderr) each."""
+    built = []
+    for name in ("first", "second"):
+        folder = tmp_path_factory.mktemp(name) / "rep"
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["report", "--output", str(folder)])
+        assert code == 0
+        built.append((folder, out.getvalue(), err.getvalue()))
+    return built
+
+
+def test_two_reports_in_a_row_are_identical(reports):
+    (a, _, _), (b, _, _) = reports
+    names = sorted(p.name for p in (a / "figures").iterdir())
+    assert names == sorted(p.name for p in (b / "figures").iterdir())
+    assert len(names) == 2 * len(FIGURES)
+    for name in names:  # SVG and PNG alike: no date, a fixed hash salt
+        assert (a / "figures" / name).read_bytes() == (b / "figures" / name).read_bytes(), name
+    for name in ("summary.json", "report.md", "report.html"):
+        assert (a / name).read_text() == (b / name).read_text(), name
+    svg = (a / "figures" / "region.svg").read_text()
+    assert "<dc:date>" not in svg
+
+
+def test_report_contents(reports):
+    target, out, err = reports[0]
+    md = (target / "report.md").read_text()
+    assert all(f"figures/{spec.name}.png" in md for spec in FIGURES)
+    summary = json.loads((target / "summary.json").read_text())
+    assert summary["d2l_runs"][2]["line"] == "epoch 20, x1: 0.007188, x2: 0.002553"
+    assert summary["tuned"]["methods"]["heavy-ball"]["exact"]["eta"] == "4/121"
+    assert (target / "derivations.tex").read_text().startswith(r"\documentclass")
+    # stdout: what was written and the one file to open; stderr quiet (not a terminal)
+    assert out.strip().splitlines()[-1] == f"open {target / 'report.html'}"
+    assert err == ""
+
+
+def test_html_is_one_self_contained_file(reports):
+    target = reports[0][0]
+    page = (target / "report.html").read_text()
+    assert "<script" not in page and "<link" not in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # nothing from the network
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) == len(FIGURES)
+    for spec, data in zip(FIGURES, images, strict=True):
+        assert base64.b64decode(data) == (target / "figures" / f"{spec.name}.png").read_bytes()
+        assert html.escape(spec.explanation) in page
+    assert "Derivations" in page and r"\beta" in page  # the checked LaTeX, shown
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_pdf_with_figures_when_pdflatex_exists(reports):
+    target = reports[0][0]
+    pdf = (target / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 100_000  # the figures are in it
+    assert r"\includegraphics" in (target / "report.tex").read_text()
+    assert not (target / "report.log").exists() and not (target / "report.aux").exists()
+    assert 'href="report.pdf"' in (target / "report.html").read_text()
+
+
+def test_progress_is_told_every_step(tmp_path, monkeypatch):
+    from momentum_cli import report
+
+    monkeypatch.setattr(report, "FIGURES", FIGURES[:1])
+    monkeypatch.setattr(report, "_summary", lambda: json.loads('{"stub": true}'))
+    monkeypatch.setattr(report, "_markdown", lambda d, s: "")
+    monkeypatch.setattr(report, "_key_numbers", lambda s: [])
+    monkeypatch.setattr("momentum_cli.report_pdf.shutil.which", lambda name: None)
+    told = []
+    text = report.write_report(tmp_path / "rep", told.append)
+    assert told[0].startswith("derivations") and told[1] == f"figure 1/1: {FIGURES[0].title}"
+    assert any("no pdflatex" in m for m in told)
+    assert text.splitlines()[-1].endswith("report.html") and "report.pdf" not in text
+
+
+@pytest.mark.parametrize("spec", FIGURES, ids=[s.name for s in FIGURES])
+def test_report_figure_is_readable(spec):
+    """At its saved size: no text under 9 pt, no legend over any data area."""
+    fig = render(spec)
+    fonts_readable(fig)
+    legends_clear(fig)
+    for ax in fig.axes:
+        if ax.get_label() != "<colorbar>" and ax.has_data():
+            assert ax.get_title() or fig.get_suptitle(), f"{spec.name}: an axes without a title"
