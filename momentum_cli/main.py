@@ -7,13 +7,12 @@ fast; each command imports what it needs when it runs.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 
 from momentum_cli import __version__
 from momentum_cli.errors import UsageError
 from momentum_cli.parsing import fraction, grid, matrix, number_list, positive, vector
+from momentum_cli.stopping import Terminated, stop_on_signals
 
 __all__ = ["main"]
 
@@ -31,14 +30,6 @@ TOPICS = (
     "noise",
     "all",
 )
-
-
-class _Terminated(BaseException):
-    """SIGTERM, raised like KeyboardInterrupt so that every ``with`` block cleans up."""
-
-
-def _terminate(signum, frame):
-    raise _Terminated()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -357,19 +348,17 @@ def main(argv: list[str] | None = None) -> int:
     terminated (SIGTERM); each failure is one line on stderr, and no
     temporary file or folder is left behind.
     """
-    on_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if on_main_thread else None
-    try:
-        return _run(argv)
-    except KeyboardInterrupt:
-        _fail("momentum: interrupted")
-        return 130
-    except _Terminated:
-        _fail("momentum: terminated")
-        return 143
-    finally:
-        if on_main_thread:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+    with stop_on_signals() as stopping:
+        try:
+            return _run(argv)
+        except KeyboardInterrupt:
+            stopping.caught()
+            _fail("momentum: interrupted")
+            return 130
+        except Terminated:
+            stopping.caught()
+            _fail("momentum: terminated")
+            return 143
 
 
 def _run(argv: list[str] | None) -> int:

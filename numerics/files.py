@@ -207,15 +207,14 @@ def _signals_held():
 
 def _write_atomically(path, write) -> Path:
     shown, real, st = _file_target(path)
+    tmp = None
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
         _clean_stale(real.parent)
-        fd, name = tempfile.mkstemp(dir=real.parent, prefix=f"{_TEMP}{os.getpid()}-")
-    except OSError as exc:
-        raise _error(shown, exc) from exc
-    os.close(fd)
-    tmp = Path(name)
-    try:
+        with _signals_held():  # a signal between making the file and knowing its name
+            fd, name = tempfile.mkstemp(dir=real.parent, prefix=f"{_TEMP}{os.getpid()}-")
+            os.close(fd)
+            tmp = Path(name)
         write(tmp)
         with open(tmp, "rb+") as fh:  # on disk before the rename: a crash keeps old or new
             os.fsync(fh.fileno())
@@ -226,7 +225,9 @@ def _write_atomically(path, write) -> Path:
     except OSError as exc:
         raise _error(shown, exc) from exc
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            with _signals_held():
+                tmp.unlink(missing_ok=True)
     return Path(shown)
 
 
@@ -368,16 +369,22 @@ class atomic_directory:
     def __enter__(self) -> Path:
         self.target = _folder_target(self.shown)
         parent = self.target.parent
+        self.tmp = None
         try:
             parent.mkdir(parents=True, exist_ok=True)
             with _locked(parent):  # another run may be swapping the target right now
                 if os.path.lexists(self.target):
                     self._refuse_foreign(self.target)
             _clean_stale(parent)
-            self.tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f"{_TEMP}{os.getpid()}-"))
-            write_marker(self.tmp, self.target.name, complete=False)
-        except OSError as exc:
-            raise _error(self.shown, exc) from exc
+            with _signals_held():  # a signal arriving here would leave an unmarked folder
+                self.tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f"{_TEMP}{os.getpid()}-"))
+                write_marker(self.tmp, self.target.name, complete=False)
+        except BaseException as exc:
+            if self.tmp is not None:  # the held signal is delivered here, still in __enter__
+                _remove(self.tmp)
+            if isinstance(exc, OSError):
+                raise _error(self.shown, exc) from exc
+            raise
         return self.tmp
 
     def _swap(self) -> Path | None:

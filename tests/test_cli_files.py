@@ -209,3 +209,31 @@ def test_a_signal_leaves_the_earlier_report_and_no_temp_folder(tmp_path, signum,
     out, err = proc.communicate()
     assert (proc.returncode, out, err) == (code, "", line + "\n")
     assert _state(tmp_path) == before
+
+
+def test_a_swallowed_signal_is_sent_again(tmp_path):
+    """A library's bare ``except:`` (mpmath's import has one) must not lose a SIGTERM."""
+    code = (
+        "import os, signal, sys, time\n"
+        "from momentum_cli import commands, main\n"
+        "def swallowing(args):\n"
+        "    try:\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        time.sleep(1)\n"
+        "    except BaseException:\n"
+        "        pass\n"
+        "    while True:  # runs until the signal comes again\n"
+        "        time.sleep(0.01)\n"
+        "commands.cmd_rate = swallowing\n"
+        "sys.exit(main.main(['rate', '--eta', '0.5', '--beta', '0.5', '--lam', '1']))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    child = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,  # a guard against hanging (the bug), not a measurement
+    )
+    assert (child.returncode, child.stdout, child.stderr) == (143, "", "momentum: terminated\n")

@@ -23,11 +23,8 @@ def _listing(folder):
 
 
 def _dead_pid() -> int:
-    """The pid of a process that has exited (reuse within the test is vanishingly unlikely)."""
-    child = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
-    )
-    return int(child.stdout)
+    """A pid no process can have: above Linux's PID_MAX_LIMIT (and macOS's 99999)."""
+    return 2**22 + 1
 
 
 def _report(target, **contents):

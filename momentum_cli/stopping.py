@@ -1,0 +1,65 @@
+"""Stopping on SIGINT and SIGTERM: every ``with`` block cleans up, then one line and 130 or 143.
+
+The handlers raise (``KeyboardInterrupt``, :class:`Terminated`) so that the
+atomic writers of :mod:`numerics.files` remove their temporary files on the
+way out. A library may swallow the exception in a bare ``except:`` (mpmath
+does while it probes for gmpy at import), so until the command line has
+caught it the signal is sent again every second.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+__all__ = ["Terminated", "stop_on_signals"]
+
+_AGAIN_SECONDS = 1.0
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like ``KeyboardInterrupt`` (a ``BaseException``: ``except Exception`` passes it)."""
+
+
+class stop_on_signals:
+    """Install the handlers for the block (main thread only); restore the earlier ones after.
+
+    Call :meth:`caught` as soon as the exception has reached the top: from
+    then on a signal sent again is ignored.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._caught = False
+        self._saved: dict[int, object] = {}
+
+    def __enter__(self) -> stop_on_signals:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._saved[sig] = signal.signal(sig, self._handler)
+        return self
+
+    def caught(self) -> None:
+        with self._lock:
+            self._caught = True
+
+    def __exit__(self, *exc) -> bool:
+        self.caught()
+        for sig, handler in self._saved.items():
+            # signal.signal first runs any pending handler (ours: a no-op now), then replaces it
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        return False
+
+    def _handler(self, signum, frame):
+        if self._caught:
+            return
+        timer = threading.Timer(_AGAIN_SECONDS, self._again, (signum,))
+        timer.daemon = True
+        timer.start()
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+    def _again(self, signum: int) -> None:
+        with self._lock:  # kill delivers before it returns, so __exit__ sees it pending
+            if not self._caught:
+                os.kill(os.getpid(), signum)
