@@ -11,7 +11,16 @@ import sys
 
 from momentum_cli import __version__
 from momentum_cli.errors import UsageError
-from momentum_cli.parsing import fraction, grid, matrix, number_list, positive, vector
+from momentum_cli.parsing import (
+    fraction,
+    grid,
+    integer,
+    matrix,
+    negative_values,
+    number_list,
+    positive,
+    vector,
+)
 from momentum_cli.stopping import Terminated, stop_on_signals
 
 __all__ = ["main"]
@@ -250,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="start, one entry per curvature. Default: -5,-2",
     )
     p.add_argument(
-        "--steps", type=int, default=20, metavar="N", help="steps in [0, 100000]. Default: 20"
+        "--steps", type=integer, default=20, metavar="N", help="steps in [0, 100000]. Default: 20"
     )
     p.add_argument(
         "--plot",
@@ -275,13 +284,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--chains",
-        type=int,
+        type=integer,
         default=None,
         metavar="N",
         help="also estimate by Monte Carlo over N chains. Default: none",
     )
     p.add_argument(
-        "--seed", type=int, default=0, metavar="S", help="random seed in [0, 2**32). Default: 0"
+        "--seed", type=integer, default=0, metavar="S", help="random seed in [0, 2**32). Default: 0"
     )
     _json(p)
     _beta_usage(p)
@@ -307,16 +316,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--batch-size",
-        type=int,
+        type=integer,
         default=10,
         metavar="N",
         help="minibatch size in [1, 1500]. Default: 10",
     )
     p.add_argument(
-        "--epochs", type=int, default=2, metavar="E", help="epochs in [1, 1000]. Default: 2"
+        "--epochs", type=integer, default=2, metavar="E", help="epochs in [1, 1000]. Default: 2"
     )
     p.add_argument(
-        "--seed", type=int, default=0, metavar="S", help="random seed in [0, 2**32). Default: 0"
+        "--seed", type=integer, default=0, metavar="S", help="random seed in [0, 2**32). Default: 0"
     )
     p.add_argument("--plot", metavar="FILE", help="write the loss curve. Default: none")
     _json(p)
@@ -363,7 +372,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str] | None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser().parse_args(negative_values(argv))
         from momentum_cli import commands
         from momentum_cli.options import resolve_method
 

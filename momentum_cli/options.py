@@ -97,9 +97,23 @@ def num(value) -> float | None:
 
 
 def show(value: Fraction) -> str:
-    """A number for a message: exact when short, else 6 significant digits."""
+    """A number for a message: as the user typed it, else exact when short, else 6 digits."""
+    typed = getattr(value, "text", None)
+    if typed is not None:
+        return typed.strip() if len(typed) <= 40 else typed.strip()[:37] + "..."
     text = exact(value)
-    return text if len(text) <= 24 else f"{float(value):.6g}"
+    return text if len(text) <= 24 else significant(value)
+
+
+def significant(value: Fraction, digits: int = 6) -> str:
+    """``value`` to ``digits`` significant digits, like ``%g``, at any magnitude (no overflow)."""
+    import decimal
+
+    with decimal.localcontext() as ctx:
+        ctx.prec = digits
+        ctx.Emax, ctx.Emin = decimal.MAX_EMAX, decimal.MIN_EMIN
+        d = decimal.Decimal(value.numerator) / decimal.Decimal(value.denominator)
+    return f"{d:.{digits}g}"
 
 
 def exact(value: Fraction) -> str:

@@ -22,6 +22,7 @@ from importlib import resources
 
 import numpy as np
 
+from numerics.checks import count, real_array, real_number
 from theory.errors import ParameterError
 
 __all__ = [
@@ -92,6 +93,8 @@ def gradient_noise_covariance(X: np.ndarray, y: np.ndarray, batch_size: int) -> 
     Per-example gradients at w* are ``a_i (a_i^T w* - y_i)``; they average to
     zero, and a batch of B of n has covariance ``C/B (n - B)/(n - 1)``.
     """
+    X, y = _data(X, y)
+    batch_size = count(batch_size, "batch_size", 1, X.shape[0])
     A = _design(X)
     n = A.shape[0]
     w = least_squares_quadratic(X, y).minimizer
@@ -141,7 +144,9 @@ def train_sgd(
     epoch visits a fresh permutation in batches; after every
     ``record_every`` examples the loss over the full data is recorded.
     """
+    X, y = _data(X, y)
     _check_training(lr, momentum, batch_size, epochs, X.shape[0])
+    record_every = count(record_every, "record_every", 1, 10**9)
     rng = np.random.default_rng(seed)
     n, d = X.shape
     A = _design(X)
@@ -186,15 +191,24 @@ def train_sgd(
     )
 
 
+def _data(X, y) -> tuple[np.ndarray, np.ndarray]:
+    """Features (n, d) and targets (n,), finite, with n >= 1."""
+    X, y = real_array(X, "X"), real_array(y, "y")
+    if X.ndim != 2 or X.shape[0] == 0 or y.shape != (X.shape[0],):
+        raise ParameterError(
+            f"'X' must be (n, d) and 'y' (n,) with n >= 1: shapes {X.shape} and {y.shape}"
+        )
+    return X, y
+
+
 def _check_training(lr, momentum, batch_size, epochs, n) -> None:
-    if not (np.isfinite(lr) and lr > 0):
+    lr, momentum = real_number(lr, "lr"), real_number(momentum, "momentum")
+    if not lr > 0:
         raise ParameterError(f"'lr' must be finite and > 0: {lr}")
-    if not (np.isfinite(momentum) and 0 <= momentum < 1):
+    if not 0 <= momentum < 1:
         raise ParameterError(f"'momentum' must be in [0, 1): {momentum}")
-    if int(batch_size) != batch_size or not 1 <= batch_size <= n:
-        raise ParameterError(f"'batch_size' must be an integer in [1, {n}]: {batch_size}")
-    if int(epochs) != epochs or not 1 <= epochs <= 1000:
-        raise ParameterError(f"'epochs' must be an integer in [1, 1000]: {epochs}")
+    count(batch_size, "batch_size", 1, n)
+    count(epochs, "epochs", 1, 1000)
 
 
 @dataclass(frozen=True)

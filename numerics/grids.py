@@ -31,10 +31,12 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from numerics.checks import real_array, real_number
 from numerics.methods import numeric_method
 from numerics.rates import (
     beta_terms,
@@ -43,10 +45,11 @@ from numerics.rates import (
     in_parallel,
     spectral_radius,
 )
-from theory.errors import ParameterError
+from theory.errors import ParameterError, describe
 
 __all__ = [
     "MAX_GRID_POINTS",
+    "MAX_SPECTRUM_WORK",
     "NormalisedGrid",
     "RateGrid",
     "VolumeGrid",
@@ -68,18 +71,44 @@ MAX_GRID_POINTS = 50_000_000
 REDUCE_CHUNK = 1 << 20
 #: spectrum samples for methods without a proven endpoint rule
 SPECTRUM_SAMPLES = 2049
+#: the most rate evaluations a sampled worst case may take (about a minute here)
+MAX_SPECTRUM_WORK = 1_000_000_000
 _ENDPOINT_METHODS = {"gd", "heavy_ball", "nesterov", "nesterov_sutskever"}
 
 
 def axis(lo: float, hi: float, n: int, name: str = "axis") -> np.ndarray:
-    """An inclusive grid of ``n`` points like ``numpy.linspace``, validated."""
-    if not (np.isfinite(lo) and np.isfinite(hi)):
+    """An inclusive grid of ``n`` points like ``numpy.linspace``, validated.
+
+    ``n`` is at most :data:`MAX_GRID_POINTS` (a larger axis could not be
+    gridded against anything anyway).
+    """
+    lo_v = real_array(lo, name, finite=False)
+    hi_v = real_array(hi, name, finite=False)
+    if lo_v.ndim or hi_v.ndim:
+        raise ParameterError(f"'{name}' bounds must be single numbers: {describe(lo)}:{describe(hi)}")
+    if not (np.isfinite(lo_v) and np.isfinite(hi_v)):
         raise ParameterError(f"'{name}' bounds must be finite: {lo}:{hi}")
-    if not lo < hi:
+    if not lo_v < hi_v:
         raise ParameterError(f"'{name}' must have LO < HI: {lo}:{hi}")
-    if int(n) != n or n < 2:
-        raise ParameterError(f"'{name}' must have N >= 2 points: {n}")
-    return np.linspace(lo, hi, int(n))
+    if isinstance(n, bool) or not isinstance(n, numbers.Real):
+        raise TypeError(f"'{name}' must have an integer number of points: {describe(n)}")
+    if not (np.isfinite(n) and int(n) == n and 2 <= n <= MAX_GRID_POINTS):
+        raise ParameterError(
+            f"'{name}' must have N in [2, {MAX_GRID_POINTS:,}] points: {describe(n)}"
+        )
+    return np.linspace(float(lo_v), float(hi_v), int(n))
+
+
+def _axis_values(values, name: str) -> np.ndarray:
+    """A non-empty 1-D axis of finite numbers (a single number is an axis of one)."""
+    arr = real_array(values, name)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ParameterError(
+            f"'{name}' must be a non-empty 1-D array of numbers: shape {arr.shape}"
+        )
+    return arr
 
 
 def _check_size(points: int, what: str) -> None:
@@ -124,12 +153,10 @@ class RateGrid:
 
 def rate_grid(eta, beta, lam: float = 1.0, method: str = "heavy_ball", **params) -> RateGrid:
     """Evaluate the rate on the outer product of ``eta`` and ``beta`` axes."""
-    e, b = np.asarray(eta, float), np.asarray(beta, float)
+    e, b, lam = _axis_values(eta, "eta"), _axis_values(beta, "beta"), real_number(lam, "lam")
     _check_size(e.size * b.size, "the (eta, beta) grid")
     rho = spectral_radius(e[:, None], b[None, :], lam, method, **params)
-    return RateGrid(
-        numeric_method(method).name, float(lam), e, b, rho, params=_spec(method, params)
-    )
+    return RateGrid(numeric_method(method).name, lam, e, b, rho, params=_spec(method, params))
 
 
 @dataclass(frozen=True)
@@ -175,24 +202,38 @@ class VolumeGrid:
 
 def volume_grid(eta, beta, lam, method: str = "heavy_ball", **params) -> VolumeGrid:
     """Evaluate the rate on the outer product of three axes (bounded size)."""
-    e, b, lm = (np.asarray(a, float) for a in (eta, beta, lam))
+    e, b, lm = (_axis_values(a, n) for a, n in ((eta, "eta"), (beta, "beta"), (lam, "lam")))
     _check_size(e.size * b.size * lm.size, "the (eta, beta, lambda) volume")
     rho = spectral_radius(e[:, None, None], b[None, :, None], lm[None, None, :], method, **params)
     return VolumeGrid(numeric_method(method).name, e, b, lm, rho, params=_spec(method, params))
 
 
 def worst_case_rate(eta, beta, mu: float, L: float, method: str = "heavy_ball", **params):
-    """max over lambda in [mu, L] of the rate; exact (endpoints) for gd and heavy ball."""
-    _check_spectrum(mu, L)
+    """max over lambda in [mu, L] of the rate; exact (endpoints) for gd and heavy ball.
+
+    Other methods sample the spectrum at ``SPECTRUM_SAMPLES`` points, in
+    blocks of about ``REDUCE_CHUNK`` evaluations; at most
+    ``MAX_SPECTRUM_WORK`` evaluations in all.
+    """
+    mu, L = _check_spectrum(mu, L)
     name = numeric_method(method).name
     if name in _ENDPOINT_METHODS and not params:
         return np.maximum(
             spectral_radius(eta, beta, mu, method), spectral_radius(eta, beta, L, method)
         )
+    e, b = real_array(eta, "eta"), real_array(beta, "beta")
+    shape = np.broadcast_shapes(e.shape, b.shape)
+    size = int(np.prod(shape, dtype=np.int64))
+    _check_work(size, name)
     lams = np.linspace(mu, L, SPECTRUM_SAMPLES)
-    e, b = np.broadcast_arrays(np.asarray(eta, float), np.asarray(beta, float))
-    rho = spectral_radius(e[..., None], b[..., None], lams, method, **params)
-    return rho.max(axis=-1)[()]
+    # flat copies: at most MAX_SPECTRUM_WORK / SPECTRUM_SAMPLES points, a few MiB
+    e, b = (np.broadcast_to(a, shape).reshape(-1) for a in (e, b))
+    out = np.empty(size)
+    block = max(1, REDUCE_CHUNK // SPECTRUM_SAMPLES)
+    for i in range(0, size, block):
+        rho = spectral_radius(e[i : i + block, None], b[i : i + block, None], lams, method, **params)
+        out[i : i + block] = rho.max(axis=-1)
+    return out.reshape(shape)[()]
 
 
 def _spec(method, params: dict) -> dict:
@@ -200,9 +241,22 @@ def _spec(method, params: dict) -> dict:
     return {"method": numeric_method(method), **params}
 
 
-def _check_spectrum(mu: float, L: float) -> None:
-    if not (np.isfinite(mu) and np.isfinite(L) and 0 < mu <= L):
-        raise ParameterError(f"the spectrum must satisfy 0 < mu <= L: mu={mu}, L={L}")
+def _check_work(points: int, name: str) -> None:
+    if points * SPECTRUM_SAMPLES > MAX_SPECTRUM_WORK:
+        raise ParameterError(
+            f"the worst case of {points:,} (eta, beta) points over {SPECTRUM_SAMPLES} curvatures "
+            f"each is too much work: at most {MAX_SPECTRUM_WORK // SPECTRUM_SAMPLES:,} points "
+            f"for method {name}"
+        )
+
+
+def _check_spectrum(mu: float, L: float) -> tuple[float, float]:
+    mu_v, L_v = real_number(mu, "mu"), real_number(L, "L")
+    if not 0 < mu_v <= L_v:
+        raise ParameterError(
+            f"the spectrum must satisfy 0 < mu <= L: mu={describe(mu)}, L={describe(L)}"
+        )
+    return mu_v, L_v
 
 
 @dataclass(frozen=True)
@@ -231,19 +285,30 @@ class WorstCaseGrid:
 
 def worst_case_grid(eta, beta, mu: float, L: float, method="heavy_ball", **params) -> WorstCaseGrid:
     """The worst-case rate over [mu, L] at every (eta, beta) of a grid."""
-    e, b = np.asarray(eta, float), np.asarray(beta, float)
+    e, b = _axis_values(eta, "eta"), _axis_values(beta, "beta")
+    mu, L = _check_spectrum(mu, L)
     _check_size(e.size * b.size, "the (eta, beta) grid")
     rho = worst_case_rate(e[:, None], b[None, :], mu, L, method, **params)
     return WorstCaseGrid(
-        numeric_method(method).name, float(mu), float(L), e, b, rho, params=_spec(method, params)
+        numeric_method(method).name, mu, L, e, b, rho, params=_spec(method, params)
     )
 
 
 def best_for_spectrum(eta, beta, mu: float, L: float, method="heavy_ball", **params):
-    """(eta, beta, rate) on the grid with the smallest worst-case rate, in chunks."""
-    e, b = np.asarray(eta, float), np.asarray(beta, float)
+    """(eta, beta, rate) on the grid with the smallest worst-case rate, in chunks.
+
+    Rows of the grid are reduced a block at a time (about ``REDUCE_CHUNK``
+    points, or that many curvature evaluations for sampled methods), so
+    memory stays bounded whatever the grid's size.
+    """
+    e, b = _axis_values(eta, "eta"), _axis_values(beta, "beta")
+    mu, L = _check_spectrum(mu, L)
+    name = numeric_method(method).name
+    per_point = 1 if name in _ENDPOINT_METHODS and not params else SPECTRUM_SAMPLES
+    if per_point > 1:
+        _check_work(e.size * b.size, name)
     best = (np.nan, np.nan, np.inf)
-    rows = max(1, REDUCE_CHUNK // max(b.size, 1))
+    rows = max(1, REDUCE_CHUNK // (b.size * per_point))
     for i in range(0, e.size, rows):
         rho = worst_case_rate(e[i : i + rows, None], b[None, :], mu, L, method, **params)
         k, j = np.unravel_index(np.argmin(rho), rho.shape)
@@ -269,7 +334,7 @@ def volume_summary(eta, beta, lam, method: str = "heavy_ball", **params) -> Volu
     The volume is never materialised: blocks of about ``REDUCE_CHUNK`` points
     (8 MiB) are evaluated and reduced, one block per thread at a time.
     """
-    e, b, lm = (np.asarray(a, float) for a in (eta, beta, lam))
+    e, b, lm = (_axis_values(a, n) for a, n in ((eta, "eta"), (beta, "beta"), (lam, "lam")))
     _check_size(e.size * b.size, "the (eta, beta) face")
     worst = np.empty((e.size, b.size))
     kernels = compiled_kernels(e.size * b.size * lm.size)

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from numerics.checks import count, real_array, real_number
 from numerics.methods import numeric_method
 from numerics.rates import spectral_radius
 from numerics.simulate import validate_problem
-from theory.errors import ParameterError
+from theory.errors import ParameterError, describe
 
 __all__ = ["MonteCarlo", "monte_carlo_variance", "stationary_covariance", "stationary_variance"]
 
@@ -72,10 +73,12 @@ def stationary_covariance(
 ):
     """Stationary covariance of the iterate x (or of the whole state with ``full=True``)."""
     m = numeric_method(method)
-    Qm, _, _ = validate_problem(Q, None, np.zeros(np.shape(Q)[0] if np.ndim(Q) else 1))
-    S = np.atleast_2d(np.asarray(noise_cov, float))
+    eta_v, beta_v = real_number(eta_v, "eta"), real_number(beta_v, "beta")
+    Qm = np.atleast_2d(real_array(Q, "Q", finite=False))
+    Qm, _, _ = validate_problem(Qm, None, np.zeros(Qm.shape[0]))
+    S = np.atleast_2d(real_array(noise_cov, "noise_cov", finite=False))
     n = Qm.shape[0]
-    if S.shape != (n, n) or not np.isfinite(S).all() or np.linalg.eigvalsh((S + S.T) / 2).min() < 0:
+    if S.shape != (n, n) or not np.isfinite(S).all() or np.linalg.eigvalsh(S / 2 + S.T / 2).min() < 0:
         raise ParameterError(
             f"'noise_cov' must be a finite positive semi-definite {n} x {n} matrix"
         )
@@ -89,14 +92,32 @@ def stationary_covariance(
     powers = [np.linalg.matrix_power(Qm, k) for k in range(degree)]
     A = np.block([[_matrix_poly(c, powers) for c in row] for row in R_coeffs])
     B = np.vstack([_matrix_poly(c, powers) for c in b_coeffs])
-    rhs = B @ S @ B.T
-    Sigma = solve_lyapunov(A, rhs)
-    residual = np.abs(Sigma - A @ Sigma @ A.T - rhs).max()
+    # Sigma is linear in S: solve for S / |S|max (no overflow in between), then scale back
+    size = float(np.abs(S).max())
+    rhs = B @ (S / size if size > 0 else S) @ B.T
+    if not np.isfinite(A).all() or not np.isfinite(rhs).all():
+        raise ParameterError(
+            f"the state matrix overflows a float at eta={eta_v}, beta={beta_v}: use smaller values"
+        )
+    try:
+        Sigma = solve_lyapunov(A, rhs)
+    except np.linalg.LinAlgError:
+        Sigma = np.full_like(A, np.nan)  # singular: refused just below, with the reason
+    with np.errstate(over="ignore", invalid="ignore"):
+        residual = np.abs(Sigma - A @ Sigma @ A.T - rhs).max()
     if not np.isfinite(Sigma).all() or residual > LYAPUNOV_RTOL * max(np.abs(Sigma).max(), 1e-300):
         raise ParameterError(
             f"the stationary covariance cannot be computed reliably at eta={eta_v}, beta={beta_v}: "
             "the iteration is too close to the stability edge"
         )
+    if size > 0:
+        with np.errstate(over="ignore", under="ignore"):
+            Sigma = Sigma * size
+        if not np.isfinite(Sigma).all():
+            raise ParameterError(
+                f"'noise_cov' is too large: the stationary covariance overflows a float "
+                f"(noise covariance up to {size:.3g})"
+            )
     if full:
         return Sigma
     k = m.state.index(m.position)
@@ -105,11 +126,24 @@ def stationary_covariance(
 
 def stationary_variance(eta_v, beta_v, lam_v, sigma, method="heavy_ball", **params) -> float:
     """Var x on the scalar problem lam/2 x^2 with noise variance sigma^2."""
-    if not (np.isfinite(sigma) and sigma > 0):
-        raise ParameterError(f"'sigma' must be finite and > 0: {sigma}")
-    return float(
-        stationary_covariance(eta_v, beta_v, [[lam_v]], [[sigma**2]], method, **params)[0, 0]
-    )
+    sigma = _sigma(sigma)
+    unit = float(stationary_covariance(eta_v, beta_v, [[lam_v]], [[1.0]], method, **params)[0, 0])
+    with np.errstate(over="ignore", under="ignore"):
+        variance = unit * sigma * sigma  # Var x is proportional to sigma^2
+    if not np.isfinite(variance) or (variance == 0 and unit > 0):
+        raise ParameterError(
+            f"'sigma' is too {'large' if sigma > 1 else 'small'}: the variance "
+            f"{unit:.6g} * sigma^2 {'overflows' if sigma > 1 else 'underflows'} a float "
+            f"(sigma = {sigma:.6g})"
+        )
+    return variance
+
+
+def _sigma(sigma) -> float:
+    value = real_array(sigma, "sigma", finite=False)
+    if value.ndim or not (np.isfinite(value) and value > 0):
+        raise ParameterError(f"'sigma' must be a finite number > 0: {describe(sigma)}")
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -140,10 +174,8 @@ def monte_carlo_variance(
     more; the chains' averages are independent, so their mean has a normal
     99% confidence interval.
     """
-    if not (np.isfinite(sigma) and sigma > 0):
-        raise ParameterError(f"'sigma' must be finite and > 0: {sigma}")
-    if int(chains) != chains or chains < 2 or chains > 10**6:
-        raise ParameterError(f"'chains' must be an integer in [2, 1000000]: {chains}")
+    sigma = _sigma(sigma)
+    chains = count(chains, "chains", 2, 10**6)
     m = numeric_method(method)
     rho = float(spectral_radius(eta_v, beta_v, lam_v, m, **params))
     if rho >= 1:
@@ -156,8 +188,7 @@ def monte_carlo_variance(
                 f"(spectral radius {rho:.12g}); at most {MAX_MC_STEPS:,}"
             )
         steps = int(max(200, needed))
-    if int(steps) != steps or steps < 1:
-        raise ParameterError(f"'steps' must be a positive integer: {steps}")
+    steps = count(steps, "steps", 1, MAX_CHAIN_STEPS // 4)
     if chains * 2 * steps > MAX_CHAIN_STEPS:
         raise ParameterError(
             f"{chains:,} chains of 2 x {steps:,} steps exceed {MAX_CHAIN_STEPS:,} chain-steps "
@@ -179,8 +210,14 @@ def monte_carlo_variance(
                 fn(*(state[s] for s in m.state), eta_v, beta_v, *extra, gradient), (chains,)
             )
         if k >= steps:
-            total += state[m.position] ** 2
-    per_chain = total / steps
-    mean = float(per_chain.mean())
-    half = Z99 * float(per_chain.std(ddof=1)) / np.sqrt(chains)
+            with np.errstate(over="ignore", invalid="ignore"):
+                total += state[m.position] ** 2
+    with np.errstate(over="ignore", invalid="ignore"):
+        per_chain = total / steps
+        mean = float(per_chain.mean())
+        half = Z99 * float(per_chain.std(ddof=1)) / np.sqrt(chains)
+    if not (np.isfinite(mean) and np.isfinite(half)):
+        raise ParameterError(
+            f"'sigma' is too large: the chains' squares overflow a float (sigma = {sigma:.6g})"
+        )
     return MonteCarlo(mean, (float(mean - half), float(mean + half)), int(chains), int(steps))

@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from numerics.checks import real_array
 from numerics.methods import NumericMethod, numeric_method
 from theory.errors import ParameterError
 
@@ -61,13 +62,29 @@ _COMPILED = None  # the numerics.compiled module once imported; False without nu
 
 
 def _as_float_array(value, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"'{name}' must be a real number or array of them: {value!r}") from exc
-    if not np.isfinite(arr).all():
-        raise ParameterError(f"'{name}' must be finite: {value!r}")
-    return arr
+    return real_array(value, name)
+
+
+#: beyond this size of |T|/2 or sqrt|D| the closed form squares out of float range
+_SQUARE_SAFE = 1e150
+
+
+def _magnitude(e, b, lm) -> float:
+    """A bound on |T|/2 and sqrt|D| for gd and heavy ball: 1 + |beta| + eta*lam."""
+    if not (e.size and b.size and lm.size):
+        return 0.0
+    return 1.0 + float(np.abs(b).max()) + float(e.max()) * float(lm.max())
+
+
+def _refuse_overflow(arrays, e, lm) -> None:
+    """The state matrix's entries overflowed a float: say so, naming eta and lam."""
+    if all(np.isfinite(a).all() for a in arrays):
+        return
+    with np.errstate(divide="ignore"):
+        order = float(np.log10(e.max()) + np.log10(lm.max()))
+    raise ParameterError(
+        f"'eta' * 'lam' is too large: the state matrix overflows a float (eta*lam up to 1e{order:.0f})"
+    )
 
 
 def checked_inputs(
@@ -290,6 +307,10 @@ def spectral_radius(
         raise ParameterError(
             f"'out' must be a float64 array of shape {shape}: {out.dtype} {out.shape}"
         )
+    if m.name in ("gd", "heavy_ball") and _magnitude(e, b, lm) > _SQUARE_SAFE:
+        # rare, absurd sizes: the scaled eigenvalues, which cannot overflow before the entries do
+        out[...] = np.abs(eigenvalues(e, b, lm, m, **params)).max(axis=-1)
+        return out[()]
     if m.name == "gd":
         return _map_blocks(_gd_kernel, [np.multiply(e, lm), b], out)[()]
     if m.name == "heavy_ball" and not params:
@@ -304,12 +325,20 @@ def spectral_radius(
         out[...] = np.abs(_companion_roots(m, e, b, lm, params)).max(axis=-1)
         return out[()]
     trace, det = m.trace_det(e, b, lm, **params)
+    _refuse_overflow((trace, det), e, lm)
+    if max(float(np.abs(trace).max(initial=0)) / 2, float(np.abs(det).max(initial=0)) ** 0.5) > (
+        _SQUARE_SAFE
+    ):
+        out[...] = np.abs(eigenvalues(e, b, lm, m, **params)).max(axis=-1)
+        return out[()]
     return _map_blocks(_rho_kernel, [-0.5 * trace, det, np.sqrt(np.abs(det))], out)[()]
 
 
 def _companion_roots(m: NumericMethod, e, b, lm, params) -> np.ndarray:
     """Roots of det(z I - R) for methods of three or more states: batched companion eigenvalues."""
-    coeffs = m.coefficients(e, b, lm, **params)
+    with np.errstate(over="ignore", invalid="ignore"):
+        coeffs = m.coefficients(e, b, lm, **params)
+    _refuse_overflow(coeffs, e, lm)
     lead = coeffs[0]
     shape = lead.shape
     k = len(coeffs) - 1
@@ -325,24 +354,30 @@ def eigenvalues(eta, beta=0.0, lam=1.0, method="heavy_ball", **params) -> np.nda
     m, e, b, lm = checked_inputs(eta, beta, lam, method)
     if m.states == 1:
         trace, _ = m.trace_det(e, b, lm, **params)
+        _refuse_overflow((trace,), e, lm)
         return (trace + 0.0 * e * b * lm)[..., None].astype(np.complex128)
     if m.states > 2:
         roots = _companion_roots(m, e, b, lm, params)
         return np.take_along_axis(roots, np.argsort(-np.abs(roots), axis=-1), axis=-1)
     trace, det = m.trace_det(e, b, lm, **params)
+    _refuse_overflow((trace, det), e, lm)
     trace, det = np.broadcast_arrays(trace, det)
-    half = 0.5 * trace
-    with np.errstate(over="ignore", invalid="ignore"):
-        disc = half * half - det
-        root = np.sqrt(disc.astype(np.complex128))
+    # scaled by s = max(|T|/2, sqrt|D|): the squares cannot overflow whatever the entries' size
+    scale = np.maximum(np.abs(0.5 * trace), np.sqrt(np.abs(det)))
+    scale = np.where(scale > 0, scale, 1.0)
+    half = 0.5 * trace / scale
+    with np.errstate(under="ignore"):
+        det_s = det / scale / scale
+    disc = half * half - det_s
+    root = np.sqrt(disc.astype(np.complex128))
     # q is the root of larger modulus; the other is det/q (no cancellation)
     sign = np.where(half >= 0, 1.0, -1.0)
     q = half + sign * root
-    with np.errstate(divide="ignore", invalid="ignore"):
-        other = np.where(q != 0, det / np.where(q != 0, q, 1.0), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+        other = np.where(q != 0, det_s / np.where(q != 0, q, 1.0), 0.0)
     complex_pair = disc < 0
     other = np.where(complex_pair, np.conj(q), other)
-    return np.stack([q, other], axis=-1)
+    return np.stack([q * scale, other * scale], axis=-1)
 
 
 def stable(eta, beta=0.0, lam=1.0, method="heavy_ball", **params) -> np.ndarray:

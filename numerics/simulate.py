@@ -23,13 +23,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from numerics.checks import count, real_array
 from numerics.methods import numeric_method
-from theory.errors import NotSPDError, ParameterError
+from theory.errors import NotSPDError, ParameterError, describe
 
 __all__ = [
     "D2L_LAMS",
     "D2L_X0",
     "DIVERGENCE_GROWTH",
+    "MAX_DENSE",
     "MAX_STEPS",
     "Trajectory",
     "d2l_line",
@@ -45,6 +47,8 @@ D2L_X0 = (-5.0, -2.0)
 #: a bound on steps x batch x dimension kept in memory
 MAX_STEPS = 1_000_000
 _MAX_ELEMENTS = 50_000_000
+#: the largest dense Q accepted (its eigenvalues are checked, O(n^3)); diagonal ones go as lams
+MAX_DENSE = 2000
 
 
 @dataclass(frozen=True)
@@ -64,10 +68,16 @@ class Trajectory:
     eta: np.ndarray
     beta: np.ndarray
     x: np.ndarray
-    Q: np.ndarray
+    #: the quadratic's matrix, or its diagonal (shape (n,)) when it was given as ``lams``
+    hessian: np.ndarray
     minimizer: np.ndarray
     diverged: np.ndarray
     diverged_at: np.ndarray
+
+    @property
+    def Q(self) -> np.ndarray:
+        """The quadratic's matrix, (n, n) (built from the diagonal when it was given as ``lams``)."""
+        return np.diag(self.hessian) if self.hessian.ndim == 1 else self.hessian
 
     @property
     def steps(self) -> int:
@@ -90,10 +100,15 @@ class Trajectory:
 
 def validate_problem(Q, c, x0):
     """Q (square, symmetric, positive definite), c and x0 as float arrays of matching size."""
-    Q = np.atleast_2d(np.asarray(Q, dtype=float))
+    Q = np.atleast_2d(real_array(Q, "Q", finite=False))
     n = Q.shape[0]
-    if Q.ndim != 2 or Q.shape != (n, n):
-        raise NotSPDError(f"'Q' must be a square matrix: shape {Q.shape}")
+    if Q.ndim != 2 or Q.shape != (n, n) or n == 0:
+        raise NotSPDError(f"'Q' must be a non-empty square matrix: shape {Q.shape}")
+    if n > MAX_DENSE:
+        raise ParameterError(
+            f"'Q' is {n} x {n}: at most {MAX_DENSE} x {MAX_DENSE} as a dense matrix "
+            "(give a diagonal one as lams, which costs O(n) a step)"
+        )
     if not np.isfinite(Q).all():
         raise NotSPDError("'Q' must be finite")
     if not np.allclose(Q, Q.T, rtol=1e-10, atol=1e-12 * max(1.0, np.abs(Q).max())):
@@ -103,14 +118,28 @@ def validate_problem(Q, c, x0):
         raise NotSPDError(
             f"'Q' must be positive definite: its smallest eigenvalue is {smallest:.6g}"
         )
-    c = np.zeros(n) if c is None else np.asarray(c, dtype=float).reshape(-1)
-    x0 = np.asarray(x0, dtype=float).reshape(-1)
+    c, x0 = _vectors(c, x0, n, "Q")
+    return Q, c, x0
+
+
+def _vectors(c, x0, n: int, against: str) -> tuple[np.ndarray, np.ndarray]:
+    c = np.zeros(n) if c is None else real_array(c, "c").reshape(-1)
+    x0 = real_array(x0, "x0").reshape(-1)
     for name, vec in (("c", c), ("x0", x0)):
         if vec.shape != (n,):
-            raise ParameterError(f"'{name}' must have {n} entries to match Q: {vec.size}")
-        if not np.isfinite(vec).all():
-            raise ParameterError(f"'{name}' must be finite: {vec}")
-    return Q, c, x0
+            raise ParameterError(f"'{name}' must have {n} entries to match {against}: {vec.size}")
+    return c, x0
+
+
+def _diagonal(lams, c, x0):
+    """A diagonal quadratic given by its curvatures: checked in O(n), never made dense."""
+    d = real_array(lams, "lams").reshape(-1)
+    if d.size == 0 or not (d > 0).all():
+        raise NotSPDError(
+            f"'lams' must be a non-empty list of curvatures > 0: {describe(lams)}"
+        )
+    c, x0 = _vectors(c, x0, d.size, "lams")
+    return d, c, x0
 
 
 def simulate(
@@ -141,28 +170,37 @@ def simulate(
     """
     if (Q is None) == (lams is None):
         raise ParameterError("give exactly one of 'Q' and 'lams'")
+    steps = count(steps, "steps", 0, MAX_STEPS)
+    e, b = (real_array(a, n).reshape(-1) for a, n in ((eta, "eta"), (beta, "beta")))
+    try:
+        e, b = np.broadcast_arrays(e, b)
+    except ValueError:
+        raise ParameterError(
+            f"'eta' and 'beta' must have one entry or the same number: {e.size} and {b.size}"
+        ) from None
+    if e.size == 0 or not (e > 0).all():
+        raise ParameterError(f"'eta' must be > 0 (at least one run): {describe(eta)}")
     if lams is not None:
-        Q = np.diag(np.asarray(lams, dtype=float).reshape(-1))
-    Q, c, x0 = validate_problem(Q, c, x0)
-    if int(steps) != steps or not 0 <= steps <= MAX_STEPS:
-        raise ParameterError(f"'steps' must be an integer in [0, {MAX_STEPS}]: {steps}")
-    steps = int(steps)
-    e, b = (np.asarray(a, dtype=float).reshape(-1) for a in (eta, beta))
-    e, b = np.broadcast_arrays(e, b)
-    if not (np.isfinite(e).all() and (e > 0).all()):
-        raise ParameterError(f"'eta' must be finite and > 0: {e}")
-    if not np.isfinite(b).all():
-        raise ParameterError(f"'beta' must be finite: {b}")
-    batch, n = e.size, Q.shape[0]
+        hessian, c, x0 = _diagonal(lams, c, x0)
+        xstar = -c / hessian
+
+        def gradient(y):
+            return y * hessian + c
+
+    else:
+        hessian, c, x0 = validate_problem(Q, c, x0)
+        xstar = -np.linalg.solve(hessian, c)
+
+        def gradient(y):
+            return y @ hessian.T + c
+
+    batch, n = e.size, x0.size
     if (steps + 1) * batch * n > _MAX_ELEMENTS:
         raise ParameterError(
-            f"the trajectory would hold {(steps + 1) * batch * n:,} numbers; at most {_MAX_ELEMENTS:,}"
+            f"the trajectory would hold {(steps + 1) * batch * n:,} numbers (steps + 1 times "
+            f"runs times dimension); at most {_MAX_ELEMENTS:,}"
         )
     m = numeric_method(method)
-    xstar = -np.linalg.solve(Q, c)
-
-    def gradient(y):
-        return y @ Q.T + c
 
     state = {s: np.zeros((batch, n)) for s in m.state}
     state[m.position] = np.broadcast_to(x0, (batch, n)).copy()
@@ -171,7 +209,8 @@ def simulate(
     xs = np.empty((steps + 1, batch, n))
     xs[0] = state[m.position]
     # the largest coordinate's distance (a max norm cannot overflow before the values do)
-    start = max(float(np.abs(x0 - xstar).max()), 1.0)
+    with np.errstate(over="ignore"):
+        start = max(float(np.abs(x0 - xstar).max()), 1.0)
     diverged_at = np.full(batch, -1)
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(1, steps + 1):
@@ -182,7 +221,7 @@ def simulate(
             dist = np.abs(xs[k] - xstar).max(axis=-1)
             newly = (diverged_at < 0) & ~(dist <= DIVERGENCE_GROWTH * start)
             diverged_at[newly] = k
-    return Trajectory(m.name, e, b, xs, Q, xstar, diverged_at >= 0, diverged_at)
+    return Trajectory(m.name, e, b, xs, hessian, xstar, diverged_at >= 0, diverged_at)
 
 
 def simulate_d2l(

@@ -6,7 +6,7 @@ the form ``"'beta' must be in (-1, 1): 1.2"``.
 
 from __future__ import annotations
 
-__all__ = ["ClaimError", "MomentumError", "NotSPDError", "ParameterError"]
+__all__ = ["ClaimError", "MomentumError", "NotSPDError", "ParameterError", "describe"]
 
 
 class MomentumError(ValueError):
@@ -23,3 +23,18 @@ class NotSPDError(ParameterError):
 
 class ClaimError(MomentumError):
     """A derivation step claimed something that SymPy could not verify."""
+
+
+def describe(value, limit: int = 60) -> str:
+    """``repr(value)`` for a message, at most about ``limit`` characters.
+
+    Python refuses to print integers of more than 4300 digits; such a value
+    (and any long one) is shown by its start and its size instead.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * limit:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long for str() inside a container
+        return f"a {type(value).__name__} too large to print"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -90,12 +90,13 @@ class Method:
         return r" \\ ".join(lines)
 
 
-def step_map(method: Method, gradient=None) -> dict[sp.Symbol, sp.Expr]:
+def step_map(method: Method | str, gradient=None) -> dict[sp.Symbol, sp.Expr]:
     """The new value of each state variable as an expression in the old state.
 
     ``gradient`` maps a point to the gradient there; by default the scalar
     quadratic's ``lambda * y``.
     """
+    method = get_method(method)
     if gradient is None:
 
         def gradient(y):
@@ -108,13 +109,14 @@ def step_map(method: Method, gradient=None) -> dict[sp.Symbol, sp.Expr]:
     return {s: values[s] for s in method.state}
 
 
-def state_matrix(method: Method) -> sp.Matrix:
+def state_matrix(method: Method | str) -> sp.Matrix:
     """The matrix R with ``state_{t+1} = R state_t`` on f(x) = lambda/2 x^2."""
+    method = get_method(method)
     new = step_map(method)
     return sp.Matrix([[sp.diff(new[a], b) for b in method.state] for a in method.state])
 
 
-def characteristic_polynomial(method: Method) -> sp.Poly:
+def characteristic_polynomial(method: Method | str) -> sp.Poly:
     """``det(z I - R)`` as a polynomial in :data:`theory.symbols.z`."""
     return state_matrix(method).charpoly(z)
 

@@ -18,12 +18,13 @@ Tuning(method='gd', eta=2/5, beta=0, rate=3/5)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy as sp
 
 from theory.derivation import Derivation, identity
-from theory.errors import ParameterError
+from theory.errors import ParameterError, describe
 from theory.methods import get_method
 from theory.momentum import _disc, critical_damping, trace_term
 from theory.symbols import L, beta, eta, kappa, lam, mu
@@ -78,23 +79,45 @@ def optimal_parameters(mu_value, L_value, /, *, method: str = "heavy_ball") -> T
     )
 
 
+#: exact inputs have numerators and denominators of at most this many digits (bounded work)
+MAX_DIGITS = 400
+
+
 def _number(value, name: str) -> sp.Expr:
     """An exact Rational from ints, strings and Fractions; a Float from floats. Never evaluates text."""
+    if isinstance(value, str) and (
+        len(value) > 2 * MAX_DIGITS + 1
+        or any(abs(int(e)) > MAX_DIGITS for e in re.findall(r"[eE]\s*([+-]?\d{1,12})", value))
+    ):
+        # checked on the text: SymPy would build 10**exponent first
+        raise ParameterError(
+            f"'{name}' is too long or its exponent too large (at most {MAX_DIGITS} digits): "
+            f"{describe(value)}"
+        )
+    if isinstance(value, complex):
+        raise ParameterError(f"'{name}' must be a real number: {describe(value)}")
     try:
         number = sp.Float(value) if isinstance(value, float) else sp.Rational(value)
     except (TypeError, ValueError) as exc:
         raise ParameterError(
-            f"'{name}' must be a number (integer, decimal or fraction): {value!r}"
+            f"'{name}' must be a number (integer, decimal or fraction): {describe(value)}"
         ) from exc
     if not number.is_finite:
-        raise ParameterError(f"'{name}' must be finite: {value!r}")
+        raise ParameterError(f"'{name}' must be finite: {describe(value)}")
+    if number.is_Rational and max(abs(number.p), number.q).bit_length() > MAX_DIGITS * 3.33:
+        raise ParameterError(
+            f"'{name}' has too many digits: numerator and denominator at most "
+            f"{MAX_DIGITS} digits each: {describe(value)}"
+        )
     return number
 
 
 def _spectrum(mu_value, L_value) -> tuple[sp.Expr, sp.Expr]:
     m, big = _number(mu_value, "mu"), _number(L_value, "L")
     if not (m > 0 and big >= m):
-        raise ParameterError(f"the spectrum must satisfy 0 < mu <= L: mu={mu_value}, L={L_value}")
+        raise ParameterError(
+            f"the spectrum must satisfy 0 < mu <= L: mu={describe(mu_value)}, L={describe(L_value)}"
+        )
     return m, big
 
 

@@ -12,18 +12,32 @@ Examples
 
 from __future__ import annotations
 
+import numbers
+
 import sympy as sp
 
 from theory.derivation import Derivation, holds, identity
+from theory.errors import ParameterError, describe
 from theory.symbols import beta, t, tau
 
-__all__ = ["derive_weights", "leaky_average"]
+__all__ = ["MAX_LEAKY_STEPS", "derive_weights", "leaky_average"]
 
 g = sp.IndexedBase("g")
 
 
+#: the most steps :func:`leaky_average` unrolls (about a second; the expression grows with it)
+MAX_LEAKY_STEPS = 10_000
+
+
 def leaky_average(steps: int) -> sp.Expr:
-    """v_t from v_0 = 0 by running the recurrence ``steps`` times."""
+    """v_t from v_0 = 0 by running the recurrence ``steps`` times (0 to ``MAX_LEAKY_STEPS``)."""
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
+        raise TypeError(f"'steps' must be an integer: {describe(steps)}")
+    if not 0 <= steps <= MAX_LEAKY_STEPS:
+        raise ParameterError(
+            f"'steps' must be in [0, {MAX_LEAKY_STEPS:,}]: {describe(steps)} "
+            "(the unrolled expression grows with every step)"
+        )
     v = sp.Integer(0)
     for k in range(1, steps + 1):
         v = beta * v + g[k]
