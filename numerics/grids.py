@@ -85,7 +85,9 @@ def axis(lo: float, hi: float, n: int, name: str = "axis") -> np.ndarray:
     lo_v = real_array(lo, name, finite=False)
     hi_v = real_array(hi, name, finite=False)
     if lo_v.ndim or hi_v.ndim:
-        raise ParameterError(f"'{name}' bounds must be single numbers: {describe(lo)}:{describe(hi)}")
+        raise ParameterError(
+            f"'{name}' bounds must be single numbers: {describe(lo)}:{describe(hi)}"
+        )
     if not (np.isfinite(lo_v) and np.isfinite(hi_v)):
         raise ParameterError(f"'{name}' bounds must be finite: {lo}:{hi}")
     if not lo_v < hi_v:
@@ -231,7 +233,9 @@ def worst_case_rate(eta, beta, mu: float, L: float, method: str = "heavy_ball", 
     out = np.empty(size)
     block = max(1, REDUCE_CHUNK // SPECTRUM_SAMPLES)
     for i in range(0, size, block):
-        rho = spectral_radius(e[i : i + block, None], b[i : i + block, None], lams, method, **params)
+        rho = spectral_radius(
+            e[i : i + block, None], b[i : i + block, None], lams, method, **params
+        )
         out[i : i + block] = rho.max(axis=-1)
     return out.reshape(shape)[()]
 

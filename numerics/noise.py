@@ -78,7 +78,11 @@ def stationary_covariance(
     Qm, _, _ = validate_problem(Qm, None, np.zeros(Qm.shape[0]))
     S = np.atleast_2d(real_array(noise_cov, "noise_cov", finite=False))
     n = Qm.shape[0]
-    if S.shape != (n, n) or not np.isfinite(S).all() or np.linalg.eigvalsh(S / 2 + S.T / 2).min() < 0:
+    if (
+        S.shape != (n, n)
+        or not np.isfinite(S).all()
+        or np.linalg.eigvalsh(S / 2 + S.T / 2).min() < 0
+    ):
         raise ParameterError(
             f"'noise_cov' must be a finite positive semi-definite {n} x {n} matrix"
         )

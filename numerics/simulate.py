@@ -135,9 +135,7 @@ def _diagonal(lams, c, x0):
     """A diagonal quadratic given by its curvatures: checked in O(n), never made dense."""
     d = real_array(lams, "lams").reshape(-1)
     if d.size == 0 or not (d > 0).all():
-        raise NotSPDError(
-            f"'lams' must be a non-empty list of curvatures > 0: {describe(lams)}"
-        )
+        raise NotSPDError(f"'lams' must be a non-empty list of curvatures > 0: {describe(lams)}")
     c, x0 = _vectors(c, x0, d.size, "lams")
     return d, c, x0
 

@@ -64,7 +64,8 @@ def test_best_for_spectrum_near_tuned():
 
 
 @pytest.mark.parametrize(
-    "args, message", [((1, 0, 5), "LO < HI"), ((0, 1, 1), r"N in \[2, "), ((0, np.inf, 3), "finite")]
+    "args, message",
+    [((1, 0, 5), "LO < HI"), ((0, 1, 1), r"N in \[2, "), ((0, np.inf, 3), "finite")],
 )
 def test_axis_validation(args, message):
     with pytest.raises(ParameterError, match=message):
