@@ -302,6 +302,7 @@ def cmd_tune(args) -> str:
 
 def cmd_simulate(args) -> str:
     import numerics
+    from numerics.simulate import DIVERGENCE_GROWTH
 
     (method, params), beta = library_method(args), beta_of(args)
     lams = [float(v) for v in args.lams] if args.lams else list(numerics.D2L_LAMS)
@@ -317,6 +318,7 @@ def cmd_simulate(args) -> str:
     run = numerics.simulate(
         float(args.eta), beta, lams=lams, x0=x0, steps=args.steps, method=method, **params
     )
+    grew = _growth(run, method, beta, params)
     lines = []
     if args.plot is not None:
         if len(lams) != 2:
@@ -337,9 +339,18 @@ def cmd_simulate(args) -> str:
                 "final": [num(v) for v in run.final[0]],
                 "trajectory": [[num(v) for v in row] for row in run.x[:, 0, :]],
                 "diverged": bool(run.diverged[0]),
+                "diverged_at": int(run.diverged_at[0]) if run.diverged[0] else None,
+                "growth": grew,
             }
         )
-    status = f"diverged at step {run.diverged_at[0]}" if run.diverged[0] else "did not diverge"
+    status = "did not diverge"
+    if grew is not None:
+        status = (
+            f"diverged: x{grew['component'] + 1} (lambda = {grew['lam']:g}) grew from step "
+            f"{grew['began_at']} on, by {grew['rate']:.4g} per step (theory: spectral radius "
+            f"{grew['spectral_radius']:.4g}); past {DIVERGENCE_GROWTH:g} times its start "
+            f"at step {int(run.diverged_at[0])}"
+        )
     return "\n".join(
         [
             *lines,
@@ -347,6 +358,24 @@ def cmd_simulate(args) -> str:
             numerics.d2l_line(run),
         ]
     )
+
+
+def _growth(run, method: str, beta: float, params: dict) -> dict | None:
+    """When and how fast a diverged run grew, beside the theory's rate at that curvature."""
+    import numerics
+
+    g = numerics.growth(run)
+    if g is None:
+        return None
+    theory_rate = float(numerics.spectral_radius(run.eta[0], beta, g.lam, method, **params))
+    return {
+        "component": g.component,
+        "lam": g.lam,
+        "began_at": g.began_at,
+        "rate": num(g.rate),
+        "spectral_radius": theory_rate,
+        "until": g.until,
+    }
 
 
 def cmd_report(args) -> str:

@@ -95,6 +95,8 @@ def cmd_train(args) -> str:
                 "sec_per_epoch": result.sec_per_epoch,
                 "hessian_eigenvalues": [float(v) for v in eig],
                 "max_stable_lr": max_lr,
+                "diverged": result.diverged_at is not None,
+                "diverged_at_examples": result.diverged_at,
             }
         )
     return "\n".join(

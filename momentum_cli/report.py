@@ -65,6 +65,7 @@ def _summary() -> dict:
                 "predicted_max_lr": e.predicted,
                 "largest_converging": e.largest_converging,
                 "smallest_diverging": e.smallest_diverging,
+                "on_edge": [float(v) for v in e.etas[e.on_edge]],
             }
             for e in edges
         ],
@@ -155,6 +156,11 @@ def _airfoil_lines(a: dict) -> list[str]:
     lines += [
         f"- full batch, beta = {d['beta']}: predicted edge lr < {d['predicted_max_lr']:.4f}; "
         f"largest converging run {d['largest_converging']:.4f}, smallest diverging {d['smallest_diverging']:.4f}"
+        + (
+            "; on the edge (neither): " + ", ".join(f"{v:.4f}" for v in d["on_edge"])
+            if d["on_edge"]
+            else ""
+        )
         for d in a["divergence"]
     ]
     lines += [

@@ -13,6 +13,7 @@ from numerics.airfoil import (
     noise_plateau,
     train_sgd,
 )
+from numerics.divergence import Growth, growth
 from numerics.files import OutputError, atomic_directory, save_figure, write_text
 from numerics.grids import (
     NormalisedGrid,
@@ -67,6 +68,7 @@ __all__ = [
     "NumericMethod",
     "NumericTuning",
     "OutputError",
+    "Growth",
     "RateGrid",
     "RegimeBoundary",
     "Trajectory",
@@ -83,6 +85,7 @@ __all__ = [
     "normalised_grid",
     "numeric_method",
     "rate_grid",
+    "growth",
     "regime",
     "regime_boundaries",
     "save_figure",

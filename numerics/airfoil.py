@@ -26,6 +26,8 @@ from numerics.checks import count, real_array, real_number
 from theory.errors import ParameterError
 
 __all__ = [
+    "CONVERGED_FRACTION",
+    "DIVERGENCE_LOSS_GROWTH",
     "DivergenceEdge",
     "Plateau",
     "Quadratic",
@@ -37,6 +39,13 @@ __all__ = [
     "noise_plateau",
     "train_sgd",
 ]
+
+#: a full-batch run has converged once its error along Q's top eigenvector is below this
+#: fraction of its start (a run on the edge, rho = 1, keeps its amplitude)
+CONVERGED_FRACTION = 1e-3
+#: training has diverged once the excess loss passes this many times its start (the loss is
+#: quadratic in the distance: the square of numerics.simulate's DIVERGENCE_GROWTH)
+DIVERGENCE_LOSS_GROWTH = 1e4
 
 
 def load_airfoil(n: int = 1500) -> tuple[np.ndarray, np.ndarray]:
@@ -117,13 +126,35 @@ class TrainResult:
     sec_per_epoch: float
     #: the loss before the first update (epoch 0 of the loss curves)
     initial_loss: float = float("nan")
+    minimum: float = float("nan")  # the least-squares minimum
 
     @property
     def final_loss(self) -> float:
         return float(self.losses[-1])
 
+    @property
+    def diverged_at(self) -> int | None:
+        """Examples seen when the excess loss first passed ``DIVERGENCE_LOSS_GROWTH`` times its start.
+
+        None if it never did (or the start is unknown).
+        """
+        start = self.initial_loss - self.minimum
+        with np.errstate(over="ignore", invalid="ignore"):
+            grown = ~(self.losses - self.minimum <= DIVERGENCE_LOSS_GROWTH * start)
+        if not np.isfinite(start) or not grown.any():
+            return None
+        return int(self.examples[np.argmax(grown)])
+
     def d2l_line(self) -> str:
-        """D2L's closing line, ``loss: 0.244, 0.009 sec/epoch``."""
+        """D2L's closing line, ``loss: 0.244, 0.009 sec/epoch``; a diverged run says so."""
+        at = self.diverged_at
+        if at is not None:
+            epoch = -(-at * self.epochs // int(self.examples[-1]))  # the epoch it happened in
+            return (
+                f"loss: diverged (past {DIVERGENCE_LOSS_GROWTH:g} times its start after {at} "
+                f"examples, in epoch {epoch}; {self.final_loss:.3g} at the end), "
+                f"{self.sec_per_epoch:.3f} sec/epoch"
+            )
         return f"loss: {self.final_loss:.3f}, {self.sec_per_epoch:.3f} sec/epoch"
 
 
@@ -188,6 +219,7 @@ def train_sgd(
         np.array(losses),
         clock / epochs,
         initial_loss,
+        quad.minimum,
     )
 
 
@@ -221,6 +253,14 @@ class DivergenceEdge:
     smallest_diverging: float
     etas: np.ndarray
     diverged: np.ndarray
+    #: runs whose error along Q's top eigenvector shrank below CONVERGED_FRACTION of its start;
+    #: the runs neither converged nor diverged sit on the edge (rho = 1: constant amplitude)
+    converged: np.ndarray | None = None
+
+    @property
+    def on_edge(self) -> np.ndarray:
+        """Runs that neither converged nor diverged."""
+        return ~self.diverged & ~self.converged
 
 
 def divergence_edge(
@@ -233,13 +273,19 @@ def divergence_edge(
     etas = predicted * np.linspace(1 - rel, 1 + rel, points)
     run = simulate(etas, beta, Q=quad.Q, c=quad.c, x0=np.zeros(quad.Q.shape[0]), steps=steps)
     div = run.diverged
+    # converging is observed where the edge acts: along the top eigenvector of Q
+    top = np.linalg.eigh(quad.Q)[1][:, -1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        along = np.abs((run.x[[0, -1]] - run.minimizer) @ top)
+    conv = ~div & (along[1] < CONVERGED_FRACTION * along[0])
     return DivergenceEdge(
         float(beta),
         predicted,
-        float(etas[~div].max()) if (~div).any() else float("nan"),
+        float(etas[conv].max()) if conv.any() else float("nan"),
         float(etas[div].min()) if div.any() else float("nan"),
         etas,
         div,
+        conv,
     )
 
 

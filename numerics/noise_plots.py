@@ -173,7 +173,8 @@ def plot_divergence(edges: list[DivergenceEdge], ax=None, *, lam_max: float | No
 
     The predicted edge 2(1 + beta)/lambda_max is the vertical line at 1 in
     these units, the same for every beta; each scanned run is a marker,
-    converged (o) or diverged (x). ``lam_max`` is printed in the title.
+    converged (o), on the edge (square: rho = 1, neither converging nor
+    diverging) or diverged (x). ``lam_max`` is printed in the title.
     """
     ax = axes_or_new(ax)
     marks = []
@@ -184,14 +185,26 @@ def plot_divergence(edges: list[DivergenceEdge], ax=None, *, lam_max: float | No
         y = np.full(e.etas.size, e.beta)
         marks.append(
             ax.plot(
-                ratio[~e.diverged],
-                y[~e.diverged],
+                ratio[e.converged],
+                y[e.converged],
                 "o",
                 mfc="none",
                 mec=PALETTE[0],
                 mew=1.5,
                 ms=7,
                 label="run converged" if k == 0 else None,
+            )[0]
+        )
+        marks.append(
+            ax.plot(
+                ratio[e.on_edge],
+                y[e.on_edge],
+                "s",
+                mfc="none",
+                mec="0.35",
+                mew=1.5,
+                ms=8,
+                label=r"run on the edge ($\rho = 1$): neither" if k == 0 else None,
             )[0]
         )
         marks.append(

@@ -56,7 +56,12 @@ def test_hessian_predicts_divergence():
     q = least_squares_quadratic(*load_airfoil())
     for beta in (0.0, 0.9):
         edge = divergence_edge(q, beta)
-        assert edge.largest_converging <= edge.predicted * (1 + 1e-9)
+        # a run exactly on the edge (rho = 1) neither converges nor diverges
+        assert edge.largest_converging < edge.predicted
+        assert (
+            edge.etas[10] == edge.predicted
+            and edge.on_edge.tolist() == [False] * 10 + [True] + [False] * 10
+        )
         assert (
             edge.smallest_diverging <= edge.predicted * 1.01
         )  # the next grid point above diverges

@@ -172,7 +172,10 @@ def test_every_option_has_help_with_default_or_required(command):
         assert text, (command, action.option_strings)
         flag = action.nargs == 0
         positional = not action.option_strings
-        assert flag or positional or "default" in text.lower() or "required" in text, (command, text)
+        assert flag or positional or "default" in text.lower() or "required" in text, (
+            command,
+            text,
+        )
 
 
 @pytest.mark.parametrize("command", ["rate", "simulate", "noise"])
@@ -185,3 +188,23 @@ def test_simulate_gd_needs_no_beta(capsys):
     code, out, _ = run(capsys, "simulate", "--method", "gd", "--eta", "0.4")
     # D2L 11.6's printed line for gradient descent at eta = 0.4
     assert code == 0 and "epoch 20, x1: -0.943467, x2: -0.000073" in out
+
+
+def test_simulate_says_when_growth_began_and_its_rate(capsys):
+    code, out, _ = run(capsys, "simulate", "--method", "gd", "--eta", "0.6")
+    assert code == 0
+    assert "x2 (lambda = 4) grew from step 1 on, by 1.4 per step" in out
+    assert "spectral radius 1.4)" in out and "at step 17" in out
+    data = run_json(capsys, "simulate", "--method", "gd", "--eta", "0.6")
+    assert data["diverged_at"] == 17 and data["growth"]["began_at"] == 1
+    assert data["growth"]["rate"] == pytest.approx(1.4) and data["growth"]["lam"] == 4
+
+
+def test_train_says_diverged_not_a_long_number(capsys):
+    code, out, _ = run(capsys, "train", "--lr", "2")
+    assert code == 0 and "loss: diverged" in out and "after 200 examples, in epoch 1" in out
+    assert max(len(w) for w in out.split()) < 20
+    data = run_json(capsys, "train", "--lr", "2")
+    assert data["diverged"] is True and data["diverged_at_examples"] == 200
+    data = run_json(capsys, "train")
+    assert data["diverged"] is False and data["diverged_at_examples"] is None
