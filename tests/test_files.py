@@ -215,12 +215,15 @@ def test_stale_temporaries_of_dead_runs_are_removed_and_nothing_else(tmp_path):
     (tmp_path / f".momentum-tmp-{alive}-abcdefgh").write_text("a live run's")
     (tmp_path / ".momentum-tmp-notes").write_text("not the toolkit's pattern")
     write_text(tmp_path / "out.txt", "x")
-    assert _listing(tmp_path) == [
-        f".momentum-tmp-{alive}-abcdefgh",
-        f".momentum-tmp-{dead}-yz012345",
-        ".momentum-tmp-notes",
-        "out.txt",
-    ]
+    # sorted: the two process ids may sort either way as text
+    assert _listing(tmp_path) == sorted(
+        [
+            f".momentum-tmp-{alive}-abcdefgh",
+            f".momentum-tmp-{dead}-yz012345",
+            ".momentum-tmp-notes",
+            "out.txt",
+        ]
+    )
 
 
 def test_an_earlier_report_moved_aside_by_a_killed_run_is_restored(tmp_path):

@@ -61,8 +61,10 @@ def test_divergence_edge_as_a_curve_and_the_scans():
     legends_clear(art["ax"].figure)
     fonts_readable(art["ax"].figure)
     art = plot_divergence(edges)
-    conv = art["marks"][0].get_xdata()
-    np.testing.assert_allclose(conv, edges[0].etas[~edges[0].diverged] / edges[0].predicted)
+    conv, edge = art["marks"][0].get_xdata(), art["marks"][1].get_xdata()
+    np.testing.assert_allclose(conv, edges[0].etas[edges[0].converged] / edges[0].predicted)
+    # the run at the predicted edge (rho = 1) is drawn as neither converged nor diverged
+    np.testing.assert_allclose(edge, [1.0])
     assert art["predicted"][0].get_xdata()[0] == 1.0
     assert any("diverged" in t for t in legend_labels(art["legend"]))
     legends_clear(art["ax"].figure)
