@@ -1,13 +1,23 @@
 """Mutation check: plant known bugs one at a time and show the test suite catches each.
 
-Run: python tests/mutation_check.py   (about a minute per mutant on 2 cores)
+Run: python tests/mutation_check.py [-k TEXT] [--list] [--full] [--no-baseline]
 
-Each mutant is a one-line change to a copy of the tracked sources; the suite
-must fail on it. A mutant that survives is a missing property.
+Each mutant is a one-line change to a copy of the project's files; the suite
+must fail on it. A mutant that survives is a missing property. Each mutant may
+name the tests expected to catch it: those run first (seconds), and only if
+they pass does the whole suite run, so a survivor is always judged by the
+whole suite. ``--full`` skips the named tests and runs the whole suite for
+every mutant.
+
+Mutants target distinctive source lines; the code moves under them. A mutant
+whose original text is not found exactly once is reported ``NOT FOUND`` (it is
+neither killed nor survived) so its target can be updated; the exit code is
+then 2. Exit code 1: some mutant survived; 0: every mutant killed.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -17,104 +27,333 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: a run longer than this counts the mutant as killed (it hangs: a user would notice)
+TIMEOUT = 900
 
-#: (name, file, original text, mutated text)
+#: (name, file, original text, mutated text[, tests that should catch it])
 MUTANTS = [
     (
         "sign in R (x <- x + eta v)",
         "theory/methods.py",
         "updates=((v, beta * v + grad(x)), (x, x - eta * v)),",
         "updates=((v, beta * v + grad(x)), (x, x + eta * v)),",
+        ("tests/test_rates.py",),
     ),
     (
         "stated edge 2 + 2 beta -> 2 + beta",
         "theory/methods.py",
         "lt(eta * lam, 2 * (1 + beta))",
         "lt(eta * lam, 2 + beta)",
+        ("tests/test_stability.py",),
     ),
     (
         "complex-regime rate 2 sqrt(beta) (theory)",
         "theory/momentum.py",
         "(sp.sqrt(beta), disc < 0),",
         "(2 * sp.sqrt(beta), disc < 0),",
+        ("tests/test_momentum.py",),
     ),
     (
         "complex-regime rate 2 sqrt(beta) (numerics)",
         "numerics/rates.py",
         "return [lo, up, np.where(real, 0.0, -b), c, root.astype(float)]",
         "return [lo, up, np.where(real, 0.0, -b), c, 2 * root.astype(float)]",
+        ("tests/test_rates.py",),
     ),
     (
         "eta dropped from the decoupled update",
         "theory/decoupling.py",
         "(eye - eta * Lam) * O * y,",
         "(eye - Lam) * O * y,",
+        ("tests/test_decoupling.py",),
     ),
     (
         "D2L's sign in the completed square",
         "theory/quadratic.py",
         "((x - xstar).T * Qm * (x - xstar))[0, 0] / 2 + hstar,",
         "((x + xstar).T * Qm * (x + xstar))[0, 0] / 2 + hstar,",
+        ("tests/test_quadratic.py",),
     ),
     (
         "off-by-one step in the simulator",
         "numerics/simulate.py",
         "for k in range(1, steps + 1):",
         "for k in range(0, steps):",
+        ("tests/test_simulate.py",),
     ),
     (
         "wrong tuning formula (2 instead of 4)",
         "theory/tuning.py",
         "4 / (sp.sqrt(L) + sp.sqrt(mu)) ** 2,",
         "2 / (sp.sqrt(L) + sp.sqrt(mu)) ** 2,",
+        ("tests/test_tuning.py",),
     ),
     (
         "regime switch at the wrong discriminant sign",
         "numerics/rates.py",
         "[rho >= 1, critical, disc < 0, trace > 0],",
         "[rho >= 1, critical, disc > 0, trace > 0],",
+        ("tests/test_rates.py",),
     ),
     (
         "gd rate |1 + eta lam|",
         "numerics/rates.py",
         "np.subtract(eta_lam, 1.0, out=out)",
         "np.add(eta_lam, 1.0, out=out)",
+        ("tests/test_rates.py",),
     ),
     (
         "worst case at one end only",
         "numerics/grids.py",
         "spectral_radius(eta, beta, mu, method), spectral_radius(eta, beta, L, method)",
         "spectral_radius(eta, beta, mu, method), spectral_radius(eta, beta, mu, method)",
+        ("tests/test_grids.py",),
     ),
     (
         "Nesterov's stated edge with 1 + beta",
         "theory/methods.py",
         "lt((1 + 2 * beta) * eta * lam, 2 + 2 * beta)",
         "lt((1 + beta) * eta * lam, 2 + 2 * beta)",
+        ("tests/test_methods.py",),
     ),
     (
         "noise variance with 2 + beta",
         "theory/noise.py",
         "(lam * (1 - beta) * (2 + 2 * beta - eta * lam))",
         "(lam * (1 - beta) * (2 + beta - eta * lam))",
+        ("tests/test_noise.py",),
     ),
     (
         "torch's first step damped",
         "theory/methods.py",
         "first_updates=((v, _g_wd), (x, x - eta * v)),",
         "first_updates=((v, (1 - dampening) * _g_wd), (x, x - eta * v)),",
+        ("tests/test_torch.py",),
     ),
     (
         "airfoil standardised with ddof=1",
         "numerics/airfoil.py",
         "data.std(axis=0)",
         "data.std(axis=0, ddof=1)",
+        ("tests/test_airfoil.py",),
     ),
     (
         "Monte-Carlo interval too narrow (z = 1)",
         "numerics/noise.py",
         "half = Z99 * float(per_chain.std(ddof=1)) / np.sqrt(chains)",
         "half = float(per_chain.std(ddof=1)) / np.sqrt(chains)",
+        ("tests/test_noise.py",),
+    ),
+    # --- issue 13: numerics conventions and boundaries; stochastic and data paths ---
+    (
+        "rho = 1 counted as stable",
+        "numerics/rates.py",
+        "return spectral_radius(eta, beta, lam, method, **params) < 1.0",
+        "return spectral_radius(eta, beta, lam, method, **params) <= 1.0",
+        ("tests/test_rates.py",),
+    ),
+    (
+        "grid counts rho = 1 as stable",
+        "numerics/grids.py",
+        "return self.rho < 1\n",
+        "return self.rho <= 1\n",
+        ("tests/test_rates.py",),
+    ),
+    (
+        "regime at rho = 1 not divergent",
+        "numerics/rates.py",
+        "[rho >= 1, critical, disc < 0, trace > 0],",
+        "[rho > 1, critical, disc < 0, trace > 0],",
+        ("tests/test_rates.py",),
+    ),
+    (
+        "eigenvalues: the smaller root first",
+        "numerics/rates.py",
+        "sign = np.where(half >= 0, 1.0, -1.0)",
+        "sign = np.where(half >= 0, -1.0, 1.0)",
+        ("tests/test_rates.py",),
+    ),
+    (
+        "eigenvalues of 3-state methods smallest first",
+        "numerics/rates.py",
+        "np.argsort(-np.abs(roots), axis=-1)",
+        "np.argsort(np.abs(roots), axis=-1)",
+        ("tests/test_rates.py",),
+    ),
+    (
+        "companion matrix with the wrong sign",
+        "numerics/rates.py",
+        "comp[..., 0, i] = -c / lead",
+        "comp[..., 0, i] = c / lead",
+        ("tests/test_rates.py",),
+    ),
+    (
+        "volume summary counts rho = 1 as stable",
+        "numerics/grids.py",
+        "count += int(np.count_nonzero(out < 1))",
+        "count += int(np.count_nonzero(out <= 1))",
+        ("tests/test_grids.py",),
+    ),
+    (
+        "best_for_spectrum: row offset lost in later chunks",
+        "numerics/grids.py",
+        "best = (float(e[i + k]), float(b[j]), float(rho[k, j]))",
+        "best = (float(e[k]), float(b[j]), float(rho[k, j]))",
+        ("tests/test_grids.py",),
+    ),
+    (
+        "best_for_spectrum: last chunk skipped",
+        "numerics/grids.py",
+        "for i in range(0, e.size, rows):",
+        "for i in range(0, e.size - rows, rows):",
+        ("tests/test_grids.py",),
+    ),
+    (
+        "volume summary: last column block skipped",
+        "numerics/grids.py",
+        "for j in range(0, b.size, cols)",
+        "for j in range(0, b.size - cols, cols)",
+        ("tests/test_grids.py",),
+    ),
+    (
+        "tune_numeric returns the grid start, not the refined point",
+        "numerics/tuning.py",
+        "best = res.x if res.fun <= grid[i, j] else",
+        "best = res.x if res.fun > grid[i, j] else",
+        ("tests/test_tuning.py",),
+    ),
+    (
+        "tune_numeric swaps eta and beta",
+        "numerics/tuning.py",
+        "NumericTuning(name, float(np.exp(best[0])), float(best[1]), objective(best))",
+        "NumericTuning(name, float(best[1]), float(np.exp(best[0])), objective(best))",
+        ("tests/test_tuning.py",),
+    ),
+    (
+        "lower critical curve at (1 - beta)^2",
+        "numerics/plotting.py",
+        "(1 - np.sqrt(beta)) ** 2,",
+        "(1 - beta) ** 2,",
+        ("tests/test_plotting.py",),
+    ),
+    (
+        "regime label outside its regime",
+        "numerics/plotting.py",
+        '"oscillating": (1.5, 0.015),',
+        '"oscillating": (1.5, 0.15),',
+        ("tests/test_plotting.py",),
+    ),
+    (
+        "divergence edge: smallest converging reported as largest",
+        "numerics/airfoil.py",
+        "float(etas[~div].max())",
+        "float(etas[~div].min())",
+        ("tests/test_airfoil.py",),
+    ),
+    (
+        "divergence edge predicted with 2 + beta",
+        "numerics/airfoil.py",
+        "predicted = 2 * (1 + beta) / float(quad.eigenvalues.max())",
+        "predicted = (2 + beta) / float(quad.eigenvalues.max())",
+        ("tests/test_airfoil.py",),
+    ),
+    (
+        "divergence threshold without its floor",
+        "numerics/simulate.py",
+        "start = max(float(np.abs(x0 - xstar).max()), 1.0)",
+        "start = float(np.abs(x0 - xstar).max())",
+        ("tests/test_simulate.py",),
+    ),
+    (
+        "divergence at 10 times the start",
+        "numerics/simulate.py",
+        "DIVERGENCE_GROWTH = 100.0",
+        "DIVERGENCE_GROWTH = 10.0",
+        ("tests/test_simulate.py",),
+    ),
+    (
+        "divergence step overwritten by later steps",
+        "numerics/simulate.py",
+        "newly = (diverged_at < 0) & ~(dist <= DIVERGENCE_GROWTH * start)",
+        "newly = ~(dist <= DIVERGENCE_GROWTH * start)",
+        ("tests/test_simulate.py",),
+    ),
+    (
+        "Monte-Carlo noise drawn with std sigma^2",
+        "numerics/noise.py",
+        "eps[:] = rng.normal(0.0, sigma, chains)",
+        "eps[:] = rng.normal(0.0, sigma**2, chains)",
+        ("tests/test_noise.py",),
+    ),
+    (
+        "Monte Carlo ignores its seed",
+        "numerics/noise.py",
+        "rng = np.random.default_rng(seed)",
+        "rng = np.random.default_rng(0)",
+        ("tests/test_noise.py",),
+    ),
+    (
+        "Monte Carlo averages one step short",
+        "numerics/noise.py",
+        "if k >= steps:",
+        "if k > steps:",
+        ("tests/test_noise.py",),
+    ),
+    (
+        "stationary variance with sigma for sigma^2",
+        "numerics/noise.py",
+        "[[lam_v]], [[sigma**2]]",
+        "[[lam_v]], [[sigma]]",
+        ("tests/test_noise.py",),
+    ),
+    (
+        "training ignores its seed",
+        "numerics/airfoil.py",
+        "rng = np.random.default_rng(seed)",
+        "rng = np.random.default_rng(0)",
+        ("tests/test_airfoil.py",),
+    ),
+    (
+        "partial last batch divided by the full batch size",
+        "numerics/airfoil.py",
+        "grad = Ab.T @ (Ab @ w - y[idx]) / idx.size",
+        "grad = Ab.T @ (Ab @ w - y[idx]) / batch_size",
+        ("tests/test_airfoil.py",),
+    ),
+    (
+        "partial last batch dropped",
+        "numerics/airfoil.py",
+        "for i in range(0, n, batch_size):",
+        "for i in range(0, n - batch_size + 1, batch_size):",
+        ("tests/test_airfoil.py",),
+    ),
+    (
+        "losses recorded only at exact multiples of 200",
+        "numerics/airfoil.py",
+        "crossed = (seen + idx.size) // record_every > seen // record_every",
+        "crossed = (seen + idx.size) % record_every == 0",
+        ("tests/test_airfoil.py",),
+    ),
+    (
+        "seconds per epoch not divided by epochs",
+        "numerics/airfoil.py",
+        "clock / epochs,",
+        "clock,",
+        ("tests/test_airfoil.py",),
+    ),
+    (
+        "gradient-noise covariance over n - 1",
+        "numerics/airfoil.py",
+        "C = G.T @ G / n",
+        "C = G.T @ G / (n - 1)",
+        ("tests/test_airfoil.py",),
+    ),
+    (
+        "finite-population factor over n",
+        "numerics/airfoil.py",
+        "(n - batch_size) / max(n - 1, 1)",
+        "(n - batch_size) / max(n, 1)",
+        ("tests/test_airfoil.py",),
     ),
     (
         "identified polynomial with its coefficients reversed",
@@ -138,55 +377,108 @@ MUTANTS = [
 
 
 def copy_tree(dest: Path) -> None:
+    """Copy the tracked and the new (not ignored) files: what the suite would run on."""
     files = subprocess.run(
-        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
     for name in files:
+        source = ROOT / name
+        if not source.is_file():  # deleted in the work tree but still in the index
+            continue
         target = dest / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, target)
+        shutil.copy2(source, target)
 
 
-def main() -> int:
-    killed = 0
-    env = dict(os.environ, HYPOTHESIS_PROFILE="ci", PYTHONDONTWRITEBYTECODE="1")
-    for name, path, old, new in MUTANTS:
-        with tempfile.TemporaryDirectory() as tmp:
-            work = Path(tmp)
-            copy_tree(work)
-            source = (work / path).read_text()
-            if source.count(old) != 1:
-                print(f"  ?? {name}: the original text is not found once in {path}")
-                return 2
-            (work / path).write_text(source.replace(old, new))
-            start = time.perf_counter()
-            done = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pytest",
-                    "-x",
-                    "-q",
-                    "-p",
-                    "no:cacheprovider",
-                    "tests",
-                    "theory",
-                    "numerics",
-                ],
-                cwd=work,
-                env=dict(env, PYTHONPATH=str(work)),
-                capture_output=True,
-                text=True,
-            )
-            seconds = time.perf_counter() - start
-            caught = done.returncode != 0
-            killed += caught
-            failed = next((ln for ln in done.stdout.splitlines() if ln.startswith("FAILED")), "")
-            print(
-                f"  {'killed  ' if caught else 'SURVIVED'} {name} ({seconds:.0f} s) {failed[:110]}"
-            )
-    print(f"mutation score: {killed}/{len(MUTANTS)} planted bugs caught")
-    return 0 if killed == len(MUTANTS) else 1
+def pytest_run(work: Path, targets: list[str]) -> tuple[bool, str, float]:
+    """(failed, first failure line, seconds) of pytest -x on ``targets`` in ``work``."""
+    env = dict(
+        os.environ, HYPOTHESIS_PROFILE="ci", PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(work)
+    )
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *targets],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        return True, f"timed out after {TIMEOUT} s", time.perf_counter() - start
+    lines = done.stdout.splitlines()
+    first = next((ln for ln in lines if ln.startswith(("FAILED", "ERROR"))), "")
+    if done.returncode != 0 and not first:
+        first = (lines or [done.stderr.strip()[:200] or f"exit code {done.returncode}"])[-1]
+    return done.returncode != 0, first, time.perf_counter() - start
+
+
+SUITE = ["tests", "theory", "numerics"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-k", dest="select", help="only mutants whose name contains this text")
+    parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    parser.add_argument("--full", action="store_true", help="whole suite for every mutant")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip checking the unmutated suite passes"
+    )
+    args = parser.parse_args(argv)
+    mutants = [m for m in MUTANTS if not args.select or args.select.lower() in m[0].lower()]
+    if args.list:
+        for m in mutants:
+            print(f"{m[1]:32} {m[0]}")
+        print(f"{len(mutants)} mutants")
+        return 0
+    killed, survived, missing = [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        copy_tree(work)
+        if not args.no_baseline:
+            failed, first, seconds = pytest_run(work, SUITE)
+            if failed:
+                print(f"the unmutated suite fails ({seconds:.0f} s): {first}")
+                return 3
+            print(f"  baseline: the unmutated suite passes ({seconds:.0f} s)")
+        for name, path, old, new, *hint in mutants:
+            target = work / path
+            source = target.read_text() if target.exists() else ""
+            count = source.count(old)
+            if count != 1:
+                where = "not found" if count == 0 else f"found {count} times"
+                print(f"  NOT FOUND {name}: the original text is {where} in {path}")
+                missing.append(name)
+                continue
+            target.write_text(source.replace(old, new))
+            try:
+                failed, first, seconds = False, "", 0.0
+                if hint and not args.full:
+                    failed, first, seconds = pytest_run(work, list(hint[0]))
+                if not failed:
+                    failed, first, more = pytest_run(work, SUITE)
+                    seconds += more
+            finally:
+                target.write_text(source)
+            (killed if failed else survived).append(name)
+            status = "killed  " if failed else "SURVIVED"
+            print(f"  {status} {name} ({seconds:.0f} s) {first[:110]}", flush=True)
+    judged = len(killed) + len(survived)
+    print(f"mutation score: {len(killed)}/{judged} planted bugs caught")
+    if survived:
+        print("survived: " + "; ".join(survived))
+    if missing:
+        print(
+            f"{len(missing)} mutants NOT FOUND (target text moved; update them): "
+            + "; ".join(missing)
+        )
+        return 2
+    return 0 if not survived else 1
 
 
 if __name__ == "__main__":

@@ -87,3 +87,111 @@ def test_bad_training_input(kw, message):
     args = {"lr": 0.01, "momentum": 0.9, "batch_size": 10} | kw
     with pytest.raises(ParameterError, match=message):
         train_sgd(*load_airfoil(), args["lr"], args["momentum"], batch_size=args["batch_size"])
+
+
+# --- values, not only bounds (issue 13, areas 2 and 3) ---
+
+
+def _raw_design(n: int = 1500) -> tuple[np.ndarray, np.ndarray]:
+    """D2L's get_data_ch11 written out: standardise every column (population std), first n rows."""
+    path = resources.files("numerics.data").joinpath("airfoil_self_noise.dat")
+    with resources.as_file(path) as f:
+        data = np.loadtxt(f)
+    data = (data - data.mean(axis=0)) / data.std(axis=0)
+    X, y = data[:n, :-1], data[:n, -1]
+    return np.column_stack([X, np.ones(n)]), y
+
+
+def test_divergence_edge_brackets_the_hessian_edge():
+    # no scan point sits on the edge (an even number of points): every point below the
+    # predicted edge 2(1 + beta)/lambda_max converges, every point above diverges
+    A, _ = _raw_design()
+    lam_max = np.linalg.eigvalsh(A.T @ A / 1500).max()
+    beta = 0.3
+    edge = divergence_edge(least_squares_quadratic(*load_airfoil()), beta, rel=0.03, points=20)
+    predicted = 2 * (1 + beta) / lam_max
+    assert edge.beta == beta and edge.predicted == pytest.approx(predicted, rel=1e-12)
+    np.testing.assert_allclose(edge.etas, predicted * np.linspace(0.97, 1.03, 20), rtol=1e-12)
+    np.testing.assert_array_equal(edge.diverged, edge.etas > predicted)
+    assert edge.largest_converging == edge.etas[9] < predicted < edge.smallest_diverging
+    assert edge.smallest_diverging == edge.etas[10]
+
+
+def test_noise_covariance_equals_enumeration_of_all_batches():
+    # 9 examples, batches of 4 without replacement: all 126 batches enumerated; their mean
+    # gradient at the least-squares minimizer has this covariance (its mean is 0)
+    from itertools import combinations
+
+    X, y = load_airfoil()
+    X, y = X[:9], y[:9]
+    A = np.column_stack([X, np.ones(9)])
+    w = np.linalg.lstsq(A, y, rcond=None)[0]
+    grads = []
+    for batch in combinations(range(9), 4):
+        g = np.zeros(6)
+        for i in batch:
+            g += A[i] * (A[i] @ w - y[i])
+        grads.append(g / 4)
+    grads = np.array(grads)
+    np.testing.assert_allclose(grads.mean(axis=0), 0, atol=1e-12)
+    expected = grads.T @ grads / len(grads)
+    got = gradient_noise_covariance(X, y, 4)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-15)
+
+
+def _train_loop(A, y, lr, momentum, batch_size, epochs, seed, record_every=200):
+    """D2L's sgd_momentum on the halved squared loss, example by example."""
+    rng = np.random.default_rng(seed)
+    n, d = A.shape
+    w = np.concatenate([rng.normal(0.0, 0.01, d - 1), [0.0]])
+    v = np.zeros(d)
+    seen, examples, losses = 0, [], []
+    for epoch in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start : start + batch_size]  # the last batch is partial
+            g = np.zeros(d)
+            for i in batch:
+                g += A[i] * (A[i] @ w - y[i])
+            v = momentum * v + g / len(batch)
+            w = w - lr * v
+            before, seen = seen, seen + len(batch)
+            end = epoch == epochs - 1 and start + batch_size >= n
+            if seen // record_every > before // record_every or end:
+                if not examples or examples[-1] != seen:
+                    examples.append(seen)
+                    losses.append(np.mean((A @ w - y) ** 2) / 2)
+    return examples, losses
+
+
+def test_training_with_a_partial_last_batch_matches_a_plain_loop():
+    # 1500 = 214 * 7 + 2: every epoch ends with a batch of 2
+    X, y = load_airfoil()
+    A, _ = _raw_design()
+    r = train_sgd(X, y, 0.03, 0.6, batch_size=7, epochs=2, seed=5)
+    examples, losses = _train_loop(A, y, 0.03, 0.6, 7, 2, 5)
+    assert r.examples.tolist() == examples and examples[-1] == 3000
+    np.testing.assert_allclose(r.losses, losses, rtol=1e-10)
+    assert r.final_loss == r.losses[-1]
+    assert (r.lr, r.momentum, r.batch_size, r.epochs) == (0.03, 0.6, 7, 2)
+
+
+def test_training_seeds():
+    X, y = load_airfoil(300)
+    one = train_sgd(X, y, 0.02, 0.5, batch_size=9, epochs=1, seed=3, record_every=50)
+    again = train_sgd(X, y, 0.02, 0.5, batch_size=9, epochs=1, seed=3, record_every=50)
+    other = train_sgd(X, y, 0.02, 0.5, batch_size=9, epochs=1, seed=4, record_every=50)
+    np.testing.assert_array_equal(one.losses, again.losses)
+    assert not np.allclose(one.losses, other.losses)
+
+
+def test_seconds_per_epoch_is_the_training_clock_over_epochs():
+    import time
+
+    X, y = load_airfoil(300)
+    start = time.perf_counter()
+    r = train_sgd(X, y, 0.02, 0.5, batch_size=3, epochs=3, seed=0, record_every=50)
+    wall = time.perf_counter() - start
+    assert (np.diff(r.seconds) >= 0).all() and r.seconds[0] > 0
+    # the clock runs only while training: at most the wall time, and at least its last record
+    assert r.seconds[-1] <= r.sec_per_epoch * 3 <= wall

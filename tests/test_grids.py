@@ -80,3 +80,61 @@ def test_huge_grid_refused_with_memory_estimate():
 def test_bad_spectrum():
     with pytest.raises(ParameterError, match="0 < mu <= L"):
         worst_case_rate(0.1, 0.5, 2.0, 1.0)
+
+
+# --- reductions over more than one chunk (issue 13, area 2) ---
+
+
+def test_best_for_spectrum_finds_a_best_point_in_a_later_chunk():
+    # 3000 x 500 points: two chunks of REDUCE_CHUNK; the tuned point (4/9, 1/9) for [1, 4]
+    # (Polyak 1964: rate 1/3) lies in rows of the second chunk
+    from numerics import grids
+
+    etas, betas = np.linspace(0.01, 0.5, 3000), np.linspace(0, 0.99, 500)
+    assert etas.size * betas.size > grids.REDUCE_CHUNK
+    assert np.searchsorted(etas, 4 / 9) > grids.REDUCE_CHUNK // betas.size
+    e, b, r = best_for_spectrum(etas, betas, 1.0, 4.0)
+    assert e == pytest.approx(4 / 9, abs=0.01) and b == pytest.approx(1 / 9, abs=0.01)
+    assert r == pytest.approx(1 / 3, abs=5e-3)
+    assert np.searchsorted(etas, e) > grids.REDUCE_CHUNK // betas.size
+    # the rate returned is the worst case at the point returned, and no grid point does better
+    assert r == float(worst_case_rate(e, b, 1.0, 4.0))
+    assert r == worst_case_grid(etas[2500:], betas, 1.0, 4.0).best()[2]
+
+
+def test_best_for_spectrum_in_many_chunks_equals_one_piece(monkeypatch):
+    from numerics import grids
+
+    etas, betas = np.linspace(0.02, 1.2, 97), np.linspace(-0.3, 0.95, 41)
+    whole = worst_case_grid(etas, betas, 0.5, 3.0).best()
+    monkeypatch.setattr(grids, "REDUCE_CHUNK", 3 * 41 + 5)  # 3 rows a chunk: 33 chunks
+    assert best_for_spectrum(etas, betas, 0.5, 3.0) == whole
+
+
+@pytest.mark.parametrize("chunk", [2 * 13 * 7 + 3, 5])  # planes per chunk; or columns of one row
+def test_volume_summary_in_small_chunks_equals_the_materialised_volume(monkeypatch, chunk):
+    from numerics import grids
+
+    e, b, m = np.linspace(0.05, 4, 19), np.linspace(-0.5, 0.99, 13), np.linspace(0.1, 2, 7)
+    vol = volume_grid(e, b, m)
+    monkeypatch.setattr(grids, "REDUCE_CHUNK", chunk)
+    s = volume_summary(e, b, m)
+    np.testing.assert_array_equal(s.worst_over_lam, vol.rho.max(axis=2))
+    assert s.stable_fraction == (vol.rho < 1).sum() / vol.rho.size
+    i, j = np.unravel_index(np.argmin(vol.rho.max(axis=2)), (19, 13))
+    assert s.best == (e[i], b[j], vol.rho.max(axis=2)[i, j])
+
+
+def test_volume_summary_counts_the_edge_out_exactly():
+    # dyadic axes put points exactly on eta lam = 2(1 + beta); Jury's conditions in exact
+    # rationals give the count (Polyak 1964)
+    from fractions import Fraction
+
+    etas = [Fraction(k, 8) for k in range(1, 41)]
+    betas = [Fraction(k, 8) for k in range(-7, 8)]
+    lams = [Fraction(1, 2), Fraction(3, 4), Fraction(5, 2)]
+    exact = sum(
+        0 < e * m < 2 * (1 + b) and -1 < b < 1 for e in etas for b in betas for m in lams
+    )
+    s = volume_summary(*([float(v) for v in axis_] for axis_ in (etas, betas, lams)))
+    assert s.stable_fraction == exact / (len(etas) * len(betas) * len(lams))

@@ -79,3 +79,45 @@ def test_unstable_has_no_stationary_distribution():
         monte_carlo_variance(3.0, 0.5, 2.0, 1.0)
     with pytest.raises(ParameterError, match="'chains'"):
         monte_carlo_variance(0.1, 0.5, 2.0, 1.0, chains=1)
+
+
+# --- sigma other than 1, and seeds (issue 13, area 3) ---
+
+
+def _variance_loop(e, b, m, s):
+    """Var x of heavy ball under noise variance s^2, by iterating the covariance of (v, x)."""
+    R = np.array([[b, m], [-e * b, 1 - e * m]])
+    bn = np.array([1.0, -e])  # v' = b v + m x + eps, x' = x - e v'
+    S = np.zeros((2, 2))
+    for _ in range(20000):
+        S = R @ S @ R.T + s**2 * np.outer(bn, bn)
+    return S[1, 1]
+
+
+def test_variance_with_sigma_other_than_one():
+    # sigma = 0.3, lambda = 3: a variance drawn with std sigma^2, or sigma for sigma^2, is off
+    e, b, m, s = 0.1, 0.6, 3.0, 0.3
+    closed = e * s**2 * (1 + b) / (m * (1 - b) * (2 + 2 * b - e * m))
+    assert _variance_loop(e, b, m, s) == pytest.approx(closed, rel=1e-12)
+    assert stationary_variance(e, b, m, s) == pytest.approx(closed, rel=1e-10)
+    mc = monte_carlo_variance(e, b, m, s, chains=3000, seed=2)
+    assert mc.interval[0] <= closed <= mc.interval[1]
+    assert mc.interval[1] - mc.interval[0] < 0.1 * closed
+    assert mc.interval[0] < mc.mean < mc.interval[1] and mc.chains == 3000
+
+
+def test_monte_carlo_seeds():
+    same = [monte_carlo_variance(0.1, 0.5, 3.0, 0.3, chains=50, steps=100, seed=7) for _ in "ab"]
+    other = monte_carlo_variance(0.1, 0.5, 3.0, 0.3, chains=50, steps=100, seed=8)
+    assert same[0] == same[1]
+    assert other.mean != same[0].mean
+    assert same[0].steps == 100
+
+
+def test_monte_carlo_averages_after_the_burn_in():
+    # with steps = 1 a chain runs 2 steps from (v, x) = 0 and its estimate is x_2^2 alone:
+    # v1 = eps1, x1 = -e eps1, v2 = (b - e m) eps1 + eps2, x2 = -e (1 + b - e m) eps1 - e eps2
+    e, b, m, s = 0.1, 0.6, 3.0, 0.3
+    mc = monte_carlo_variance(e, b, m, s, chains=200000, steps=1, seed=0)
+    expected = s**2 * e**2 * ((1 + b - e * m) ** 2 + 1)
+    assert mc.interval[0] <= expected <= mc.interval[1]

@@ -139,3 +139,29 @@ def test_save_unknown_format_leaves_nothing(tmp_path):
     with pytest.raises(OutputError, match="unsupported figure format"):
         save_figure(art["ax"].figure, tmp_path / "w.xyz")
     assert list(tmp_path.iterdir()) == []
+
+
+# --- geometry located, not counted (issue 13, area 2) ---
+
+
+def test_critical_curves_are_located():
+    # critical damping where (1 + beta - eta lam)^2 = 4 beta: eta lam = (1 -+ sqrt(beta))^2
+    art = normalised_grid(np.linspace(0.01, 4, 60), np.linspace(0.1, 0.9, 40)).plot()
+    low, high = art["critical"]
+    for line, sign in ((low, -1), (high, 1)):
+        x, y = line.get_data()
+        assert y.min() == pytest.approx(0.1) and y.max() == pytest.approx(0.9)
+        np.testing.assert_allclose(x, (1 + sign * np.sqrt(y)) ** 2, rtol=1e-12)
+        # the discriminant of z^2 - (1 + beta - eta lam) z + beta vanishes on it
+        np.testing.assert_allclose((1 + y - x) ** 2, 4 * y, atol=1e-12)
+
+
+def test_regime_labels_sit_in_their_regimes():
+    from numerics.rates import REGIMES, regime
+
+    art = normalised_grid(np.linspace(0.01, 4, 60), np.linspace(0, 0.99, 40)).plot()
+    labels = [t for t in art["ax"].texts if t.get_text() in REGIMES]
+    assert len(labels) >= 4
+    for t in labels:
+        x, y = t.get_position()
+        assert regime(x, y, 1.0) == t.get_text(), (t.get_text(), x, y)

@@ -1,3 +1,5 @@
+from fractions import Fraction
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -136,3 +138,86 @@ def test_bad_input(kw, message):
     args = {"eta": 1.0, "beta": 0.5, "lam": 1.0} | kw
     with pytest.raises(ParameterError, match=message):
         spectral_radius(**args)
+
+
+# --- conventions and boundaries (issue 13, area 2) ---
+
+
+def _R_hand(eta, beta, lam):
+    """Heavy ball's R written out by hand: v' = beta v + lam x, x' = x - eta v'."""
+    return np.array([[beta, lam], [-eta * beta, 1 - eta * lam]])
+
+
+def test_eigenvalues_come_largest_modulus_first():
+    # every regime, both signs of the trace, in one broadcast call: the first eigenvalue is
+    # numpy's eigenvalue of largest modulus, the second the other one
+    eta = np.array([0.5, 0.1, 2.4, 3.5, 0.3, 1.7])
+    beta = np.array([0.25, 0.25, 0.25, 0.25, -0.6, -0.3])
+    lam = np.array([1.0, 1.0, 1.0, 1.0, 1.5, 2.5])
+    eig = eigenvalues(eta, beta, lam)
+    assert eig.shape == (6, 2)
+    for k in range(6):
+        ref = np.linalg.eigvals(_R_hand(eta[k], beta[k], lam[k])).astype(complex)
+        ref = ref[np.argsort(-np.abs(ref), kind="stable")]
+        assert abs(eig[k, 0]) >= abs(eig[k, 1])
+        if abs(abs(ref[0]) - abs(ref[1])) > 1e-9:  # distinct moduli: the order is determined
+            np.testing.assert_allclose(eig[k], ref, rtol=1e-12, atol=1e-14)
+        else:  # a complex pair: conjugates of the same modulus
+            np.testing.assert_allclose(eig[k, 1], np.conj(eig[k, 0]), rtol=1e-14)
+            np.testing.assert_allclose(np.sort_complex(eig[k]), np.sort_complex(ref), atol=1e-14)
+
+
+def test_three_state_method_roots_match_numpy():
+    # a user method with two momentum buffers: u' = beta u + g(x), w' = beta w + u', x' = x - eta w'
+    from theory.methods import Method
+    from theory.symbols import grad
+
+    u, w, x = sp.symbols("u w x", real=True)
+    two = Method("two_buffers", (u, w, x), ((u, B * u + grad(x)), (w, B * w + u), (x, x - E * w)), (E, B))
+    eta, beta, lam = 0.3, 0.6, 1.7
+    R = np.array(  # written out by hand from the equations above
+        [[beta, 0, lam], [beta, beta, lam], [-eta * beta, -eta * beta, 1 - eta * lam]]
+    )
+    ref = np.linalg.eigvals(R)
+    ref = ref[np.argsort(-np.abs(ref), kind="stable")]
+    eig = eigenvalues(eta, beta, lam, two)
+    np.testing.assert_allclose(np.abs(eig), np.abs(ref), rtol=1e-10)
+    assert eig[0] == pytest.approx(ref[0], rel=1e-10)
+    assert float(spectral_radius(eta, beta, lam, two)) == pytest.approx(abs(ref[0]), rel=1e-10)
+
+
+@pytest.mark.parametrize(
+    "eta, beta, lam, method",
+    [
+        (2.0, 0.0, 1.0, "gd"),  # |1 - eta lam| = 1 exactly
+        (1.0, 0.5, 3.0, "heavy_ball"),  # eta lam = 2(1 + beta): roots -1 and -1/2, exactly
+        (0.75, -0.5, 4.0 / 3.0, "heavy_ball"),  # eta lam = 1 = 2(1 + beta)
+    ],
+)
+def test_rho_equal_to_one_is_not_stable(eta, beta, lam, method):
+    # the region is the open set rho < 1: its edge, where rho is exactly 1 in floats, is out
+    assert float(spectral_radius(eta, beta, lam, method)) == 1.0
+    assert not stable(eta, beta, lam, method)
+    assert regime(eta, beta, lam, method) == "divergent"
+    assert stable(eta * (1 - 1e-9), beta, lam, method)
+
+
+def _jury_stable(eta: Fraction, beta: Fraction, lam: Fraction) -> bool:
+    """Heavy ball's region by Jury's conditions, in exact rationals (Polyak 1964)."""
+    return -1 < beta < 1 and 0 < eta * lam < 2 * (1 + beta)
+
+
+def test_stable_fraction_counts_the_edge_out_exactly():
+    # a dyadic grid puts many points exactly on the edge eta lam = 2(1 + beta); the count
+    # of stable points equals the exact count from Jury's conditions
+    from numerics.grids import rate_grid
+
+    etas = [Fraction(k, 8) for k in range(1, 65)]
+    betas = [Fraction(k, 8) for k in range(-8, 9)]
+    lam = Fraction(1, 2)
+    g = rate_grid([float(e) for e in etas], [float(b) for b in betas], float(lam))
+    exact = sum(_jury_stable(e, b, lam) for e in etas for b in betas)
+    on_edge = sum(e * lam == 2 * (1 + b) for e in etas for b in betas)
+    assert on_edge >= 10
+    assert int(g.stable.sum()) == exact
+    assert g.stable_fraction == exact / (len(etas) * len(betas))

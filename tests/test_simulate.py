@@ -173,3 +173,35 @@ def test_trajectory_has_steps_plus_one_rows():
 def test_bad_problems(kwargs, error, message):
     with pytest.raises(error, match=message):
         simulate(0.1, 0.5, **kwargs)
+
+
+# --- the divergence threshold (issue 13, area 2) ---
+
+
+def _first_step_past(x0: float, factor: float, threshold: float) -> int:
+    """First t with |x0 factor^t| > threshold, by a plain loop."""
+    x, t = abs(x0), 0
+    while x <= threshold:
+        x, t = x * abs(factor), t + 1
+    return t
+
+
+@pytest.mark.parametrize("x0", [1e-3, 0.5, 1e3])
+def test_divergence_threshold_is_100_times_the_start_floored_at_1(x0):
+    # gd with eta lam = 2.5 multiplies x by -1.5 a step; a run counts as diverged once
+    # |x_t - x*| > 100 max(|x_0 - x*|, 1)
+    run = simulate(1.25, lams=[2.0], x0=[x0], steps=60, method="gd")
+    expected = _first_step_past(x0, 1.5, 100 * max(abs(x0), 1.0))
+    assert run.diverged[0] and run.diverged_at[0] == expected
+
+
+def test_a_start_at_the_minimizer_does_not_diverge():
+    # from x* itself the distance stays at rounding level: the floor of 1 keeps 100 * 0 from
+    # declaring every wobble a divergence
+    Q = np.array([[2.5, 0.5], [0.5, 1.5]])
+    c = np.array([0.1, -0.7])
+    xstar = -np.linalg.solve(Q, c)
+    run = simulate([0.1, 0.3], [0.5, 0.7], Q=Q, c=c, x0=xstar, steps=50)
+    assert np.abs(run.x - xstar).max() > 0  # the iterates do wobble
+    assert not run.diverged.any() and (run.diverged_at == -1).all()
+    np.testing.assert_allclose(run.minimizer, xstar, rtol=1e-14)

@@ -104,3 +104,45 @@ def test_closed_form_tuning_refuses_methods_without_one():
 
     with pytest.raises(ParameterError, match="closed-form tuning"):
         tune_closed_form(1.0, 10.0, "qhm")
+
+
+# --- the parameters tune_numeric returns, not only its rate (issue 13, area 2) ---
+
+
+@pytest.mark.parametrize(
+    "method, mu, L, eta, beta, rate",
+    [
+        # Polyak (1964): eta = 4/(sqrt L + sqrt mu)^2, beta = ((sqrt k - 1)/(sqrt k + 1))^2
+        ("heavy_ball", 1.0, 4.0, 4 / 9, 1 / 9, 1 / 3),
+        ("heavy_ball", 2.0, 50.0, 1 / 18, 4 / 9, 2 / 3),
+        # Lessard, Recht and Packard (2016), section 3: eta = 4/(3L + mu),
+        # beta = (sqrt(3k + 1) - 2)/(sqrt(3k + 1) + 2), rate 1 - 2/sqrt(3k + 1)
+        (
+            "nesterov",
+            1.0,
+            100.0,
+            4 / 301,
+            (np.sqrt(301) - 2) / (np.sqrt(301) + 2),
+            1 - 2 / np.sqrt(301),
+        ),
+    ],
+)
+def test_tune_numeric_returns_the_tuned_parameters(method, mu, L, eta, beta, rate):
+    from numerics.tuning import tune_numeric
+
+    t = tune_numeric(mu, L, method)
+    assert t.method == method and t.numeric is True
+    assert t.eta == pytest.approx(eta, rel=1e-6)
+    assert t.beta == pytest.approx(beta, abs=1e-6)
+    assert t.rate == pytest.approx(rate, abs=1e-8)
+    # the rate is the worst case at the parameters returned
+    assert t.rate == pytest.approx(float(worst_case_rate(t.eta, t.beta, mu, L, method)), rel=1e-12)
+
+
+def test_tune_numeric_gd_step():
+    # gradient descent: eta = 2/(mu + L), rate (L - mu)/(L + mu)
+    from numerics.tuning import tune_numeric
+
+    t = tune_numeric(1.5, 12.0, "gd")
+    assert t.eta == pytest.approx(2 / 13.5, rel=1e-7)
+    assert t.rate == pytest.approx(10.5 / 13.5, rel=1e-9)
