@@ -12,6 +12,7 @@ from numerics.airfoil import (
     noise_plateau,
     train_sgd,
 )
+from tests.references import airfoil_design, train_loop
 from theory.errors import ParameterError
 
 
@@ -92,20 +93,10 @@ def test_bad_training_input(kw, message):
 # --- values, not only bounds (issue 13, areas 2 and 3) ---
 
 
-def _raw_design(n: int = 1500) -> tuple[np.ndarray, np.ndarray]:
-    """D2L's get_data_ch11 written out: standardise every column (population std), first n rows."""
-    path = resources.files("numerics.data").joinpath("airfoil_self_noise.dat")
-    with resources.as_file(path) as f:
-        data = np.loadtxt(f)
-    data = (data - data.mean(axis=0)) / data.std(axis=0)
-    X, y = data[:n, :-1], data[:n, -1]
-    return np.column_stack([X, np.ones(n)]), y
-
-
 def test_divergence_edge_brackets_the_hessian_edge():
     # no scan point sits on the edge (an even number of points): every point below the
     # predicted edge 2(1 + beta)/lambda_max converges, every point above diverges
-    A, _ = _raw_design()
+    A, _ = airfoil_design()
     lam_max = np.linalg.eigvalsh(A.T @ A / 1500).max()
     beta = 0.3
     edge = divergence_edge(least_squares_quadratic(*load_airfoil()), beta, rel=0.03, points=20)
@@ -139,37 +130,12 @@ def test_noise_covariance_equals_enumeration_of_all_batches():
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-15)
 
 
-def _train_loop(A, y, lr, momentum, batch_size, epochs, seed, record_every=200):
-    """D2L's sgd_momentum on the halved squared loss, example by example."""
-    rng = np.random.default_rng(seed)
-    n, d = A.shape
-    w = np.concatenate([rng.normal(0.0, 0.01, d - 1), [0.0]])
-    v = np.zeros(d)
-    seen, examples, losses = 0, [], []
-    for epoch in range(epochs):
-        order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            batch = order[start : start + batch_size]  # the last batch is partial
-            g = np.zeros(d)
-            for i in batch:
-                g += A[i] * (A[i] @ w - y[i])
-            v = momentum * v + g / len(batch)
-            w = w - lr * v
-            before, seen = seen, seen + len(batch)
-            end = epoch == epochs - 1 and start + batch_size >= n
-            if seen // record_every > before // record_every or end:
-                if not examples or examples[-1] != seen:
-                    examples.append(seen)
-                    losses.append(np.mean((A @ w - y) ** 2) / 2)
-    return examples, losses
-
-
 def test_training_with_a_partial_last_batch_matches_a_plain_loop():
     # 1500 = 214 * 7 + 2: every epoch ends with a batch of 2
     X, y = load_airfoil()
-    A, _ = _raw_design()
+    A, _ = airfoil_design()
     r = train_sgd(X, y, 0.03, 0.6, batch_size=7, epochs=2, seed=5)
-    examples, losses = _train_loop(A, y, 0.03, 0.6, 7, 2, 5)
+    examples, losses = train_loop(A, y, 0.03, 0.6, 7, 2, 5)
     assert r.examples.tolist() == examples and examples[-1] == 3000
     np.testing.assert_allclose(r.losses, losses, rtol=1e-10)
     assert r.final_loss == r.losses[-1]

@@ -133,8 +133,6 @@ def test_volume_summary_counts_the_edge_out_exactly():
     etas = [Fraction(k, 8) for k in range(1, 41)]
     betas = [Fraction(k, 8) for k in range(-7, 8)]
     lams = [Fraction(1, 2), Fraction(3, 4), Fraction(5, 2)]
-    exact = sum(
-        0 < e * m < 2 * (1 + b) and -1 < b < 1 for e in etas for b in betas for m in lams
-    )
+    exact = sum(0 < e * m < 2 * (1 + b) and -1 < b < 1 for e in etas for b in betas for m in lams)
     s = volume_summary(*([float(v) for v in axis_] for axis_ in (etas, betas, lams)))
     assert s.stable_fraction == exact / (len(etas) * len(betas) * len(lams))

@@ -4,6 +4,7 @@ import sympy as sp
 from hypothesis import given
 
 from numerics.noise import monte_carlo_variance, stationary_covariance, stationary_variance
+from tests.references import covariance_loop, heavy_ball_matrix
 from tests.strategies import floats, inside_region, spd_matrices
 from theory.errors import ParameterError
 from theory.noise import (
@@ -84,21 +85,12 @@ def test_unstable_has_no_stationary_distribution():
 # --- sigma other than 1, and seeds (issue 13, area 3) ---
 
 
-def _variance_loop(e, b, m, s):
-    """Var x of heavy ball under noise variance s^2, by iterating the covariance of (v, x)."""
-    R = np.array([[b, m], [-e * b, 1 - e * m]])
-    bn = np.array([1.0, -e])  # v' = b v + m x + eps, x' = x - e v'
-    S = np.zeros((2, 2))
-    for _ in range(20000):
-        S = R @ S @ R.T + s**2 * np.outer(bn, bn)
-    return S[1, 1]
-
-
 def test_variance_with_sigma_other_than_one():
     # sigma = 0.3, lambda = 3: a variance drawn with std sigma^2, or sigma for sigma^2, is off
     e, b, m, s = 0.1, 0.6, 3.0, 0.3
     closed = e * s**2 * (1 + b) / (m * (1 - b) * (2 + 2 * b - e * m))
-    assert _variance_loop(e, b, m, s) == pytest.approx(closed, rel=1e-12)
+    loop = covariance_loop(heavy_ball_matrix(e, b, m), np.array([1.0, -e]), s)  # v' = .. + eps
+    assert loop[1, 1] == pytest.approx(closed, rel=1e-12)
     assert stationary_variance(e, b, m, s) == pytest.approx(closed, rel=1e-10)
     mc = monte_carlo_variance(e, b, m, s, chains=3000, seed=2)
     assert mc.interval[0] <= closed <= mc.interval[1]

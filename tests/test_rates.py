@@ -6,6 +6,7 @@ import sympy as sp
 from hypothesis import example, given
 
 from numerics.rates import REGIMES, eigenvalues, max_stable_lam, regime, spectral_radius, stable
+from tests.references import eigenvalues_by_modulus, heavy_ball_matrix
 from tests.strategies import any_point, inside_region, outside_region
 from theory.errors import ParameterError
 from theory.methods import get_method, state_matrix
@@ -143,11 +144,6 @@ def test_bad_input(kw, message):
 # --- conventions and boundaries (issue 13, area 2) ---
 
 
-def _R_hand(eta, beta, lam):
-    """Heavy ball's R written out by hand: v' = beta v + lam x, x' = x - eta v'."""
-    return np.array([[beta, lam], [-eta * beta, 1 - eta * lam]])
-
-
 def test_eigenvalues_come_largest_modulus_first():
     # every regime, both signs of the trace, in one broadcast call: the first eigenvalue is
     # numpy's eigenvalue of largest modulus, the second the other one
@@ -157,8 +153,7 @@ def test_eigenvalues_come_largest_modulus_first():
     eig = eigenvalues(eta, beta, lam)
     assert eig.shape == (6, 2)
     for k in range(6):
-        ref = np.linalg.eigvals(_R_hand(eta[k], beta[k], lam[k])).astype(complex)
-        ref = ref[np.argsort(-np.abs(ref), kind="stable")]
+        ref = eigenvalues_by_modulus(heavy_ball_matrix(eta[k], beta[k], lam[k]))
         assert abs(eig[k, 0]) >= abs(eig[k, 1])
         if abs(abs(ref[0]) - abs(ref[1])) > 1e-9:  # distinct moduli: the order is determined
             np.testing.assert_allclose(eig[k], ref, rtol=1e-12, atol=1e-14)
@@ -173,7 +168,9 @@ def test_three_state_method_roots_match_numpy():
     from theory.symbols import grad
 
     u, w, x = sp.symbols("u w x", real=True)
-    two = Method("two_buffers", (u, w, x), ((u, B * u + grad(x)), (w, B * w + u), (x, x - E * w)), (E, B))
+    two = Method(
+        "two_buffers", (u, w, x), ((u, B * u + grad(x)), (w, B * w + u), (x, x - E * w)), (E, B)
+    )
     eta, beta, lam = 0.3, 0.6, 1.7
     R = np.array(  # written out by hand from the equations above
         [[beta, 0, lam], [beta, beta, lam], [-eta * beta, -eta * beta, 1 - eta * lam]]

@@ -1,0 +1,99 @@
+"""Independent references for the tests: plain loops and matrices written out by hand.
+
+Nothing here imports the toolkit; each function follows its source (named in
+its docstring) step by step, so a test comparing the toolkit with it compares
+two independent computations.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import numpy as np
+
+
+def heavy_ball_matrix(eta, beta, lam):
+    """Heavy ball on lam/2 x^2, state (v, x): v' = beta v + lam x, x' = x - eta v' (Polyak 1964)."""
+    return np.array([[beta, lam], [-eta * beta, 1 - eta * lam]])
+
+
+def nesterov_matrix(eta, beta, lam):
+    """torch's Nesterov, state (v, x): v' = beta v + lam x, x' = x - eta (lam x + beta v')."""
+    return np.array([[beta, lam], [-eta * beta**2, 1 - eta * lam * (1 + beta)]])
+
+
+def qhm_matrix(eta, beta, nu, lam):
+    """QHM, state (g, x), from Ma and Yarats (2019), Algorithm 1, with grad = lam x."""
+    return np.array(
+        [
+            [beta, (1 - beta) * lam],
+            [-eta * nu * beta, 1 - eta * lam * (1 - nu) - eta * nu * (1 - beta) * lam],
+        ]
+    )
+
+
+def torch_sgd_matrix(lr, momentum, lam, dampening=0.0, weight_decay=0.0):
+    """torch.optim.SGD after its first step: v' = m v + (1 - d)(lam + wd) x, x' = x - lr v'."""
+    k = (1 - dampening) * (lam + weight_decay)
+    return np.array([[momentum, k], [-lr * momentum, 1 - lr * k]])
+
+
+def rho(R) -> float:
+    """Spectral radius by numpy.linalg.eigvals."""
+    return float(np.abs(np.linalg.eigvals(R)).max())
+
+
+def eigenvalues_by_modulus(R) -> np.ndarray:
+    """numpy's eigenvalues, largest modulus first."""
+    ev = np.linalg.eigvals(R).astype(complex)
+    return ev[np.argsort(-np.abs(ev), kind="stable")]
+
+
+def airfoil_design(n: int = 1500) -> tuple[np.ndarray, np.ndarray]:
+    """D2L's get_data_ch11 written out: every column standardised (population std), the
+    first n rows; returns the design [X, 1] and the target."""
+    path = resources.files("numerics.data").joinpath("airfoil_self_noise.dat")
+    with resources.as_file(path) as f:
+        data = np.loadtxt(f)
+    data = (data - data.mean(axis=0)) / data.std(axis=0)
+    X, y = data[:n, :-1], data[:n, -1]
+    return np.column_stack([X, np.ones(n)]), y
+
+
+def train_loop(A, y, lr, momentum, batch_size, epochs, seed, record_every=200):
+    """D2L's sgd_momentum on the halved squared loss, example by example.
+
+    Weights start at N(0, 0.01^2) (bias 0) from ``numpy.random.default_rng(seed)``,
+    then one permutation an epoch; the last batch of an epoch may be partial; the
+    loss over all data is recorded when the examples seen pass a multiple of
+    ``record_every``, and at the end. Returns (examples, losses).
+    """
+    rng = np.random.default_rng(seed)
+    n, d = A.shape
+    w = np.concatenate([rng.normal(0.0, 0.01, d - 1), [0.0]])
+    v = np.zeros(d)
+    seen, examples, losses = 0, [], []
+    for epoch in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start : start + batch_size]
+            g = np.zeros(d)
+            for i in batch:
+                g += A[i] * (A[i] @ w - y[i])
+            v = momentum * v + g / len(batch)
+            w = w - lr * v
+            before, seen = seen, seen + len(batch)
+            end = epoch == epochs - 1 and start + batch_size >= n
+            if seen // record_every > before // record_every or end:
+                if not examples or examples[-1] != seen:
+                    examples.append(seen)
+                    losses.append(np.mean((A @ w - y) ** 2) / 2)
+    return examples, losses
+
+
+def covariance_loop(R, b, sigma, steps=20000):
+    """Stationary covariance of s' = R s + b eps, Var eps = sigma^2, by iterating from 0."""
+    S = np.zeros_like(R, dtype=float)
+    for _ in range(steps):
+        S = R @ S @ R.T + sigma**2 * np.outer(b, b)
+    return S
