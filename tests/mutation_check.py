@@ -563,8 +563,13 @@ def copy_tree(dest: Path) -> None:
         shutil.copy2(source, target)
 
 
-def pytest_run(work: Path, targets: list[str]) -> tuple[bool, str, float]:
-    """(failed, first failure line, seconds) of pytest -x on ``targets`` in ``work``."""
+def pytest_run(work: Path, targets: list[str]) -> tuple[bool | None, str, float]:
+    """(failed, first failure line, seconds) of pytest -x on ``targets`` in ``work``.
+
+    ``failed`` is True when a test failed or could not be collected (pytest's exit codes 1
+    and 2: an import broken by the mutant counts), or the run timed out; None when pytest
+    itself could not run the targets (a named test no longer exists: exit codes 3-5).
+    """
     env = dict(
         os.environ, HYPOTHESIS_PROFILE="ci", PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(work)
     )
@@ -580,11 +585,15 @@ def pytest_run(work: Path, targets: list[str]) -> tuple[bool, str, float]:
         )
     except subprocess.TimeoutExpired:
         return True, f"timed out after {TIMEOUT} s", time.perf_counter() - start
+    seconds = time.perf_counter() - start
     lines = done.stdout.splitlines()
     first = next((ln for ln in lines if ln.startswith(("FAILED", "ERROR"))), "")
+    if done.returncode not in (0, 1, 2):
+        tail = (lines or done.stderr.strip().splitlines() or [""])[-1]
+        return None, f"pytest exit code {done.returncode}: {tail}", seconds
     if done.returncode != 0 and not first:
         first = (lines or [done.stderr.strip()[:200] or f"exit code {done.returncode}"])[-1]
-    return done.returncode != 0, first, time.perf_counter() - start
+    return done.returncode != 0, first, seconds
 
 
 SUITE = ["tests", "theory", "numerics"]
@@ -629,11 +638,17 @@ def main(argv: list[str] | None = None) -> int:
                 failed, first, seconds = False, "", 0.0
                 if hint and not args.full:
                     failed, first, seconds = pytest_run(work, list(hint[0]))
+                    if failed is None:  # its named tests are gone: say so, judge by the suite
+                        print(f"  (the tests named for {name!r} did not run: {first})")
                 if not failed:
                     failed, first, more = pytest_run(work, SUITE)
                     seconds += more
             finally:
                 target.write_text(source)
+            if failed is None:
+                print(f"  ERROR    {name}: the suite did not run ({first})")
+                missing.append(name)
+                continue
             (killed if failed else survived).append(name)
             status = "killed  " if failed else "SURVIVED"
             print(f"  {status} {name} ({seconds:.0f} s) {first[:110]}", flush=True)
@@ -642,10 +657,7 @@ def main(argv: list[str] | None = None) -> int:
     if survived:
         print("survived: " + "; ".join(survived))
     if missing:
-        print(
-            f"{len(missing)} mutants NOT FOUND (target text moved; update them): "
-            + "; ".join(missing)
-        )
+        print(f"{len(missing)} mutants NOT FOUND or not run (update them): " + "; ".join(missing))
         return 2
     return 0 if not survived else 1
 
