@@ -1,6 +1,6 @@
 """Mutation check: plant known bugs one at a time and show the test suite catches each.
 
-Run: python tests/mutation_check.py [-k TEXT] [--list] [--full] [--no-baseline]
+Run: python tests/mutation_check.py [-k TEXT] [--list] [--targets] [--full] [--no-baseline]
 
 Each mutant is a one-line change to a copy of the project's files; the suite
 must fail on it. A mutant that survives is a missing property. Each mutant may
@@ -517,8 +517,15 @@ MUTANTS = [
     (
         "written files keep a fixed mode 0644",
         "numerics/files.py",
+        "if st else 0o666 & ~_umask())",
+        "if st else 0o644)",
+        ("tests/test_cli_values.py",),
+    ),
+    (
+        "a replaced file loses its owner's mode",
+        "numerics/files.py",
+        "os.chmod(tmp, stat.S_IMODE(st.st_mode) if st else 0o666 & ~_umask())",
         "os.chmod(tmp, 0o666 & ~_umask())",
-        "os.chmod(tmp, 0o644)",
         ("tests/test_cli_values.py",),
     ),
     (
@@ -603,6 +610,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-k", dest="select", help="only mutants whose name contains this text")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    parser.add_argument(
+        "--targets", action="store_true", help="only check each original text is found once"
+    )
     parser.add_argument("--full", action="store_true", help="whole suite for every mutant")
     parser.add_argument(
         "--no-baseline", action="store_true", help="skip checking the unmutated suite passes"
@@ -614,6 +624,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m[1]:32} {m[0]}")
         print(f"{len(mutants)} mutants")
         return 0
+    if args.targets:
+        bad = 0
+        for name, path, old, *_ in mutants:
+            count = (ROOT / path).read_text().count(old) if (ROOT / path).exists() else 0
+            if count != 1:
+                bad += 1
+                print(f"  NOT FOUND {name}: the original text is found {count} times in {path}")
+        print(f"{len(mutants) - bad}/{len(mutants)} mutant targets found exactly once")
+        return 2 if bad else 0
     killed, survived, missing = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
