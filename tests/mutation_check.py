@@ -373,6 +373,34 @@ MUTANTS = [
         "draw(floats(margin, 1 - margin)) * edge",
         "draw(floats(margin, 1 + margin)) * edge",
     ),
+    (
+        "least-squares minimum with the wrong sign",
+        "numerics/airfoil.py",
+        "return float(self.b + 0.5 * self.c @ self.minimizer)",
+        "return float(self.b - 0.5 * self.c @ self.minimizer)",
+        ("tests/test_airfoil.py",),
+    ),
+    (
+        "plateau predicted without the 1/2",
+        "numerics/airfoil.py",
+        "Plateau(0.5 * float(np.trace(quad.Q @ Sigma))",
+        "Plateau(float(np.trace(quad.Q @ Sigma))",
+        ("tests/test_airfoil.py",),
+    ),
+    (
+        "plateau observed over the first half of the losses",
+        "numerics/airfoil.py",
+        "loss[loss.size // 2 :]",
+        "loss[: loss.size // 2]",
+        ("tests/test_airfoil.py",),
+    ),
+    (
+        "trajectory errors in the max norm",
+        "numerics/simulate.py",
+        "return np.linalg.norm(self.x - self.minimizer, axis=-1)",
+        "return np.abs(self.x - self.minimizer).max(axis=-1)",
+        ("tests/test_simulate.py",),
+    ),
     # --- issue 13: the command line, files, QHM ---
     (
         "rate JSON: eta and beta swapped",

@@ -161,3 +161,39 @@ def test_seconds_per_epoch_is_the_training_clock_over_epochs():
     assert (np.diff(r.seconds) >= 0).all() and r.seconds[0] > 0
     # the clock runs only while training: at most the wall time, and at least its last record
     assert r.seconds[-1] <= r.sec_per_epoch * 3 <= wall
+
+
+def test_quadratic_minimizer_and_minimum_against_least_squares():
+    X, y = load_airfoil()
+    A, _ = airfoil_design()
+    q = least_squares_quadratic(X, y)
+    w = np.linalg.lstsq(A, y, rcond=None)[0]
+    np.testing.assert_allclose(q.minimizer, w, rtol=1e-9)
+    assert q.minimum == pytest.approx(np.mean((A @ w - y) ** 2) / 2, rel=1e-12)
+    np.testing.assert_allclose(q.eigenvalues, np.linalg.eigvalsh(A.T @ A / 1500), rtol=1e-12)
+
+
+def test_noise_plateau_values():
+    # predicted: 1/2 tr(Q Sigma_x), Sigma_x from the Lyapunov equation of heavy ball on Q with
+    # the minibatch noise, iterated here; observed: the mean of the second half of each
+    # run's losses less the minimum, runs from the plain loop
+    X, y = load_airfoil()
+    A, _ = airfoil_design()
+    lr, m, batch = 0.05, 0.5, 25
+    p = noise_plateau(X, y, lr, m, batch, epochs=2, seeds=2)
+    Q = A.T @ A / 1500
+    S = gradient_noise_covariance(X, y, batch)
+    eye = np.eye(6)
+    R = np.block([[m * eye, Q], [-lr * m * eye, eye - lr * Q]])
+    B = np.vstack([eye, -lr * eye])
+    Sigma = np.zeros((12, 12))
+    for _ in range(20000):
+        Sigma = R @ Sigma @ R.T + B @ S @ B.T
+    assert p.predicted == pytest.approx(0.5 * np.trace(Q @ Sigma[6:, 6:]), rel=1e-6)
+    w = np.linalg.lstsq(A, y, rcond=None)[0]
+    minimum = np.mean((A @ w - y) ** 2) / 2
+    tails = []
+    for seed in (0, 1):
+        losses = train_loop(A, y, lr, m, batch, 2, seed)[1]
+        tails += losses[len(losses) // 2 :]
+    assert p.observed == pytest.approx(np.mean(tails) - minimum, rel=1e-8)

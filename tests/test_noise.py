@@ -113,3 +113,20 @@ def test_monte_carlo_averages_after_the_burn_in():
     mc = monte_carlo_variance(e, b, m, s, chains=200000, steps=1, seed=0)
     expected = s**2 * e**2 * ((1 + b - e * m) ** 2 + 1)
     assert mc.interval[0] <= expected <= mc.interval[1]
+
+
+def test_full_state_covariance_for_a_matrix_problem():
+    # heavy ball on 1/2 x^T Q x with noise covariance S: state (v, x) stacked, each of size 2;
+    # v' = beta v + Q x + eps, x' = x - eta v'
+    Q = np.array([[2.5, 0.4], [0.4, 0.7]])
+    S = np.array([[0.09, 0.02], [0.02, 0.25]])
+    e, b = 0.3, 0.6
+    eye = np.eye(2)
+    R = np.block([[b * eye, Q], [-e * b * eye, eye - e * Q]])
+    B = np.vstack([eye, -e * eye])
+    ref = np.zeros((4, 4))
+    for _ in range(20000):
+        ref = R @ ref @ R.T + B @ S @ B.T
+    full = stationary_covariance(e, b, Q, S, full=True)
+    np.testing.assert_allclose(full, ref, rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(stationary_covariance(e, b, Q, S), ref[2:, 2:], rtol=1e-9)

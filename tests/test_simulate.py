@@ -205,3 +205,16 @@ def test_a_start_at_the_minimizer_does_not_diverge():
     assert np.abs(run.x - xstar).max() > 0  # the iterates do wobble
     assert not run.diverged.any() and (run.diverged_at == -1).all()
     np.testing.assert_allclose(run.minimizer, xstar, rtol=1e-14)
+
+
+def test_errors_are_euclidean_distances_to_the_minimizer():
+    Q = np.array([[2.5, 0.5], [0.5, 1.5]])
+    c = np.array([0.1, -0.7])
+    run = simulate([0.1, 0.3], [0.5, 0.2], Q=Q, c=c, x0=[1.0, 2.0], steps=5)
+    xstar = np.linalg.solve(Q, -c)
+    err = run.errors()
+    assert err.shape == (6, 2)
+    for t in range(6):
+        for k in range(2):
+            d = run.x[t, k] - xstar
+            assert err[t, k] == pytest.approx(np.sqrt(d[0] ** 2 + d[1] ** 2), rel=1e-12)
