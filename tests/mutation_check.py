@@ -577,6 +577,27 @@ MUTANTS = [
         "(buf, beta * buf + grad(x)),",
         ("tests/test_qhm.py",),
     ),
+    (
+        "summary: predicted edge reported as the largest converging rate",
+        "momentum_cli/report.py",
+        '"predicted_max_lr": e.predicted,',
+        '"predicted_max_lr": e.largest_converging,',
+        ("tests/test_report.py",),
+    ),
+    (
+        "summary: stability edge without beta",
+        "momentum_cli/report.py",
+        "float(numerics.max_stable_lam(1.0, b))",
+        "float(numerics.max_stable_lam(1.0, 0.0))",
+        ("tests/test_report.py",),
+    ),
+    (
+        "summary: least-squares minimum is the constant term",
+        "momentum_cli/report.py",
+        '"least_squares_minimum": quad.minimum,',
+        '"least_squares_minimum": quad.b,',
+        ("tests/test_report.py",),
+    ),
 ]
 
 

@@ -12,12 +12,14 @@ import json
 import re
 import shutil
 
+import numpy as np
 import pytest
 
 from momentum_cli.figures import render
 from momentum_cli.main import main
 from momentum_cli.report_figures import FIGURES
 from tests.figure_checks import fonts_readable, legends_clear
+from tests.references import airfoil_design, train_loop
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +60,58 @@ def test_report_contents(reports):
     # stdout: what was written and the one file to open; stderr quiet (not a terminal)
     assert out.strip().splitlines()[-1] == f"open {target / 'report.html'}"
     assert err == ""
+
+
+def test_summary_values(reports):
+    """summary.json's numbers against plain loops and closed forms (issue 13, area 4)."""
+    summary = json.loads((reports[0][0] / "summary.json").read_text())
+
+    for run_, (method, eta, beta) in zip(
+        summary["d2l_runs"],
+        [("gd", 0.4, 0.0), ("gd", 0.6, 0.0), ("heavy-ball", 0.6, 0.5), ("heavy-ball", 0.6, 0.25)],
+        strict=True,
+    ):
+        # D2L's train_2d on f = 0.1 x1^2 + 2 x2^2 from (-5, -2), 20 steps
+        x, v, lams, diverged = np.array([-5.0, -2.0]), np.zeros(2), np.array([0.2, 4.0]), False
+        for _ in range(20):
+            v = beta * v + lams * x
+            x = x - eta * v
+            diverged = diverged or bool(np.abs(x).max() > 100 * 5.0)
+        assert (run_["method"], run_["eta"], run_["beta"]) == (method, eta, beta)
+        np.testing.assert_allclose(run_["final"], x, rtol=1e-12)
+        assert run_["line"] == f"epoch 20, x1: {x[0]:f}, x2: {x[1]:f}"
+        assert run_["diverged"] is diverged
+    tuned = summary["tuned"]
+    assert (tuned["mu"], tuned["L"]) == (1, 100)
+    # Polyak (1964) for kappa = 100; gradient descent eta = 2/(mu + L)
+    hb, gd = tuned["methods"]["heavy-ball"], tuned["methods"]["gd"]
+    assert (hb["eta"], hb["beta"], hb["rate"]) == pytest.approx((4 / 121, 81 / 121, 9 / 11))
+    assert (gd["eta"], gd["beta"], gd["rate"]) == pytest.approx((2 / 101, 0.0, 99 / 101))
+    assert summary["stability_edge"]["max_eta_lambda"] == pytest.approx(
+        {"0.0": 2.0, "0.25": 2.5, "0.5": 3.0, "0.9": 3.8}
+    )
+    air = summary["airfoil"]
+    A, y = airfoil_design()
+    eig = np.linalg.eigvalsh(A.T @ A / 1500)
+    np.testing.assert_allclose(sorted(air["hessian_eigenvalues"]), eig, rtol=1e-10)
+    w = np.linalg.lstsq(A, y, rcond=None)[0]
+    assert air["least_squares_minimum"] == pytest.approx(np.mean((A @ w - y) ** 2) / 2, rel=1e-10)
+    for r in air["d2l_runs"]:
+        losses = train_loop(A, y, r["lr"], r["momentum"], 10, 2, 0)[1]
+        assert r["final_loss"] == pytest.approx(losses[-1], rel=1e-10)
+    assert [(r["lr"], r["momentum"]) for r in air["d2l_runs"]] == [
+        (0.02, 0.5),
+        (0.01, 0.9),
+        (0.005, 0.9),
+    ]
+    for edge in air["divergence"]:
+        predicted = 2 * (1 + edge["beta"]) / eig.max()
+        assert edge["predicted_max_lr"] == pytest.approx(predicted, rel=1e-10)
+        assert edge["largest_converging"] <= predicted * (1 + 1e-12) < edge["smallest_diverging"]
+        assert edge["smallest_diverging"] < predicted * 1.01
+    for plateau in air["plateau"]:
+        ratio = plateau["observed_excess_loss"] / plateau["predicted_excess_loss"]
+        assert 0.67 < ratio < 1.5
 
 
 def test_html_is_one_self_contained_file(reports):
