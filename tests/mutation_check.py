@@ -230,17 +230,17 @@ MUTANTS = [
         ("tests/test_tuning.py",),
     ),
     (
-        "lower critical curve at (1 - beta)^2",
+        "upper critical curve without its 1/(2a)",
         "numerics/plotting.py",
-        "(1 - np.sqrt(beta)) ** 2,",
-        "(1 - beta) ** 2,",
+        "curves = [(-b - root) / (2 * a), (-b + root) / (2 * a)]",
+        "curves = [(-b - root) / (2 * a), (-b + root) / a]",
         ("tests/test_plotting.py",),
     ),
     (
-        "regime label outside its regime",
+        "regime labels at the least deep point of their region",
         "numerics/plotting.py",
-        '"oscillating": (1.5, 0.015),',
-        '"oscillating": (1.5, 0.15),',
+        "i, j = np.unravel_index(np.argmax(depth), depth.shape)",
+        "i, j = np.unravel_index(np.argmin(depth), depth.shape)",
         ("tests/test_plotting.py",),
     ),
     (
@@ -403,10 +403,10 @@ MUTANTS = [
     ),
     # --- issue 13: the command line, files, QHM ---
     (
-        "rate JSON: eta and beta swapped",
+        "rate JSON: beta echoed as eta",
         "momentum_cli/commands.py",
-        '"eta": eta,\n        "beta": beta,\n        "lam": lam,\n        "spectral_radius": rho,',
-        '"eta": beta,\n        "beta": eta,\n        "lam": lam,\n        "spectral_radius": rho,',
+        'out["eta"] = eta\n',
+        'out["eta"] = beta\n',
         ("tests/test_cli_values.py",),
     ),
     (
@@ -426,8 +426,8 @@ MUTANTS = [
     (
         "rate text: eta and beta swapped",
         "momentum_cli/commands.py",
-        'f"{args.method}: eta={eta:g} beta={beta:g} lambda={lam:g}\\n"',
-        'f"{args.method}: eta={beta:g} beta={eta:g} lambda={lam:g}\\n"',
+        'lines.append(f"{args.method}: eta={eta:g} beta={beta:g}" + _torch_note(params))',
+        'lines.append(f"{args.method}: eta={beta:g} beta={eta:g}" + _torch_note(params))',
         ("tests/test_cli_values.py",),
     ),
     (
