@@ -64,6 +64,12 @@ def save_spec(spec, folder, suffixes=("png", "svg")) -> list:
 
     fig = render(spec)
     return [
-        save_figure(fig, Path(folder) / f"{spec.name}.{s}", dpi=DPI, metadata=METADATA.get(s))
+        save_figure(
+            fig,
+            Path(folder) / f"{spec.name}.{s}",
+            dpi=DPI,
+            metadata=METADATA.get(s),
+            bbox_inches=None,
+        )
         for s in suffixes
     ]

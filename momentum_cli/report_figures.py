@@ -69,7 +69,7 @@ def _volume(fig):
     left = fig.add_subplot(1, 2, 1)
     right = fig.add_subplot(1, 2, 2, projection="3d")
     grid.plot(ax=left, slices=4)
-    plot_volume_surface(grid, right)
+    plot_volume_surface(grid, right, slices=4)
 
 
 #: D2L's four train_2d runs: (method, eta, beta)

@@ -1,7 +1,9 @@
 """The report as one self-contained HTML page: figures inline, maths offline, no network.
 
 Figures are embedded as base64 PNG; every derivation step shows its words,
-its LaTeX (as checked and printed by :mod:`theory`) and SymPy's plain form.
+its LaTeX (as checked and printed by :mod:`theory`) and SymPy's plain form,
+and each derivation's results are SymPy's presentation MathML, which
+browsers render natively.
 The page loads nothing from anywhere: no script, no font, no CDN.
 """
 
@@ -42,6 +44,17 @@ def _figure(spec, folder: Path) -> str:
     )
 
 
+def _mathml(value) -> str:
+    """A SymPy result as presentation MathML, which browsers render natively (no script)."""
+    import re
+
+    import sympy as sp
+
+    body = sp.printing.mathml(value, printer="presentation")
+    body = re.sub(r"<mo>([<>])</mo>", lambda m: f"<mo>{html.escape(m.group(1))}</mo>", body)
+    return f'<math xmlns="http://www.w3.org/1998/Math/MathML">{body}</math>'
+
+
 def _derivation(derivation) -> str:
     steps = "\n".join(
         f'<li>{_e(step.text)}\n<pre class="tex">{_e(step.display)}</pre>\n'
@@ -49,7 +62,15 @@ def _derivation(derivation) -> str:
         for step in derivation.steps
     )
     remarks = "\n".join(f'<p class="remark">{_e(r)}</p>' for r in derivation.remarks)
-    return f'<h3>{_e(derivation.title)}</h3>\n<ol class="steps">\n{steps}\n</ol>\n{remarks}'
+    results = "\n".join(
+        f"<li><code>{_e(name)}</code> = {_mathml(value)}</li>"
+        for name, value in derivation.results.items()
+    )
+    if results:
+        results = f"<p>Results, as MathML:</p>\n<ul>\n{results}\n</ul>"
+    return (
+        f'<h3>{_e(derivation.title)}</h3>\n<ol class="steps">\n{steps}\n</ol>\n{results}\n{remarks}'
+    )
 
 
 def report_html(figures, figure_folder, derivations, key_numbers: list[str], *, pdf: bool) -> str:

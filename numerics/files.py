@@ -251,12 +251,16 @@ def write_text(path, text: str) -> Path:
     return _write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def save_figure(fig, path, dpi: int = 150, metadata: dict | None = None) -> Path:
+def save_figure(
+    fig, path, dpi: int = 150, metadata: dict | None = None, bbox_inches: str | None = "tight"
+) -> Path:
     """Save a matplotlib figure atomically; the format comes from the suffix.
 
     The same rules as :func:`write_text` apply; ``'-'`` is refused (a figure
     is not text for standard output). ``metadata`` goes to ``savefig``
-    (``{"Date": None}`` keeps an SVG free of a date).
+    (``{"Date": None}`` keeps an SVG free of a date); ``bbox_inches=None``
+    saves the figure at its own size (a constrained layout already fits it,
+    and the "tight" box costs a second drawing).
     """
     shown = os.fsdecode(os.fspath(path))
     if shown == "-":
@@ -270,7 +274,9 @@ def save_figure(fig, path, dpi: int = 150, metadata: dict | None = None) -> Path
         )
     return _write_atomically(
         path,
-        lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata),
+        lambda tmp: fig.savefig(
+            tmp, format=fmt, dpi=dpi, bbox_inches=bbox_inches, metadata=metadata
+        ),
     )
 
 

@@ -258,6 +258,15 @@ def _coefficient(value: float) -> str:
     return "" if f == 1 else str(f) if f.denominator == 1 else f"({f})"
 
 
+def _slices(grid: VolumeGrid, slices: int) -> tuple[np.ndarray, np.ndarray]:
+    """The lambda values of the slices and their colours (the same in 2-D and 3-D)."""
+    import matplotlib as mpl
+
+    lams = grid.lam[np.unique(np.linspace(0, grid.lam.size - 1, slices).round().astype(int))]
+    # dark (viridis' low end) for the largest lambda, never its yellow end
+    return lams, mpl.colormaps["viridis"](np.linspace(0.7, 0.0, lams.size))
+
+
 def plot_volume(grid: VolumeGrid, ax=None, slices: int = 5) -> dict:
     """The (eta, beta, lambda) stability volume as nested regions, one per lambda.
 
@@ -266,15 +275,12 @@ def plot_volume(grid: VolumeGrid, ax=None, slices: int = 5) -> dict:
     side is the filled side; the frame holds every slice.
     """
     ax = axes_or_new(ax)
-    import matplotlib as mpl
 
     method, params = _method_params(grid)
-    lams = grid.lam[np.unique(np.linspace(0, grid.lam.size - 1, slices).round().astype(int))]
+    lams, colours = _slices(grid, slices)
     beta = np.linspace(grid.beta[0], grid.beta[-1], 400)
     edges = [_edge(grid, beta, lam) for lam in lams]
     right = MARGIN * max(float(np.nanmax(e)) for e in edges)
-    # dark (viridis' low end) for the largest lambda, never its yellow end
-    colours = mpl.colormaps["viridis"](np.linspace(0.7, 0.0, lams.size))
     curves, fills = [], []
     for lam, e, colour in zip(lams, edges, colours, strict=True):
         fills.append(ax.fill_betweenx(beta, 0, e, color=colour, alpha=0.18, lw=0))
@@ -306,24 +312,29 @@ def plot_volume(grid: VolumeGrid, ax=None, slices: int = 5) -> dict:
     return {"ax": ax, "slices": curves, "fills": fills, "divergent": hatch, "legend": legend}
 
 
-def plot_volume_surface(grid: VolumeGrid, ax) -> dict:
+def plot_volume_surface(grid: VolumeGrid, ax, slices: int = 5) -> dict:
     """The stability volume in 3-D: the surface eta = eta_max(beta, lambda); stable below it.
 
-    ``ax`` must be a 3-D axes (``projection="3d"``).
+    The slices of :func:`plot_volume` (same lambdas, same colours) are drawn
+    on the surface. ``ax`` must be a 3-D axes (``projection="3d"``).
     """
     method, params = _method_params(grid)
     beta = np.linspace(grid.beta[0], grid.beta[-1], 60)
     lam = np.linspace(grid.lam[0], grid.lam[-1], 40)
     B, Lm = np.meshgrid(beta, lam)
     E = max_stable_eta(np.clip(B, -_BETA_CLIP, _BETA_CLIP), Lm, method, **params)
-    surface = ax.plot_surface(B, Lm, E, cmap="viridis", linewidth=0, antialiased=True, alpha=0.9)
+    surface = ax.plot_surface(B, Lm, E, color=PALETTE[4], linewidth=0, shade=True, alpha=0.75)
+    lines = []
+    for value, colour in zip(*_slices(grid, slices), strict=True):
+        edge = max_stable_eta(np.clip(beta, -_BETA_CLIP, _BETA_CLIP), value, method, **params)
+        lines.append(ax.plot(beta, np.full_like(beta, value), edge, color=colour, lw=2.5)[0])
     ax.set_xlabel(r"$\beta$", fontsize=FONT + 1)
     ax.set_ylabel(r"$\lambda$", fontsize=FONT + 1)
     ax.set_zlabel(r"largest stable $\eta$", fontsize=FONT + 1)
     ax.tick_params(labelsize=FONT)
     ax.view_init(elev=25, azim=-130)
     ax.set_title("The stable volume lies under the surface", fontsize=FONT + 2)
-    return {"ax": ax, "surface": surface}
+    return {"ax": ax, "surface": surface, "slices": lines}
 
 
 def plot_worst_case(grid: WorstCaseGrid, ax=None, *, tuned=None) -> dict:

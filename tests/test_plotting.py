@@ -123,8 +123,12 @@ def test_volume_surface_is_the_edge():
     fig = plt.figure()
     ax = fig.add_subplot(projection="3d")
     g = volume_grid(np.linspace(0.01, 4, 10), np.linspace(0, 0.9, 10), np.linspace(0.5, 2, 4))
-    art = plotting.plot_volume_surface(g, ax)
+    art = plotting.plot_volume_surface(g, ax, slices=2)
     assert art["surface"] is not None and "surface" in ax.get_title()
+    for line, lam in zip(art["slices"], (0.5, 2.0), strict=True):
+        b, lm, eta = line.get_data_3d()
+        np.testing.assert_allclose(lm, lam)
+        np.testing.assert_allclose(eta, 2 * (1 + b) / lam, rtol=1e-6)
 
 
 @pytest.mark.parametrize("suffix", ["png", "svg"])
