@@ -4,13 +4,16 @@ The handlers raise (``KeyboardInterrupt``, :class:`Terminated`) so that the
 atomic writers of :mod:`numerics.files` remove their temporary files on the
 way out. A library may swallow the exception in a bare ``except:`` (mpmath
 does while it probes for gmpy at import), so until the command line has
-caught it the signal is sent again every second.
+caught it the signal is sent again every second; while the first exception
+is still on its way out (a ``with`` block removing its temporary folder, or
+waiting for a worker thread) the repeat does not interrupt it.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 
 __all__ = ["Terminated", "stop_on_signals"]
@@ -57,6 +60,8 @@ class stop_on_signals:
         timer = threading.Timer(_AGAIN_SECONDS, self._again, (signum,))
         timer.daemon = True
         timer.start()
+        if isinstance(sys.exc_info()[1], (KeyboardInterrupt, Terminated)):
+            return  # on its way out (a with block cleaning up, waiting for a thread): let it finish
         raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
 
     def _again(self, signum: int) -> None:

@@ -30,24 +30,24 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import secrets
-import shutil
-import signal
 import stat
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
-from numerics.report_marker import MARKER, foreign_content, read_marker, write_marker
+from numerics.report_marker import foreign_content, write_marker
+from numerics.temporaries import (
+    OLD_PREFIX,
+    TEMP_PREFIX,
+    clean_stale,
+    remove_folder,
+    signals_held,
+)
 from theory.errors import MomentumError
 
 __all__ = ["OutputError", "atomic_directory", "save_figure", "write_text"]
 
-_TEMP = ".momentum-tmp-"
-_OLD = ".momentum-old-"
-_OWNED = re.compile(r"\.momentum-(tmp|old)-(\d+)-[a-z0-9_]{8}")
 _REASONS = {
     errno.ENOSPC: "no space left on the device",
     errno.EDQUOT: "the disk quota is exceeded",
@@ -105,11 +105,25 @@ def _stat(real: Path, shown: str) -> os.stat_result | None:
         raise _error(shown, exc) from exc
 
 
-def _file_target(path) -> tuple[str, Path, os.stat_result | None]:
-    """The user's spelling, the real path (symlinks followed) and its status, checked."""
+def _spelling(path, what: str) -> str:
+    """The path as the user spelled it, refused when no file system can hold it."""
     shown = os.fsdecode(os.fspath(path))
     if not shown:
-        raise OutputError("the output file name is empty")
+        raise OutputError(f"the output {what} name is empty")
+    if "\0" in shown:
+        raise OutputError(f"the output {what} name {shown!r} contains a NUL character")
+    try:
+        os.fsencode(shown)
+    except UnicodeEncodeError as exc:
+        raise OutputError(
+            f"the output {what} name {shown!r} cannot be encoded: {exc.reason}"
+        ) from exc
+    return shown
+
+
+def _file_target(path) -> tuple[str, Path, os.stat_result | None]:
+    """The user's spelling, the real path (symlinks followed) and its status, checked."""
+    shown = _spelling(path, "file")
     if shown.endswith(("/", os.sep)) or os.path.basename(shown) in (".", ".."):
         raise OutputError(f"cannot write {shown!r}: it names a directory, not a file")
     real = Path(os.path.realpath(shown))
@@ -124,109 +138,28 @@ def _file_target(path) -> tuple[str, Path, os.stat_result | None]:
     return shown, real, st
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process: alive
-        return True
-    return True
-
-
-def _remove(folder: Path) -> None:
-    """Remove a folder of the toolkit's, its marker last (a half-removed one stays recognisable)."""
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
-            if entry.name == MARKER:
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                os.unlink(entry.path)
-        (folder / MARKER).unlink(missing_ok=True)
-        folder.rmdir()
-
-
-def _clean_stale(parent: Path) -> None:
-    """Remove what killed runs left in ``parent``: only the toolkit's names, only of dead processes."""
-    try:
-        entries = list(os.scandir(parent))
-    except OSError:
-        return
-    for entry in entries:
-        match = _OWNED.fullmatch(entry.name)
-        if match is None or _pid_alive(int(match[2])):
-            continue
-        path = Path(entry.path)
-        with contextlib.suppress(OSError):
-            if entry.is_file(follow_symlinks=False):
-                if match[1] == "tmp":
-                    path.unlink()
-                continue
-            if not entry.is_dir(follow_symlinks=False):
-                continue
-            record = read_marker(path)
-            if record is None:
-                if not any(os.scandir(path)):  # killed before its marker was written
-                    path.rmdir()
-                continue
-            name = record.get("target")
-            target = parent / name if isinstance(name, str) else None
-            plain = target is not None and name not in ("", ".", "..") and "/" not in name
-            if match[1] == "old" and plain and record.get("files") is not None:
-                if not os.path.lexists(target):  # killed between the two renames: restore
-                    os.rename(path, target)
-                    continue
-            _remove(path)
-
-
-@contextlib.contextmanager
-def _signals_held():
-    """Hold SIGINT and SIGTERM until the block ends, then deliver them (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    saved = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        handler = signal.getsignal(sig)
-        if handler is not None:  # None: installed outside Python, cannot be restored
-            saved[sig] = handler
-            signal.signal(sig, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
-        for sig in dict.fromkeys(caught):
-            signal.raise_signal(sig)
-
-
 def _write_atomically(path, write) -> Path:
     shown, real, st = _file_target(path)
     tmp = None
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
-        _clean_stale(real.parent)
-        with _signals_held():  # a signal between making the file and knowing its name
-            fd, name = tempfile.mkstemp(dir=real.parent, prefix=f"{_TEMP}{os.getpid()}-")
+        clean_stale(real.parent)
+        with signals_held():  # a signal between making the file and knowing its name
+            fd, name = tempfile.mkstemp(dir=real.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-")
             os.close(fd)
             tmp = Path(name)
         write(tmp)
         with open(tmp, "rb+") as fh:  # on disk before the rename: a crash keeps old or new
             os.fsync(fh.fileno())
         os.chmod(tmp, stat.S_IMODE(st.st_mode) if st else 0o666 & ~_umask())
-        with _signals_held():
+        with signals_held():
             _file_target(path)  # a special file may have appeared meanwhile
             os.replace(tmp, real)
     except OSError as exc:
         raise _error(shown, exc) from exc
     finally:
         if tmp is not None:
-            with _signals_held():
+            with signals_held():
                 tmp.unlink(missing_ok=True)
     return Path(shown)
 
@@ -281,8 +214,7 @@ def save_figure(
 
 
 def _folder_target(shown: str) -> Path:
-    if not shown:
-        raise OutputError("the output folder name is empty")
+    shown = _spelling(shown, "folder")
     if shown == "-":
         raise OutputError("'-' (standard output) cannot hold a report folder: name a folder")
     if os.path.basename(shown.rstrip("/" + os.sep)) in ("", ".", ".."):
@@ -381,13 +313,13 @@ class atomic_directory:
             with _locked(parent):  # another run may be swapping the target right now
                 if os.path.lexists(self.target):
                     self._refuse_foreign(self.target)
-            _clean_stale(parent)
-            with _signals_held():  # a signal arriving here would leave an unmarked folder
-                self.tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f"{_TEMP}{os.getpid()}-"))
+            clean_stale(parent)
+            with signals_held():  # a signal arriving here would leave an unmarked folder
+                self.tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
                 write_marker(self.tmp, self.target.name, complete=False)
         except BaseException as exc:
             if self.tmp is not None:  # the held signal is delivered here, still in __enter__
-                _remove(self.tmp)
+                remove_folder(self.tmp)
             if isinstance(exc, OSError):
                 raise _error(self.shown, exc) from exc
             raise
@@ -403,7 +335,7 @@ class atomic_directory:
         if _exchange(tmp, target):
             old, undo = tmp, lambda: _exchange(tmp, target)
         else:
-            old = target.with_name(f"{_OLD}{os.getpid()}-{secrets.token_hex(4)}")
+            old = target.with_name(f"{OLD_PREFIX}{os.getpid()}-{secrets.token_hex(4)}")
             os.rename(target, old)
             try:
                 os.rename(tmp, target)
@@ -427,8 +359,8 @@ class atomic_directory:
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is not None:
-            with _signals_held():
-                _remove(self.tmp)
+            with signals_held():
+                remove_folder(self.tmp)
             if isinstance(exc, OSError):
                 raise _error(self.shown, exc) from exc
             return False
@@ -439,15 +371,15 @@ class atomic_directory:
                     with open(os.path.join(root, name), "rb") as fh:
                         os.fsync(fh.fileno())
             os.chmod(self.tmp, 0o777 & ~_umask())
-            with _signals_held(), _locked(self.target.parent):
+            with signals_held(), _locked(self.target.parent):
                 old = self._swap()
         except BaseException as failure:
-            with _signals_held():
-                _remove(self.tmp)
+            with signals_held():
+                remove_folder(self.tmp)
             if isinstance(failure, OSError):
                 raise _error(self.shown, failure) from failure
             raise
         if old is not None:
-            with _signals_held():
-                _remove(old)
+            with signals_held():
+                remove_folder(old)
         return False

@@ -237,3 +237,30 @@ def test_a_swallowed_signal_is_sent_again(tmp_path):
         timeout=600,  # a guard against hanging (the bug), not a measurement
     )
     assert (child.returncode, child.stdout, child.stderr) == (143, "", "momentum: terminated\n")
+
+
+def test_a_repeated_signal_does_not_cut_the_cleanup_short(tmp_path):
+    """While the first exception is on its way out, the repeat waits (a report waits for pdflatex)."""
+    code = (
+        "import os, signal, sys, time\n"
+        "from momentum_cli import commands, main, stopping\n"
+        "stopping._AGAIN_SECONDS = 0.05\n"
+        "def slow_cleanup(args):\n"
+        "    try:\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        time.sleep(5)\n"
+        "    finally:\n"
+        "        time.sleep(0.5)  # ten repeat periods\n"
+        "        sys.stderr.write('cleaned up\\n')\n"
+        "commands.cmd_rate = slow_cleanup\n"
+        "sys.exit(main.main(['rate', '--eta', '0.5', '--beta', '0.5', '--lam', '1']))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    child = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert (child.returncode, child.stdout, child.stderr) == (
+        143,
+        "",
+        "cleaned up\nmomentum: terminated\n",
+    )

@@ -10,6 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from numerics import files
 from numerics.files import OutputError, atomic_directory, save_figure, write_text
@@ -145,6 +147,30 @@ def test_a_trailing_slash_is_not_a_file_name(tmp_path, suffix):
 def test_an_empty_name_is_refused():
     with pytest.raises(OutputError, match="the output file name is empty"):
         write_text("", "x")
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [("a\0b.txt", "contains a NUL character"), ("a\ud800.txt", "cannot be encoded")],
+)
+def test_a_name_no_file_system_holds_is_refused(tmp_path, name, message):
+    with pytest.raises(OutputError, match=message):
+        write_text(tmp_path / name, "x")
+    with pytest.raises(OutputError, match=message):
+        with atomic_directory(tmp_path / name):
+            raise AssertionError("the body must not run")
+    assert _listing(tmp_path) == []
+
+
+def test_a_device_is_never_replaced(tmp_path):
+    device = tmp_path / "null"
+    try:  # a new node for the null device (1, 3), never /dev/null itself
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (PermissionError, OSError) as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    with pytest.raises(OutputError, match="'.*null': it is a device, which the toolkit never"):
+        write_text(device, "x")
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
 
 
 def test_a_too_long_name_is_refused_before_any_work(tmp_path):
@@ -473,3 +499,56 @@ def test_a_kill_inside_the_swap_leaves_a_report(tmp_path, mode, after_kill, surv
     assert _listing(tmp_path) == ["other", "rep"]
     assert (tmp_path / "rep" / "a.txt").read_text() == survivor
     assert foreign_content(tmp_path / "rep") is None
+
+
+# --- any name: the file (or folder) as asked, or one OutputError; nothing else changes ------
+
+_PARTS = st.one_of(
+    st.sampled_from([".", "..", "", "f", "p", "d", "l", "x" * 300, "-", "new", "a\0", "\ud800"]),
+    st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="/")
+        | st.sampled_from(["\0", "\udcff", "\ud800", "\u0661", "\u00e9"]),
+        min_size=1,
+        max_size=12,
+    ),
+)
+
+
+@given(
+    parts=st.lists(_PARTS, min_size=1, max_size=6),
+    trailing=st.booleans(),
+    folder=st.booleans(),
+    text=st.text(max_size=40),
+)
+def test_any_name_gives_the_output_or_one_output_error(parts, trailing, folder, text):
+    import tempfile
+
+    name = "/".join(parts) + ("/" if trailing else "")
+    with tempfile.TemporaryDirectory() as root:
+        inner = Path(root, *"abcdefgh")  # deeper than six '..' reach: all stays inside root
+        inner.mkdir(parents=True)
+        os.mkfifo(inner / "p")
+        (inner / "f").write_text("mine")
+        (inner / "d").mkdir()
+        (inner / "l").symlink_to("f")
+        here = os.getcwd()
+        os.chdir(inner)
+        try:
+            if folder:
+                with atomic_directory(name) as d:
+                    (d / "a.txt").write_text(text, encoding="utf-8")
+                written = Path(os.path.realpath(name)) / "a.txt"
+            else:
+                write_text(name, text)
+                written = Path(os.path.realpath(name))
+            assert written.read_bytes() == text.encode("utf-8")
+        except OutputError:
+            pass
+        finally:
+            os.chdir(here)
+        assert stat.S_ISFIFO(os.lstat(inner / "p").st_mode) and (inner / "d").is_dir()
+        assert (inner / "l").is_symlink()
+        if folder or (inner / "f").read_text() != text:
+            assert (inner / "f").read_text() == "mine"
+        leftovers = [p for p in Path(root).rglob(".momentum-*") if p.name != MARKER]
+        assert leftovers == []
