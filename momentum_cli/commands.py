@@ -15,7 +15,9 @@ from momentum_cli.options import (
     library_method,
     num,
     show,
+    significant,
 )
+from momentum_cli.parsing import MAX_MAGNITUDE_EXP
 
 __all__ = [
     "cmd_derive",
@@ -182,7 +184,7 @@ def cmd_stability(args) -> str:
     if args.plot is not None:
         from momentum_cli.figures import save_plot
 
-        save_plot(grid.plot, args.plot)
+        save_plot(_figure_sized(grid).plot, args.plot)
         lines.append(f"wrote {args.plot}")
     if args.json:
         return dumps(out)
@@ -192,6 +194,29 @@ def cmd_stability(args) -> str:
             f"best on the grid: eta={e:.6g} beta={b:.6g} rate={r:.6g}",
             *lines,
         ]
+    )
+
+
+#: points per axis of a region figure: about its width in pixels at the figure's resolution
+PLOT_AXIS_POINTS = 1000
+
+
+def _figure_sized(grid):
+    """The grid thinned to at most PLOT_AXIS_POINTS per axis (same extent, the grid's own values).
+
+    A figure cannot show more points than it has pixels; drawing a 50-million
+    point grid would cost gigabytes for nothing.
+    """
+    import dataclasses
+
+    def keep(n: int) -> np.ndarray:
+        return np.unique(np.linspace(0, n - 1, min(n, PLOT_AXIS_POINTS)).round().astype(int))
+
+    if max(grid.eta.size, grid.beta.size) <= PLOT_AXIS_POINTS:
+        return grid
+    ie, ib = keep(grid.eta.size), keep(grid.beta.size)
+    return dataclasses.replace(
+        grid, eta=grid.eta[ie], beta=grid.beta[ib], rho=grid.rho[np.ix_(ie, ib)]
     )
 
 
@@ -231,6 +256,11 @@ def _spectrum(args) -> tuple[Fraction, Fraction]:
         raise UsageError("momentum tune: give --mu and --L (the spectrum), or --kappa")
     if args.mu > args.L:
         raise UsageError(f"momentum tune: need mu <= L, got mu={show(args.mu)} L={show(args.L)}")
+    if args.L > args.mu * 10**MAX_MAGNITUDE_EXP:
+        raise UsageError(
+            f"momentum tune: kappa = L/mu = {significant(args.L / args.mu)} is too large: "
+            f"at most 1e{MAX_MAGNITUDE_EXP}"
+        )
     return args.mu, args.L
 
 

@@ -18,6 +18,7 @@ from momentum_cli.parsing import (
     matrix,
     negative_values,
     number_list,
+    plot_file,
     positive,
     vector,
 )
@@ -209,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--plot",
+        type=plot_file,
         metavar="FILE",
         help="write the region figure (format from the suffix: png, svg, pdf). Default: none",
     )
@@ -263,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--plot",
+        type=plot_file,
         metavar="FILE",
         help="write the trace over the contour lines of f (two curvatures). Default: none",
     )
@@ -327,7 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--seed", type=integer, default=0, metavar="S", help="random seed in [0, 2**32). Default: 0"
     )
-    p.add_argument("--plot", metavar="FILE", help="write the loss curve. Default: none")
+    p.add_argument(
+        "--plot", type=plot_file, metavar="FILE", help="write the loss curve. Default: none"
+    )
     _json(p)
 
     p = sub.add_parser(

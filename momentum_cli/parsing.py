@@ -28,6 +28,7 @@ __all__ = [
     "matrix",
     "negative_values",
     "number_list",
+    "plot_file",
     "positive",
     "vector",
 ]
@@ -36,6 +37,8 @@ __all__ = [
 _DECIMAL = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?", re.ASCII)
 _INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
 _TOKEN = re.compile(r"\s*(\[|\]|,|[^\s\[\],]+)")
+#: figure formats that need no tool beyond matplotlib (PGF needs xelatex, PostScript drops alpha)
+PLOT_FORMATS = ("png", "svg", "pdf")
 #: bounds that keep parsing and the work behind it small
 MAX_ENTRIES = 10_000
 MAX_DIGITS = 60
@@ -255,3 +258,12 @@ def negative_values(argv: list[str]) -> list[str]:
             out.append(word)
             i += 1
     return out
+
+
+def plot_file(text: str) -> str:
+    """A figure file name whose suffix is one of :data:`PLOT_FORMATS`."""
+    suffix = text.rsplit(".", 1)[-1].lower() if "." in text.rsplit("/", 1)[-1] else ""
+    if suffix not in PLOT_FORMATS:
+        allowed = ", ".join(f".{f}" for f in PLOT_FORMATS)
+        raise _error(text, f"is not a figure file: its name must end in {allowed}")
+    return text

@@ -100,7 +100,15 @@ def regime_boundaries(eta_value, beta_value=0.0, method="heavy_ball", **params):
     m.extra_values(params)  # none missing, none unknown
     candidates = [edge]
     for fn in funcs:
-        coeffs = np.array([float(c) for c in fn(e, b, *values)])
+        with np.errstate(over="ignore", invalid="ignore"):
+            # NumPy scalars: Python floats would raise OverflowError from inside the formula
+            args = (np.float64(v) for v in (e, b, *values))
+            coeffs = np.array([float(c) for c in fn(*args)])
+        if not np.isfinite(coeffs).all():
+            raise ParameterError(
+                f"the regime boundaries overflow a float at eta={e:g}, beta={b:g}: "
+                "use a smaller eta or beta"
+            )
         nonzero = np.flatnonzero(coeffs)
         if nonzero.size == 0:
             continue
@@ -112,7 +120,7 @@ def regime_boundaries(eta_value, beta_value=0.0, method="heavy_ball", **params):
     points = points[np.concatenate([np.diff(points) > MERGE_RTOL * points[1:], [True]])]
     # the regime on each open interval between candidates, sampled at its middle
     lows = np.concatenate([[0.0], points[:-1]])
-    mids = np.where(lows > 0, np.sqrt(lows * points), points / 2)
+    mids = np.where(lows > 0, np.sqrt(lows) * np.sqrt(points), points / 2)  # no overflow
     labels = [str(r) for r in np.atleast_1d(regime(e, b, mids, m, **params))]
     labels.append("divergent")
     return tuple(
