@@ -261,7 +261,13 @@ def negative_values(argv: list[str]) -> list[str]:
 
 
 def plot_file(text: str) -> str:
-    """A figure file name whose suffix is one of :data:`PLOT_FORMATS`."""
+    """A figure file name whose suffix is one of :data:`PLOT_FORMATS`.
+
+    ``-``, an empty name and a name ending in ``/`` pass: the file writer
+    refuses them with its own reasons.
+    """
+    if text in ("", "-") or text.endswith("/"):
+        return text
     suffix = text.rsplit(".", 1)[-1].lower() if "." in text.rsplit("/", 1)[-1] else ""
     if suffix not in PLOT_FORMATS:
         allowed = ", ".join(f".{f}" for f in PLOT_FORMATS)
