@@ -264,3 +264,30 @@ def test_a_repeated_signal_does_not_cut_the_cleanup_short(tmp_path):
         "",
         "cleaned up\nmomentum: terminated\n",
     )
+
+
+def test_two_reports_into_one_folder_at_once(tmp_path):
+    """Both finish; the folder holds one complete report and nothing else is left."""
+    _earlier_report(tmp_path / "rep")
+    code = (
+        "import sys\n"
+        "from momentum_cli import main, report\n"
+        "report.FIGURES = report.FIGURES[:1]  # one figure is enough here\n"
+        "sys.exit(main.main(['report', '--output', 'rep']))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outcomes = [(run.communicate()[1], run.returncode) for run in runs]
+    assert outcomes == [("", 0), ("", 0)]
+    assert os.listdir(tmp_path) == ["rep"] and foreign_content(tmp_path / "rep") is None
+    assert "the earlier report" not in (tmp_path / "rep" / "report.md").read_text()
