@@ -32,6 +32,27 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def _inline(text: str) -> str:
+    """Escaped text with Markdown's `code` spans as <code>."""
+    parts = _e(text).split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def _markdown_lines(lines: list[str]) -> str:
+    """The key numbers' Markdown lines: paragraphs, and "- " items gathered into lists."""
+    out, items = [], []
+    for line in [*lines, ""]:
+        if line.startswith("- "):
+            items.append(f"<li>{_inline(line[2:])}</li>")
+            continue
+        if items:
+            out.append("<ul>\n" + "\n".join(items) + "\n</ul>")
+            items = []
+        if line.strip():
+            out.append(f"<p>{_inline(line)}</p>")
+    return "\n".join(out)
+
+
 def _figure(spec, folder: Path) -> str:
     data = base64.b64encode((folder / f"{spec.name}.png").read_bytes()).decode("ascii")
     return (
@@ -77,7 +98,7 @@ def report_html(figures, figure_folder, derivations, key_numbers: list[str], *, 
     """The whole page: key numbers, every figure with its caption, every derivation."""
     folder = Path(figure_folder)
     toc = "\n".join(f'<li><a href="#{_e(s.name)}">{_e(s.title)}</a></li>' for s in figures)
-    numbers = "\n".join(f"<li>{_e(line.lstrip('- '))}</li>" for line in key_numbers if line)
+    numbers = _markdown_lines(key_numbers)
     links = ['<a href="summary.json">summary.json</a> (the key numbers)']
     if pdf:
         links.insert(0, '<a href="report.pdf">report.pdf</a> (derivations typeset, with figures)')
@@ -91,8 +112,8 @@ def report_html(figures, figure_folder, derivations, key_numbers: list[str], *, 
         "every figure comes from the <code>numerics</code> package. This page is self-contained "
         "and works offline.</p>",
         "<p>Also in this folder: " + "; ".join(links) + ".</p>",
-        f"<nav><h2>Figures</h2><ul>\n{toc}\n</ul></nav>",
-        f"<h2>Key numbers</h2>\n<ul>\n{numbers}\n</ul>",
+        f"<nav><h2>Contents: the figures</h2><ul>\n{toc}\n</ul></nav>",
+        f"<h2>Key numbers</h2>\n{numbers}",
         "<h2>Figures</h2>",
         *(_figure(s, folder) for s in figures),
         "<h2>Derivations</h2>",

@@ -173,3 +173,12 @@ def test_report_figure_is_readable(spec):
     for ax in fig.axes:
         if ax.get_label() != "<colorbar>" and ax.has_data():
             assert ax.get_title() or fig.get_suptitle(), f"{spec.name}: an axes without a title"
+
+
+def test_key_numbers_markdown_becomes_html():
+    from momentum_cli.report_html import _markdown_lines
+
+    page = _markdown_lines(["Runs:", "", "- gd `x < 1`", "- hb", "", "Tuned."])
+    assert page == (
+        "<p>Runs:</p>\n<ul>\n<li>gd <code>x &lt; 1</code></li>\n<li>hb</li>\n</ul>\n<p>Tuned.</p>"
+    )
