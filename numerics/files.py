@@ -121,12 +121,22 @@ def _spelling(path, what: str) -> str:
     return shown
 
 
+def _real(shown: str) -> Path:
+    """The path with every symlink followed (relative to the current folder, which must exist)."""
+    try:
+        return Path(os.path.realpath(shown))
+    except OSError as exc:  # getcwd fails when the current folder was removed
+        raise OutputError(
+            f"cannot write {shown!r}: the current folder is gone ({exc.strerror})"
+        ) from exc
+
+
 def _file_target(path) -> tuple[str, Path, os.stat_result | None]:
     """The user's spelling, the real path (symlinks followed) and its status, checked."""
     shown = _spelling(path, "file")
     if shown.endswith(("/", os.sep)) or os.path.basename(shown) in (".", ".."):
         raise OutputError(f"cannot write {shown!r}: it names a directory, not a file")
-    real = Path(os.path.realpath(shown))
+    real = _real(shown)
     _check_name_lengths(real, shown)
     st = _stat(real, shown)
     if st is not None and stat.S_ISDIR(st.st_mode):
@@ -222,9 +232,12 @@ def _folder_target(shown: str) -> Path:
             f"cannot write the report to {shown!r}: name its own folder "
             "(e.g. 'momentum-report'), not '.', '..' or '/'"
         )
-    real = Path(os.path.realpath(shown))
-    here = Path(os.path.realpath("."))
-    if real == here or real in here.parents:
+    real = _real(shown)
+    try:
+        here = Path(os.getcwd())
+    except OSError:  # the current folder was removed: no report can hold it
+        here = None
+    if here is not None and (real == here or real in here.parents):
         raise OutputError(f"cannot write the report to {shown!r}: it holds the current folder")
     _check_name_lengths(real, shown)
     st = _stat(real, shown)

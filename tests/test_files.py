@@ -144,6 +144,20 @@ def test_a_trailing_slash_is_not_a_file_name(tmp_path, suffix):
     assert existing.read_text() == "mine" and _listing(tmp_path) == ["existing.txt"]
 
 
+def test_a_removed_current_folder_is_one_error(tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    with pytest.raises(OutputError, match="'a.txt': the current folder is gone"):
+        write_text("a.txt", "x")
+    with pytest.raises(OutputError, match="'rep': the current folder is gone"):
+        with atomic_directory("rep"):
+            raise AssertionError("the body must not run")
+    _report(tmp_path / "rep", **{"a.txt": "1"})  # an absolute path needs no current folder
+    assert _listing(tmp_path / "rep") == [MARKER, "a.txt"]
+
+
 def test_an_empty_name_is_refused():
     with pytest.raises(OutputError, match="the output file name is empty"):
         write_text("", "x")
