@@ -246,8 +246,8 @@ MUTANTS = [
     (
         "divergence edge: smallest converging reported as largest",
         "numerics/airfoil.py",
-        "float(etas[~div].max())",
-        "float(etas[~div].min())",
+        "float(etas[conv].max()) if conv.any()",
+        "float(etas[conv].min()) if conv.any()",
         ("tests/test_airfoil.py",),
     ),
     (
@@ -302,8 +302,8 @@ MUTANTS = [
     (
         "stationary variance with sigma for sigma^2",
         "numerics/noise.py",
-        "[[lam_v]], [[sigma**2]]",
-        "[[lam_v]], [[sigma]]",
+        "variance = unit * sigma * sigma",
+        "variance = unit * sigma",
         ("tests/test_noise.py",),
     ),
     (
@@ -536,10 +536,10 @@ MUTANTS = [
         ("tests/test_cli_values.py",),
     ),
     (
-        "fraction p/q read as q/p",
+        "fraction p/q read as p*q",
         "momentum_cli/parsing.py",
-        "value = Fraction(num) / Fraction(den) if den else Fraction(num)",
-        "value = Fraction(den) / Fraction(num) if den else Fraction(num)",
+        "value = value / int(den)",
+        "value = value * int(den)",
         ("tests/test_cli.py",),
     ),
     (
