@@ -146,3 +146,24 @@ def test_tune_numeric_gd_step():
     t = tune_numeric(1.5, 12.0, "gd")
     assert t.eta == pytest.approx(2 / 13.5, rel=1e-7)
     assert t.rate == pytest.approx(10.5 / 13.5, rel=1e-9)
+
+
+def test_tuned_formulas_at_a_spectrum():
+    # on [2, 50] (kappa = 25): Polyak (1964) eta 1/18, beta 4/9, rate 2/3; gradient descent
+    # 2/(mu + L) = 1/26, rate 12/13; Lessard, Recht and Packard (2016) eta 4/(3L + mu) = 1/38
+    from theory.tuning import tuned_formulas
+
+    mu_s, L_s = sp.Symbol("mu", positive=True), sp.Symbol("L", positive=True)
+    for method, expected in [
+        ("heavy_ball", (sp.Rational(1, 18), sp.Rational(4, 9), sp.Rational(2, 3))),
+        ("gd", (sp.Rational(1, 26), 0, sp.Rational(12, 13))),
+        ("nesterov", (sp.Rational(1, 38), None, 1 - 2 / sp.sqrt(76))),
+    ]:
+        t = tuned_formulas(method)
+        free = set().union(*(sp.sympify(v).free_symbols for v in (t.eta, t.beta, t.rate)))
+        names = {str(s): s for s in free}
+        subs = {names.get("mu", mu_s): 2, names.get("L", L_s): 50}
+        got = [sp.simplify(sp.sympify(v).subs(subs)) for v in (t.eta, t.beta, t.rate)]
+        for g, want in zip(got, expected, strict=True):
+            if want is not None:
+                assert sp.simplify(g - want) == 0, (method, g, want)
