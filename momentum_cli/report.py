@@ -9,13 +9,33 @@ Its front page is ``report.html`` (one self-contained file, offline); with
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from momentum_cli.figures import save_spec
-from momentum_cli.report_figures import D2L_AIRFOIL_RUNS, FIGURES, SAMPLE_SPECTRUM, airfoil
+from momentum_cli.parallel import Jobs, workers
+from momentum_cli.report_figures import (
+    D2L_AIRFOIL_RUNS,
+    FIGURES,
+    SAMPLE_SPECTRUM,
+    airfoil,
+    compute_airfoil,
+    use_airfoil,
+)
 
 __all__ = ["FIGURES", "write_report"]
+
+#: what the processes that draw import before they fork (once per report run)
+_WORKER_MODULES = (
+    "momentum_cli.report_figures",
+    "momentum_cli.figures",
+    "momentum_cli.explorer",
+    "numerics",
+    "numerics.plotting",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.backends.backend_svg",
+)
 
 
 def _summary() -> dict:
@@ -101,35 +121,40 @@ def write_report(output, progress=_quiet) -> str:
     ``progress(message)`` is told what is being built, step by step.
     """
     import theory
+    from momentum_cli.explorer import explorer_html
     from momentum_cli.report_html import report_html
     from momentum_cli.report_pdf import write_pdf
     from numerics.files import atomic_directory
 
     target = Path(output)
     with atomic_directory(output) as tmp:  # the user's spelling: Path('') would be '.'
-        progress("derivations: SymPy checks every step")
-        derivations = theory.derive_all()
-        (tmp / "derivations.tex").write_text(
-            theory.latex_document(derivations.values()), encoding="utf-8"
-        )
         figures = tmp / "figures"
         figures.mkdir()
-        for k, spec in enumerate(FIGURES, 1):
-            progress(f"figure {k}/{len(FIGURES)}: {spec.title}")
-            save_spec(spec, figures)
-        # pdflatex (a separate process) typesets while the key numbers are computed here
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            progress("report.pdf: pdflatex, in the background")
-            pdf = pool.submit(write_pdf, tmp, FIGURES, derivations)
-            progress("key numbers: D2L's runs, tuning, airfoil")
-            summary = _summary()
-            text = json.dumps(summary, indent=2) + "\n"
-            (tmp / "summary.json").write_text(text, encoding="utf-8")
-            (tmp / "report.md").write_text(_markdown(derivations, summary), encoding="utf-8")
-            from momentum_cli.explorer import explorer_html
-
-            (tmp / "explorer.html").write_text(explorer_html(), encoding="utf-8")
-            no_pdf = pdf.result()
+        progress("shared numbers: the airfoil runs and divergence scans")
+        shared = compute_airfoil()  # once per report, handed to every process that draws
+        use_airfoil(shared)
+        jobs = [partial(save_spec, spec, figures) for spec in FIGURES] + [explorer_html]
+        try:
+            with Jobs(jobs, use_airfoil, (shared,), preload=_WORKER_MODULES) as pool:
+                progress(
+                    f"figures: {len(FIGURES)} and the explorer, in {workers(len(jobs))} processes"
+                )
+                progress("derivations: SymPy checks every step (meanwhile, here)")
+                derivations = theory.derive_all()
+                (tmp / "derivations.tex").write_text(
+                    theory.latex_document(derivations.values()), encoding="utf-8"
+                )
+                progress("key numbers: D2L's runs, tuning, airfoil")
+                summary = _summary()
+                text = json.dumps(summary, indent=2) + "\n"
+                (tmp / "summary.json").write_text(text, encoding="utf-8")
+                (tmp / "report.md").write_text(_markdown(derivations, summary), encoding="utf-8")
+                *_, explorer = pool.results()
+        finally:
+            use_airfoil(None)  # nothing is kept for the next report
+        (tmp / "explorer.html").write_text(explorer, encoding="utf-8")
+        progress("report.pdf: pdflatex")
+        no_pdf = write_pdf(tmp, FIGURES, derivations)
         if no_pdf:
             progress(f"report.pdf: none ({no_pdf})")
         page = report_html(FIGURES, figures, derivations, _key_numbers(summary), pdf=not no_pdf)

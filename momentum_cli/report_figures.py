@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["D2L_AIRFOIL_RUNS", "FIGURES", "SAMPLE_SPECTRUM", "FigureSpec", "airfoil"]
+__all__ = [
+    "D2L_AIRFOIL_RUNS",
+    "FIGURES",
+    "SAMPLE_SPECTRUM",
+    "FigureSpec",
+    "airfoil",
+    "compute_airfoil",
+    "use_airfoil",
+]
 
 SAMPLE_SPECTRUM = (1, 100)
 #: momentum values of the full-batch divergence scan
 DIVERGENCE_BETAS = (0.0, 0.5, 0.9)
 
 
-@lru_cache(maxsize=1)
-def airfoil():
-    """The airfoil data, its quadratic, D2L's three runs and the divergence scans.
-
-    Computed once per report: the figures and ``summary.json`` share them.
-    """
+def compute_airfoil():
+    """The airfoil data, its quadratic, D2L's three runs and the divergence scans."""
     import numerics
 
     X, y = numerics.load_airfoil()
@@ -29,12 +32,34 @@ def airfoil():
     return X, y, quad, runs, edges
 
 
+_SHARED: dict = {}
+
+
+def use_airfoil(value) -> None:
+    """Hand :func:`airfoil` its value (None forgets it): the report computes it once per run
+    and gives it to every process that draws figures."""
+    if value is None:
+        _SHARED.pop("airfoil", None)
+    else:
+        _SHARED["airfoil"] = value
+
+
+def airfoil():
+    """The shared airfoil computation: the value handed over by :func:`use_airfoil`, or computed now.
+
+    The figures and ``summary.json`` share it.
+    """
+    if "airfoil" not in _SHARED:
+        _SHARED["airfoil"] = compute_airfoil()
+    return _SHARED["airfoil"]
+
+
 @dataclass(frozen=True)
 class FigureSpec:
     """One report figure: its file name, heading, caption, size (inches) and drawing function.
 
     ``draw(fig)`` makes its own axes on the empty figure; it reads no state
-    but its arguments (and the cached airfoil computation), so figures can be
+    but its arguments (and the shared airfoil computation), so figures can be
     drawn in any order or in separate processes.
     """
 

@@ -1,61 +1,85 @@
-"""Benchmark: start-up of `momentum --help`, `import sympy`, all derivations, `momentum report`.
+"""Benchmark: start-up of the commands beside a bare ``import numpy``, and ``momentum report``.
 
-Run: python tests/benchmarks/bench_cli.py   (needs the project installed)
+Run: python tests/benchmarks/bench_cli.py [--repeat 7]   (from the project folder)
+
+Every command runs in a fresh interpreter; the rounds interleave the commands
+(numpy, --help, rate, tune, simulate, noise, numpy, ...) so that load on a
+shared machine falls on all of them alike. Each figure is printed beside its
+baseline (the median of the bare ``python -c "import numpy"`` runs); asserts
+nothing. The report's CPU time (its worker processes included) is printed
+beside its wall time: on an idle machine with two cores the wall time is
+about half the CPU time.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-m", "momentum_cli.main"]
+COMMANDS = {
+    'python -c "import numpy"': [sys.executable, "-c", "import numpy"],
+    "momentum --help": [*CLI, "--help"],
+    "momentum rate --eta 0.5 --beta 0.25 --lam 1": [
+        *CLI,
+        *"rate --eta 0.5 --beta 0.25 --lam 1".split(),
+    ],
+    "momentum tune --mu 1 --L 100": [*CLI, *"tune --mu 1 --L 100".split()],
+    "momentum simulate --eta 0.6 --beta 0.5": [*CLI, *"simulate --eta 0.6 --beta 0.5".split()],
+    "momentum noise --eta 0.1 --beta 0.5 --lam 3 --sigma 0.5": [
+        *CLI,
+        *"noise --eta 0.1 --beta 0.5 --lam 3 --sigma 0.5".split(),
+    ],
+    'python -c "import sympy"': [sys.executable, "-c", "import sympy"],
+}
 
 
-def timed(argv: list[str], repeat: int = 5) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(argv, check=True, capture_output=True)
-        best = min(best, time.perf_counter() - start)
-    return best
+def _env() -> dict:
+    return dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+
+
+def run(argv: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, children included) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, capture_output=True, env=_env(), cwd=ROOT)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
-    py = sys.executable
-    helpt = timed(
-        [py, "-c", "from momentum_cli.main import main; import sys; sys.exit(main(['--help']))"]
-    )
-    sympy = timed([py, "-c", "import sympy"])
-    bare = timed([py, "-c", "pass"])
-    derive = timed(
-        [
-            py,
-            "-c",
-            "import theory, time; t = time.perf_counter(); theory.derive_all(); print(time.perf_counter() - t)",
-        ],
-        1,
-    )
-    out = subprocess.run(
-        [
-            py,
-            "-c",
-            "import theory, time; t = time.perf_counter(); theory.derive_all(); print(time.perf_counter() - t)",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--reports", type=int, default=3)
+    args = parser.parse_args()
+    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    for _ in range(args.repeat):
+        for name, argv in COMMANDS.items():
+            times[name].append(run(argv)[0])
+    base = statistics.median(times['python -c "import numpy"'])
+    print(f"start-up, median of {args.repeat} interleaved runs (load: {os.getloadavg()[0]:.1f})")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"  {name:58s} {median * 1e3:7.0f} ms  {median / base:5.2f}x import numpy")
+    reports = []
     with tempfile.TemporaryDirectory() as tmp:
-        report = timed([py, "-m", "momentum_cli.main", "report", "--output", f"{tmp}/r"], 1)
-    print(f"python -c pass:              {bare * 1e3:7.0f} ms")
-    print(f"momentum --help:             {helpt * 1e3:7.0f} ms")
+        for k in range(args.reports):
+            reports.append(run([*CLI, "report", "--output", f"{tmp}/r{k}"]))
+    wall = statistics.median(w for w, _ in reports)
+    cpu = statistics.median(c for _, c in reports)
     print(
-        f"python -c 'import sympy':    {sympy * 1e3:7.0f} ms  (--help is {sympy / helpt:.1f}x faster)"
+        f"momentum report, median of {args.reports}: {wall:.2f} s wall, {cpu:.2f} s CPU "
+        f"(workers included) on {os.cpu_count()} cores (load: {os.getloadavg()[0]:.1f})"
     )
-    print(
-        f"all derivations (in-process): {float(out) * 1e3:6.0f} ms  (with interpreter and imports: {derive:.2f} s)"
-    )
-    print(f"momentum report:             {report:7.2f} s")
 
 
 if __name__ == "__main__":
