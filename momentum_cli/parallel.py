@@ -1,7 +1,8 @@
 """Independent jobs on every core: a process pool that starts at once while the caller works on.
 
 A job is a picklable zero-argument callable (a ``functools.partial`` of a
-module-level function). :class:`Jobs` submits them all on entry, in the order
+module-level function; one that cannot be pickled, such as a local
+function, runs in the caller instead). :class:`Jobs` submits them all on entry, in the order
 given (put the longest first); the caller does its own work meanwhile and
 collects the results with :meth:`Jobs.results`. Work the jobs share is done
 once, before they start, and handed to each worker by ``initializer``; the
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,6 +29,14 @@ __all__ = ["Jobs", "workers"]
 def workers(jobs: int) -> int:
     """Processes to use for ``jobs`` jobs: one per core, at most one per job."""
     return max(1, min(jobs, os.cpu_count() or 1))
+
+
+def _picklable(job) -> bool:
+    try:
+        pickle.dumps(job)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return False
+    return True
 
 
 def _start_worker(initializer, initargs) -> None:
@@ -50,7 +60,7 @@ class Jobs:
         self._init = (initializer, tuple(initargs))
         self._preload = list(preload)
         self._pool: ProcessPoolExecutor | None = None
-        self._futures: list[Future] = []
+        self._futures: list[Future | None] = []
 
     def __enter__(self) -> Jobs:
         n = workers(len(self._jobs))
@@ -67,14 +77,21 @@ class Jobs:
             self._pool = ProcessPoolExecutor(
                 n, mp_context=context, initializer=_start_worker, initargs=self._init
             )
-            self._futures = [self._pool.submit(job) for job in self._jobs]
+            self._futures = [
+                self._pool.submit(job) if _picklable(job) else None for job in self._jobs
+            ]
+        elif self._init[0] is not None:
+            self._init[0](*self._init[1])  # one core: the jobs run here, after the same set-up
         return self
 
     def results(self) -> list:
         """Every job's result, in the order given; a job's exception is raised here."""
         if self._pool is None:
             return [job() for job in self._jobs]
-        return [future.result() for future in self._futures]
+        return [
+            job() if future is None else future.result()
+            for job, future in zip(self._jobs, self._futures, strict=True)
+        ]
 
     def __exit__(self, *exc) -> bool:
         if self._pool is not None:

@@ -1,0 +1,51 @@
+"""The job pool: results in order, errors raised in the caller, shared work handed over once."""
+
+from functools import partial
+
+import pytest
+
+from momentum_cli import parallel
+
+_SHARED: dict = {}
+
+
+def _share(value) -> None:
+    _SHARED["value"] = value
+
+
+def _scaled(k: int) -> int:
+    return k * _SHARED.get("value", -1)
+
+
+def _fails() -> None:
+    raise ValueError("job 2 failed")
+
+
+def test_results_in_order_with_the_shared_value():
+    _SHARED.clear()
+    jobs = [partial(_scaled, k) for k in range(7)]
+    with parallel.Jobs(jobs, _share, (3,)) as pool:
+        assert pool.results() == [3 * k for k in range(7)]
+
+
+def test_a_jobs_error_is_raised_in_the_caller():
+    with pytest.raises(ValueError, match="job 2 failed"):
+        with parallel.Jobs([partial(_scaled, 1), _fails]) as pool:
+            pool.results()
+
+
+def test_a_job_that_cannot_be_pickled_runs_here():
+    here = []
+
+    def local() -> str:
+        here.append(True)
+        return "ran"
+
+    with parallel.Jobs([partial(_scaled, 2), local], _share, (5,)) as pool:
+        results = pool.results()
+    assert results == [10, "ran"] and here == [True]
+
+
+def test_workers_one_per_core_at_most_one_per_job():
+    assert parallel.workers(1) == 1
+    assert 1 <= parallel.workers(100) <= 100
