@@ -598,6 +598,20 @@ MUTANTS = [
         '"least_squares_minimum": quad.b,',
         ("tests/test_report.py",),
     ),
+    (
+        "QHM as run: nu and 1 - nu swapped in the generated update",
+        "numerics/_generated_methods.py",
+        "return -eta*(b*nu + (1 - nu)*g(x)) + x",
+        "return -eta*(b*(1 - nu) + nu*g(x)) + x",
+        ("tests/test_qhm.py",),
+    ),
+    (
+        "QHM as run: nu and 1 - nu swapped in the generated trace",
+        "numerics/_generated_methods.py",
+        "return beta*eta*lam*nu + beta - eta*lam + 1",
+        "return beta*eta*lam*(1 - nu) + beta - eta*lam + 1",
+        ("tests/test_qhm.py",),
+    ),
 ]
 
 
