@@ -44,9 +44,9 @@ def _jit(**options):
 
 
 @_jit(inline="always")
-def _rho(hh, lo, up, extra, c, sb):
+def _rho(hh, lo, lo_err, up, up_err, extra, c, sb):
     """rho from hh = eta*lam/2 and the per-beta terms of :func:`numerics.rates.beta_terms`."""
-    d = (hh - lo) * (hh - up) + extra
+    d = ((hh - lo) - lo_err) * ((hh - up) - up_err) + extra
     return max(abs(hh - c) + math.sqrt(max(d, 0.0)), sb)
 
 
@@ -60,23 +60,25 @@ def _row(x2, o, buf):
 
 
 @_jit(nogil=True)
-def hb_rows(eta2, lam2, lo2, up2, extra2, c2, sb2, out2):
+def hb_rows(eta2, lam2, lo2, lo_err2, up2, up_err2, extra2, c2, sb2, out2):
     """Fill ``out2`` (rows, m): each input is (1 or rows, 1 or m), C-contiguous."""
     rows, m = out2.shape
-    bufs = np.empty((7, m))
+    bufs = np.empty((9, m))
     for o in range(rows):
         er, lr = _row(eta2, o, bufs[0]), _row(lam2, o, bufs[1])
-        lo, up, ex = _row(lo2, o, bufs[2]), _row(up2, o, bufs[3]), _row(extra2, o, bufs[4])
-        c, sb = _row(c2, o, bufs[5]), _row(sb2, o, bufs[6])
+        lo, lo_err = _row(lo2, o, bufs[2]), _row(lo_err2, o, bufs[3])
+        up, up_err = _row(up2, o, bufs[4]), _row(up_err2, o, bufs[5])
+        ex, c, sb = _row(extra2, o, bufs[6]), _row(c2, o, bufs[7]), _row(sb2, o, bufs[8])
         row = out2[o]
         for k in range(m):
-            row[k] = _rho(0.5 * er[k] * lr[k], lo[k], up[k], ex[k], c[k], sb[k])
+            hh = 0.5 * er[k] * lr[k]
+            row[k] = _rho(hh, lo[k], lo_err[k], up[k], up_err[k], ex[k], c[k], sb[k])
 
 
 @_jit()
-def _fill(e, lam, lo, up, extra, c, sb, buf):
+def _fill(e, lam, lo, lo_err, up, up_err, extra, c, sb, buf):
     for k in range(lam.size):
-        buf[k] = _rho(0.5 * e * lam[k], lo, up, extra, c, sb)
+        buf[k] = _rho(0.5 * e * lam[k], lo, lo_err, up, up_err, extra, c, sb)
 
 
 @_jit(fastmath={"nnan", "ninf", "reassoc"})
@@ -90,13 +92,13 @@ def _max_and_count(buf):
 
 
 @_jit(nogil=True)
-def hb_volume(eta, lam, lo, up, extra, c, sb, worst):
+def hb_volume(eta, lam, lo, lo_err, up, up_err, extra, c, sb, worst):
     """Over eta x beta x lam (beta through its terms): ``worst[i, j]`` = max over lam; the stable count."""
     buf = np.empty(lam.size)
     stable = 0
     for i in range(eta.size):
         for j in range(lo.size):
-            _fill(eta[i], lam, lo[j], up[j], extra[j], c[j], sb[j], buf)
+            _fill(eta[i], lam, lo[j], lo_err[j], up[j], up_err[j], extra[j], c[j], sb[j], buf)
             worst[i, j], count = _max_and_count(buf)
             stable += count
     return stable

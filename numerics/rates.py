@@ -191,13 +191,16 @@ def _hb_kernel(inputs, out, bufs) -> None:
     """Heavy ball with the discriminant factored (see :mod:`numerics.compiled`), per block.
 
     With hh = eta*lam/2 and c = (1 + beta)/2 the quarter discriminant is
-    (hh - lo)(hh - up) + extra: lo, up = (1 -+ sqrt(beta))^2/2 and extra = 0
-    for beta >= 0; lo = up = c and extra = -beta for beta < 0.
+    (hh - lo)(hh - up) + extra: lo, up = (1 -+ sqrt(beta))^2/2 (each a double
+    and its rounding error, subtracted in turn) and extra = 0 for beta >= 0;
+    lo = up = c and extra = -beta for beta < 0.
     """
-    hh, lo, up, extra, c, root_abs_beta = inputs
+    hh, lo, lo_err, up, up_err, extra, c, root_abs_beta = inputs
     t, d = bufs
     np.subtract(hh, lo, out=t)
+    np.subtract(t, lo_err, out=t)
     np.subtract(hh, up, out=d)
+    np.subtract(d, up_err, out=d)
     np.multiply(d, t, out=d)
     np.add(d, extra, out=d)
     np.sqrt(d, out=d)  # NaN where the roots are complex: fmax then picks sqrt|beta|
@@ -208,19 +211,23 @@ def _hb_kernel(inputs, out, bufs) -> None:
 
 
 def beta_terms(b: np.ndarray) -> list[np.ndarray]:
-    """Heavy ball's terms of beta: lo, up, extra, c, sqrt|beta| (see :func:`_hb_kernel`).
+    """Heavy ball's terms of beta: lo, its error, up, its error, extra, c, sqrt|beta|.
 
     The critical points ``(1 -+ sqrt(beta))^2/2`` are computed in long double
-    (where the platform's is wider) and rounded once: near critical damping the
-    error of ``lo`` is what the square root of the discriminant magnifies.
+    (where the platform's is wider) and kept as a double plus the double
+    nearest its rounding error: ``hh - lo`` is then accurate even where it is
+    tiny (near critical damping, and at the stability edge, where the
+    discriminant is small beside ``hh``).
     """
     wide = np.asarray(b, np.longdouble)
     root = np.sqrt(np.abs(wide))
     c = 0.5 * (1.0 + b)
     real = b >= 0
-    lo = np.where(real, (0.5 * (1 - root) ** 2).astype(float), c)
-    up = np.where(real, (0.5 * (1 + root) ** 2).astype(float), c)
-    return [lo, up, np.where(real, 0.0, -b), c, root.astype(float)]
+    terms = []
+    for point in (0.5 * (1 - root) ** 2, 0.5 * (1 + root) ** 2):
+        high = point.astype(float)
+        terms += [np.where(real, high, c), np.where(real, (point - high).astype(float), 0.0)]
+    return [*terms, np.where(real, 0.0, -b), c, root.astype(float)]
 
 
 def _compact(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -249,8 +256,8 @@ def compiled_kernels(points: float = 0, load: bool = False):
         try:
             import numerics.compiled as compiled
 
-            compiled.hb_rows(*(np.ones((1, 1)) for _ in range(7)), np.empty((1, 1)))
-            compiled.hb_volume(*(np.ones(1) for _ in range(7)), np.empty((1, 1)))
+            compiled.hb_rows(*(np.ones((1, 1)) for _ in range(9)), np.empty((1, 1)))
+            compiled.hb_volume(*(np.ones(1) for _ in range(9)), np.empty((1, 1)))
         except ImportError:
             compiled = False
         _COMPILED = compiled

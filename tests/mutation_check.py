@@ -56,8 +56,8 @@ MUTANTS = [
     (
         "complex-regime rate 2 sqrt(beta) (numerics)",
         "numerics/rates.py",
-        "return [lo, up, np.where(real, 0.0, -b), c, root.astype(float)]",
-        "return [lo, up, np.where(real, 0.0, -b), c, 2 * root.astype(float)]",
+        "return [*terms, np.where(real, 0.0, -b), c, root.astype(float)]",
+        "return [*terms, np.where(real, 0.0, -b), c, 2 * root.astype(float)]",
         ("tests/test_rates.py",),
     ),
     (
