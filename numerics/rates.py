@@ -99,6 +99,13 @@ def checked_inputs(
         raise ParameterError(f"'eta' must be > 0: min {e.min():g}")
     if (lm <= 0).any():
         raise ParameterError(f"'lam' must be > 0: min {lm.min():g}")
+    try:
+        np.broadcast_shapes(e.shape, b.shape, lm.shape)
+    except ValueError:
+        raise ParameterError(
+            f"'eta', 'beta' and 'lam' must broadcast together: shapes {e.shape}, {b.shape}, "
+            f"{lm.shape}"
+        ) from None
     return m, e, b, lm
 
 
@@ -425,11 +432,7 @@ def max_stable_lam(eta, beta=0.0, method="heavy_ball", **params) -> np.ndarray:
 
     NaN where no curvature is stable (|beta| >= 1).
     """
-    m = numeric_method(method)
-    e = _as_float_array(eta, "eta")
-    b = _as_float_array(beta, "beta")
-    if (e <= 0).any():
-        raise ParameterError(f"'eta' must be > 0: min {e.min():g}")
+    m, e, b, _ = checked_inputs(eta, beta, 1.0, method)
     # the stable curvatures form an interval (0, lam_max): the smallest positive boundary
     cands = m.lam_bounds(e, b, **params)
     stack = np.stack([np.where(np.isfinite(c) & (c > 0), c, np.inf) for c in cands])

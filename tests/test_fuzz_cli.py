@@ -8,6 +8,7 @@ import contextlib
 import io
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 from hypothesis import example, given
@@ -45,14 +46,29 @@ NEAR_NUMBERS = [
     "1.0000001",
     "1e-12",
 ]
+#: extreme values (issue 11): exponents near and past a float's range, huge and tiny rationals,
+#: other scripts' digits, long text
+EXTREME = st.one_of(
+    st.builds(
+        "{}e{}".format,
+        st.integers(-999, 999),
+        st.integers(-330, 330) | st.integers(-(10**12), 10**12),
+    ),
+    st.builds("{}/{}".format, st.integers(-(10**28), 10**28), st.integers(-(10**28), 10**28)),
+    st.builds("{}e-300/{}".format, st.integers(1, 99), st.integers(1, 10**20)),
+    st.text(st.characters(categories=["Nd"]), min_size=1, max_size=4),
+    st.text(max_size=200).filter(lambda t: len(t) > 40),
+    st.integers(-(10**80), 10**80).map(str),
+)
 NUMBERS = (
-    st.sampled_from(NEAR_NUMBERS)
+    EXTREME
+    | st.sampled_from(NEAR_NUMBERS)
     | st.integers(-1000, 1000).map(str)
     | st.floats(-10, 10, allow_nan=False).map(repr)
     | st.fractions(min_value=-5, max_value=5, max_denominator=50).map(str)
 )
 SMALL_INTS = st.sampled_from(
-    ["0", "1", "2", "5", "20", "-1", "x", "1.5", "1001", "100000", "99999999999"]
+    ["0", "1", "2", "5", "20", "-1", "x", "1.5", "1001", "100000", "99999999999", "1_0", "２"]
 )
 MATRICES = st.sampled_from(
     [
@@ -76,8 +92,20 @@ MATRICES = st.sampled_from(
 VECTORS = st.sampled_from(
     ["[1, -1]", "[1]", "[]", "[1, 2, 3]", "[nan, 1]", "[1/2, 2]", "1,2", "[[1]]"]
 )
-GRIDS = st.sampled_from(
-    ["0:4:41", "0:0.9:10", "1:0:5", "0:1:1", "0:1:x", "0:1", "a:b:c", "0:1:100000000", "-1:1:5"]
+GRIDS = st.builds("{}:{}:{}".format, EXTREME, EXTREME, SMALL_INTS) | st.sampled_from(
+    [
+        "-0.9:0.9:50",
+        "1e-300:1e300:5",
+        "0:4:41",
+        "0:0.9:10",
+        "1:0:5",
+        "0:1:1",
+        "0:1:x",
+        "0:1",
+        "a:b:c",
+        "0:1:100000000",
+        "-1:1:5",
+    ]
 )
 METHODS = st.sampled_from([*CLI_METHODS, "adam", ""])
 FORMATS = st.sampled_from(["text", "latex", "markdown", "json", "pdf"])
@@ -121,7 +149,9 @@ OPTIONS = {
         "--eta": NUMBERS,
         "--beta": NUMBERS,
         "--lams": st.sampled_from(["0.2,4", "1", "1,2,3", "-1,2", "x"]),
-        "--x0": st.sampled_from(["-5,-2", "1", "1,2,3", "nan,1", "1e300,1"]),
+        "--x0": st.sampled_from(
+            ["-5,-2", "1", "1,2,3", "nan,1", "1e300,1", "-1e300,1e-300", "-5,3"]
+        ),
         "--steps": SMALL_INTS,
         "--method": METHODS,
         "--lr": NUMBERS,
@@ -200,7 +230,9 @@ def _check(argv: list[str]) -> None:
         cwd = os.getcwd()
         os.chdir(out)  # anything written relative to the cwd lands here
         try:
-            code, err = _run(argv, out)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # no warning may reach stderr
+                code, err = _run(argv, out)
         finally:
             os.chdir(cwd)
         assert code in (0, 2), (argv, code, err)
