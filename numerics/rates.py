@@ -99,14 +99,18 @@ def checked_inputs(
         raise ParameterError(f"'eta' must be > 0: min {e.min():g}")
     if (lm <= 0).any():
         raise ParameterError(f"'lam' must be > 0: min {lm.min():g}")
+    return m, e, b, lm
+
+
+def _shape(e: np.ndarray, b: np.ndarray, lm: np.ndarray) -> tuple[int, ...]:
+    """The broadcast shape of the three inputs, or a ParameterError naming them."""
     try:
-        np.broadcast_shapes(e.shape, b.shape, lm.shape)
+        return np.broadcast_shapes(e.shape, b.shape, lm.shape)
     except ValueError:
         raise ParameterError(
             f"'eta', 'beta' and 'lam' must broadcast together: shapes {e.shape}, {b.shape}, "
             f"{lm.shape}"
         ) from None
-    return m, e, b, lm
 
 
 def _blocks(shape: tuple[int, ...], target: int = CHUNK):
@@ -314,7 +318,7 @@ def spectral_radius(
         finite input.
     """
     m, e, b, lm = checked_inputs(eta, beta, lam, method)
-    shape = np.broadcast_shapes(e.shape, b.shape, lm.shape)
+    shape = _shape(e, b, lm)
     if out is None:
         out = np.empty(shape)
     elif out.shape != shape or out.dtype != np.float64:
@@ -366,6 +370,7 @@ def _companion_roots(m: NumericMethod, e, b, lm, params) -> np.ndarray:
 def eigenvalues(eta, beta=0.0, lam=1.0, method="heavy_ball", **params) -> np.ndarray:
     """The eigenvalues of R, shape ``broadcast + (states,)``, largest modulus first."""
     m, e, b, lm = checked_inputs(eta, beta, lam, method)
+    _shape(e, b, lm)
     if m.states == 1:
         trace, _ = m.trace_det(e, b, lm, **params)
         _refuse_overflow((trace,), e, lm)
@@ -433,6 +438,7 @@ def max_stable_lam(eta, beta=0.0, method="heavy_ball", **params) -> np.ndarray:
     NaN where no curvature is stable (|beta| >= 1).
     """
     m, e, b, _ = checked_inputs(eta, beta, 1.0, method)
+    _shape(e, b, np.empty(()))
     # the stable curvatures form an interval (0, lam_max): the smallest positive boundary
     cands = m.lam_bounds(e, b, **params)
     stack = np.stack([np.where(np.isfinite(c) & (c > 0), c, np.inf) for c in cands])
