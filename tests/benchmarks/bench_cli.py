@@ -6,9 +6,9 @@ Every command runs in a fresh interpreter; the rounds interleave the commands
 (numpy, --help, rate, tune, simulate, noise, numpy, ...) so that load on a
 shared machine falls on all of them alike. Each figure is printed beside its
 baseline (the median of the bare ``python -c "import numpy"`` runs); asserts
-nothing. The report's CPU time (its worker processes included) is printed
-beside its wall time: on an idle machine with two cores the wall time is
-about half the CPU time.
+nothing. The report's wall time is printed with the load average (the
+machine is shared); its CPU time is the main process's only (the workers
+are children of a fork server, which this process does not wait for).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def _env() -> dict:
 
 
 def run(argv: list[str]) -> tuple[float, float]:
-    """Wall and CPU seconds (user + system, children included) of one run."""
+    """Wall and CPU seconds (user + system, of the process and the children it waited for)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(argv, check=True, capture_output=True, env=_env(), cwd=ROOT)
@@ -78,7 +78,8 @@ def main() -> None:
     cpu = statistics.median(c for _, c in reports)
     print(
         f"momentum report, median of {args.reports}: {wall:.2f} s wall, {cpu:.2f} s CPU "
-        f"(workers included) on {os.cpu_count()} cores (load: {os.getloadavg()[0]:.1f})"
+        f"in the main process (workers not counted) on {os.cpu_count()} cores "
+        f"(load: {os.getloadavg()[0]:.1f})"
     )
 
 
