@@ -17,17 +17,14 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from fractions import Fraction
+from math import factorial
 
 import numpy as np
 
 from numerics.methods import numeric_method
 from numerics.rates import _as_float_array, max_stable_lam, regime
 from theory.errors import ParameterError
-
-if TYPE_CHECKING:
-    from theory.methods import Method
 
 __all__ = ["RegimeBoundary", "regime_boundaries"]
 
@@ -44,28 +41,63 @@ class RegimeBoundary:
     above: str
 
 
-@lru_cache(maxsize=32)
-def _root_polynomials(method: Method):
-    """Coefficient functions (in lambda) of the discriminant and of the trace."""
-    import sympy as sp  # on first use: importing numerics loads no SymPy
+#: exact evaluations of each polynomial in lambda (its degree must show itself well below this)
+_SAMPLES = 9
 
-    from theory.methods import characteristic_polynomial
-    from theory.symbols import beta, eta, lam, z
 
-    extra = [p for p in method.parameters if p not in (eta, beta)]
-    coeffs = sp.Poly(characteristic_polynomial(method).as_expr(), z).all_coeffs()
-    if len(coeffs) == 2:  # one state: z - a(lambda); a changes sign where the regime does
-        polys = [coeffs[1]]
-    elif len(coeffs) == 3:
-        a2, a1, a0 = coeffs
-        polys = [a1**2 - 4 * a2 * a0, a1]
+def _exact(value) -> Fraction:
+    return value if isinstance(value, Fraction) else Fraction(float(value))
+
+
+def _in_lambda(values: list[Fraction]) -> list[Fraction]:
+    """Monomial coefficients (highest first) of the polynomial taking ``values`` at 0, 1, 2, ...
+
+    Exact Newton interpolation; ``ParameterError`` if the degree is not well below the
+    number of samples (the method's state matrix is then not polynomial of low degree in lambda).
+    """
+    diffs, row = [], list(values)
+    while row:
+        diffs.append(row[0])
+        row = [b - a for a, b in zip(row, row[1:], strict=False)]
+    degree = max((k for k, d in enumerate(diffs) if d != 0), default=0)
+    if degree > len(values) - 3:
+        raise ParameterError(
+            "the method's characteristic polynomial is not of low degree in lambda"
+        )
+    # sum_k diffs[k] * C(lam, k), expanded into powers of lambda
+    coeffs = [Fraction(0)] * (degree + 1)  # lowest power first while building
+    falling = [Fraction(1)]  # lam (lam - 1) ... (lam - k + 1), lowest power first
+    for k in range(degree + 1):
+        for i, c in enumerate(falling):
+            coeffs[i] += diffs[k] * c / factorial(k)
+        falling = [Fraction(0), *falling]
+        for i in range(len(falling) - 1):
+            falling[i] -= k * falling[i + 1]
+    return coeffs[::-1]
+
+
+def _root_polynomials(m, e: float, b: float, values: list[float]) -> list[list[Fraction]]:
+    """Coefficients in lambda of the discriminant and of the trace, in exact rationals.
+
+    The characteristic polynomial's coefficients are polynomials in lambda
+    (the gradient is lambda y): they are evaluated in exact rationals at a few
+    curvatures, from the method's own generated coefficients (no SymPy), and
+    interpolated exactly.
+    """
+    args = [_exact(v) for v in (e, b)]
+    extra = [_exact(v) for v in values]
+    samples = [m.coefficients_of(args[0], args[1], Fraction(k), *extra) for k in range(_SAMPLES)]
+    width = len(samples[0])
+    if width == 2:  # one state: z - a(lambda); a changes sign where the regime does
+        polys = [[_exact(c[1]) for c in samples]]
+    elif width == 3:
+        polys = [
+            [_exact(a1) ** 2 - 4 * _exact(a2) * _exact(a0) for a2, a1, a0 in samples],
+            [_exact(c[1]) for c in samples],
+        ]
     else:  # three or more states: only the stability edge is located
         polys = []
-    funcs = [
-        sp.lambdify([eta, beta, *extra], sp.Poly(sp.expand(p), lam).all_coeffs(), "numpy")
-        for p in polys
-    ]
-    return funcs, [str(p) for p in extra]
+    return [_in_lambda(p) for p in polys]
 
 
 def regime_boundaries(eta_value, beta_value=0.0, method="heavy_ball", **params):
@@ -95,15 +127,13 @@ def regime_boundaries(eta_value, beta_value=0.0, method="heavy_ball", **params):
     edge = float(max_stable_lam(e, b, m, **params))
     if not np.isfinite(edge):
         return ()
-    funcs, extra = _root_polynomials(m.method)
-    values = [float(params[p]) for p in extra] if set(extra) <= set(params) else []
-    m.extra_values(params)  # none missing, none unknown
+    values = [float(v) for v in m.extra_values(params)]  # none missing, none unknown
     candidates = [edge]
-    for fn in funcs:
-        with np.errstate(over="ignore", invalid="ignore"):
-            # NumPy scalars: Python floats would raise OverflowError from inside the formula
-            args = (np.float64(v) for v in (e, b, *values))
-            coeffs = np.array([float(c) for c in fn(*args)])
+    for exact in _root_polynomials(m, e, b, values):
+        try:
+            coeffs = np.array([float(c) for c in exact])
+        except OverflowError:
+            coeffs = np.array([np.inf])
         if not np.isfinite(coeffs).all():
             raise ParameterError(
                 f"the regime boundaries overflow a float at eta={e:g}, beta={b:g}: "
