@@ -32,7 +32,7 @@ def test_large_or_float_is_numeric_and_says_so():
 
 def test_symbolic_decoupling_and_d2l_remark():
     d = derive_decoupling()
-    assert "I - \\eta\\Lambda" in d.steps[1].latex
+    assert "I - \\eta \\Lambda" in d.steps[1].latex
     assert any("missing" in r for r in d.remarks)
 
 

@@ -1,17 +1,33 @@
 import pytest
 import sympy as sp
 
-from theory.derivation import Derivation, equivalent, gt, holds, identity, lt
+from theory.derivation import (
+    Derivation,
+    agrees_at,
+    equivalent,
+    ge,
+    gt,
+    identity,
+    is_root,
+    le,
+    lt,
+    power_identity,
+    roots_of,
+    solves,
+)
 from theory.errors import ClaimError
-from theory.symbols import beta, eta, lam
+from theory.named import PM, Named, defined
+from theory.printing import Written
+from theory.symbols import beta, eta, lam, t, z
 
 x = sp.Symbol("x")
 
 
 def test_identity_accepts_true_claim_and_prints_it():
     step = identity("Expand.", (x + 1) ** 2, x**2 + 2 * x + 1)
-    assert step.latex == r"\left(x + 1\right)^{2} &= x^{2} + 2 x + 1"
-    assert step.plain == "(x + 1)**2 = x**2 + 2*x + 1"
+    assert step.latex == r"(x + 1)^{2} &= x^{2} + 2 x + 1"
+    assert step.plain == "(x + 1)² = x² + 2x + 1"
+    assert step.verify()
 
 
 @pytest.mark.parametrize(
@@ -29,6 +45,30 @@ def test_wrong_claim_raises(lhs, rhs):
         identity("A flipped sign.", lhs, rhs)
 
 
+def test_wrong_display_form_is_refused():
+    # the claim is true, but the form printed for its right-hand side has a flipped sign
+    shown = Written(sp.Add(1, beta, eta * lam, evaluate=False))
+    with pytest.raises(ClaimError, match="printed as"):
+        identity("trace", 1 + beta - eta * lam, 1 + beta - eta * lam, display=(x, shown))
+    with pytest.raises(ClaimError):
+        identity("trace", 1 + beta - eta * lam, 1 + beta - eta * lam, display=(shown, shown))
+    good = Written(sp.Add(1, beta, -eta * lam, evaluate=False))
+    step = identity("trace", 1 + beta - eta * lam, 1 + beta - eta * lam, display=(good, good))
+    assert step.plain == "1 + β − ηλ = 1 + β − ηλ"
+
+
+def test_a_named_quantity_prints_its_name_and_is_checked_as_its_value():
+    tr = Named("tr R", 1 + beta - eta * lam, latex=r"\operatorname{tr} R")
+    step = identity("trace", tr, Written(sp.Add(1, beta, -eta * lam, evaluate=False)))
+    assert step.latex == r"\operatorname{tr} R &= 1 + \beta - \eta \lambda"
+    with pytest.raises(ClaimError):
+        identity("trace", tr, Written(sp.Add(1, beta, eta * lam, evaluate=False)))
+    p = defined("p", z, z**2 - 3 * z + 2)
+    assert is_root("root", p, 2).plain == "p(2) = 0"
+    with pytest.raises(ClaimError):
+        is_root("root", p, 3)
+
+
 def test_equivalent_checks_direction_and_strictness():
     equivalent("ok", gt(2 + 2 * beta - eta * lam, 0), lt(eta * lam, 2 * (1 + beta)))
     with pytest.raises(ClaimError):
@@ -37,9 +77,60 @@ def test_equivalent_checks_direction_and_strictness():
         equivalent("wrong side", gt(2 + 2 * beta - eta * lam, 0), gt(eta * lam, 2 * (1 + beta)))
 
 
-def test_holds_runs_its_check():
+@pytest.mark.parametrize(
+    "derived, claimed",
+    [
+        (gt(2 - eta * lam, 0), le(eta * lam, 2)),  # weak for strict
+        (ge(2 - eta * lam, 0), lt(eta * lam, 2)),  # strict for weak
+        (gt(eta * lam, 0), ge(eta * lam, 0)),
+    ],
+)
+def test_equivalent_refuses_weak_for_strict(derived, claimed):
+    # the same boundary with the other strictness is a different condition
+    with pytest.raises(ClaimError, match="not equivalent"):
+        equivalent("strictness", derived, claimed)
+
+
+def test_solves_needs_the_only_solution():
+    step = solves("edge", sp.Eq(2 + 2 * beta - eta * lam, 0), lam, 2 * (1 + beta) / eta)
+    assert step.plain == "2 + 2β − ηλ = 0 ⟺ λ = (2β + 2)/η"
     with pytest.raises(ClaimError):
-        holds("never", r"a &= b", lambda: False)
+        solves("edge", sp.Eq(2 + 2 * beta - eta * lam, 0), lam, (2 + beta) / eta)
+    with pytest.raises(ClaimError):  # x = 1 solves x^2 = 1, but not alone
+        solves("square", sp.Eq(x**2, 1), x, 1)
+
+
+def test_roots_with_plus_minus_are_checked_for_both_signs():
+    s = sp.Symbol("s")
+    poly = sp.Poly(z**2 - s * z + beta, z)
+    d = sp.sqrt(s**2 - 4 * beta)
+    roots_of("roots", Named("z_±", 0), poly, (s + PM * d) / 2)
+    with pytest.raises(ClaimError):
+        roots_of("roots", Named("z_±", 0), poly, (-s + PM * d) / 2)
+
+
+def test_points_and_induction_claims():
+    agrees_at("abs", sp.Abs(x), sp.Piecewise((x, x > 0), (-x, True)), [{x: 2}, {x: -3}])
+    with pytest.raises(ClaimError):
+        agrees_at("abs", sp.Abs(x), sp.Piecewise((x, x > 0), (x, True)), [{x: 2}, {x: -3}])
+    a = sp.Symbol("a")
+    M = sp.Matrix([[a, 1], [0, a]])
+    Ms = sp.MatrixSymbol("M", 2, 2)
+    power_identity(
+        "power",
+        Ms,
+        M,
+        t,
+        sp.MatAdd(a**t * sp.Identity(2), t * a ** (t - 1) * (Ms - a * sp.Identity(2))),
+    )
+    with pytest.raises(ClaimError):
+        power_identity(
+            "power",
+            Ms,
+            M,
+            t,
+            sp.MatAdd(a**t * sp.Identity(2), t * a**t * (Ms - a * sp.Identity(2))),
+        )
 
 
 def test_float_claims_use_a_tolerance():
@@ -48,11 +139,31 @@ def test_float_claims_use_a_tolerance():
         identity("floats", sp.Float(0.1) + sp.Float(0.2), sp.Float(0.31))
 
 
+def test_results_must_be_the_right_hand_side_of_their_step():
+    step = identity("rate", Named("ρ", sp.Abs(1 - eta * lam)), sp.Abs(1 - eta * lam), result="rate")
+    Derivation("GD", (step,), {"rate": sp.Abs(eta * lam - 1)})
+    with pytest.raises(ClaimError, match="not the right-hand side"):
+        Derivation("GD", (step,), {"rate": 1 - eta * lam})  # the Abs dropped
+    with pytest.raises(ClaimError, match="names no step"):
+        Derivation("GD", (step,), {"eta_opt": 1 / lam})
+    cond = equivalent("half", gt(2 - eta * lam, 0), lt(eta * lam, 2), result="condition")
+    Derivation("GD", (cond,), {"condition": sp.And(lt(eta * lam, 2))})
+    with pytest.raises(ClaimError):
+        Derivation("GD", (cond,), {"condition": sp.And(le(eta * lam, 2))})
+
+
 def test_renderings():
-    d = Derivation("T_1 & 50%", (identity("Step $a_1$ with _.", x, x),), {"r": x}, ("A remark.",))
+    d = Derivation(
+        r"T_1 & 50% at $\mu$",
+        (identity("Step $a_1$ with _.", x, x),),
+        {},
+        (r"A remark on $\beta$.",),
+    )
     latex = d.to_latex()
     assert r"\begin{align*}" in latex and r"\end{align*}" in latex
-    assert r"T\_1 \& 50\%" in latex and r"Step $a_1$ with \_." in latex
-    assert "$$ x = x $$" in d.to_markdown()
-    assert "Step a_1 with _." in str(d) and "r = x" in str(d)
-    assert d._repr_latex_().startswith("$$")
+    assert r"T\_1 \& 50\% at $\mu$" in latex and r"Step $a_1$ with \_." in latex
+    markdown = d._repr_markdown_()
+    assert markdown.startswith("### T_1 & 50% at μ") and "$$ x = x $$" in markdown
+    assert "Step $a_1$ with _." in markdown and r"A remark on $\beta$." in markdown
+    assert "A remark on β." in str(d) and "Step a_1 with _." in str(d)
+    assert repr(d) == "<Derivation 'T_1 & 50% at μ': 1 checked steps>"

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from theory.decoupling import derive_decoupling, eigen_decomposition
-    from theory.derivation import Derivation, Step, equivalent, holds, identity
+    from theory.derivation import (
+        Derivation,
+        Step,
+        agrees_at,
+        equivalent,
+        identity,
+        power_identity,
+        solves,
+    )
     from theory.document import TOPICS, derive, derive_all, latex_document
     from theory.errors import ClaimError, MomentumError, NotSPDError, ParameterError
     from theory.gradient_descent import derive_gd
@@ -39,6 +47,7 @@ if TYPE_CHECKING:
         momentum_matrix,
         spectral_radius_expr,
     )
+    from theory.named import Named, defined
     from theory.nesterov import derive_nesterov
     from theory.noise import derive_noise, variance_formula
     from theory.printing import Written
@@ -86,7 +95,11 @@ __all__ = [
     "eigen_decomposition",
     "equivalent",
     "get_method",
-    "holds",
+    "agrees_at",
+    "defined",
+    "Named",
+    "power_identity",
+    "solves",
     "identity",
     "latex_document",
     "leaky_average",
@@ -110,7 +123,11 @@ _WHERE = {
     "Derivation": "theory.derivation",
     "Step": "theory.derivation",
     "equivalent": "theory.derivation",
-    "holds": "theory.derivation",
+    "agrees_at": "theory.derivation",
+    "power_identity": "theory.derivation",
+    "solves": "theory.derivation",
+    "Named": "theory.named",
+    "defined": "theory.named",
     "identity": "theory.derivation",
     "TOPICS": "theory.document",
     "derive": "theory.document",

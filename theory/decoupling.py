@@ -21,6 +21,8 @@ import numpy as np
 import sympy as sp
 
 from theory.derivation import Derivation, identity
+from theory.named import NamedMatrix
+from theory.printing import latex
 from theory.quadratic import as_spd_matrix
 from theory.symbols import beta, eta
 
@@ -71,42 +73,47 @@ def derive_decoupling(Q=None) -> Derivation:
     Lam = sp.diag(*values)
     y = sp.Matrix(sp.symbols(f"y1:{n + 1}", real=True))  # y = x - x*
     w = sp.Matrix(sp.symbols(f"v1:{n + 1}", real=True))
+    On, Qn, Ln = NamedMatrix("O", O), NamedMatrix("Q", Qm), NamedMatrix("Λ", Lam, latex=r"\Lambda")
+    yn = NamedMatrix("y", y)
+    zn = NamedMatrix("z", O * y)
+    wn = NamedMatrix("w", O * w)
+    eye = sp.Identity(n)
     steps = [
         identity(
-            "The rows of $O$ are orthonormal eigenvectors of $Q$.",
-            O * O.T,
+            "The rows of $O$ are orthonormal eigenvectors of $Q$,",
+            sp.MatMul(On, On.T),
             sp.eye(n),
-            display=(r"O O^\top", sp.eye(n)),
+            result="O",
+            yields=O,
         ),
         identity(
-            r"$Q$ is rebuilt from them.", O.T * Lam * O, Qm, display=(r"O^\top \Lambda O", Qm)
+            r"and $Q$ is rebuilt from them and the eigenvalues $\Lambda$.",
+            sp.MatMul(On.T, Ln, On),
+            Qn,
+            result="eigenvalues",
+            yields=sp.Tuple(*values),
         ),
         identity(
-            r"With $y = x - x^*$ and $z = O y$, the quadratic is diagonal: $h(x) - h(x^*) = \frac{1}{2} z^\top \Lambda z$.",
-            (y.T * Qm * y)[0, 0] / 2,
-            ((O * y).T * Lam * (O * y))[0, 0] / 2,
-            display=(r"\frac{1}{2} y^\top Q y", r"\frac{1}{2} z^\top \Lambda z"),
+            r"With $y = x - x^*$ and $z = O y$ the quadratic is diagonal: "
+            r"$h(x) - h(x^*) = \frac{1}{2} y^\top Q y = \frac{1}{2} z^\top \Lambda z$.",
+            yn.T * Qn * yn,
+            zn.T * Ln * zn,
         ),
         identity(
-            r"A gradient step $y \leftarrow y - \eta Q y$ becomes $z \leftarrow (I - \eta\Lambda) z$.",
-            O * (y - eta * Qm * y),
-            (sp.eye(n) - eta * Lam) * (O * y),
-            display=(
-                r"z_t",
-                sp.MatMul(sp.eye(n) - eta * Lam, sp.Symbol("z_{t-1}"), evaluate=False),
-            ),
+            r"A gradient step $y \leftarrow y - \eta Q y$ becomes $z \leftarrow (I - \eta\Lambda) z$:",
+            On * (yn - eta * Qn * yn),
+            (eye - eta * Ln) * zn,
         ),
         identity(
-            r"A momentum step $v \leftarrow \beta v + Q y$ becomes $w \leftarrow \beta w + \Lambda z$ with $w = O v$.",
-            O * (beta * w + Qm * y),
-            beta * (O * w) + Lam * (O * y),
-            display=(r"w_t", r"\beta w_{t-1} + \Lambda z_{t-1}"),
+            r"a momentum step $v \leftarrow \beta v + Q y$ becomes $w \leftarrow \beta w + \Lambda z$ "
+            r"with $w = O v$.",
+            On * (beta * NamedMatrix("v", w) + Qn * yn),
+            beta * wn + Ln * zn,
         ),
     ]
     remarks = [
-        "Each coordinate of z is the scalar problem f = lambda_i/2 z_i^2, with lambda_i = "
-        + ", ".join(sp.sstr(v) for v in values)
-        + ".",
+        r"Each coordinate of $z$ is the scalar problem $f = \frac{\lambda_i}{2} z_i^2$, with "
+        r"$\lambda_i = " + ", ".join(latex(v) for v in values) + "$.",
         r"D2L writes $z_t = (I - \Lambda) z_{t-1}$; the step size $\eta$ is missing.",
     ]
     if not exact:
@@ -133,27 +140,29 @@ def _derive_symbolic() -> Derivation:
     Q = O.T * Lam * O
     eye = sp.Identity(n)
     orth = (O,)
+    Qn = NamedMatrix("Q", Q)
+    z = NamedMatrix("z", O * y)
+    w = NamedMatrix("w", O * v)
     steps = [
         identity(
             r"Write $Q = O^\top \Lambda O$ with $O$ orthogonal and $y = x - x^*$, $z = O y$.",
-            y.T * Q * y,
-            (O * y).T * Lam * (O * y),
+            y.T * Qn * y,
+            z.T * Lam * z,
             orthogonal=orth,
-            display=(r"y^\top Q y", r"z^\top \Lambda z"),
         ),
         identity(
             r"Gradient descent $y_t = (I - \eta Q) y_{t-1}$ in eigen-coordinates.",
-            O * (eye - eta * Q) * y,
-            (eye - eta * Lam) * O * y,
+            O * (eye - eta * Qn) * y,
+            (eye - eta * Lam) * z,
             orthogonal=orth,
-            display=(r"z_t", r"(I - \eta\Lambda) z_{t-1}"),
+            result="gd_step",
+            yields=eye - eta * Lam,
         ),
         identity(
             r"Momentum $v_t = \beta v_{t-1} + Q y_{t-1}$ in eigen-coordinates, $w = O v$.",
-            O * (beta * v + Q * y),
-            beta * O * v + Lam * O * y,
+            O * (beta * v + Qn * y),
+            beta * w + Lam * z,
             orthogonal=orth,
-            display=(r"w_t", r"\beta w_{t-1} + \Lambda z_{t-1}"),
         ),
     ]
     return Derivation(

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.derivation import Derivation, equivalent, gt, identity, lt
+from theory.derivation import Derivation, equivalent, gt, identity, lt, solves
 from theory.methods import GRADIENT_DESCENT, state_matrix
-from theory.printing import Written
-from theory.stability import schur_cohn_conditions
-from theory.symbols import L, eta, kappa, lam, mu, t, z
+from theory.named import Named, defined
+from theory.symbols import L, eta, kappa, lam, mu, t
 
 __all__ = ["derive_gd"]
 
@@ -27,50 +26,70 @@ def derive_gd() -> Derivation:
     (x,) = GRADIENT_DESCENT.state
     R = state_matrix(GRADIENT_DESCENT)[0, 0]
     factor = sp.Add(1, -eta * lam, evaluate=False)
-    x0 = sp.Symbol("x_0")
-    closed = factor.doit() ** t * x0
+    x_t, x0 = sp.Symbol("x_t"), sp.Symbol("x_0")
+    # x_{t+1} is the update applied to x_t; x_t the closed form, checked through its step
+    x_next = Named("x_{t+1}", R.subs(x, x_t) * x_t)
+    closed = sp.Mul(sp.Pow(factor, t, evaluate=False), x0, evaluate=False)
+    ratio = defined("x", t, closed.doit(), subscript=True)
     steps = [
         identity(
             r"One step of $x \leftarrow x - \eta g(x)$ with $g(x) = \lambda x$ multiplies $x$ by "
             r"$1 - \eta\lambda$.",
-            R * x,
-            (1 - eta * lam) * x,
-            display=("x_{t+1}", Written(sp.Mul(factor, sp.Symbol("x_t"), evaluate=False))),
+            x_next,
+            sp.Mul(factor, x_t, evaluate=False),
         ),
         identity(
-            r"So after $t$ steps (checked: the closed form satisfies the step).",
-            closed.subs(t, t + 1) / closed,
-            R,
-            display=("x_t", Written(sp.Mul(sp.Pow(factor, t, evaluate=False), x0, evaluate=False))),
+            r"So after $t$ steps $x_t = (1 - \eta\lambda)^t x_0$: this closed form takes the "
+            r"same step from $t$ to $t + 1$,",
+            ratio(sp.Add(t, 1, evaluate=False)) / ratio(t),
+            factor,
+            display=(
+                sp.Mul(ratio(sp.Add(t, 1, evaluate=False)), sp.Pow(ratio(t), -1), evaluate=False),
+                factor,
+            ),
         ),
     ]
-    cond_hi, cond_lo = schur_cohn_conditions(sp.Poly(z - R, z))
     steps += [
-        equivalent(
-            r"It converges iff $|1 - \eta\lambda| < 1$: first half.", cond_lo, gt(eta * lam, 0)
-        ),
-        equivalent(r"Second half.", cond_hi, lt(eta * lam, 2)),
         identity(
-            r"The rate $|1 - \eta\lambda|$ is smallest, zero, at $\eta = 1/\lambda$.",
-            R.subs(eta, 1 / lam),
-            0,
-            display=(r"1 - \eta\lambda \big|_{\eta = 1/\lambda}", 0),
+            "Its rate is the modulus of the factor.",
+            Named("ρ", sp.Abs(R), latex=r"\rho"),
+            sp.Abs(factor),
+            result="rate",
+        ),
+        equivalent(
+            r"It converges iff $|1 - \eta\lambda| < 1$, that is $1 - \eta\lambda < 1$",
+            lt(factor, 1),
+            gt(eta * lam, 0),
+            result="condition",
+        ),
+        equivalent(
+            r"and $1 - \eta\lambda > -1$.",
+            gt(factor, -1),
+            lt(eta * lam, 2),
+            result="condition",
+        ),
+        solves(
+            r"The rate $|1 - \eta\lambda|$ is smallest, zero, at one step size:",
+            sp.Eq(factor, 0),
+            eta,
+            1 / lam,
         ),
     ]
     eta_opt = 2 / (mu + L)
     steps += [
-        identity(
+        solves(
             r"On a spectrum $[\mu, L]$ the worst rate $\max(|1 - \eta\mu|, |1 - \eta L|)$ is "
-            r"smallest where the two ends balance, $1 - \eta\mu = \eta L - 1$.",
-            (1 - eta * mu - (eta * L - 1)).subs(eta, eta_opt),
-            0,
-            display=(r"\eta^*", eta_opt),
+            r"smallest where the two ends balance:",
+            sp.Eq(sp.Add(1, -eta * mu, evaluate=False), sp.Add(eta * L, -1, evaluate=False)),
+            eta,
+            eta_opt,
+            result="eta_opt",
         ),
         identity(
             r"There the rate is, with $\kappa = L/\mu$,",
-            (1 - eta_opt * mu).subs(L, kappa * mu),
+            Named("ρ*", (1 - eta_opt * mu).subs(L, kappa * mu), latex=r"\rho^*"),
             (kappa - 1) / (kappa + 1),
-            display=(r"\rho^*", (kappa - 1) / (kappa + 1)),
+            result="rate_opt",
         ),
     ]
     return Derivation(
@@ -83,7 +102,8 @@ def derive_gd() -> Derivation:
             "rate_opt": (kappa - 1) / (kappa + 1),
         },
         remarks=(
-            r"D2L writes the decoupled update as $z_t = (I - \Lambda) z_{t-1}$; the step size "
-            r"is missing: it is $z_t = (I - \eta\Lambda) z_{t-1}$.",
+            r"D2L writes the decoupled update as "
+            r"$z_t = (I - \Lambda) z_{t-1}$; the step size is missing: it is "
+            r"$z_t = (I - \eta\Lambda) z_{t-1}$.",
         ),
     )

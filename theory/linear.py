@@ -16,54 +16,79 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.derivation import Derivation, holds, identity
+from theory.derivation import Derivation, identity
 from theory.methods import Method, characteristic_polynomial, get_method, state_matrix, step_map
-from theory.printing import polynomial
+from theory.named import Named
+from theory.printing import factored, polynomial
 from theory.symbols import z
 
-__all__ = ["derive_method"]
+__all__ = ["derive_method", "update_step"]
+
+
+def _at_t(symbol: sp.Symbol) -> sp.Symbol:
+    return sp.Symbol(f"{symbol.name}_t", real=True)
+
+
+def update_step(m: Method, R: sp.Matrix, text: str, shown: sp.Matrix | None = None):
+    """The step ``(s_{t+1}) = R (s_t)``: the next state is named, valued by the update equations."""
+    new = step_map(m)
+    now = {s: _at_t(s) for s in m.state}
+    following = sp.Matrix(
+        [
+            Named(f"{s.name}_(t+1)", new[s].xreplace(now), latex=f"{sp.latex(s)}_{{t+1}}")
+            for s in m.state
+        ]
+    )
+    current = sp.Matrix([now[s] for s in m.state])
+    return identity(
+        text, following, sp.MatMul(shown if shown is not None else R, current, evaluate=False)
+    )
 
 
 def derive_method(method: Method | str, /) -> Derivation:
     """R, trace, determinant, characteristic polynomial and rate of any linear method."""
     m = get_method(method)
     R = state_matrix(m)
-    state = sp.Matrix(m.state)
-    new = step_map(m)
-    poly = characteristic_polynomial(m).as_expr()
+    cp = characteristic_polynomial(m)
+    poly = cp.as_expr()
     updates = ", ".join(f"${sp.latex(a)} \\leftarrow {sp.latex(b)}$" for a, b in m.updates)
+    det = Named("det(zI − R)", (z * sp.eye(len(m.state)) - R).det(), latex=r"\det(zI - R)")
     steps = [
-        identity(
+        update_step(
+            m,
+            R,
             f"The update {updates} with $g(y) = \\lambda y$ is linear in the state "
-            f"$({', '.join(sp.latex(s) for s in m.state)})$.",
-            R * state,
-            sp.Matrix([new[s] for s in m.state]),
-            display=("R", R),
+            f"$({', '.join(sp.latex(s) for s in m.state)})$: its matrix is $R$.",
+            R.applyfunc(factored),
         ),
         identity(
             "Its characteristic polynomial.",
-            (z * sp.eye(len(m.state)) - R).det(),
-            poly,
-            display=(r"\det(zI - R)", polynomial(characteristic_polynomial(m))),
+            det,
+            polynomial(cp),
+            result="characteristic_polynomial",
         ),
     ]
-    results = {"matrix": R, "characteristic_polynomial": poly}
+    results = {"characteristic_polynomial": poly}
     if len(m.state) == 2:
         T, D = sp.expand(R.trace()), sp.expand(R.det())
+        trace = Named("tr R", R.trace(), latex=r"\operatorname{tr} R")
+        determinant = Named("det R", R.det(), latex=r"\det R")
         results |= {"trace": T, "determinant": D}
         steps += [
-            identity(r"Trace: $T = \operatorname{tr} R$.", R.trace(), T, display=("T", T)),
+            identity("The trace of $R$,", trace, factored(T), result="trace"),
             identity(
-                r"Determinant: $D = \det R$, the product of the roots.",
-                R.det(),
-                D,
-                display=("D", D),
+                "and its determinant, the product of the roots.",
+                determinant,
+                factored(D),
+                result="determinant",
             ),
-            holds(
-                r"The roots are $\frac{1}{2}(T \pm \sqrt{T^2 - 4D})$; complex roots have modulus "
-                r"$\sqrt{D}$, real ones a larger modulus $\frac{1}{2}(|T| + \sqrt{T^2 - 4D})$.",
-                r"\rho &= \max\left(\tfrac{1}{2}\left(|T| + \sqrt{\max(T^2 - 4D, 0)}\right), \sqrt{|D|}\right)",
-                lambda: sp.expand(poly - (z**2 - T * z + D)) == 0,
+            identity(
+                r"So $\det(zI - R) = z^2 - (\operatorname{tr} R) z + \det R$: the roots are "
+                r"$\frac{1}{2}(\operatorname{tr} R \pm \sqrt{(\operatorname{tr} R)^2 - 4\det R})$. "
+                r"Complex roots have modulus $\sqrt{\det R}$; real ones the larger modulus "
+                r"$\frac{1}{2}(|\operatorname{tr} R| + \sqrt{(\operatorname{tr} R)^2 - 4\det R})$.",
+                det,
+                sp.Add(z**2, -trace * z, determinant),
             ),
         ]
     return Derivation(

@@ -152,7 +152,12 @@ NESTEROV = Method(
     updates=((v, beta * v + grad(x)), (x, x - eta * (grad(x) + beta * v))),
     parameters=(eta, beta),
     description="Nesterov as torch SGD(nesterov=True): v <- beta v + g, x <- x - eta (g + beta v)",
-    region=(gt(eta * lam, 0), lt((1 + 2 * beta) * eta * lam, 2 + 2 * beta)),
+    region=(
+        gt(eta * lam, 0),
+        lt((1 + 2 * beta) * eta * lam, 2 + 2 * beta),
+        lt(beta * (1 - eta * lam), 1),
+        lt(beta * (eta * lam - 1), 1),
+    ),
 )
 
 NESTEROV_SUTSKEVER = Method(

@@ -26,6 +26,7 @@ import sympy as sp
 
 from theory.derivation import Derivation, identity
 from theory.methods import Method, get_method, state_matrix, step_map
+from theory.named import Named, NamedMatrix
 from theory.symbols import beta, eta, lam
 
 __all__ = ["derive_noise", "noise_input", "stationary_covariance", "variance_formula"]
@@ -66,54 +67,58 @@ def derive_noise() -> Derivation:
     Sigma = stationary_covariance("heavy_ball")
     var = variance_formula()
     sgd = eta * sigma**2 / (lam * (2 - eta * lam))
-    at_alpha = var.subs(eta, alpha * (1 - beta))
+    var.subs(eta, alpha * (1 - beta))
+    Rn = NamedMatrix("R", R)
+    bn = NamedMatrix("b", b)
+    Sn = NamedMatrix("Σ", Sigma, latex=r"\Sigma")
+    variance = Named("Var x", Sigma[1, 1], latex=r"\operatorname{Var} x")
+
     steps = [
         identity(
-            r"With $g = \lambda x + \varepsilon$ the state moves as $s' = R s + b\,\varepsilon$, where",
-            b,
+            r"With $g = \lambda x + \varepsilon$ the state $s = (v, x)$ moves as "
+            r"$s' = R s + b\,\varepsilon$, where",
+            bn,
             sp.Matrix([1, -eta]),
-            display=("b", sp.Matrix([1, -eta])),
         ),
         identity(
             r"The stationary covariance solves the discrete Lyapunov equation "
             r"$\Sigma = R \Sigma R^\top + \sigma^2 b b^\top$ (checked by substitution).",
-            Sigma - R * Sigma * R.T - sigma**2 * b * b.T,
-            sp.zeros(2, 2),
-            display=(r"\Sigma - R \Sigma R^\top - \sigma^2 b b^\top", sp.zeros(2, 2)),
+            sp.MatAdd(Sn, -Rn * Sn * Rn.T, -(sigma**2) * bn * bn.T),
+            sp.ZeroMatrix(2, 2),
         ),
         identity(
-            "Its x-entry is the stationary variance of x.",
-            Sigma[1, 1],
-            var,
-            display=(r"\operatorname{Var} x", var),
+            "Its x-entry is the stationary variance of x,",
+            variance,
+            _written_variance(),
+            result="variance",
         ),
         identity(
-            r"At $\beta = 0$ it is SGD's variance.",
-            var.subs(beta, 0),
-            sgd,
-            display=(r"\operatorname{Var} x\big|_{\beta = 0}", sgd),
+            r"at $\beta = 0$ SGD's variance,",
+            sp.Subs(variance, beta, 0),
+            sp.Mul(
+                eta,
+                sigma**2,
+                sp.Pow(sp.Mul(lam, sp.Add(2, -eta * lam, evaluate=False), evaluate=False), -1),
+                evaluate=False,
+            ),
+            result="sgd_variance",
         ),
         identity(
-            r"The expected excess loss is $\frac{\lambda}{2} \operatorname{Var} x$.",
-            lam / 2 * Sigma[1, 1],
-            lam / 2 * var,
-            display=(r"\mathbb{E}\, f(x) - f(x^*)", sp.factor(lam / 2 * var)),
+            r"and the expected excess loss is $\frac{\lambda}{2} \operatorname{Var} x$.",
+            Named("E f(x) − f(x*)", lam / 2 * Sigma[1, 1], latex=r"\mathbb{E}\, f(x) - f(x^*)"),
+            sp.Mul(lam / 2, _written_variance(), evaluate=False),
+            result="expected_excess_loss",
         ),
         identity(
             r"At a fixed effective step $\alpha = \eta/(1 - \beta)$,",
-            at_alpha,
+            sp.Subs(variance, eta, alpha * (1 - beta)),
             alpha * sigma**2 * (1 + beta) / (lam * (2 + 2 * beta - alpha * lam * (1 - beta))),
-            display=(
-                r"\operatorname{Var} x\big|_{\eta = \alpha(1 - \beta)}",
-                alpha * sigma**2 * (1 + beta) / (lam * (2 + 2 * beta - alpha * lam * (1 - beta))),
-            ),
         ),
         identity(
             r"which tends to $\alpha\sigma^2/(2\lambda)$ as $\beta \to 1$: momentum at a fixed "
             r"effective step does not remove the noise, it trades the curvature term for a constant.",
-            sp.limit(at_alpha, beta, 1, "-"),
+            sp.Limit(sp.Subs(variance, eta, alpha * (1 - beta)), beta, 1, "-"),
             alpha * sigma**2 / (2 * lam),
-            display=(r"\lim_{\beta \to 1} \operatorname{Var} x", alpha * sigma**2 / (2 * lam)),
         ),
     ]
     return Derivation(
@@ -123,10 +128,28 @@ def derive_noise() -> Derivation:
             "variance": var,
             "expected_excess_loss": sp.factor(lam / 2 * var),
             "sgd_variance": sgd,
-            "covariance": Sigma,
         },
         remarks=(
             r"At a fixed step $\eta$ the variance grows like $(1 + \beta)/(1 - \beta)$: momentum "
             r"amplifies gradient noise by the effective-step factor.",
         ),
+    )
+
+
+def _written_variance() -> sp.Expr:
+    """eta sigma^2 (1 + beta) / (lambda (1 - beta)(2 + 2 beta - eta lambda)), as a person writes it."""
+    return sp.Mul(
+        eta,
+        sigma**2,
+        sp.Add(1, beta, evaluate=False),
+        sp.Pow(
+            sp.Mul(
+                lam,
+                sp.Add(1, -beta, evaluate=False),
+                sp.Add(2, 2 * beta, -eta * lam, evaluate=False),
+                evaluate=False,
+            ),
+            -1,
+        ),
+        evaluate=False,
     )

@@ -1,113 +1,565 @@
-"""Printing helpers for derivations: LaTeX of SymPy objects, plain text of LaTeX.
+r"""Printing for people: LaTeX and reader's text of SymPy objects, and of step sentences.
 
-:class:`Written` keeps an expression's terms in the order they were built;
-:func:`to_plain` turns the small LaTeX used in step sentences into readable
-text.
+Both printers put the terms of a sum in a person's order (positive terms
+first, a number leading them, then the negative ones: ``1 + \beta - \eta\lambda``,
+``2 - \eta\lambda``; polynomials in z by descending powers), except inside a
+:class:`Written` expression, which keeps the order it was built in. The
+reader's text uses Unicode (``η λ``, ``√β``, ``x²``), never Python syntax.
+:func:`to_plain` turns the small LaTeX of step sentences into the same text.
 
 Examples
 --------
->>> to_plain(r"$\\eta\\lambda < 2(1 + \\beta)$")
-'$eta lambda < 2(1 + beta)$'
+>>> import sympy as sp
+>>> from theory.symbols import beta, eta, lam
+>>> latex(sp.expand(1 + beta - eta * lam)), plain(2 * (1 + beta) / eta)
+('1 + \\beta - \\eta \\lambda', '(2β + 2)/η')
+>>> to_plain(r"$\eta\lambda < 2(1 + \beta)$")
+'ηλ < 2(1 + β)'
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
 
-__all__ = ["Written", "escape_text", "polynomial", "tex", "to_plain", "unmath"]
+from theory.symbols import z
+
+__all__ = [
+    "Written",
+    "escape_text",
+    "factored",
+    "latex",
+    "plain",
+    "polynomial",
+    "tex",
+    "to_plain",
+    "unicode_text",
+    "unmath",
+]
+
+
+class Written(sp.UnevaluatedExpr):
+    """An expression that prints with its terms in the order they were built.
+
+    Build it with ``evaluate=False`` where SymPy would reorder, e.g.
+    ``Written(sp.Add(z**2, -beta, evaluate=False))``; ``doit()`` gives the
+    evaluated expression, which is what the checker compares.
+    """
+
+
+def _has_pm(term: sp.Expr) -> bool:
+    from theory.named import PM
+
+    return term == PM or (term.is_Mul and PM in term.args)
+
+
+def _without_pm(term: sp.Expr) -> sp.Expr:
+    from theory.named import PM
+
+    rest = [a for a in sp.Mul.make_args(term) if a != PM]
+    return sp.Mul(*rest, evaluate=False) if len(rest) > 1 else (rest[0] if rest else sp.Integer(1))
+
+
+def _person_order(terms: list[sp.Expr]) -> list[sp.Expr]:
+    """Positive terms first (a number leading them), then negative ones; by powers of z."""
+    if any(t.has(z) for t in terms):
+        return sorted(terms, key=lambda t: -sp.degree(t, z) if t.is_polynomial(z) else 0)
+    signed = [t for t in terms if _has_pm(t)]
+    terms = [t for t in terms if not _has_pm(t)]
+    positive = [t for t in terms if not t.could_extract_minus_sign()]
+    negative = [t for t in terms if t.could_extract_minus_sign()]
+    numbers = [t for t in positive if t.is_number]
+    others = [t for t in positive if not t.is_number]
+    if any(not t.is_number for t in negative):  # 1 + beta - eta lambda, 2 - eta lambda
+        return numbers + others + negative + signed
+    return others + numbers + negative + signed  # t + 1, sqrt(kappa) - 1
+
+
+class _Latex(LatexPrinter):
+    def __init__(self):
+        super().__init__({"order": "none"})
+        self._written = None
+
+    def _print_Written(self, expr) -> str:
+        outer, self._written = self._written, expr.args[0]
+        try:
+            return self._print(expr.args[0])
+        finally:
+            self._written = outer
+
+    def _as_ordered_terms(self, expr, order=None):
+        return list(expr.args) if expr is self._written else _person_order(list(expr.args))
+
+    def _print_Add(self, expr, order=None) -> str:
+        terms = self._as_ordered_terms(expr)
+        out = ""
+        for i, term in enumerate(terms):
+            if _has_pm(term):
+                out += r" \pm " if i else r"\pm "
+                term = _without_pm(term)
+            elif i and term.could_extract_minus_sign():
+                out += " - "
+                term = -term
+            elif i:
+                out += " + "
+            text = self._print(term)
+            out += rf"\left({text}\right)" if self._needs_add_brackets(term) else text
+        return out
+
+    def _print_Identity(self, expr) -> str:
+        return "I"
+
+    def _print_Transpose(self, expr) -> str:
+        from theory.named import NamedMatrix
+
+        arg = expr.arg
+        text = self._print(arg)
+        if not isinstance(arg, sp.MatrixSymbol | NamedMatrix):
+            text = rf"\left({text}\right)"
+        elif "^" in text:
+            text = f"{{{text}}}"
+        return text + r"^\top"
+
+    def _print_MatMul(self, expr) -> str:
+        args = list(expr.args)
+        if args[0].is_Number and args[0] < 0:
+            rest = ([-args[0]] if args[0] != -1 else []) + args[1:]
+            return "-" + (self._print(sp.MatMul(*rest)) if len(rest) > 1 else self._print(rest[0]))
+        parts = []
+        for a in args:
+            text = self._print(a)
+            parts.append(rf"\left({text}\right)" if a.is_Add or isinstance(a, sp.MatAdd) else text)
+        return " ".join(parts)
+
+    def _print_MatAdd(self, expr) -> str:
+        out = ""
+        for i, term in enumerate(sorted(expr.args, key=_matrix_negative)):
+            if _matrix_negative(term):
+                out += " - " if i else "-"
+                coeff = -term.args[0]
+                rest = ([coeff] if coeff != 1 else []) + list(term.args[1:])
+                term = sp.MatMul(*rest) if len(rest) > 1 else rest[0]
+            elif i:
+                out += " + "
+            out += self._print(term)
+        return out
+
+    def _print_Abs(self, expr, exp=None) -> str:
+        tex = rf"\left|{self._print(expr.args[0])}\right|"
+        return tex if exp is None else rf"{tex}^{{{exp}}}"
+
+    def _print_Piecewise(self, expr) -> str:
+        rows = []
+        for value, cond in expr.args:
+            where = r"\text{otherwise}" if cond is sp.true else self._print(cond)
+            rows.append(rf"{self._print(value)} & {where}")
+        return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
+
+
+class _Plain(StrPrinter):
+    _GREEK = {
+        "alpha": "α", "beta": "β", "gamma": "γ", "Delta": "Δ", "delta": "δ", "epsilon": "ε",
+        "eta": "η", "kappa": "κ", "lambda": "λ", "Lambda": "Λ", "mu": "μ", "nu": "ν",
+        "rho": "ρ", "sigma": "σ", "Sigma": "Σ", "tau": "τ",
+    }  # fmt: skip
+
+    def __init__(self):
+        super().__init__({"order": "none"})
+        self._written = None
+
+    def _print_Written(self, expr) -> str:
+        outer, self._written = self._written, expr.args[0]
+        try:
+            return self._print(expr.args[0])
+        finally:
+            self._written = outer
+
+    def _print_Add(self, expr, order=None) -> str:
+        terms = list(expr.args) if expr is self._written else _person_order(list(expr.args))
+        out = ""
+        for i, term in enumerate(terms):
+            if _has_pm(term):
+                out += " ± " if i else "±"
+                term = _without_pm(term)
+            elif i and term.could_extract_minus_sign():
+                out += " − "
+                term = -term
+            elif i:
+                out += " + "
+            elif term.could_extract_minus_sign():
+                out += "−"
+                term = -term
+            text = self._print(term)
+            out += f"({text})" if term.is_Add or term.is_Relational else text
+        return out
+
+    def _print_Symbol(self, expr) -> str:
+        name = expr.name
+        head, sep, tail = name.partition("_")
+        head = self._GREEK.get(head, head)
+        tail = self._GREEK.get(tail.strip("{}"), tail.strip("{}"))
+        return head + (("_" + tail) if sep else "")
+
+    def _print_Pow(self, expr, rational=False) -> str:
+        base, exp = expr.args
+        if exp == sp.S.Half:
+            inner = self._print(base)
+            return f"√{inner}" if _atomic(base) else f"√({inner})"
+        if exp == -sp.S.Half:
+            return f"1/{self._print(sp.sqrt(base))}"
+        if exp.is_Integer and exp < 0:
+            return "1/" + self._pow(base, -exp)
+        return self._pow(base, exp)
+
+    def _pow(self, base, exp) -> str:
+        if exp == 1:
+            return self.parenthesize(base, 60) if not base.is_Atom else self._print(base)
+        b = self._print(base)
+        if not _atomic(base) or "/" in b or " " in b:
+            b = f"({b})"
+        e = self._print(exp)
+        superscripts = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+        return b + (
+            e.translate(superscripts) if e.isdigit() else f"^{e}" if exp.is_Atom else f"^({e})"
+        )
+
+    def _print_Mul(self, expr) -> str:
+        factors = _flat_factors(expr)
+        sign = ""
+        coeff = [f for f in factors if f.is_Number]
+        if coeff and coeff[0] < 0:
+            sign = "−"
+            factors = [(-f if f is coeff[0] else f) for f in factors]
+            factors = [f for f in factors if f != 1] or [sp.Integer(1)]
+        num, den = [], []
+        for f in factors:
+            if f.is_Rational and not f.is_Integer:
+                if f.p != 1:
+                    num.append(sp.Integer(f.p))
+                den.append(sp.Integer(f.q))
+            elif f.is_Pow and f.exp.is_Number and f.exp < 0:
+                den.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp, evaluate=False))
+            else:
+                num.append(f)
+        top = self._product(num) if num else "1"
+        if not den:
+            return sign + top
+        bottom = self._product(den)
+        if len(den) > 1:
+            bottom = f"({bottom})"
+        return f"{sign}{top}/{bottom}"
+
+    def _product(self, factors: list) -> str:
+        out = ""
+        for f in factors:
+            text = self._print(f)
+            if f.is_Add or isinstance(f, Written) or (f.is_Number and f < 0):
+                text = f"({text})"
+            elif isinstance(f, sp.Pow) and f.exp.is_Number and f.exp < 0:
+                text = f"({text})"
+            if out and (out[-1].isdigit() and text[0].isdigit() or not _joins(out[-1], text[0])):
+                out += " "
+            out += text
+        return out
+
+    def _print_Abs(self, expr) -> str:
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_Sum(self, expr) -> str:
+        (var, lo, hi), body = expr.limits[0], expr.function
+        text = self._print(body)
+        if body.is_Add:
+            text = f"({text})"
+        return f"Σ_({self._print(var)}={self._print(lo)})^({self._print(hi)}) {text}"
+
+    def _print(self, expr, **kwargs) -> str:
+        if isinstance(expr, sp.Indexed):  # Indexed prints itself (_sympystr) unless caught first
+            return self._print_Indexed(expr)
+        return super()._print(expr, **kwargs)
+
+    def _print_Indexed(self, expr) -> str:
+        index = ", ".join(self._print(i) for i in expr.indices)
+        return (
+            f"{self._print(expr.base)}_{index}"
+            if expr.indices[0].is_Atom
+            else f"{self._print(expr.base)}_({index})"
+        )
+
+    def _print_IndexedBase(self, expr) -> str:
+        return self._print(expr.label)
+
+    def _print_Limit(self, expr) -> str:
+        e, var, to, direction = expr.args
+        side = "⁻" if str(direction) == "-" else "⁺" if str(direction) == "+" else ""
+        return f"lim_({self._print(var)}→{self._print(to)}{side}) {self._print(e)}"
+
+    def _print_Subs(self, expr) -> str:
+        e, old, new = expr.args
+        at = ", ".join(
+            f"{self._print(o)} = {self._print(n)}" for o, n in zip(old, new, strict=True)
+        )
+        return f"{self._print(e)}|_({at})"
+
+    def _print_MatMul(self, expr) -> str:
+        parts = []
+        args = list(expr.args)
+        if args[0].is_Number and args[0] < 0:
+            rest = ([-args[0]] if args[0] != -1 else []) + args[1:]
+            return (
+                "−" + self._print_MatMul(sp.MatMul(*rest))
+                if len(rest) > 1
+                else "−" + self._print(rest[0])
+            )
+        for a in args:
+            text = self._print(a)
+            parts.append(f"({text})" if a.is_Add or isinstance(a, sp.MatAdd) else text)
+        return " ".join(parts)
+
+    def _print_MatAdd(self, expr) -> str:
+        out = ""
+        terms = sorted(expr.args, key=_matrix_negative)
+        for i, term in enumerate(terms):
+            if _matrix_negative(term):
+                out += " − " if i else "−"
+                coeff = -term.args[0]
+                term = sp.MatMul(coeff, *term.args[1:]) if coeff != 1 else sp.MatMul(*term.args[1:])
+                if len(term.args) == 1:
+                    term = term.args[0]
+            elif i:
+                out += " + "
+            out += self._print(term)
+        return out
+
+    def _print_MatPow(self, expr) -> str:
+        return f"{self._print(expr.base)}^{self._print(expr.exp)}"
+
+    def _print_MatrixSymbol(self, expr) -> str:
+        return self._GREEK.get(expr.name, expr.name)
+
+    def _print_Rational(self, expr) -> str:
+        return f"{expr.p}/{expr.q}" if expr.q != 1 else str(expr.p)
+
+    def _print_Integer(self, expr) -> str:
+        return str(expr.p).replace("-", "−")
+
+    def _print_Relational(self, expr) -> str:
+        ops = {"==": "=", "<": "<", ">": ">", "<=": "≤", ">=": "≥", "!=": "≠"}
+        return f"{self._print(expr.lhs)} {ops[expr.rel_op]} {self._print(expr.rhs)}"
+
+    def _print_And(self, expr) -> str:
+        return ", ".join(self._print(a) for a in expr.args)
+
+    def _print_Piecewise(self, expr) -> str:
+        cases = []
+        for value, cond in expr.args:
+            where = "otherwise" if cond is sp.true else f"if {self._print(cond)}"
+            cases.append(f"{self._print(value)} {where}")
+        return "{" + "; ".join(cases) + "}"
+
+    def _print_MatrixBase(self, expr) -> str:
+        rows = ["[" + ", ".join(self._print(e) for e in row) + "]" for row in expr.tolist()]
+        return (
+            "[" + ", ".join(rows) + "]"
+            if expr.cols > 1
+            else "(" + ", ".join(self._print(e) for e in expr) + ")ᵀ"
+        )
+
+    _print_ImmutableDenseMatrix = _print_MatrixBase
+    _print_MutableDenseMatrix = _print_MatrixBase
+
+    def _print_Tuple(self, expr) -> str:
+        return ", ".join(self._print(e) for e in expr)
+
+    def _print_Transpose(self, expr) -> str:
+        return f"{self._print(expr.arg)}ᵀ"
+
+    def _print_Inverse(self, expr) -> str:
+        return f"{self._print(expr.arg)}⁻¹"
+
+    def _print_Identity(self, expr) -> str:
+        return "I"
+
+    def _print_ZeroMatrix(self, expr) -> str:
+        return "0"
+
+    def _print_Infinity(self, expr) -> str:
+        return "∞"
+
+
+def _flat_factors(expr: sp.Expr) -> list:
+    out = []
+    for f in expr.args:
+        out += _flat_factors(f) if f.is_Mul and not isinstance(f, Written) else [f]
+    return out
+
+
+def _matrix_negative(term) -> bool:
+    return (
+        isinstance(term, sp.MatMul)
+        and term.args[0].is_commutative
+        and bool(sp.sympify(term.args[0]).could_extract_minus_sign())
+    )
+
+
+def _atomic(expr) -> bool:
+    from theory.named import Named
+
+    return expr.is_Atom or isinstance(expr, sp.Symbol | Named | sp.Indexed)
+
+
+def _joins(left: str, right: str) -> bool:
+    """Whether two printed factors may touch: ηλ, 2β, (1 + β)(1 − ηλ), but L η, x_t y."""
+    greek = "αβγδεηκλμνρστΔΛΣ"
+    if left in greek + ")|²³⁴⁵⁶⁷⁸⁹ᵀ" or left.isdigit():
+        return right in greek + "(|√" or right.isalpha()
+    return right in "(√"
+
+
+_TALL = re.compile(r"\\frac|\\sum|\\begin|\\left|\\int|\\prod|\\dfrac")
+
+
+def _size_brackets(tex: str) -> str:
+    r"""Keep ``\left( \right)`` only around tall content (fractions, sums, nested sized brackets)."""
+    for left, right, plain_left, plain_right in (
+        (r"\left|", r"\right|", "|", "|"),
+        (r"\left(", r"\right)", "(", ")"),
+    ):
+        out, stack, i = [], [], 0
+        while i < len(tex):
+            if tex.startswith(left, i):
+                stack.append(len(out))
+                out.append(left)
+                i += len(left)
+            elif tex.startswith(right, i) and stack:
+                start = stack.pop()
+                inner = "".join(out[start + 1 :])
+                if not _TALL.search(inner):
+                    out[start] = plain_left
+                    out.append(plain_right)
+                else:
+                    out.append(right)
+                i += len(right)
+            else:
+                out.append(tex[i])
+                i += 1
+        tex = "".join(out)
+    return tex
+
+
+def latex(expr: object) -> str:
+    """LaTeX of a SymPy object, terms in a person's order, brackets sized to their content."""
+    return _size_brackets(_Latex().doprint(expr))
+
+
+def plain(expr: object) -> str:
+    """One line of reader's text (Unicode, no Python syntax) for a SymPy object."""
+    return _Plain().doprint(expr)
 
 
 def tex(expr: object) -> str:
-    """LaTeX of a SymPy object or a ready-made LaTeX string.
-
-    Terms print in the order they were built (``order="none"``), so an
-    expression constructed with ``evaluate=False`` reads as a person writes it.
-    """
-    if isinstance(expr, str):
-        return expr
-    if isinstance(expr, Written):
-        return sp.latex(expr.expr, order="none")
-    return sp.latex(expr)
-
-
-@dataclass(frozen=True)
-class Written:
-    """An expression that prints with its terms in the order they were built.
-
-    Build the expression with ``evaluate=False`` where SymPy would reorder it,
-    e.g. ``Written(sp.Add(1, beta, -eta*lam, evaluate=False))`` prints
-    ``1 + beta - eta lambda``.
-    """
-
-    expr: sp.Basic
+    """LaTeX of a SymPy object (see :func:`latex`)."""
+    return latex(expr)
 
 
 _INLINE_MATH = re.compile(r"\$([^$]*)\$")
 
-
-_PLAIN_WORDS = [
-    (r"\operatorname{tr}", "tr"),
-    (r"\text", ""),
-    (r"\operatorname", ""),
-    (r"\mathbb", ""),
-    (r"\big|", "|"),
-    (r"\varepsilon", "eps"),
-    (r"\lim", "lim"),
-    (r"\leftarrow", "<-"),
-    (r"\frac{\lambda}{2}", "lambda/2"),
-    (r"\mathrm", ""),
+_MACROS = [
+    (r"^{-1}", "⁻¹"),
+    (r"^\top", "ᵀ"),
+    (r"^*", "*"),
+    (r"\operatorname{tr}", "tr "),
+    (r"\operatorname{Var}", "Var "),
+    (r"\mathbb{E}", "E"),
+    (r"\leftarrow", "←"),
     (r"\left", ""),
     (r"\right", ""),
-    (r"\quad", " "),
+    (r"\big|", "|"),
+    (r"\dots", "…"),
+    (r"\ldots", "…"),
+    (r"\quad", "  "),
+    (r"\qquad", "  "),
     (r"\,", " "),
-    (r"\iff", "<=>"),
-    (r"\pm", "+-"),
-    (r"\ge", ">="),
-    (r"\le", "<="),
-    (r"\ne", "!="),
-    (r"\top", "T"),
-    (r"\cdot", "*"),
-    (r"\infty", "oo"),
-    (r"\nabla", "grad "),
-    (r"\in", "in"),
-    (r"\to", "->"),
+    (r"\;", " "),
+    (r"\iff", "⟺"),
+    (r"\pm", "±"),
+    (r"\mp", "∓"),
+    (r"\ge", "≥"),
+    (r"\le", "≤"),
+    (r"\ne", "≠"),
+    (r"\top", "ᵀ"),
+    (r"\cdot", "·"),
+    (r"\times", "×"),
+    (r"\infty", "∞"),
+    (r"\nabla", "∇"),
+    (r"\in", "∈"),
+    (r"\to", "→"),
     (r"\det", "det"),
-    (r"\sum", "sum"),
+    (r"\max", "max"),
+    (r"\min", "min"),
+    (r"\lim", "lim"),
+    (r"\sum", "Σ"),
+    (r"\varepsilon", "ε"),
 ]
-_GREEK = re.compile(
-    r"\\(alpha|beta|eta|lambda|Lambda|mu|kappa|nu|rho|sigma|Sigma|tau|sqrt|max|min)(?![A-Za-z])"
+_GREEK_TEX = re.compile(
+    r"\\(alpha|beta|gamma|delta|Delta|epsilon|eta|kappa|lambda|Lambda|mu|nu|rho|sigma|Sigma|tau)"
+    r"(?![A-Za-z])"
 )
-_GREEK_BEFORE_LETTER = re.compile(
-    r"\\(alpha|beta|eta|lambda|Lambda|mu|kappa|nu|rho|sigma|Sigma|tau|max|min)(?=[A-Za-z\\])"
-)
+_GREEK_UNICODE = _Plain._GREEK
 
 
-_GROUPS = [
-    (re.compile(r"\\sqrt\{([^{}]*)\}"), r"sqrt(\1)"),
-    (re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}"), r"(\1)/(\2)"),
-    (re.compile(r"\^\{([^{}]*)\}"), r"^(\1)"),
-]
+def _plain_groups(text: str) -> str:
+    for _ in range(4):  # nested groups, innermost first
+        text = re.sub(r"\\sqrt\{([^{}]*)\}", lambda m: _root(m.group(1)), text)
+        text = re.sub(r"\\sqrt(?=[α-ωΑ-Ωa-zA-Z])", "√", text)
+        text = re.sub(r"\\t?frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: _fraction(*m.groups()), text)
+        text = re.sub(r"\\(?:text|mathrm|operatorname)\{([^{}]*)\}", r"\1", text)
+        text = re.sub(r"\^\{([^{}]*)\}", lambda m: _sup(m.group(1)), text)
+        text = re.sub(r"_\{([^{}]*)\}", lambda m: "_" + _wrap(m.group(1)), text)
+    return text
 
 
-def to_plain(latex: str) -> str:
-    """A readable plain-text rendering of the small LaTeX used in step sentences."""
-    for macro, word in _PLAIN_WORDS:
-        latex = latex.replace(macro, word)
-    for pattern, repl in _GROUPS:
-        latex = pattern.sub(repl, latex)
-    latex = _GREEK_BEFORE_LETTER.sub(r"\1 ", latex)
-    latex = _GREEK.sub(r"\1", latex)
-    return latex.replace("{", "").replace("}", "").replace("\\", "")
+def _wrap(text: str) -> str:
+    return text if re.fullmatch(r"[\wα-ωΑ-Ω*±]+", text) else f"({text})"
+
+
+def _root(text: str) -> str:
+    return "√" + _wrap(text)
+
+
+def _fraction(num: str, den: str) -> str:
+    return f"{_wrap(num)}/{_wrap(den)}"
+
+
+def _sup(text: str) -> str:
+    digits = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+    return text.translate(digits) if text.isdigit() else "^" + _wrap(text)
+
+
+def to_plain(latex_text: str) -> str:
+    """Reader's text (Unicode) for the small LaTeX of step sentences; ``$`` signs are dropped."""
+    text = latex_text.replace("$", "")
+    text = _GREEK_TEX.sub(lambda m: _GREEK_UNICODE[m.group(1)], text)
+    for macro, word in _MACROS:
+        text = text.replace(macro, word)
+    text = _plain_groups(text)
+    text = re.sub(r"\^(\d)", lambda m: _sup(m.group(1)), text)
+    return text.replace("{", "").replace("}", "").replace("\\", "")
 
 
 def unmath(text: str) -> str:
-    return to_plain(_INLINE_MATH.sub(r"\1", text))
+    """A sentence with inline maths as reader's text."""
+    return to_plain(text)
 
 
-_TEXT_SPECIALS = {"%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_"}
+def unicode_text(text: str) -> str:
+    """A sentence for Markdown: inline maths kept as ``$...$`` (rendered by MathJax)."""
+    return text
+
+
+_TEXT_SPECIALS = {"%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_", "|": r"\textbar{}"}
 
 
 def escape_text(text: str) -> str:
@@ -123,20 +575,42 @@ def escape_text(text: str) -> str:
 
 
 def polynomial(poly: sp.Poly) -> Written:
-    """A polynomial written by descending powers, each coefficient factored: z^2 - (1 + b) z + b."""
+    """A polynomial by descending powers, each coefficient factored: z^2 - (1 + b) z + b."""
     (var,) = poly.gens
     terms = []
     for (k,), coeff in zip(poly.monoms(), poly.coeffs(), strict=True):
-        coeff = sp.factor(coeff)
-        power = sp.Integer(1) if k == 0 else var**k
-        if coeff == 1:
-            terms.append(power)
-        elif coeff == -1:
-            terms.append(sp.Mul(-1, power, evaluate=False))
-        elif k == 0:
-            terms.append(coeff)
-        elif coeff.could_extract_minus_sign():
-            terms.append(sp.Mul(-1, -coeff, power, evaluate=False))
-        else:
-            terms.append(sp.Mul(coeff, power, evaluate=False))
+        negative, size = _factored(coeff)
+        factors = [f for f in sp.Mul.make_args(size) if f != 1 or k == 0] + ([var**k] if k else [])
+        term = factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+        terms.append(sp.Mul(-1, term, evaluate=False) if negative else term)
     return Written(sp.Add(*terms, evaluate=False))
+
+
+def factored(expr: sp.Expr) -> sp.Expr:
+    """``expr`` factored for print, each factor's number positive: -(1 + beta)(1 - eta lambda)."""
+    negative, size = _factored(expr)
+    return sp.Mul(-1, size, evaluate=False) if negative else size
+
+
+def _factored(coeff: sp.Expr) -> tuple[bool, sp.Expr]:
+    """(negative, size) with coeff = -+size, size factored with each factor's number positive.
+
+    So (-1 + eta lambda)(1 + beta) is written -(1 + beta)(1 - eta lambda).
+    """
+    coeff = sp.factor(coeff)
+    negative = False
+    factors = []
+    for f in sp.Mul.make_args(coeff):
+        base, exp = f.as_base_exp()
+        if f.is_number and f < 0:
+            negative, f = not negative, -f
+            if f == 1:
+                continue
+        elif base.is_Add and exp.is_integer and any(t.is_number and t < 0 for t in base.args):
+            negative ^= bool(exp.is_odd)
+            f = sp.Pow(-base, exp, evaluate=False) if exp != 1 else -base
+        factors.append(f)
+    if not factors:
+        return negative, sp.Integer(1)
+    size = factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+    return negative, size

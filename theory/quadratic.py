@@ -23,6 +23,7 @@ import sympy as sp
 
 from theory.derivation import Derivation, identity
 from theory.errors import NotSPDError, ParameterError
+from theory.named import Named, NamedMatrix
 
 __all__ = ["as_spd_matrix", "as_vector", "derive_minimizer", "minimizer", "minimum"]
 
@@ -152,30 +153,32 @@ def derive_minimizer(Q=None, c=None, b=None) -> Derivation:
     xstar = -Qm.LUsolve(cv)
     hstar = bv - (cv.T * Qm.LUsolve(cv))[0, 0] / 2
     grad = sp.Matrix([sp.diff(h, xi) for xi in x])
+    Qn, cn = NamedMatrix("Q", Qm), NamedMatrix("c", cv)
+    xn, xs = NamedMatrix("x", x), NamedMatrix("x*", xstar, latex="x^*")
+    h_star = Named("h(x*)", h.subs(dict(zip(x, xstar, strict=True))), latex="h(x^*)")
+    square = Named(
+        "½(x − x*)ᵀQ(x − x*)",
+        ((x - xstar).T * Qm * (x - xstar))[0, 0] / 2,
+        latex=r"\tfrac{1}{2}(x - x^*)^\top Q (x - x^*)",
+    )
     steps = [
         identity(
             r"The gradient of $h$ is $Q x + c$.",
-            grad,
-            Qm * x + cv,
-            display=(r"\nabla h(x)", sp.MatAdd(sp.MatMul(Qm, x), cv, evaluate=False)),
+            NamedMatrix("∇h(x)", grad, latex=r"\nabla h(x)"),
+            sp.MatAdd(sp.MatMul(Qn, xn), cn),
         ),
-        identity(
-            r"It vanishes at $x^* = -Q^{-1} c$.",
-            Qm * xstar + cv,
-            sp.zeros(n, 1),
-            display=(r"x^*", xstar),
-        ),
+        identity(r"It vanishes at $x^* = -Q^{-1} c$:", -Qn.I * cn, xstar, result="minimizer"),
+        identity(r"indeed", sp.MatAdd(sp.MatMul(Qn, xs), cn), sp.zeros(n, 1)),
         identity(
             r"The minimum, $h(x^*) = b - \frac{1}{2} c^\top Q^{-1} c$.",
-            h.subs(dict(zip(x, xstar, strict=True))),
+            h_star,
             hstar,
-            display=(r"h(x^*)", hstar),
+            result="minimum",
         ),
         identity(
             r"Completing the square: $h(x) = \frac{1}{2}(x - x^*)^\top Q (x - x^*) + h(x^*)$.",
-            ((x - xstar).T * Qm * (x - xstar))[0, 0] / 2 + hstar,
-            h,
-            display=(r"h(x)", sp.expand(h)),
+            sp.Add(square, h_star, evaluate=False),
+            sp.expand(h),
         ),
     ]
     return Derivation(
@@ -204,37 +207,36 @@ def _derive_symbolic() -> Derivation:
     xstar = -Q.I * c
     hstar = B - c.T * Q.I * c / 2
     sym = (Q,)
+    xs = NamedMatrix("x*", xstar, latex="x^*")
+    Bn = NamedMatrix("b", B)
+    shown_min = sp.MatAdd(Bn, -c.T * Q.I * c / 2)
     steps = [
         identity(
             r"The gradient of $h$; $Q$ is symmetric so $\frac{1}{2}(Q + Q^\top) x = Q x$.",
-            h.diff(x),
+            NamedMatrix("∇h(x)", h.diff(x), latex=r"\nabla h(x)"),
             Q * x + c,
             symmetric=sym,
-            display=(r"\nabla h(x)", Q * x + c),
         ),
         identity(
             r"It vanishes at $x^* = -Q^{-1} c$.",
-            Q * xstar + c,
+            Q * xs + c,
             sp.ZeroMatrix(n, 1),
             symmetric=sym,
-            display=(r"x^*", xstar),
+            yields=xstar,
+            result="minimizer",
         ),
         identity(
             r"The minimum (each $1 \times 1$ term equals its transpose).",
-            h.subs(x, xstar),
-            hstar,
+            NamedMatrix("h(x*)", h.subs(x, xstar), latex="h(x^*)"),
+            shown_min,
             symmetric=sym,
-            display=(r"h(x^*)", r"b - \frac{1}{2} c^\top Q^{-1} c"),
+            result="minimum",
         ),
         identity(
             r"Completing the square around $x^* = -Q^{-1}c$.",
-            (x - xstar).T * Q * (x - xstar) / 2 + hstar,
-            h,
+            sp.MatAdd((x - xs).T * Q * (x - xs) / 2, shown_min),
+            NamedMatrix("h(x)", h),
             symmetric=sym,
-            display=(
-                r"h(x)",
-                r"\frac{1}{2}(x + Q^{-1}c)^\top Q (x + Q^{-1}c) + b - \frac{1}{2} c^\top Q^{-1} c",
-            ),
         ),
     ]
     return Derivation(

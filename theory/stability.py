@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.derivation import Derivation, equivalent, holds, identity
+from theory.derivation import Derivation, equivalent, gt, identity, is_zero, solves
 from theory.errors import ClaimError, ParameterError
 from theory.methods import Method, characteristic_polynomial, get_method, state_matrix
-from theory.printing import polynomial
+from theory.named import defined
+from theory.printing import factored, polynomial
 from theory.symbols import lam, z
 
 __all__ = ["derive_stability", "schur_cohn_conditions"]
@@ -76,12 +77,25 @@ def _positive(expr: sp.Expr) -> sp.core.relational.Relational:
     return sp.StrictGreaterThan(sp.expand(expr), 0, evaluate=False)
 
 
+def _jury_named(p: type, degree: int) -> list:
+    """The Jury conditions in terms of the named polynomial p (monic), as printed."""
+    at0 = p(0)
+    split_abs = [gt(1 - at0, 0), gt(1 + at0, 0)]
+    if degree == 1:
+        return split_abs
+    at_minus = p(-1) if degree == 2 else -p(-1)
+    return [gt(p(1), 0), gt(at_minus, 0), *split_abs]
+
+
+_ORDINALS = ("First", "second", "third", "fourth", "fifth", "sixth")
+
+
 def derive_stability(method: Method | str = "heavy_ball", /) -> Derivation:
     """Derive a method's stability region from its characteristic polynomial.
 
-    The Jury conditions of ``det(z I - R)`` are computed, never typed in; where
-    the method states its usual region (``Method.region``), each stated
-    relation is checked to be equivalent to one derived condition.
+    The Jury conditions of ``det(z I - R)`` are computed, never typed in; each
+    is shown in its usual form: the method's stated relation (``Method.region``)
+    that is proven equivalent to it, or else the derived condition factored.
 
     Examples
     --------
@@ -91,58 +105,89 @@ def derive_stability(method: Method | str = "heavy_ball", /) -> Derivation:
     method = get_method(method)
     poly = characteristic_polynomial(method)
     conditions = schur_cohn_conditions(poly)
+    n = len(method.state)
+    lead = poly.LC()
+    p = defined("p", z, (z * sp.eye(n) - state_matrix(method)).det() / lead)
+    name = method.name.replace("_", " ")
     steps = [
         identity(
-            f"The characteristic polynomial of {method.name.replace('_', ' ')}.",
-            (z * sp.eye(len(method.state)) - state_matrix(method)).det(),
-            poly.as_expr(),
-            display=(r"p(z) = \det(zI - R)", polynomial(poly)),
-        ),
-        holds(
-            "Jury's (Schur-Cohn) test: every root lies in |z| < 1 iff these hold "
-            f"(degree {poly.degree()}, absolute values split in two).",
-            r"\text{Jury} &\iff " + r",\quad ".join(sp.latex(c) for c in conditions),
-            lambda: _boundaries_are_roots(poly, conditions),
-        ),
+            f"The characteristic polynomial $p(z) = \\det(zI - R)$ of {name}"
+            + ("." if lead == 1 else ", divided by its leading coefficient."),
+            p(z),
+            polynomial(sp.Poly(poly.as_expr() / lead, z)),
+        )
     ]
-    claimed = list(method.region)
-    derived_only = []
-    for cond in conditions:
-        match = next((c for c in claimed if _equivalent(cond, c)), None)
-        if match is None:
-            derived_only.append(cond)
-            continue
-        claimed.remove(match)
-        steps.append(equivalent("A derived condition in its usual form.", cond, match))
-    if claimed:
-        raise ClaimError(f"stated region of {method.name} not derived: {claimed}")
-    final = [c for c in method.region] + derived_only
-    condition = sp.And(*final)
-    results = {"condition": condition}
-    candidates = [b for c in final if c.has(lam) for b in sp.solve(sp.Eq(c.lhs - c.rhs, 0), lam)]
-    candidates = [b for b in candidates if b != 0]
-    results["lam_bounds"] = sp.Tuple(*candidates)
+    degree = poly.degree()
+    named = _jury_named(p, degree) if degree in (1, 2) else list(conditions)
+    usual_forms = list(method.region)
+    final = []
+    for i, (cond, shown) in enumerate(zip(conditions, named, strict=True)):
+        match = next((c for c in usual_forms if _equivalent(cond, c)), None)
+        if match is not None:
+            usual_forms.remove(match)
+        usual = match if match is not None else gt(factored(cond.lhs), 0)
+        final.append(usual)
+        text = _ORDINALS[i] + ("," if i < len(conditions) - 1 else ".")
+        if i == 0:
+            text = (
+                f"Jury's test (degree {degree}): every root lies in the unit disc, $|z| < 1$, iff "
+                + _jury_sentence(degree)
+                + ". "
+                + text
+            )
+        steps.append(equivalent(text, shown, usual, result="condition"))
+    if usual_forms:
+        raise ClaimError(f"stated region of {method.name} not derived: {usual_forms}")
     edge = _edge_at_minus_one(poly)
     if edge is not None:
-        results["max_stable_lam"] = edge
         steps.append(
-            identity(
-                "A root crosses $z = -1$ at this curvature: the largest stable one "
-                "(where the other conditions still hold there).",
-                poly.as_expr().subs(lam, edge).subs(z, -1),
-                0,
-                display=(r"\lambda_{\max}", edge),
+            solves(
+                "A root crosses $z = -1$ at the largest stable curvature (where the other "
+                "conditions still hold there):",
+                sp.Eq(p(-1), 0),
+                lam,
+                factored(edge),
+                result=("max_stable_lam", "lam_bounds"),
             )
         )
+    for i, cond in enumerate(final):
+        if not cond.has(lam):
+            continue
+        for b in sp.solve(sp.Eq(cond.lhs - cond.rhs, 0), lam):
+            if b == 0 or (edge is not None and is_zero(b - edge)):
+                continue
+            steps.append(
+                solves(
+                    f"The {_ORDINALS[i].lower()} condition's boundary in $\\lambda$:",
+                    sp.Eq(cond.lhs, cond.rhs),
+                    lam,
+                    factored(b),
+                    result="lam_bounds",
+                )
+            )
+    results = {
+        "condition": sp.And(*final),
+        "lam_bounds": sp.Tuple(*[s.value for s in steps if s.names("lam_bounds")]),
+    }
+    if edge is not None:
+        results["max_stable_lam"] = edge
     return Derivation(
-        title=f"Stability region of {method.name.replace('_', ' ')}",
+        title=f"Stability region of {name}",
         steps=tuple(steps),
         results=results,
         remarks=(
-            r"The region comes out of the characteristic polynomial through Jury's conditions; "
-            r"the usual statement is only accepted when it matches.",
+            "The region comes out of the characteristic polynomial through Jury's conditions; "
+            "a usual statement of it is only accepted when it matches one.",
         ),
     )
+
+
+def _jury_sentence(degree: int) -> str:
+    if degree == 1:
+        return "$|p(0)| < 1$"
+    if degree == 2:
+        return "$p(1) > 0$, $p(-1) > 0$ and $|p(0)| < 1$"
+    return "$p(1) > 0$, $-p(-1) > 0$, $|p(0)| < 1$ and Jury's third-order condition"
 
 
 def _equivalent(a: sp.Basic, b: sp.Basic) -> bool:
@@ -151,19 +196,6 @@ def _equivalent(a: sp.Basic, b: sp.Basic) -> bool:
     except ClaimError:
         return False
     return True
-
-
-def _boundaries_are_roots(poly: sp.Poly, conditions: list) -> bool:
-    """On the first two boundaries z = 1 and z = -1 are roots (degree >= 2)."""
-    if poly.degree() == 1:
-        return True
-    p = poly.as_expr()
-    lead = poly.LC()
-    at_one, at_minus_one = (sp.expand(c.lhs) for c in conditions[:2])
-    return (
-        sp.simplify(p.subs(z, 1) / lead - at_one) == 0
-        and sp.simplify((-1) ** poly.degree() * p.subs(z, -1) / lead - at_minus_one) == 0
-    )
 
 
 def _edge_at_minus_one(poly: sp.Poly) -> sp.Expr | None:

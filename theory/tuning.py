@@ -23,10 +23,11 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from theory.derivation import Derivation, identity
+from theory.derivation import Derivation, identity, is_root, solves
 from theory.errors import ParameterError, describe
 from theory.methods import get_method
-from theory.momentum import _disc, critical_damping, trace_term
+from theory.momentum import _disc, trace_term
+from theory.named import Named, defined
 from theory.symbols import L, beta, eta, kappa, lam, mu
 
 __all__ = ["Tuning", "derive_tuning", "optimal_parameters", "tuned_formulas"]
@@ -75,7 +76,7 @@ def optimal_parameters(mu_value, L_value, /, *, method: str = "heavy_ball") -> T
     values = {mu: m, L: big}
     return Tuning(
         formulas.method,
-        *(sp.radsimp(e.subs(values)) for e in (formulas.eta, formulas.beta, formulas.rate)),
+        *(e.subs(values) for e in (formulas.eta, formulas.beta, formulas.rate)),
     )
 
 
@@ -123,74 +124,104 @@ def _spectrum(mu_value, L_value) -> tuple[sp.Expr, sp.Expr]:
 
 _q = sp.Symbol("q", nonnegative=True)
 _above_mu = mu * (1 + _q) ** 2
+_beta_positive = sp.Symbol("beta", positive=True)
+
+
+def _root(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """sqrt(a b), written so (SymPy would split it into sqrt(a) sqrt(b))."""
+    return sp.Pow(sp.Mul(a, b, evaluate=False), sp.S.Half, evaluate=False)
+
+
+def _ratio(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """(a - b)/(a + b), written so."""
+    return sp.Mul(
+        sp.Add(a, -b, evaluate=False), sp.Pow(sp.Add(a, b, evaluate=False), -1), evaluate=False
+    )
 
 
 def derive_tuning() -> Derivation:
     """Derive heavy ball's optimal (eta, beta) by damping both ends critically, and check it."""
     tuned = tuned_formulas("heavy_ball")
-    low, high = critical_damping()
+    eta_star = Named("η*", tuned.eta, latex=r"\eta^*")
     at_opt = {eta: tuned.eta, beta: tuned.beta}
-    disc = _disc().doit()
+    disc = defined("Δ", lam, _disc().doit().subs(at_opt), latex=r"\Delta")
+    root_k = sp.sqrt(kappa)
+    shown_eta = sp.Mul(
+        4,
+        sp.Pow(sp.Pow(sp.Add(sp.sqrt(L), sp.sqrt(mu), evaluate=False), 2, evaluate=False), -1),
+        evaluate=False,
+    )
+    shown_beta = sp.Pow(_ratio(sp.sqrt(L), sp.sqrt(mu)), 2, evaluate=False)
     steps = [
-        identity(
+        solves(
             r"Ask the smallest curvature to sit at the lower critical point, "
             r"$\eta\mu = (1 - \sqrt{\beta})^2$, and the largest at the upper one, "
-            r"$\eta L = (1 + \sqrt{\beta})^2$. Then $\sqrt{\eta L} + \sqrt{\eta\mu} = 2$, so",
-            sp.sqrt(tuned.eta * L) + sp.sqrt(tuned.eta * mu),
-            2,
-            display=(r"\eta^*", tuned.eta),
+            r"$\eta L = (1 + \sqrt{\beta})^2$. Adding their square roots,",
+            sp.Eq(sp.Add(_root(eta, L), _root(eta, mu), evaluate=False), 2),
+            eta,
+            shown_eta,
+            result="eta",
         ),
-        identity(
-            r"and $\sqrt{\eta L} - \sqrt{\eta\mu} = 2\sqrt{\beta}$ gives (checked with "
-            r"$L = \mu (1 + q)^2$, $q \ge 0$, since $L \ge \mu$)",
-            (sp.sqrt(tuned.eta * L) - sp.sqrt(tuned.eta * mu)).subs(L, _above_mu),
-            (2 * sp.sqrt(tuned.beta)).subs(L, _above_mu),
-            display=(r"\beta^*", tuned.beta),
+        solves(
+            r"and subtracting them (checked with $L = \mu (1 + q)^2$, $q \ge 0$, since "
+            r"$L \ge \mu$),",
+            sp.Eq(
+                sp.Add(
+                    _root(eta_star, L),
+                    sp.Mul(-1, _root(eta_star, mu), evaluate=False),
+                    evaluate=False,
+                ),
+                2 * sp.sqrt(beta),
+            ),
+            beta,
+            shown_beta,
+            where={L: _above_mu, beta: _beta_positive},
+            result="beta",
         ),
+        is_root(r"Check: the discriminant vanishes at $\lambda = \mu$", disc, mu),
+        is_root(r"and at $\lambda = L$.", disc, L),
         identity(
-            r"Check: the discriminant vanishes at $\lambda = \mu$,",
-            disc.subs(at_opt).subs(lam, mu),
-            0,
-            display=(r"\Delta(\mu)", 0),
-        ),
-        identity(
-            r"and at $\lambda = L$.",
-            disc.subs(at_opt).subs(lam, L),
-            0,
-            display=(r"\Delta(L)", 0),
-        ),
-        identity(
-            r"The discriminant is a quadratic in $\lambda$ with roots $\mu$ and $L$, so it is "
-            r"negative between them: every curvature in $(\mu, L)$ is in the complex regime.",
-            disc.subs(at_opt),
-            tuned.eta**2 * (lam - mu) * (lam - L),
-            display=(
-                r"\Delta(\lambda)",
-                sp.Mul(sp.Symbol(r"\eta^{*2}"), lam - mu, lam - L, evaluate=False),
+            r"It is a quadratic in $\lambda$ with roots $\mu$ and $L$, so it is negative "
+            r"between them: every curvature in $(\mu, L)$ is in the complex regime.",
+            disc(lam),
+            sp.Mul(
+                eta_star**2,
+                sp.Add(lam, -mu, evaluate=False),
+                sp.Add(lam, -L, evaluate=False),
+                evaluate=False,
             ),
         ),
         identity(
             r"So the spectral radius is $\sqrt{\beta^*}$ on all of $[\mu, L]$ (at the ends the "
             r"double root has modulus $\frac{1}{2}|1 + \beta - \eta\lambda| = \sqrt{\beta}$); "
             r"with $\kappa = L/\mu$ the rate is",
-            (trace_term().doit() / 2).subs(at_opt).subs(lam, mu).subs(L, kappa * mu),
-            tuned.rate.subs(L, kappa * mu),
-            display=(r"\rho^*", (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)),
+            Named(
+                "ρ*",
+                (trace_term().doit() / 2).subs(at_opt).subs(lam, mu).subs(L, kappa * mu),
+                latex=r"\rho^*",
+            ),
+            _ratio(root_k, 1),
+            result="rate",
         ),
         identity(
-            r"and $\beta^*$ in terms of $\kappa$,",
-            tuned.beta.subs(L, kappa * mu),
-            ((sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)) ** 2,
-            display=(r"\beta^*", ((sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)) ** 2),
+            r"and $\beta^*$ in terms of $\kappa$:",
+            Named("β*", tuned.beta.subs(L, kappa * mu), latex=r"\beta^*"),
+            sp.Pow(_ratio(root_k, 1), 2, evaluate=False),
         ),
     ]
+
     return Derivation(
-        title="Optimal heavy-ball tuning on a spectrum [mu, L]",
+        title=r"Optimal heavy-ball tuning on a spectrum $[\mu, L]$",
         steps=tuple(steps),
-        results={"eta": tuned.eta, "beta": tuned.beta, "rate": tuned.rate},
+        results={
+            "eta": tuned.eta,
+            "beta": tuned.beta,
+            "rate": (root_k - 1) / (root_k + 1),
+        },
         remarks=(
             r"Gradient descent's best rate on the same spectrum is $(\kappa - 1)/(\kappa + 1)$: "
             r"momentum replaces $\kappa$ by $\sqrt{\kappa}$.",
-            f"Critical damping points used: {sp.sstr(low)} and {sp.sstr(high)} (in eta*lambda).",
+            r"The critical damping points used are $\eta\lambda = (1 - \sqrt{\beta})^2$ and "
+            r"$\eta\lambda = (1 + \sqrt{\beta})^2$ (see the critical damping derivation).",
         ),
     )

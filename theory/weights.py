@@ -16,8 +16,9 @@ import numbers
 
 import sympy as sp
 
-from theory.derivation import Derivation, holds, identity
+from theory.derivation import Derivation, identity
 from theory.errors import ParameterError, describe
+from theory.named import Named, defined
 from theory.symbols import beta, t, tau
 
 __all__ = ["MAX_LEAKY_STEPS", "derive_weights", "leaky_average"]
@@ -44,51 +45,54 @@ def leaky_average(steps: int) -> sp.Expr:
     return v
 
 
+def _unrolled(k):
+    """v_k by running the recurrence, at a whole number k; None at a symbolic one."""
+    return leaky_average(int(k)) if k.is_Integer and k >= 0 else None
+
+
 def derive_weights() -> Derivation:
     """Derive the expanded leaky average and the effective sample weight 1/(1 - beta)."""
+    T = sp.Symbol("T", integer=True, positive=True)
     expanded = sp.Sum(beta**tau * g[t - tau], (tau, 0, t - 1))
     shifted = sp.Sum(beta ** (tau + 1) * g[t - tau], (tau, 0, t - 1))
-    step_up = g[t + 1] + beta * expanded
+    v = defined("v", t, _unrolled, subscript=True)
+    v_t = Named("v_t", expanded)
     geometric = sp.Sum(beta**tau, (tau, 0, sp.oo))
+    partial = sp.Sum(beta**tau, (tau, 0, T - 1))
+    inside = (sp.Abs(beta) < 1, sp.Ne(beta, 1))
+    weight = 1 / (1 - beta)
     steps = [
-        holds(
+        identity(
             r"Unrolling $v_t = \beta v_{t-1} + g_t$ from $v_0 = 0$ gives the leaky average "
-            r"(checked by expansion for $t = 1, \dots, 8$).",
-            r"v_t &= \sum_{\tau=0}^{t-1} \beta^\tau g_{t-\tau}",
-            lambda: all(
-                sp.expand(leaky_average(k) - expanded.subs(t, k).doit()) == 0 for k in range(1, 9)
-            ),
+            r"(checked by running the recurrence for $t = 1, \dots, 8$)",
+            v(t),
+            expanded,
+            cases=tuple({t: k} for k in range(1, 9)),
         ),
         identity(
-            r"Induction: if it holds at $t$, then $\beta v_t + g_{t+1}$ is the same sum at $t + 1$ "
-            r"(the $\tau = 0$ term split off, the index shifted).",
-            g[t + 1] + shifted,
-            step_up,
-            display=(
-                r"g_{t+1} + \sum_{\tau=0}^{t-1} \beta^{\tau+1} g_{t-\tau}",
-                r"g_{t+1} + \beta v_t",
-            ),
+            r"and for every $t$ by induction: if it holds at $t$, then $\beta v_t + g_{t+1}$ is "
+            r"the same sum at $t + 1$ (the $\tau = 0$ term split off, the index shifted).",
+            sp.Add(g[t + 1], shifted, evaluate=False),
+            sp.Add(g[t + 1], beta * v_t, evaluate=False),
         ),
         identity(
-            r"The weights sum to a geometric series, for $|\beta| < 1$.",
-            geometric.doit().args[0][0],
-            1 / (1 - beta),
-            display=(geometric, 1 / (1 - beta)),
+            r"The weights sum to a geometric series, for $|\beta| < 1$,",
+            geometric,
+            weight,
+            given=inside,
+            result="effective_weight",
         ),
         identity(
-            r"The finite sum after $T$ steps approaches it: the gap is $\beta^T/(1 - \beta)$.",
-            1 / (1 - beta) - sp.Sum(beta**tau, (tau, 0, sp.Symbol("T") - 1)).doit().args[1][0],
-            beta ** sp.Symbol("T") / (1 - beta),
-            display=(
-                r"\frac{1}{1-\beta} - \sum_{\tau=0}^{T-1} \beta^\tau",
-                beta ** sp.Symbol("T") / (1 - beta),
-            ),
+            r"which the sum after $T$ steps approaches: the gap is $\beta^T/(1 - \beta)$.",
+            sp.Add(weight, -partial, evaluate=False),
+            beta**T / (1 - beta),
+            given=inside,
         ),
     ]
     return Derivation(
         title="Leaky average and effective sample weight",
         steps=tuple(steps),
-        results={"effective_weight": 1 / (1 - beta)},
+        results={"effective_weight": weight},
         remarks=(
             r"Momentum takes the effective step $\eta/(1 - \beta)$ in directions where "
             r"consecutive gradients agree.",
