@@ -532,22 +532,17 @@ def _results_check(steps: tuple[Step, ...], results: Mapping[str, sp.Basic]) -> 
         named = [s for s in steps if s.names(name)]
         if not named:
             raise ClaimError(f"result {name!r} names no step of the derivation")
-        if isinstance(value, sp.And):
-            parts, values = list(value.args), [s.value for s in named]
+        several = len(named) > 1 or (
+            isinstance(value, sp.Tuple) and not isinstance(named[0].value, sp.Tuple)
+        )
+        if isinstance(value, sp.And) or several:
+            # a conjunction or a tuple gathered from several steps, in any order
+            parts = list(value.args) if isinstance(value, sp.And | sp.Tuple) else [value]
+            values = [s.value for s in named]
             matched = all(any(_same_value(p, v) for v in values) for p in parts) and all(
                 any(_same_value(p, v) for p in parts) for v in values
             )
-            if len(parts) != len(values) or not matched:
-                raise ClaimError(f"result {name!r} is not what its steps derived: {value}")
-        elif (
-            len(named) > 1
-            or isinstance(value, sp.Tuple)
-            and not isinstance(named[0].value, sp.Tuple)
-        ):
-            parts = value.args if isinstance(value, sp.Tuple) else (value,)
-            if len(parts) != len(named) or not all(
-                _same_value(p, s.value) for p, s in zip(parts, named, strict=True)
-            ):
+            if not matched:
                 raise ClaimError(f"result {name!r} is not what its steps derived: {value}")
         elif not _same_value(value, named[0].value):
             raise ClaimError(

@@ -150,15 +150,19 @@ def derive_stability(method: Method | str = "heavy_ball", /) -> Derivation:
                 result=("max_stable_lam", "lam_bounds"),
             )
         )
-    for i, cond in enumerate(final):
-        if not cond.has(lam):
-            continue
-        for b in sp.solve(sp.Eq(cond.lhs - cond.rhs, 0), lam):
-            if b == 0 or (edge is not None and is_zero(b - edge)):
+    # every boundary in lambda of the region, in the order the region is stated
+    bounds = []
+    for cond in [*method.region, *(c for c in final if c not in method.region)]:
+        for b in sp.solve(sp.Eq(cond.lhs - cond.rhs, 0), lam) if cond.has(lam) else ():
+            if b == 0:
                 continue
+            bounds.append(b)
+            if edge is not None and is_zero(b - edge):
+                continue
+            number = _ORDINALS[final.index(cond)].lower()
             steps.append(
                 solves(
-                    f"The {_ORDINALS[i].lower()} condition's boundary in $\\lambda$:",
+                    f"The {number} condition's boundary in $\\lambda$:",
                     sp.Eq(cond.lhs, cond.rhs),
                     lam,
                     factored(b),
@@ -167,7 +171,7 @@ def derive_stability(method: Method | str = "heavy_ball", /) -> Derivation:
             )
     results = {
         "condition": sp.And(*final),
-        "lam_bounds": sp.Tuple(*[s.value for s in steps if s.names("lam_bounds")]),
+        "lam_bounds": sp.Tuple(*bounds),
     }
     if edge is not None:
         results["max_stable_lam"] = edge
