@@ -319,15 +319,27 @@ def cmd_tune(args) -> str:
     }
     if args.json:
         return dumps(out)
-    shown = exact_strings or {
-        k: f"{v:.10g}" for k, v in zip(("eta", "beta", "rate"), values, strict=True)
-    }
+    lines = []
+    for i, (name, note) in enumerate(
+        (("eta ", "   (torch: lr)"), ("beta", "   (torch: momentum)"), ("rate", ""))
+    ):
+        decimal = f"{values[i]:.10g}"
+        formula = _formula(fractions[i]) if exact_strings is not None else decimal
+        both = formula if formula == decimal else f"{formula} = {decimal}"
+        lines.append(f"{name} = {both}{note}")
     return (
         f"{args.method} tuned for [{float(mu):g}, {float(L):g}] (kappa = {float(L / mu):g}), {how}:\n"
-        f"eta  = {shown['eta']} = {values[0]:.10g}   (torch: lr)\n"
-        f"beta = {shown['beta']} = {values[1]:.10g}   (torch: momentum)\n"
-        f"rate = {shown['rate']} = {values[2]:.10g}"
+        + "\n".join(lines)
     )
+
+
+def _formula(value) -> str:
+    """An exact value as a person writes it: 4/121, 4/(10√10 + 1)²."""
+    if isinstance(value, Fraction):
+        return str(value)
+    from theory.reader_text import plain
+
+    return plain(value)
 
 
 def cmd_simulate(args) -> str:

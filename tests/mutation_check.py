@@ -615,6 +615,54 @@ MUTANTS = [
 ]
 
 
+# --- printed = checked (issue 12): wrong signs in printed forms and unchecked results ---
+PRINTED_MUTANTS = [
+    (
+        "printing.polynomial drops a coefficient's minus sign",
+        "theory/printing.py",
+        "terms.append(sp.Mul(-1, term, evaluate=False) if negative else term)",
+        "terms.append(term)",
+    ),
+    (
+        "printed roots of heavy ball with -(1 + beta - eta lambda)",
+        "theory/momentum.py",
+        "sp.Add(*s.args, PM * sp.sqrt(disc), evaluate=False),",
+        "sp.Add(*(-a for a in s.args), PM * sp.sqrt(disc), evaluate=False),",
+    ),
+    (
+        "LaTeX printer writes + for a negative term",
+        "theory/printing.py",
+        'elif i and term.could_extract_minus_sign():\n                out += " - "',
+        'elif i and term.could_extract_minus_sign():\n                out += " + "',
+    ),
+    (
+        "text printer writes + for a negative term",
+        "theory/reader_text.py",
+        'elif i and term.could_extract_minus_sign():\n                out += " − "',
+        'elif i and term.could_extract_minus_sign():\n                out += " + "',
+    ),
+    (
+        "equivalent() ignores strictness",
+        "theory/checking.py",
+        "    if strict_a != strict_b:",
+        "    if False:",
+    ),
+    (
+        "gradient descent's rate without its Abs",
+        "theory/gradient_descent.py",
+        '"rate": sp.Abs(R),',
+        '"rate": R,',
+    ),
+    (
+        "Nesterov's tuned eta as 4/(L + 3 mu)",
+        "theory/nesterov.py",
+        '"eta": 4 / (3 * L + mu),',
+        '"eta": 4 / (L + 3 * mu),',
+    ),
+]
+MUTANTS += PRINTED_MUTANTS
+
+
 def copy_tree(dest: Path) -> None:
     """Copy the tracked and the new (not ignored) files: what the suite would run on."""
     files = subprocess.run(

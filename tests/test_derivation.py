@@ -1,20 +1,8 @@
 import pytest
 import sympy as sp
 
-from theory.derivation import (
-    Derivation,
-    agrees_at,
-    equivalent,
-    ge,
-    gt,
-    identity,
-    is_root,
-    le,
-    lt,
-    power_identity,
-    roots_of,
-    solves,
-)
+from theory.claims import agrees_at, is_root, power_identity, roots_of, solves
+from theory.derivation import Derivation, equivalent, ge, gt, identity, le, lt
 from theory.errors import ClaimError
 from theory.named import PM, Named, defined
 from theory.printing import Written

@@ -10,16 +10,9 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from theory.claims import agrees_at, power_identity, solves
     from theory.decoupling import derive_decoupling, eigen_decomposition
-    from theory.derivation import (
-        Derivation,
-        Step,
-        agrees_at,
-        equivalent,
-        identity,
-        power_identity,
-        solves,
-    )
+    from theory.derivation import Derivation, Step, equivalent, identity
     from theory.document import TOPICS, derive, derive_all, latex_document
     from theory.errors import ClaimError, MomentumError, NotSPDError, ParameterError
     from theory.gradient_descent import derive_gd
@@ -123,9 +116,9 @@ _WHERE = {
     "Derivation": "theory.derivation",
     "Step": "theory.derivation",
     "equivalent": "theory.derivation",
-    "agrees_at": "theory.derivation",
-    "power_identity": "theory.derivation",
-    "solves": "theory.derivation",
+    "agrees_at": "theory.claims",
+    "power_identity": "theory.claims",
+    "solves": "theory.claims",
     "Named": "theory.named",
     "defined": "theory.named",
     "identity": "theory.derivation",

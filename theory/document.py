@@ -54,9 +54,14 @@ def _tuning_derivation(method) -> Derivation:
         return derive_nesterov()
     if name == "heavy_ball":
         return derive_tuning()
-    raise ParameterError(
-        f"no closed-form tuning is derived for {name}: tune it numerically "
-        "(momentum tune --method ..., or numerics.tune_numeric)"
+    return Derivation(
+        title=f"Tuning of {name.replace('_', ' ')}",
+        steps=(),
+        remarks=(
+            f"No closed-form tuning is derived for {name.replace('_', ' ')}: it is tuned "
+            f"numerically (momentum tune --method {name.replace('_', '-')}, or "
+            "numerics.tune_numeric).",
+        ),
     )
 
 

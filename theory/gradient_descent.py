@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.derivation import Derivation, equivalent, gt, identity, lt, solves
+from theory.claims import solves
+from theory.derivation import Derivation, equivalent, gt, identity, lt
 from theory.methods import GRADIENT_DESCENT, state_matrix
 from theory.named import Named, defined
 from theory.symbols import L, eta, kappa, lam, mu, t
@@ -80,7 +81,10 @@ def derive_gd() -> Derivation:
         solves(
             r"On a spectrum $[\mu, L]$ the worst rate $\max(|1 - \eta\mu|, |1 - \eta L|)$ is "
             r"smallest where the two ends balance:",
-            sp.Eq(sp.Add(1, -eta * mu, evaluate=False), sp.Add(eta * L, -1, evaluate=False)),
+            sp.Eq(
+                sp.Add(1, -eta * mu, evaluate=False),
+                sp.Add(sp.Mul(eta, L, evaluate=False), -1, evaluate=False),
+            ),
             eta,
             eta_opt,
             result="eta_opt",

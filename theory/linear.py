@@ -83,10 +83,9 @@ def derive_method(method: Method | str, /) -> Derivation:
                 result="determinant",
             ),
             identity(
-                r"So $\det(zI - R) = z^2 - (\operatorname{tr} R) z + \det R$: the roots are "
-                r"$\frac{1}{2}(\operatorname{tr} R \pm \sqrt{(\operatorname{tr} R)^2 - 4\det R})$. "
-                r"Complex roots have modulus $\sqrt{\det R}$; real ones the larger modulus "
-                r"$\frac{1}{2}(|\operatorname{tr} R| + \sqrt{(\operatorname{tr} R)^2 - 4\det R})$.",
+                r"So, with $T = \operatorname{tr} R$ and $D = \det R$, the roots are "
+                r"$\frac{1}{2}(T \pm \sqrt{T^2 - 4D})$: complex ones have modulus "
+                r"$\sqrt{D}$, real ones the larger modulus $\frac{1}{2}(|T| + \sqrt{T^2 - 4D})$.",
                 det,
                 sp.Add(z**2, -trace * z, determinant),
             ),

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.derivation import Derivation, agrees_at, identity, is_root, lt, power_identity, roots_of
+from theory.claims import agrees_at, is_root, power_identity, roots_of
+from theory.derivation import Derivation, identity, lt
 from theory.methods import HEAVY_BALL, characteristic_polynomial, state_matrix
 from theory.named import PM, Named, defined
 from theory.printing import Written

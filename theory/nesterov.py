@@ -26,14 +26,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.derivation import (
-    Derivation,
-    ge,
-    holds_for_all,
-    identity,
-    is_root,
-    solves,
-)
+from theory.claims import holds_for_all, is_root, solves
+from theory.derivation import Derivation, ge, identity
 from theory.methods import NESTEROV, NESTEROV_SUTSKEVER, characteristic_polynomial
 from theory.named import Named, defined
 from theory.printing import polynomial
@@ -120,7 +114,9 @@ def derive_nesterov() -> Derivation:
             r"two ends of the spectrum as",
             sp.Eq(
                 sp.Add(1, -eta * mu, evaluate=False),
-                sp.Mul(3, sp.Add(eta * L, -1, evaluate=False), evaluate=False),
+                sp.Mul(
+                    3, sp.Add(sp.Mul(eta, L, evaluate=False), -1, evaluate=False), evaluate=False
+                ),
             ),
             eta,
             4 / (3 * L + mu),

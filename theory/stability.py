@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.derivation import Derivation, equivalent, gt, identity, is_zero, solves
+from theory.claims import solves
+from theory.derivation import Derivation, equivalent, gt, identity, is_zero
 from theory.errors import ClaimError, ParameterError
 from theory.methods import Method, characteristic_polynomial, get_method, state_matrix
 from theory.named import defined
@@ -135,7 +136,8 @@ def derive_stability(method: Method | str = "heavy_ball", /) -> Derivation:
                 + ". "
                 + text
             )
-        steps.append(equivalent(text, shown, usual, result="condition"))
+        written = type(usual)(_written(usual.lhs), _written(usual.rhs), evaluate=False)
+        steps.append(equivalent(text, shown, written, result="condition"))
     if usual_forms:
         raise ClaimError(f"stated region of {method.name} not derived: {usual_forms}")
     edge = _edge_at_minus_one(poly)
@@ -184,6 +186,12 @@ def derive_stability(method: Method | str = "heavy_ball", /) -> Derivation:
             "a usual statement of it is only accepted when it matches one.",
         ),
     )
+
+
+def _written(side: sp.Expr) -> sp.Expr:
+    """A side of a condition factored (2 + 2 beta as 2(1 + beta)), unless that brings a minus sign."""
+    shown = factored(side)
+    return side if shown.could_extract_minus_sign() else shown
 
 
 def _jury_sentence(degree: int) -> str:

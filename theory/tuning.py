@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from theory.derivation import Derivation, identity, is_root, solves
+from theory.claims import is_root, solves
+from theory.derivation import Derivation, identity
 from theory.errors import ParameterError, describe
 from theory.methods import get_method
 from theory.momentum import _disc, trace_term

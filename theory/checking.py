@@ -1,0 +1,194 @@
+"""The checker's comparisons: what is zero, what is the same condition, the checked form.
+
+:func:`checked` turns what is printed into what is compared: named
+quantities replaced by their values (:mod:`theory.named`), everything
+evaluated. :func:`is_zero` decides identities (scalars, explicit matrices,
+matrix expressions with symmetric or orthogonal symbols); inequalities are
+compared in the form ``e > 0`` or ``e >= 0``, strictness included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from theory.errors import ClaimError
+from theory.named import expand_names
+
+__all__ = ["checked", "ge", "gt", "is_zero", "le", "lt", "same_condition"]
+
+
+def _canonical_scalars(expr: MatrixExpr) -> sp.Basic:
+    """Rewrite each 1x1 term of a matrix sum in one canonical orientation.
+
+    A 1x1 matrix equals its transpose, so ``x.T*c`` and ``c.T*x`` are the same
+    scalar; SymPy does not know this, so choose the lexicographically smaller
+    of a term and its transpose.
+    """
+    expr = expr.doit()
+    if not isinstance(expr, sp.MatAdd) or expr.shape != (1, 1):
+        return expr
+    terms = []
+    for term in expr.args:
+        flipped = term.T.doit()
+        terms.append(min(term, flipped, key=sp.srepr))
+    return sp.MatAdd(*terms).doit()
+
+
+def is_zero(
+    expr: object,
+    symmetric: tuple[sp.MatrixSymbol, ...] = (),
+    orthogonal: tuple[sp.MatrixSymbol, ...] = (),
+) -> bool:
+    """Whether SymPy can prove ``expr`` is identically zero.
+
+    Works for scalars, explicit matrices (entrywise) and matrix expressions;
+    matrix symbols named in ``symmetric`` may be replaced by their transpose,
+    and those in ``orthogonal`` satisfy ``O O^T = O^T O = I``.
+    Cheap canonical forms are tried before :func:`sympy.simplify`.
+    """
+    if isinstance(expr, sp.MatrixBase):
+        return all(is_zero(entry) for entry in expr)
+    if isinstance(expr, MatrixExpr):
+        for sym in symmetric:
+            expr = expr.subs(sym.T, sym).subs(sym.I.T, sym.I)
+        expr = expr.expand()
+        if orthogonal:
+            expr = sp.refine(expr, sp.And(*(sp.Q.orthogonal(o) for o in orthogonal))).doit()
+        expr = _canonical_scalars(expr)
+        if expr == sp.ZeroMatrix(*expr.shape) or expr == 0:
+            return True
+        simplified = sp.simplify(expr)
+        return isinstance(simplified, sp.ZeroMatrix) or simplified == 0
+    expr = sp.sympify(expr).doit()
+    if expr == 0:
+        return True
+    if expr.has(sp.Float):
+        return _float_zero(expr)
+    for transform in (sp.expand, sp.cancel):
+        expr = transform(expr)
+        if expr == 0:
+            return True
+    if _algebraic_numbers_zero(expr):
+        return True
+    return sp.simplify(expr) == 0 or bool(expr.equals(0))
+
+
+#: digits to which coefficients that are nested radicals are compared with zero
+RADICAL_DIGITS = 60
+
+
+def _algebraic_numbers_zero(expr: sp.Expr) -> bool:
+    """For a polynomial whose coefficients are explicit algebraic numbers (nested
+    radicals SymPy's simplifier cannot denest), compare each coefficient with zero
+    to :data:`RADICAL_DIGITS` digits."""
+    free = sorted(expr.free_symbols, key=str)
+    try:
+        coeffs = sp.Poly(expr, *free).coeffs() if free else [expr]
+    except sp.PolynomialError:
+        return False
+    if not all(c.is_number and c.is_algebraic for c in coeffs):
+        return False
+    tol = sp.Float(10) ** (10 - RADICAL_DIGITS)
+    return all(abs(sp.N(c, RADICAL_DIGITS)) < tol for c in coeffs)
+
+
+#: absolute tolerance on each coefficient when a claim holds floats
+FLOAT_ATOL = 1e-9
+
+
+def _float_zero(expr: sp.Expr) -> bool:
+    """Zero up to rounding: every coefficient of the expanded expression is tiny."""
+    expr = sp.expand(expr)
+    free = sorted(expr.free_symbols, key=str)
+    try:
+        coeffs = sp.Poly(expr, *free).coeffs() if free else [expr]
+    except sp.PolynomialError:
+        return bool(expr.equals(0))
+    return all(abs(complex(sp.N(c))) <= FLOAT_ATOL for c in coeffs)
+
+
+def checked(obj: object, where: Mapping | None = None, given: tuple = ()) -> object:
+    """The form the checker compares: names replaced by their values, everything evaluated.
+
+    ``where`` substitutes before and after evaluation; ``given`` lists conditions
+    (such as ``|beta| < 1``) that pick a branch of any Piecewise the evaluation makes.
+    """
+    obj = sp.sympify(obj) if not isinstance(obj, sp.MatrixBase) else sp.ImmutableMatrix(obj)
+    if where:
+        obj = obj.subs(where)
+    obj = expand_names(obj)
+    if isinstance(obj, sp.MatrixBase):
+        out = obj.applyfunc(lambda e: sp.sympify(e).doit())
+    else:
+        out = obj.doit()
+    if given:
+        out = out.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: _branch(e, given))
+    if where:
+        out = out.subs(where)
+    return out
+
+
+def _branch(pw: sp.Piecewise, given: tuple) -> sp.Basic:
+    for value, cond in pw.args:
+        if cond is sp.true or cond in given:
+            return value
+        if not any(cond == sp.Not(g) for g in given):
+            break
+    return pw
+
+
+def _difference(lhs: object, rhs: object) -> object:
+    if isinstance(lhs, sp.MatrixBase) or isinstance(rhs, sp.MatrixBase):
+        return sp.Matrix(lhs) - sp.Matrix(rhs)
+    return lhs - rhs
+
+
+def _positive_part(rel: sp.Basic) -> tuple[sp.Expr, bool]:
+    """Write a strict or weak inequality as ``expr > 0`` (or ``>= 0``): (expr, strict)."""
+    if isinstance(rel, sp.StrictGreaterThan):
+        return rel.lhs - rel.rhs, True
+    if isinstance(rel, sp.StrictLessThan):
+        return rel.rhs - rel.lhs, True
+    if isinstance(rel, sp.GreaterThan):
+        return rel.lhs - rel.rhs, False
+    if isinstance(rel, sp.LessThan):
+        return rel.rhs - rel.lhs, False
+    raise ClaimError(f"not an inequality: {rel}")
+
+
+def gt(a: object, b: object) -> sp.StrictGreaterThan:
+    """``a > b`` as an unevaluated relation (assumptions must not turn it into True)."""
+    return sp.StrictGreaterThan(a, b, evaluate=False)
+
+
+def lt(a: object, b: object) -> sp.StrictLessThan:
+    """``a < b`` as an unevaluated relation."""
+    return sp.StrictLessThan(a, b, evaluate=False)
+
+
+def ge(a: object, b: object) -> sp.GreaterThan:
+    """``a >= b`` as an unevaluated relation."""
+    return sp.GreaterThan(a, b, evaluate=False)
+
+
+def le(a: object, b: object) -> sp.LessThan:
+    """``a <= b`` as an unevaluated relation."""
+    return sp.LessThan(a, b, evaluate=False)
+
+
+def same_condition(derived: sp.Basic, claimed: sp.Basic) -> bool:
+    """Both inequalities as ``e > 0`` (or ``>= 0``): the same strictness, and a positive
+    constant ratio of the two sides."""
+    a, strict_a = _positive_part(_checked_relation(derived))
+    b, strict_b = _positive_part(_checked_relation(claimed))
+    if strict_a != strict_b:
+        return False
+    ratio = sp.simplify(a / b)
+    return bool(ratio.is_number and ratio.is_positive)
+
+
+def _checked_relation(rel: sp.Basic) -> sp.Basic:
+    return type(rel)(checked(rel.lhs), checked(rel.rhs), evaluate=False)

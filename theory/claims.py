@@ -1,0 +1,183 @@
+"""Claims beyond identities and equivalences: solutions, roots, induction, checks at points.
+
+Each constructor proves its claim before it returns a :class:`~theory.derivation.Step`
+that prints the very objects the proof read, and raises
+:class:`~theory.errors.ClaimError` when the proof fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import sympy as sp
+
+from theory.checking import _checked_relation, _positive_part, checked, is_zero
+from theory.derivation import Step, _basic, _refuse
+from theory.named import expand_names
+
+__all__ = ["agrees_at", "holds_for_all", "is_root", "power_identity", "roots_of", "solves"]
+
+
+def holds_for_all(text: str, claim: sp.Basic, *, where: Mapping | None = None) -> Step:
+    """A step claiming the inequality ``claim`` (``e >= 0`` or ``e > 0`` form) holds everywhere.
+
+    Proved when SymPy's assumptions decide the sign of the factored difference
+    (after ``where``, e.g. a reparametrisation that makes a sign visible).
+    """
+
+    def proof() -> bool:
+        expr, strict = _positive_part(_checked_relation(claim))
+        expr = sp.factor(sp.simplify(expr.subs(where or {})))
+        return bool(expr.is_positive if strict else expr.is_nonnegative)
+
+    if not proof():
+        raise _refuse(text, f"{claim} is not proven")
+    lhs, rhs = claim.args
+    rel = {
+        sp.StrictGreaterThan: ">",
+        sp.GreaterThan: ">=",
+        sp.StrictLessThan: "<",
+        sp.LessThan: "<=",
+    }
+    return Step(text, lhs, rel[type(claim)], rhs, proof, None)
+
+
+def solves(
+    text: str,
+    equation: sp.Eq,
+    var: sp.Symbol,
+    solution: object,
+    *,
+    where: Mapping | None = None,
+    result: str | tuple[str, ...] | None = None,
+) -> Step:
+    """A step claiming ``equation`` holds iff ``var = solution``; prints ``equation <=> var = solution``.
+
+    Checked: the solution satisfies the equation, and it is the only one
+    because the equation is linear in ``var`` or strictly monotone in it.
+    """
+
+    def proof() -> bool:
+        unknown = (where or {}).get(var, var)
+        gap = checked(equation.lhs, where) - checked(equation.rhs, where)
+        if not is_zero(gap.subs(unknown, checked(solution, where))):
+            return False
+        try:
+            if sp.Poly(gap, unknown).degree() == 1:
+                return True
+        except sp.PolynomialError:
+            pass
+        slope = sp.simplify(sp.diff(gap, unknown))
+        return bool(slope.is_positive or slope.is_negative)
+
+    if not proof():
+        raise _refuse(text, f"{equation} is not solved by {var} = {solution} alone")
+    shown = sp.Eq(var, solution, evaluate=False)
+    return Step(text, equation, "<=>", shown, proof, result, _basic(solution))
+
+
+def roots_of(text: str, name: sp.Basic, poly: sp.Poly, formula: sp.Expr) -> Step:
+    """A step claiming ``formula`` (holding ``±``) gives the two roots of the quadratic ``poly``.
+
+    Checked: each sign gives a root, and the two are not identically equal.
+    """
+    from theory.named import pm
+
+    (var,) = poly.gens
+
+    def proof() -> bool:
+        if poly.degree() != 2:
+            return False
+        plus, minus = (checked(formula, {pm: c}) for c in (1, -1))
+        return all(is_zero(poly.as_expr().subs(var, r)) for r in (plus, minus)) and not is_zero(
+            plus - minus
+        )
+
+    if not proof():
+        raise _refuse(text, f"{name} = {formula} are not the roots of {poly.as_expr()}")
+    return Step(text, name, "=", formula, proof, None)
+
+
+def is_root(text: str, function: type, argument: object, *, result: str | None = None) -> Step:
+    """A step claiming ``function(argument) = 0``; as a result it yields the argument."""
+    applied = function(argument)
+
+    def proof() -> bool:
+        return is_zero(checked(applied))
+
+    if not proof():
+        raise _refuse(text, f"{applied} = 0")
+    return Step(text, applied, "=", sp.Integer(0), proof, result, yields=sp.sympify(argument))
+
+
+def agrees_at(
+    text: str, lhs: object, rhs: object, points: list[dict], *, result: str | None = None
+) -> Step:
+    """A step claiming ``lhs = rhs`` checked exactly (to 30 digits) at the given points.
+
+    For claims SymPy cannot prove symbolically (a case split); the sentence
+    must say it is checked at points, one at least in every case.
+    """
+
+    def proof() -> bool:
+        left, right = checked(lhs), checked(rhs)
+        for p in points:
+            a, b = sp.N(left.subs(p), 30), sp.N(right.subs(p), 30)
+            if not abs(a - b) < sp.Float("1e-25"):
+                return False
+        return True
+
+    if not proof():
+        raise _refuse(text, f"{sp.sstr(lhs)} = {sp.sstr(rhs)} at {points}")
+    return Step(text, _basic(lhs), "=", _basic(rhs), proof, result)
+
+
+def power_identity(
+    text: str,
+    name: sp.MatrixSymbol,
+    matrix: sp.Matrix,
+    t: sp.Symbol,
+    formula: sp.Basic,
+) -> Step:
+    """A step claiming ``name**t = formula(t)`` for every integer t >= 0, ``name`` standing for ``matrix``.
+
+    Proved by induction: the formula is ``I`` at t = 0 and ``matrix`` at t = 1, and
+    it satisfies Cayley-Hamilton's recurrence ``F(t+2) = tr M F(t+1) - det M F(t)``,
+    which the powers of a 2x2 matrix satisfy.
+    """
+
+    from theory.named import Named
+
+    roots = sorted(formula.atoms(Named), key=str)
+    symbols = {r: sp.Dummy(f"r{i}") for i, r in enumerate(roots)}
+    values = {symbols[r]: expand_names(r) for r in roots}
+    bare = formula.xreplace(symbols)
+
+    def at(k):
+        f = bare.subs(t, k).subs(name, matrix).doit()
+        return sp.Matrix(f)
+
+    def proof() -> bool:
+        if matrix.shape != (2, 2):
+            return False
+        eye = sp.eye(2)
+        base = [(at(0) - eye).subs(values), (at(1) - matrix).subs(values)]
+        if not all(is_zero(b) for b in base):
+            return False
+        rec = at(t + 2) - matrix.trace() * at(t + 1) + matrix.det() * at(t)
+        return is_zero(rec.applyfunc(lambda e: _powers_as_symbols(e, t, values)))
+
+    if not proof():
+        raise _refuse(text, f"{name}**{t} = {formula}")
+    return Step(text, sp.MatPow(name, t), "=", formula, proof, None)
+
+
+def _powers_as_symbols(e: sp.Expr, t: sp.Symbol, values: dict) -> sp.Expr:
+    """Split r**(t + k) into r**t r**k, keep each r**t as a symbol, then use the values of r."""
+    e = sp.expand(e)
+    bases = {p.base for p in e.atoms(sp.Pow) if (p.exp - t).is_Integer}
+    symbol = {b: sp.Dummy("P") for b in bases}
+    powers = {
+        p: symbol[p.base] * p.base ** (p.exp - t) for p in e.atoms(sp.Pow) if (p.exp - t).is_Integer
+    }
+    return sp.together(sp.expand(e.xreplace(powers).subs(values)))
