@@ -216,7 +216,9 @@ def _exercise4(fig):
     art["legend"].remove()
     left.set_title("against examples seen (gradient evaluations)")
     right.set_title("against updates (parameter steps)")
-    fig.suptitle("Seed exercise 4: SGD (batch 1) and minibatch SGD (batch 100), momentum 0 and 0.4")
+    fig.suptitle(
+        "D2L exercise 4 of section 11.6: SGD (batch 1) and minibatch SGD (batch 100), momentum 0 and 0.4"
+    )
     fig.legend(handles=art["lines"], loc="outside lower center", ncol=2, frameon=False, fontsize=10)
 
 
@@ -287,10 +289,10 @@ FIGURES = (
     ),
     FigureSpec(
         "exercise2",
-        "Seed exercise 2",
-        "lambda_i = 2^-i, x_i from 1: gradient descent (left) against heavy ball (right) on a shared log "
-        "axis; momentum speeds up the flat directions. (The seed note's x -= x - eta*v is fixed to "
-        "x -= eta*v.)",
+        "D2L exercise 2 of section 11.6",
+        "λ_i = 2^−i, x_i from 1: gradient descent (left) against heavy ball (right) on a shared log "
+        "axis; momentum speeds up the flat directions. (The update is x ← x − ηv; a study note's "
+        "x -= x - eta*v is a slip.)",
         (11.0, 4.8),
         _exercise2,
     ),
@@ -351,9 +353,9 @@ FIGURES = (
     ),
     FigureSpec(
         "exercise4",
-        "Seed exercise 4",
+        "D2L exercise 4 of section 11.6",
         "Loss against examples seen (left) and against updates (right), both log scale: SGD (batch 1, lr 0.005) "
-        "and minibatch SGD (batch 100, lr 0.4), each without and with momentum 0.4, as the seed's note compares "
+        "and minibatch SGD (batch 100, lr 0.4), each without and with momentum 0.4, as a study note on D2L compares "
         "them. Counts, not seconds, so the figure is the same on every machine.",
         (12.0, 5.4),
         _exercise4,

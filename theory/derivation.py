@@ -286,9 +286,16 @@ class Derivation:
             parts += [f"{i}. {to_plain(step.text)}", f"     {step.plain}"]
         if self.results:
             parts.append("Results:")
-            parts += [f"  {name}: {plain(value)}" for name, value in self.results.items()]
+            parts += [f"  {name}: {self._written_result(name)}" for name in self.results]
         parts += [f"Remark: {to_plain(r)}" for r in self.remarks]
         return "\n".join(parts) + "\n"
+
+    def _written_result(self, name: str) -> str:
+        """A result as its step writes it (a person's form), else as SymPy holds it."""
+        named = [s for s in self.steps if s.names(name)]
+        if len(named) == 1 and named[0].yields is None and named[0].relation == "=":
+            return plain(named[0].rhs)
+        return plain(self.results[name])
 
     def __str__(self) -> str:
         return self.to_text()

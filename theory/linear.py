@@ -19,7 +19,7 @@ import sympy as sp
 from theory.derivation import Derivation, identity
 from theory.methods import Method, characteristic_polynomial, get_method, state_matrix, step_map
 from theory.named import Named
-from theory.printing import factored, polynomial
+from theory.printing import Written, factored, polynomial
 from theory.symbols import z
 
 __all__ = ["derive_method", "update_step"]
@@ -71,23 +71,25 @@ def derive_method(method: Method | str, /) -> Derivation:
     results = {"characteristic_polynomial": poly}
     if len(m.state) == 2:
         T, D = sp.expand(R.trace()), sp.expand(R.det())
-        trace = Named("tr R", R.trace(), latex=r"\operatorname{tr} R")
-        determinant = Named("det R", R.det(), latex=r"\det R")
+        trace = Named("T", R.trace())
+        determinant = Named("D", R.det())
         results |= {"trace": T, "determinant": D}
         steps += [
-            identity("The trace of $R$,", trace, factored(T), result="trace"),
+            identity(r"The trace $T = \operatorname{tr} R$", trace, factored(T), result="trace"),
             identity(
-                "and its determinant, the product of the roots.",
+                r"and the determinant $D = \det R$, the product of the roots.",
                 determinant,
                 factored(D),
                 result="determinant",
             ),
             identity(
-                r"So, with $T = \operatorname{tr} R$ and $D = \det R$, the roots are "
+                r"So the roots are "
                 r"$\frac{1}{2}(T \pm \sqrt{T^2 - 4D})$: complex ones have modulus "
                 r"$\sqrt{D}$, real ones the larger modulus $\frac{1}{2}(|T| + \sqrt{T^2 - 4D})$.",
                 det,
-                sp.Add(z**2, -trace * z, determinant),
+                Written(
+                    sp.Add(z**2, sp.Mul(-1, trace, z, evaluate=False), determinant, evaluate=False)
+                ),
             ),
         ]
     return Derivation(

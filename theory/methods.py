@@ -126,7 +126,7 @@ GRADIENT_DESCENT = Method(
     state=(x,),
     updates=((x, x - eta * grad(x)),),
     parameters=(eta,),
-    description="gradient descent: x <- x - eta g(x)",
+    description=r"Gradient descent: $x \leftarrow x - \eta g(x)$.",
     region=(gt(eta * lam, 0), lt(eta * lam, 2)),
 )
 
@@ -135,7 +135,10 @@ HEAVY_BALL = Method(
     state=(v, x),
     updates=((v, beta * v + grad(x)), (x, x - eta * v)),
     parameters=(eta, beta),
-    description="heavy ball / D2L momentum / torch SGD(momentum=beta): v <- beta v + g, x <- x - eta v",
+    description=(
+        r"Heavy ball, D2L's momentum and torch's SGD(momentum=$\beta$): "
+        r"$v \leftarrow \beta v + g$, $x \leftarrow x - \eta v$."
+    ),
     region=(gt(eta * lam, 0), lt(eta * lam, 2 * (1 + beta)), lt(beta, 1), gt(beta, -1)),
 )
 
@@ -151,7 +154,10 @@ NESTEROV = Method(
     state=(v, x),
     updates=((v, beta * v + grad(x)), (x, x - eta * (grad(x) + beta * v))),
     parameters=(eta, beta),
-    description="Nesterov as torch SGD(nesterov=True): v <- beta v + g, x <- x - eta (g + beta v)",
+    description=(
+        r"Nesterov as torch's SGD(nesterov=True): $v \leftarrow \beta v + g$, "
+        r"$x \leftarrow x - \eta (g + \beta v)$."
+    ),
     region=(
         gt(eta * lam, 0),
         lt((1 + 2 * beta) * eta * lam, 2 + 2 * beta),
@@ -165,7 +171,10 @@ NESTEROV_SUTSKEVER = Method(
     state=(v, x),
     updates=((v, beta * v - eta * grad(x + beta * v)), (x, x + v)),
     parameters=(eta, beta),
-    description="Nesterov as in Sutskever et al. (2013): v <- beta v - eta g(x + beta v), x <- x + v",
+    description=(
+        r"Nesterov as in Sutskever et al. (2013): $v \leftarrow \beta v - \eta g(x + \beta v)$, "
+        r"$x \leftarrow x + v$."
+    ),
 )
 
 QHM = Method(
@@ -176,7 +185,7 @@ QHM = Method(
         (x, x - eta * ((1 - nu) * grad(x) + nu * buf)),
     ),
     parameters=(eta, beta, nu),
-    description="quasi-hyperbolic momentum (Ma and Yarats 2019)",
+    description="Quasi-hyperbolic momentum (Ma and Yarats 2019).",
 )
 
 TORCH_SGD = Method(
@@ -184,7 +193,7 @@ TORCH_SGD = Method(
     state=(v, x),
     updates=((v, beta * v + (1 - dampening) * _g_wd), (x, x - eta * v)),
     parameters=(eta, beta, dampening, weight_decay),
-    description="torch.optim.SGD(lr=eta, momentum=beta, dampening, weight_decay)",
+    description=r"torch.optim.SGD(lr=$\eta$, momentum=$\beta$, dampening, weight_decay).",
     first_updates=((v, _g_wd), (x, x - eta * v)),
 )
 
@@ -196,7 +205,9 @@ TORCH_SGD_NESTEROV = Method(
         (x, x - eta * (_g_wd + beta * v)),
     ),
     parameters=(eta, beta, dampening, weight_decay),
-    description="torch.optim.SGD(lr=eta, momentum=beta, dampening, weight_decay, nesterov=True)",
+    description=(
+        r"torch.optim.SGD(lr=$\eta$, momentum=$\beta$, dampening, weight_decay, nesterov=True)."
+    ),
     first_updates=((v, _g_wd), (x, x - eta * (_g_wd + beta * v))),
 )
 

@@ -106,7 +106,21 @@ def derive_noise() -> Derivation:
         identity(
             r"and the expected excess loss is $\frac{\lambda}{2} \operatorname{Var} x$.",
             Named("E f(x) − f(x*)", lam / 2 * Sigma[1, 1], latex=r"\mathbb{E}\, f(x) - f(x^*)"),
-            sp.Mul(lam / 2, _written_variance(), evaluate=False),
+            sp.Mul(
+                eta,
+                sigma**2,
+                sp.Add(1, beta, evaluate=False),
+                sp.Pow(
+                    sp.Mul(
+                        2,
+                        sp.Add(1, -beta, evaluate=False),
+                        sp.Add(2, 2 * beta, -eta * lam, evaluate=False),
+                        evaluate=False,
+                    ),
+                    -1,
+                ),
+                evaluate=False,
+            ),
             result="expected_excess_loss",
         ),
         identity(
