@@ -186,7 +186,9 @@ def same_condition(derived: sp.Basic, claimed: sp.Basic) -> bool:
     b, strict_b = _positive_part(_checked_relation(claimed))
     if strict_a != strict_b:
         return False
-    ratio = sp.simplify(a / b)
+    ratio = sp.cancel(a / b)
+    if not ratio.is_number and not (a.is_polynomial() and b.is_polynomial()):
+        ratio = sp.simplify(ratio)  # radicals or absolute values: cancel alone may not see it
     return bool(ratio.is_number and ratio.is_positive)
 
 

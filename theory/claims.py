@@ -150,34 +150,43 @@ def power_identity(
 
     roots = sorted(formula.atoms(Named), key=str)
     symbols = {r: sp.Dummy(f"r{i}") for i, r in enumerate(roots)}
-    values = {symbols[r]: expand_names(r) for r in roots}
     bare = formula.xreplace(symbols)
+    var = sp.Dummy("z")
 
     def at(k):
-        f = bare.subs(t, k).subs(name, matrix).doit()
-        return sp.Matrix(f)
+        return sp.Matrix(bare.subs(t, k).subs(name, matrix).doit())
 
     def proof() -> bool:
         if matrix.shape != (2, 2):
             return False
-        eye = sp.eye(2)
-        base = [(at(0) - eye).subs(values), (at(1) - matrix).subs(values)]
-        if not all(is_zero(b) for b in base):
+        # the named quantities of the formula are roots of det(zI - M) ...
+        char = sp.expand((var * sp.eye(2) - matrix).det())
+        if not all(is_zero(char.subs(var, expand_names(r))) for r in roots):
             return False
+        if not (is_zero(at(0) - sp.eye(2)) and is_zero(at(1) - matrix)):
+            return False
+        # ... so the recurrence holds once each r**2 is reduced by r**2 = tr M r - det M
+        relations = [(x, char.subs(var, x)) for x in symbols.values()]
         rec = at(t + 2) - matrix.trace() * at(t + 1) + matrix.det() * at(t)
-        return is_zero(rec.applyfunc(lambda e: _powers_as_symbols(e, t, values)))
+        return all(_reduced(_powers_as_symbols(e, t), relations) == 0 for e in rec)
 
     if not proof():
         raise _refuse(text, f"{name}**{t} = {formula}")
     return Step(text, sp.MatPow(name, t), "=", formula, proof, None)
 
 
-def _powers_as_symbols(e: sp.Expr, t: sp.Symbol, values: dict) -> sp.Expr:
-    """Split r**(t + k) into r**t r**k, keep each r**t as a symbol, then use the values of r."""
+def _reduced(expr: sp.Expr, relations: list) -> sp.Expr:
+    """The numerator of ``expr`` reduced modulo each polynomial relation ``p(x) = 0`` in turn."""
+    numerator, _ = sp.fraction(sp.together(expr))
+    numerator = sp.expand(numerator)
+    for x, relation in relations:
+        numerator = sp.rem(numerator, relation, x)
+    return sp.expand(numerator)
+
+
+def _powers_as_symbols(e: sp.Expr, t: sp.Symbol) -> sp.Expr:
+    """Split r**(t + k) into r**t r**k and keep each r**t as a symbol of its own."""
     e = sp.expand(e)
-    bases = {p.base for p in e.atoms(sp.Pow) if (p.exp - t).is_Integer}
-    symbol = {b: sp.Dummy("P") for b in bases}
-    powers = {
-        p: symbol[p.base] * p.base ** (p.exp - t) for p in e.atoms(sp.Pow) if (p.exp - t).is_Integer
-    }
-    return sp.together(sp.expand(e.xreplace(powers).subs(values)))
+    shifted = [p for p in e.atoms(sp.Pow) if (p.exp - t).is_Integer]
+    symbol = {b: sp.Dummy("P") for b in {p.base for p in shifted}}
+    return e.xreplace({p: symbol[p.base] * p.base ** (p.exp - t) for p in shifted})

@@ -205,8 +205,8 @@ def _results_check(steps: tuple[Step, ...], results: Mapping[str, sp.Basic]) -> 
             # a conjunction or a tuple gathered from several steps, in any order
             parts = list(value.args) if isinstance(value, sp.And | sp.Tuple) else [value]
             values = [s.value for s in named]
-            matched = all(any(_same_value(p, v) for v in values) for p in parts) and all(
-                any(_same_value(p, v) for p in parts) for v in values
+            matched = all(_matches(p, values) for p in parts) and all(
+                _matches(v, parts) for v in values
             )
             if not matched:
                 raise ClaimError(f"result {name!r} is not what its steps derived: {value}")
@@ -215,6 +215,11 @@ def _results_check(steps: tuple[Step, ...], results: Mapping[str, sp.Basic]) -> 
                 f"result {name!r} is not the right-hand side of its step: {value} "
                 f"against {named[0].value}"
             )
+
+
+def _matches(item: sp.Basic, candidates: list) -> bool:
+    """Whether ``item`` is one of the candidates: the same object first, then proven equal."""
+    return item in candidates or any(_same_value(item, c) for c in candidates)
 
 
 def _same_value(a: sp.Basic, b: sp.Basic) -> bool:
