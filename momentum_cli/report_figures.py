@@ -290,9 +290,9 @@ FIGURES = (
     FigureSpec(
         "exercise2",
         "D2L exercise 2 of section 11.6",
-        "λ_i = 2^−i, x_i from 1: gradient descent (left) against heavy ball (right) on a shared log "
-        "axis; momentum speeds up the flat directions. (The update is x ← x − ηv; a study note's "
-        "x -= x - eta*v is a slip.)",
+        "lambda_i = 2^-i, x_i from 1: gradient descent (left) against heavy ball (right) on a shared "
+        "log axis; momentum speeds up the flat directions. (The update is x <- x - eta v; a study "
+        "note's x -= x - eta*v is a slip.)",
         (11.0, 4.8),
         _exercise2,
     ),
