@@ -579,7 +579,7 @@ def test_written_files_get_the_usual_modes(capsys, tmp_path, umask_027):
     # replacing a file keeps the mode its owner gave it
     text.chmod(0o600)
     assert run(capsys, "derive", "momentum", "--output", str(text))[0] == 0
-    assert _mode(text) == 0o600 and "beta" in text.read_text()
+    assert _mode(text) == 0o600 and "β" in text.read_text()
 
 
 def test_library_writers_get_the_usual_modes(tmp_path, umask_027):
