@@ -42,6 +42,10 @@ _SPECIALS = {
     "_": r"\_",
     "%": r"\%",
     "~": r"\textasciitilde{}",
+    # in LaTeX's default OT1 text fonts these print as inverted marks and a dash
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
 }
 
 

@@ -33,9 +33,9 @@ def plot_eigen_decay(
     *,
     legend: bool = True,
 ) -> dict:
-    """Seed exercise 2: |x_i| from 1 on lambda_i = 2^-i, one curve per direction, log scale.
+    """D2L's exercise 2 of section 11.6: |x_i| from 1 on lambda_i = 2^-i, one curve per direction, log scale.
 
-    (The seed's note writes ``x -= x - eta * v``; the update is ``x -= eta * v``.)
+    (The update is ``x -= eta * v``, not ``x -= x - eta * v`` as a published answer writes it.)
     """
     ax = axes_or_new(ax)
     lams = np.asarray(2.0 ** -np.arange(5) if lams is None else lams, float)
