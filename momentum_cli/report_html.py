@@ -22,7 +22,8 @@ h1 { font-size: 1.8rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #ccc
 figure { margin: 2rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.95rem; color: #333; }
 pre.tex { background: #f4f4f4; padding: 0.5rem 0.8rem; overflow-x: auto; font-size: 0.9rem; }
-p.plain { font-family: ui-monospace, monospace; font-size: 0.85rem; color: #555; margin: 0; }
+p.plain { font-family: "STIX Two Math", "Cambria Math", serif; font-size: 1.1rem; margin: 0.2rem 0 0.2rem 1rem; }
+details summary { font-size: 0.8rem; color: #666; cursor: pointer; }
 ol.steps > li { margin-bottom: 0.8rem; }
 nav ul { columns: 2; } .remark { border-left: 3px solid #0072B2; padding-left: 0.8rem; }
 """
@@ -77,21 +78,23 @@ def _mathml(value) -> str:
 
 
 def _derivation(derivation) -> str:
+    from theory.reader_text import to_plain
+
+    # the reader's text first; the checked LaTeX folded beneath, to copy into notes
     steps = "\n".join(
-        f'<li>{_e(step.text)}\n<pre class="tex">{_e(step.display)}</pre>\n'
-        f'<p class="plain">{_e(step.plain)}</p></li>'
+        f"<li>{_e(to_plain(step.text))}\n"
+        f'<p class="plain">{_e(step.plain)}</p>\n'
+        f'<details><summary>LaTeX</summary><pre class="tex">{_e(step.display)}</pre></details></li>'
         for step in derivation.steps
     )
-    remarks = "\n".join(f'<p class="remark">{_e(r)}</p>' for r in derivation.remarks)
+    remarks = "\n".join(f'<p class="remark">{_e(to_plain(r))}</p>' for r in derivation.remarks)
     results = "\n".join(
         f"<li><code>{_e(name)}</code> = {_mathml(value)}</li>"
         for name, value in derivation.results.items()
     )
     if results:
         results = f"<p>Results, as MathML:</p>\n<ul>\n{results}\n</ul>"
-    return (
-        f'<h3>{_e(derivation.title)}</h3>\n<ol class="steps">\n{steps}\n</ol>\n{results}\n{remarks}'
-    )
+    return f'<h3>{_e(to_plain(derivation.title))}</h3>\n<ol class="steps">\n{steps}\n</ol>\n{results}\n{remarks}'
 
 
 def report_html(figures, figure_folder, derivations, key_numbers: list[str], *, pdf: bool) -> str:
