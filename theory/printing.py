@@ -66,7 +66,9 @@ def _person_order(terms: list[sp.Expr]) -> list[sp.Expr]:
     return others + numbers + negative + signed  # t + 1, sqrt(kappa) - 1
 
 
-class _Latex(LatexPrinter):
+class WrittenOrder:
+    """Printer mix-in: the sum inside a :class:`Written` keeps its written order; others a person's."""
+
     def __init__(self):
         super().__init__({"order": "none"})
         self._written = None
@@ -78,8 +80,13 @@ class _Latex(LatexPrinter):
         finally:
             self._written = outer
 
-    def _as_ordered_terms(self, expr, order=None):
+    def _ordered(self, expr) -> list:
         return list(expr.args) if expr is self._written else _person_order(list(expr.args))
+
+
+class _Latex(WrittenOrder, LatexPrinter):
+    def _as_ordered_terms(self, expr, order=None):
+        return self._ordered(expr)
 
     def _print_Add(self, expr, order=None) -> str:
         terms = self._as_ordered_terms(expr)

@@ -22,31 +22,26 @@ import re
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from theory.printing import Written, _has_pm, _matrix_negative, _person_order, _without_pm
+from theory.printing import (
+    Written,
+    WrittenOrder,
+    _has_pm,
+    _matrix_negative,
+    _without_pm,
+)
 
 __all__ = ["plain", "to_plain", "unmath"]
 
 
-class _Plain(StrPrinter):
+class _Plain(WrittenOrder, StrPrinter):
     _GREEK = {
         "alpha": "α", "beta": "β", "gamma": "γ", "Delta": "Δ", "delta": "δ", "epsilon": "ε",
         "eta": "η", "kappa": "κ", "lambda": "λ", "Lambda": "Λ", "mu": "μ", "nu": "ν",
         "rho": "ρ", "sigma": "σ", "Sigma": "Σ", "tau": "τ",
     }  # fmt: skip
 
-    def __init__(self):
-        super().__init__({"order": "none"})
-        self._written = None
-
-    def _print_Written(self, expr) -> str:
-        outer, self._written = self._written, expr.args[0]
-        try:
-            return self._print(expr.args[0])
-        finally:
-            self._written = outer
-
     def _print_Add(self, expr, order=None) -> str:
-        terms = list(expr.args) if expr is self._written else _person_order(list(expr.args))
+        terms = self._ordered(expr)
         out = ""
         for i, term in enumerate(terms):
             if _has_pm(term):
