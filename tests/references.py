@@ -97,3 +97,17 @@ def covariance_loop(R, b, sigma, steps=20000):
     for _ in range(steps):
         S = R @ S @ R.T + sigma**2 * np.outer(b, b)
     return S
+
+
+def heavy_ball_trajectory(eta, beta):
+    """Heavy ball as a plain loop, in the trajectory contract ``traj(lam, x0, steps)``."""
+
+    def traj(lam, x0, steps):
+        x, v, xs = x0, 0.0, [x0]
+        for _ in range(steps):
+            v = beta * v + lam * x
+            x = x - eta * v
+            xs.append(x)
+        return xs
+
+    return traj

@@ -12,23 +12,12 @@ from numerics.testing.identify import (
     max_stable_lam,
 )
 from numerics.testing.trajectories import theory_trajectory
+from tests.references import heavy_ball_trajectory
 from tests.strategies import floats, inside_region
 from theory.errors import ParameterError
 
 #: agreement of identified and closed-form rates away from double roots
 RATE_RTOL = 1e-9
-
-
-def heavy_ball(eta, beta):
-    def traj(lam, x0, steps):
-        x, v, xs = x0, 0.0, [x0]
-        for _ in range(steps):
-            v = beta * v + lam * x
-            x = x - eta * v
-            xs.append(x)
-        return xs
-
-    return traj
 
 
 def hb_rate(eta, beta, lam):
@@ -45,7 +34,7 @@ def discriminant(eta, beta, lam):
 @example((0.5, 0.25, 1.0))  # complex roots of modulus sqrt(beta) = 0.5
 def test_heavy_ball_polynomial_and_rate(point):
     eta, beta, lam = point
-    found = identify(heavy_ball(eta, beta), lam)
+    found = identify(heavy_ball_trajectory(eta, beta), lam)
     assert found.linear
     if beta > 1e-4:
         assert found.order == 2 and found.transient == 0
@@ -137,7 +126,7 @@ def test_nonlinear_or_time_varying_is_not_linear(traj):
 @given(floats(0.01, 1.0), floats(0.0, 0.95))
 def test_max_stable_lam_is_the_closed_form(eta, beta):
     # heavy ball's region 0 < eta lam < 2 (1 + beta) (Jury), typed here
-    found = max_stable_lam(heavy_ball(eta, beta), lam=1.0)
+    found = max_stable_lam(heavy_ball_trajectory(eta, beta), lam=1.0)
     assert found == pytest.approx(2 * (1 + beta) / eta, rel=1e-8)
 
 
@@ -161,9 +150,9 @@ def test_max_stable_lam_limits_and_errors():
 )
 def test_identify_rejects_bad_options(kwargs, match):
     with pytest.raises(ParameterError, match=match):
-        identify(heavy_ball(0.1, 0.5), 1.0, **kwargs)
+        identify(heavy_ball_trajectory(0.1, 0.5), 1.0, **kwargs)
     with pytest.raises(ParameterError, match="'lam' must be finite and > 0: -2.0"):
-        identify(heavy_ball(0.1, 0.5), -2.0)
+        identify(heavy_ball_trajectory(0.1, 0.5), -2.0)
 
 
 def test_rates_of_theory_trajectories_for_every_builtin():

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from numerics.testing.matching import DEFAULT_LAM_FRACTIONS, assert_matches, default_lams
+from tests.references import heavy_ball_trajectory
 from tests.strategies import floats
 from theory.errors import ParameterError
 
@@ -127,13 +128,7 @@ def test_the_tolerance_is_relative_to_the_runs_size(error, fails):
 def test_plain_heavy_ball_matches_anywhere(eta, beta, size, sign):
     x0 = sign * size
 
-    # heavy ball written out here, at curvatures inside the region and beyond its edge
-    def traj(lam, x0, steps):
-        x, v, xs = x0, 0.0, [x0]
-        for _ in range(steps):
-            v = beta * v + lam * x
-            x = x - eta * v
-            xs.append(x)
-        return xs
-
-    assert_matches(traj, "heavy_ball", eta=eta, beta=beta, x0=x0, steps=60)
+    # heavy ball written out as a loop, at curvatures inside the region and beyond its edge
+    assert_matches(
+        heavy_ball_trajectory(eta, beta), "heavy_ball", eta=eta, beta=beta, x0=x0, steps=60
+    )

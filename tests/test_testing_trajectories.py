@@ -12,27 +12,14 @@ from numerics.testing.trajectories import (
     run_trajectory,
     theory_trajectory,
 )
+from tests.references import heavy_ball_trajectory
 from theory.errors import ParameterError
-
-
-def plain_heavy_ball(eta, beta):
-    """Heavy ball written out as a loop (a reference sharing no code with the toolkit)."""
-
-    def traj(lam, x0, steps):
-        x, v, xs = x0, 0.0, [x0]
-        for _ in range(steps):
-            v = beta * v + lam * x
-            x = x - eta * v
-            xs.append(x)
-        return xs
-
-    return traj
 
 
 def test_theory_trajectory_is_the_plain_loop():
     eta, beta, lam = 0.13, 0.71, 3.7
     ours = run_trajectory(theory_trajectory("heavy_ball", eta=eta, beta=beta), lam, -1.9, 25)
-    ref = np.array(plain_heavy_ball(eta, beta)(lam, -1.9, 25))
+    ref = np.array(heavy_ball_trajectory(eta, beta)(lam, -1.9, 25))
     np.testing.assert_allclose(ours, ref, rtol=1e-13, atol=1e-15)
 
 
