@@ -70,8 +70,12 @@ def _error(text: str, why: str) -> argparse.ArgumentTypeError:
     return argparse.ArgumentTypeError(f"{echo(text)} {why}")
 
 
-def _decimal(text: str, whole: str) -> Fraction:
-    """An exact decimal; its size is checked from the digits and exponent before it is built."""
+def _decimal(text: str, whole: str, slack: int = 0) -> Fraction:
+    """An exact decimal; its size is checked from the digits and exponent before it is built.
+
+    ``slack`` widens the upper bound by that many powers of ten: a fraction's numerator may
+    exceed the bound by as much as its denominator brings it back (the value is checked after).
+    """
     m = _DECIMAL.fullmatch(text)
     if not m or not (m.group(2) or m.group(3)):
         raise _error(whole, "is not a number: use digits 0-9 as in 3, -0.25, 1e-3 or 1/2")
@@ -82,7 +86,7 @@ def _decimal(text: str, whole: str) -> Fraction:
     exponent = int(exp or 0) - len(frac or "")
     # the value is digits * 10**exponent, so 10**(order) <= |value| < 10**(order + 1)
     order = len(digits) - 1 + exponent
-    if order > MAX_MAGNITUDE_EXP:
+    if order > MAX_MAGNITUDE_EXP + slack:
         raise _error(whole, f"is too large: at most 1e{MAX_MAGNITUDE_EXP} in magnitude")
     if order < -MAX_MAGNITUDE_EXP - 1:
         raise _error(
@@ -109,7 +113,7 @@ def fraction(text: str) -> Number:
     if len(text) > MAX_DIGITS:
         raise _error(raw, f"is too long for a number: at most {MAX_DIGITS} characters")
     num, slash, den = text.partition("/")
-    value = _decimal(num, raw)
+    value = _decimal(num, raw, slack=len(den))
     if slash:
         if not _INTEGER.fullmatch(den):
             raise _error(raw, "is not a number: a fraction's denominator is an integer, as in 1/2")

@@ -6,7 +6,7 @@ import time
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from momentum_cli.main import main
@@ -232,6 +232,7 @@ def _in_range(value: Fraction) -> bool:
 
 
 @given(st.integers(-(10**30), 10**30), st.integers(1, 10**12), st.integers(-330, 330))
+@example(mantissa=100, scale=10, exponent=299)  # 1e300 written as 100e299/10: in range
 def test_property_decimal_text_parses_to_its_exact_value(mantissa, scale, exponent):
     # reference: exact Fraction arithmetic on the integers the text was made from
     for text, expected in (
