@@ -139,3 +139,34 @@ def test_import_loads_no_heavy_package(statement):
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def _loaded_after(code: str) -> list[str]:
+    """Run ``code`` in a fresh interpreter; the heavy packages and theory modules it loaded."""
+    code += (
+        "\nimport sys\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        f"{HEAVY!r} + ('theory',) and m not in ('theory', 'theory.errors')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    return done.stdout.splitlines()
+
+
+def test_explorer_page_loads_neither_sympy_nor_the_theory():
+    # the page's formulas are generated ahead of time (momentum_cli/_generated_explorer.js)
+    code = "from momentum_cli.explorer import explorer_html\nprint(len(explorer_html()) > 0)"
+    assert _loaded_after(code) == ["True", "[]"]
+
+
+def test_explore_command_loads_no_heavy_package():
+    # theory's package and its errors are light (no SymPy); the numeric layer raises them
+    code = (
+        "import contextlib, io\n"
+        "from momentum_cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    code = main(['explore', '--output', '-'])\n"
+        "print(code, out.getvalue().startswith('<!doctype html>'))"
+    )
+    assert _loaded_after(code) == ["0 True", "[]"]

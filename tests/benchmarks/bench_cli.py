@@ -3,7 +3,7 @@
 Run: python tests/benchmarks/bench_cli.py [--repeat 7]   (from the project folder)
 
 Every command runs in a fresh interpreter; the rounds interleave the commands
-(numpy, --help, rate, tune, simulate, noise, numpy, ...) so that load on a
+(numpy, --help, rate, tune, simulate, noise, explore, numpy, ...) so that load on a
 shared machine falls on all of them alike. Each figure is printed beside its
 baseline (the median of the bare ``python -c "import numpy"`` runs); asserts
 nothing. The report's wall time is printed with the load average (the
@@ -38,6 +38,8 @@ COMMANDS = {
         *CLI,
         *"noise --eta 0.1 --beta 0.5 --lam 3 --sigma 0.5".split(),
     ],
+    # the page's script is generated ahead of time: no SymPy at run time
+    "momentum explore --output -": [*CLI, "explore", "--output", "-"],
     'python -c "import sympy"': [sys.executable, "-c", "import sympy"],
 }
 
