@@ -121,8 +121,11 @@ def agrees_at(
 
     def proof() -> bool:
         left, right = checked(lhs), checked(rhs)
-        for p in points:
-            a, b = sp.N(left.subs(p), 30), sp.N(right.subs(p), 30)
+        for point in points:
+            # every symbol at once (xreplace): ``subs`` goes one symbol at a time, and a
+            # Max or Piecewise half-substituted re-evaluates symbolically (slowly)
+            p = {sp.sympify(k): sp.sympify(v) for k, v in point.items()}
+            a, b = sp.N(left.xreplace(p), 30), sp.N(right.xreplace(p), 30)
             if not abs(a - b) < sp.Float("1e-25"):
                 return False
         return True

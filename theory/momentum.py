@@ -173,7 +173,12 @@ def derive_momentum() -> Derivation:
             "So the spectral radius, the rate of convergence, is piecewise (checked against the "
             "larger root modulus at a point of each regime: complex, real positive, real "
             r"negative, $\beta < 0$).",
-            Named("ρ(R)", sp.Max(sp.Abs(zp.value), sp.Abs(zm.value)), latex=r"\rho(R)"),
+            Named(
+                "ρ(R)",
+                # unevaluated: SymPy cannot order the two moduli symbolically, and trying is slow
+                sp.Max(sp.Abs(zp.value), sp.Abs(zm.value), evaluate=False),
+                latex=r"\rho(R)",
+            ),
             shown_rho,
             _REGIME_POINTS,
             result="spectral_radius",

@@ -1,0 +1,123 @@
+"""Benchmark: ``theory.derive_all()`` cold (a fresh interpreter) and warm, per topic.
+
+Run: python tests/benchmarks/bench_derive.py [--repeat 5] [--method heavy_ball]
+     [--against OTHER_CHECKOUT]   (from the project folder)
+
+Each round starts a fresh interpreter that times ``import sympy`` and
+``import theory`` on their own, then each topic of ``derive_all`` in
+reading order (cold: SymPy's cache starts empty, and a topic profits from
+what the topics before it cached, as in ``derive_all``), then the whole
+``derive_all`` again in the same process (warm). Figures are medians over
+the rounds. ``--against`` names a second checkout (say an older commit in
+another git worktree): its rounds interleave with this one's, so that load
+on a shared machine falls on both alike, and the ratios are printed.
+Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# runs in the fresh interpreter; prints one JSON line of seconds
+_PROBE = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import sympy
+t1 = time.perf_counter()
+import theory
+from theory.document import TOPICS, derive
+t2 = time.perf_counter()
+method = sys.argv[1]
+cold = {}
+for topic in TOPICS:
+    start = time.perf_counter()
+    derive(topic, method=method)
+    cold[topic] = time.perf_counter() - start
+t3 = time.perf_counter()
+warm = {}
+for topic in TOPICS:
+    start = time.perf_counter()
+    derive(topic, method=method)
+    warm[topic] = time.perf_counter() - start
+t4 = time.perf_counter()
+print(json.dumps({"sympy": t1 - t0, "theory": t2 - t1, "cold": cold, "cold_all": t3 - t2,
+                  "warm": warm, "warm_all": t4 - t3}))
+"""
+
+
+def probe(root: Path, method: str) -> dict:
+    """One fresh interpreter's timings for the checkout at ``root``."""
+    env = dict(os.environ, PYTHONPATH=str(root))
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, method],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def medians(runs: list[dict]) -> dict:
+    """The median of every figure over the runs."""
+    out = {key: statistics.median(r[key] for r in runs) for key in ("sympy", "theory")}
+    for key in ("cold_all", "warm_all"):
+        out[key] = statistics.median(r[key] for r in runs)
+    for key in ("cold", "warm"):
+        out[key] = {t: statistics.median(r[key][t] for r in runs) for t in runs[0][key]}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--method", default="heavy_ball")
+    parser.add_argument("--against", type=Path, default=None, help="a second checkout to compare")
+    args = parser.parse_args()
+    roots = {"this": ROOT}
+    if args.against is not None:
+        roots["against"] = args.against.resolve()
+    runs: dict[str, list[dict]] = {name: [] for name in roots}
+    for _ in range(args.repeat):
+        for name, root in roots.items():
+            runs[name].append(probe(root, args.method))
+    figures = {name: medians(r) for name, r in runs.items()}
+    print(
+        f"derive_all(method={args.method!r}), median of {args.repeat} fresh interpreters "
+        f"(load: {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores)"
+    )
+    for name, root in roots.items():
+        print(f"  {name}: {root}")
+    header = f"  {'':22s}" + "".join(f"{name:>10s}" for name in roots)
+    if "against" in roots:
+        header += f"{'this/against':>14s}"
+    print(header)
+
+    def row(label: str, get) -> None:
+        values = [get(figures[name]) for name in roots]
+        line = f"  {label:22s}" + "".join(f"{v:9.3f}s" for v in values)
+        if len(values) == 2:
+            line += f"{values[0] / values[1]:13.2f}x"
+        print(line)
+
+    row("import sympy", lambda f: f["sympy"])
+    row("import theory", lambda f: f["theory"])
+    row("derive_all cold", lambda f: f["cold_all"])
+    for topic in figures["this"]["cold"]:
+        row(f"  {topic}", lambda f, t=topic: f["cold"][t])
+    row("derive_all warm", lambda f: f["warm_all"])
+    for topic in figures["this"]["warm"]:
+        row(f"  {topic}", lambda f, t=topic: f["warm"][t])
+
+
+if __name__ == "__main__":
+    main()
