@@ -67,13 +67,86 @@ def is_zero(
         return True
     if expr.has(sp.Float):
         return _float_zero(expr)
-    for transform in (sp.expand, sp.cancel):
-        expr = transform(expr)
-        if expr == 0:
-            return True
-    if _algebraic_numbers_zero(expr):
+    expanded = sp.expand(expr)
+    if expanded == 0 or _numerator_zero(expr):
         return True
+    expr = sp.cancel(expanded)
+    if expr == 0 or _algebraic_numbers_zero(expr):
+        return True
+    if _nonzero_somewhere(expr):
+        return False  # not identically zero: no simplification could make it so
     return sp.simplify(expr) == 0 or bool(expr.equals(0))
+
+
+def _square_roots(expr: sp.Expr) -> set[sp.Pow]:
+    return {p for p in expr.atoms(sp.Pow) if p.exp.is_Rational and p.exp.q == 2}
+
+
+def _numerator_zero(expr: sp.Expr) -> bool:
+    """Zero by polynomial arithmetic: the numerator over a common denominator expands
+    to zero, each square root ``sqrt(b)`` in it a new symbol ``s`` reduced modulo
+    ``s**2 - b``.
+
+    Cheaper than :func:`sympy.cancel` (no polynomial gcd). Sound whatever the
+    branch (``sqrt(b)**2 = b`` always); inconclusive (False) when a remainder
+    is left, e.g. for nested roots or ``sqrt(a) sqrt(b)`` against ``sqrt(a b)``.
+    """
+    roots = _square_roots(expr)
+    if any(_square_roots(p.base) for p in roots):
+        return False
+    symbol = {b: sp.Dummy("s") for b in {p.base for p in roots}}
+    bare = expr.xreplace({p: symbol[p.base] ** p.exp.p for p in roots})
+    numerator = sp.expand(sp.fraction(sp.together(bare))[0])
+    try:
+        for base, s in symbol.items():
+            numerator = sp.rem(numerator, s**2 - base, s)
+    except sp.PolynomialError:
+        return False
+    return sp.expand(numerator) == 0
+
+
+#: the kinds of node a rational function of symbols and their square roots is built of
+_ARITHMETIC = (sp.Add, sp.Mul, sp.Pow, sp.Symbol, sp.Rational)
+
+
+def _nonzero_somewhere(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is finite and nonzero at one exact rational point that
+    satisfies its symbols' assumptions: then it is not identically zero.
+
+    Only for rational functions of symbols and their roots (a point value
+    SymPy decides exactly); True is a proof, False says nothing.
+    """
+    if not all(isinstance(e, _ARITHMETIC) for e in sp.preorder_traversal(expr)):
+        return False
+    point = _sample_point(expr.free_symbols)
+    if point is None:
+        return False
+    value = expr.xreplace(point)
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not value.is_number:
+        return False
+    return value.is_zero is False and value.is_finite is True
+
+
+#: values a sample point draws from: no two alike, none a small integer that might
+#: sit on a pole or a special case
+_SAMPLES = tuple(sp.Rational(p, q) for p, q in ((23, 7), (31, 11), (41, 13), (53, 17), (61, 19)))
+_INTEGER_SAMPLES = (7, 11, 13, 17, 19)
+
+
+def _sample_point(symbols: set) -> dict | None:
+    point = {}
+    for k, sym in enumerate(sorted(symbols, key=str)):
+        facts = sym.assumptions0
+        pool = _INTEGER_SAMPLES if facts.get("integer") else _SAMPLES
+        values = [sp.Rational(v) * sign for v in pool for sign in (1, -1)]
+        values = values[2 * k :] + values[: 2 * k]  # a different value for each symbol
+        for value in values:
+            if all(getattr(value, f"is_{fact}") == holds for fact, holds in facts.items()):
+                point[sym] = value
+                break
+        else:
+            return None
+    return point
 
 
 #: digits to which coefficients that are nested radicals are compared with zero

@@ -1,0 +1,94 @@
+"""The checker's cheap exact tests (theory/checking.py): they prove what they claim, and only that."""
+
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from theory.checking import _nonzero_somewhere, _numerator_zero, _sample_point, is_zero
+
+x = sp.Symbol("x", positive=True)
+k = sp.Symbol("kappa", positive=True)
+
+
+@st.composite
+def polynomials(draw, nonzero: bool = True):
+    """A polynomial in x of degree <= 3 with small integer coefficients (not zero if asked)."""
+    coeffs = draw(st.lists(st.integers(-5, 5), min_size=1, max_size=4))
+    if nonzero and not any(coeffs):
+        coeffs[0] = draw(st.sampled_from([-3, 2, 7]))
+    return sp.Add(*(c * x**i for i, c in enumerate(coeffs)))
+
+
+@given(polynomials(), polynomials(), st.integers(1, 9))
+def test_square_roots_reduce_to_zero_by_polynomial_arithmetic(a, b, c):
+    s = sp.sqrt(x + c)
+    # (a + b s)(a - b s) = a^2 - b^2 (x + c), and over a common denominator
+    product = (a + b * s) * (a - b * s) - (a**2 - b**2 * (x + c))
+    quotient = (a + b * s) / (a - b * s) - (a + b * s) ** 2 / (a**2 - b**2 * (x + c))
+    for expr in (product, quotient):
+        assert _numerator_zero(expr)  # the cheap path proves it, not the fallback
+        assert is_zero(expr)
+
+
+@given(polynomials(), polynomials(), st.integers(1, 9), st.integers(1, 4))
+def test_a_wrong_identity_with_roots_is_not_proven(a, b, c, slip):
+    s = sp.sqrt(x + c)
+    wrong = (a + b * s) * (a - b * s) - (a**2 - b**2 * (x + c)) + slip * s
+    assert not _numerator_zero(wrong)
+    assert _nonzero_somewhere(wrong)
+    assert not is_zero(wrong)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        (sp.sqrt(3 * k + 1) - 2) ** 2 - (3 * k - 3),  # the cross term dropped
+        (sp.sqrt(3 * k + 1) - 2) / (sp.sqrt(3 * k + 1) + 2) - (3 * k - 3) / (3 * k + 5),
+        -2 * (k + 1) / (x * (2 * k + 1)) + (k - 1) / (k * x),
+    ],
+)
+def test_wrong_claims_are_refused(expr):
+    assert not is_zero(expr)
+
+
+def test_roots_that_do_not_reduce_are_left_to_the_fallback():
+    a, b = sp.symbols("a b")  # no assumptions: sqrt(a) sqrt(b) is not sqrt(a b)
+    assert not _numerator_zero(sp.sqrt(a) * sp.sqrt(b) - sp.sqrt(a * b))
+    assert not is_zero(sp.sqrt(a) * sp.sqrt(b) - sp.sqrt(a * b))
+    nested = sp.sqrt(1 + sp.sqrt(x))
+    assert not _numerator_zero((nested + 1) * (nested - 1) - sp.sqrt(x))
+    assert is_zero((nested + 1) * (nested - 1) - sp.sqrt(x))  # by the fallback
+
+
+def test_nonzero_somewhere_says_nothing_where_it_cannot_evaluate():
+    y = sp.Symbol("y")
+    assert not _nonzero_somewhere(sp.Abs(y) - y)  # not arithmetic: left to simplify
+    assert not _nonzero_somewhere((x**2 - 1) / (x - 1) - (x + 1))  # zero where defined
+    assert not _nonzero_somewhere(sp.Integer(0))
+
+
+def test_sample_points_satisfy_the_assumptions():
+    symbols = {
+        "p": sp.Symbol("p", positive=True),
+        "n": sp.Symbol("n", integer=True, negative=True),
+        "m": sp.Symbol("m", integer=True, nonnegative=True),
+        "r": sp.Symbol("r", real=True),
+        "q": sp.Symbol("q", nonpositive=True),
+        "z": sp.Symbol("z"),
+    }
+    point = _sample_point(set(symbols.values()))
+    value = {name: point[sym] for name, sym in symbols.items()}
+    assert value["p"] > 0
+    assert value["n"] < 0 and value["n"] == int(value["n"])
+    assert value["m"] >= 0 and value["m"] == int(value["m"])
+    assert value["q"] <= 0
+    assert len(set(value.values())) == len(value)  # no two symbols alike
+    assert _sample_point({sp.Symbol("e", even=True)}) is None  # no sample fits: no claim
+
+
+@given(polynomials(), polynomials(), polynomials(), polynomials())
+def test_nonzero_somewhere_agrees_with_simplify(a, b, c, d):
+    expr = a / b - c / d
+    if _nonzero_somewhere(expr):
+        assert sp.simplify(expr) != 0
