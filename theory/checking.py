@@ -87,7 +87,8 @@ def _numerator_zero(expr: sp.Expr) -> bool:
     to zero, each square root ``sqrt(b)`` in it a new symbol ``s`` reduced modulo
     ``s**2 - b``.
 
-    Cheaper than :func:`sympy.cancel` (no polynomial gcd). Sound whatever the
+    Cheaper than :func:`sympy.cancel` (no polynomial gcd) and than
+    :func:`sympy.together` (no gcd of terms). Sound whatever the
     branch (``sqrt(b)**2 = b`` always); inconclusive (False) when a remainder
     is left, e.g. for nested roots or ``sqrt(a) sqrt(b)`` against ``sqrt(a b)``.
     """
@@ -96,7 +97,7 @@ def _numerator_zero(expr: sp.Expr) -> bool:
         return False
     symbol = {b: sp.Dummy("s") for b in {p.base for p in roots}}
     bare = expr.xreplace({p: symbol[p.base] ** p.exp.p for p in roots})
-    numerator = sp.expand(sp.fraction(sp.together(bare))[0])
+    numerator = sp.expand(bare.as_numer_denom()[0])
     try:
         for base, s in symbol.items():
             numerator = sp.rem(numerator, s**2 - base, s)

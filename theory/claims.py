@@ -27,8 +27,13 @@ def holds_for_all(text: str, claim: sp.Basic, *, where: Mapping | None = None) -
 
     def proof() -> bool:
         expr, strict = _positive_part(_checked_relation(claim))
-        expr = sp.factor(sp.simplify(expr.subs(where or {})))
-        return bool(expr.is_positive if strict else expr.is_nonnegative)
+        expr = expr.subs(where or {})
+        # factored as it stands first (cheap); simplified then factored if that leaves the sign open
+        for shape in (sp.factor, lambda e: sp.factor(sp.simplify(e))):
+            form = shape(expr)
+            if form.is_positive if strict else form.is_nonnegative:
+                return True
+        return False
 
     if not proof():
         raise _refuse(text, f"{claim} is not proven")
@@ -157,7 +162,7 @@ def power_identity(
     var = sp.Dummy("z")
 
     def at(k):
-        return sp.Matrix(bare.subs(t, k).subs(name, matrix).doit())
+        return sp.Matrix(bare.xreplace({t: k, name: sp.ImmutableMatrix(matrix)}).doit())
 
     def proof() -> bool:
         if matrix.shape != (2, 2):
@@ -171,17 +176,19 @@ def power_identity(
         # ... so the recurrence holds once each r**2 is reduced by r**2 = tr M r - det M
         relations = [(x, char.subs(var, x)) for x in symbols.values()]
         rec = at(t + 2) - matrix.trace() * at(t + 1) + matrix.det() * at(t)
-        return all(_reduced(_powers_as_symbols(e, t), relations) == 0 for e in rec)
+        return all(_reduced(e, t, relations) == 0 for e in rec)
 
     if not proof():
         raise _refuse(text, f"{name}**{t} = {formula}")
     return Step(text, sp.MatPow(name, t), "=", formula, proof, None)
 
 
-def _reduced(expr: sp.Expr, relations: list) -> sp.Expr:
-    """The numerator of ``expr`` reduced modulo each polynomial relation ``p(x) = 0`` in turn."""
+def _reduced(expr: sp.Expr, t: sp.Symbol, relations: list) -> sp.Expr:
+    """The numerator of ``expr``, each r**(t + k) split as in :func:`_powers_as_symbols`,
+    reduced modulo each polynomial relation ``p(x) = 0`` in turn."""
+    # over a common denominator before expanding: the terms share it, so this is cheap
     numerator, _ = sp.fraction(sp.together(expr))
-    numerator = sp.expand(numerator)
+    numerator = _powers_as_symbols(numerator, t)
     for x, relation in relations:
         numerator = sp.rem(numerator, relation, x)
     return sp.expand(numerator)

@@ -57,7 +57,11 @@ def _common_choice_steps() -> list:
     c = 1 - 1 / kappa  # 1 - eta mu with eta = 1/L, L = kappa mu
     where = {kappa: (1 + _r) ** 2}
     p_common = defined("p_c", z, _poly(b, c), latex=r"p_{\mathrm{c}}")
-    delta = Named("Δ_c", sp.discriminant(_poly(b, c), z), latex=r"\Delta_{\mathrm{c}}")
+    # sqrt(kappa) held as a symbol r: the discriminant is a polynomial in the coefficients,
+    # so r = sqrt(kappa) may be put back after; SymPy's expression domain is slow at it
+    r = sp.Dummy("r")
+    disc = sp.discriminant(_poly(b, c).xreplace({root_k: r}), z).xreplace({r: root_k})
+    delta = Named("Δ_c", disc, latex=r"\Delta_{\mathrm{c}}")
     return [
         identity(
             r"The common choice $\eta = 1/L$, $\beta = (\sqrt{\kappa} - 1)/(\sqrt{\kappa} + 1)$ "

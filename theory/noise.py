@@ -51,8 +51,9 @@ def stationary_covariance(method: Method | str = "heavy_ball") -> sp.Matrix:
     entries = {(i, j): sp.Symbol(f"S_{i}{j}") for i in range(n) for j in range(i, n)}
     S = sp.Matrix(n, n, lambda i, j: entries[(min(i, j), max(i, j))])
     eqs = list((S - R * S * R.T - sigma**2 * b * b.T).values())
-    sol = sp.solve(eqs, list(entries.values()), dict=True)[0]
-    return S.subs(sol).applyfunc(sp.factor)
+    unknowns = list(entries.values())
+    (solution,) = sp.linsolve(eqs, unknowns)  # linear: one solution, exact
+    return S.subs(dict(zip(unknowns, solution, strict=True))).applyfunc(sp.factor)
 
 
 def variance_formula() -> sp.Expr:

@@ -212,8 +212,8 @@ def _equivalent(a: sp.Basic, b: sp.Basic) -> bool:
 
 def _edge_at_minus_one(poly: sp.Poly) -> sp.Expr | None:
     """The curvature where p(-1) = 0, when that equation is linear in lambda."""
-    at = sp.expand(poly.as_expr().subs(z, -1))
-    if sp.degree(at, lam) != 1:
+    at = sp.Poly(sp.expand(poly.as_expr().subs(z, -1)), lam)
+    if at.degree() != 1:
         return None
-    (edge,) = sp.solve(at, lam)
-    return sp.factor(edge)
+    slope, offset = at.all_coeffs()
+    return sp.factor(-offset / slope)  # checked below by solves(), as any derived edge
