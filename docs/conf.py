@@ -1,8 +1,10 @@
 """Sphinx configuration: the API reference from the docstrings, and the example notebooks.
 
-Offline: no intersphinx, no remote theme assets. Build with warnings as errors:
-``sphinx-build -W docs docs/_build/html`` (``tests/test_docs.py`` does, where Sphinx
-is installed).
+Offline, to build and to read: no intersphinx, no remote theme assets, and the maths
+typeset at build time by LaTeX into SVG images (``sphinx.ext.imgmath``: ``latex``,
+``dvisvgm`` and ``preview.sty``), so no page loads a script from the network. Build with
+warnings as errors: ``sphinx-build -W docs docs/_build/html`` (``tests/test_docs.py``
+does, where Sphinx and LaTeX are installed).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ release = version = "0.1.0"
 
 extensions = [
     "sphinx.ext.autodoc",
-    "sphinx.ext.mathjax",
+    "sphinx.ext.imgmath",
     "numpydoc",
     "myst_nb",
 ]
@@ -49,8 +51,12 @@ numpydoc_class_members_toctree = False
 
 html_theme = "alabaster"
 html_static_path: list[str] = []
-# MathJax from a CDN is the only online piece; the pages read fine without it
-mathjax_path = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
+
+# maths as SVG drawn by LaTeX at build time: readable offline, with no script at all
+imgmath_image_format = "svg"
+imgmath_use_preview = True  # reports each formula's depth, so inline maths sits on the baseline
+# the notebooks write $...$ and $$...$$, as Jupyter does
+myst_enable_extensions = ["dollarmath", "amsmath"]
 
 # the notebooks' kernel imports the toolkit from this checkout when it is not installed
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
@@ -79,5 +85,26 @@ def _escape_bars(app, what, name, obj, options, lines) -> None:
         lines[i] = "".join(p if k % 2 else p.replace("|", r"\|") for k, p in enumerate(parts))
 
 
+def _without_anyfontsize() -> None:
+    """Drop ``anyfontsize`` from imgmath's LaTeX preamble.
+
+    It only quiets size-substitution warnings, and none arise at the default 12 pt; it lives
+    in texlive-latex-extra (80 MB), which nothing else needs. (A template of our own in
+    ``templates_path`` would do the same, but Sphinx 9.0 fails to load one.)
+    """
+    from sphinx.ext import imgmath
+
+    original = imgmath.generate_latex_macro
+    if getattr(original, "without_anyfontsize", False):
+        return
+
+    def generate_latex_macro(*args, **kwargs):
+        return original(*args, **kwargs).replace("\\usepackage{anyfontsize}\n", "")
+
+    generate_latex_macro.without_anyfontsize = True
+    imgmath.generate_latex_macro = generate_latex_macro
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", _escape_bars)
+    _without_anyfontsize()

@@ -1,14 +1,17 @@
-"""The API reference builds with Sphinx, warnings as errors, notebooks executed.
+"""The docs build with Sphinx, warnings as errors, notebooks executed, and read offline.
 
-Skipped, visibly, where the docs extra is missing (``pip install '.[docs]'``);
-CI installs it.
+Skipped, visibly, where the docs extra is missing (``pip install '.[docs]'``) or LaTeX is
+(the maths is drawn at build time by ``latex`` and ``dvisvgm`` with ``preview.sty``); CI
+installs both. The site is built once for this module.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -16,35 +19,120 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_sphinx_builds_with_warnings_as_errors(tmp_path):
+def _missing_latex() -> str | None:
+    for program in ("latex", "dvisvgm", "kpsewhich"):
+        if shutil.which(program) is None:
+            return program
+    found = subprocess.run(["kpsewhich", "preview.sty"], capture_output=True, text=True)
+    return None if found.stdout.strip() else "preview.sty"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The HTML site, built from docs/ with ``-W``."""
     for name in ("sphinx", "numpydoc", "myst_nb"):
-        pytest.importorskip(name, reason="pip install '.[docs]' to build the API reference")
+        pytest.importorskip(name, reason="pip install '.[docs]' to build the docs")
+    missing = _missing_latex()
+    if missing is not None:
+        pytest.skip(f"{missing} not installed (Debian: texlive-latex-base dvisvgm preview-latex-style)")
+    out = tmp_path_factory.mktemp("docs")
     env = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-W",
-            "--keep-going",
-            "-q",
-            "-b",
-            "html",
-            "-d",
-            str(tmp_path / "doctrees"),
-            str(ROOT / "docs"),
-            str(tmp_path / "html"),
-        ],
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html"]
+        + ["-d", str(out / "doctrees"), str(ROOT / "docs"), str(out / "html")],
         capture_output=True,
         text=True,
         env=env,
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr[-5000:]
-    html = tmp_path / "html"
-    assert (html / "api" / "numerics.html").is_file() and (html / "api" / "theory.html").is_file()
-    page = (html / "examples" / "d2l_momentum.html").read_text(encoding="utf-8")
+    return out / "html"
+
+
+def test_sphinx_builds_with_warnings_as_errors(site):
+    assert (site / "api" / "numerics.html").is_file() and (site / "api" / "theory.html").is_file()
+    page = (site / "examples" / "d2l_momentum.html").read_text(encoding="utf-8")
     assert "epoch 20, x1: 0.007188, x2: 0.002553" in page  # executed: D2L's line is in the output
+
+
+class _Page(HTMLParser):
+    """What a browser would fetch, the maths images, and the prose outside code."""
+
+    SKIP = {"pre", "code", "script", "style", "textarea"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fetched: list[str] = []  # src of any element, href of any <link>
+        self.maths: list[dict[str, str | None]] = []
+        self.prose: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if attributes.get("src"):
+            self.fetched.append(attributes["src"])
+        if tag == "link" and attributes.get("href"):
+            self.fetched.append(attributes["href"])
+        if tag == "img" and "/_images/math/" in "/" + (attributes.get("src") or ""):
+            self.maths.append(attributes)  # imgmath's drawings, inline and displayed
+        if tag in self.SKIP:
+            self._skipping += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self._skipping:
+            self._skipping -= 1
+
+    def handle_data(self, data):
+        if not self._skipping:
+            self.prose.append(data)
+
+
+def _read(page: Path) -> _Page:
+    parsed = _Page()
+    parsed.feed(page.read_text(encoding="utf-8"))
+    return parsed
+
+
+def _remote(url: str) -> bool:
+    return url.lower().startswith(("http:", "https:", "//", "ftp:"))
+
+
+def test_no_page_fetches_anything_from_the_network(site):
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= 6
+    for page in pages:
+        remote = [url for url in _read(page).fetched if _remote(url)]
+        assert not remote, f"{page.relative_to(site)} fetches {remote}"
+    for sheet in site.rglob("*.css"):
+        text = sheet.read_text(encoding="utf-8")
+        for marker in ("url(", "@import"):
+            for piece in text.split(marker)[1:]:
+                target = piece.lstrip(" \"'")
+                assert not _remote(target), f"{sheet.relative_to(site)}: {marker}{piece[:60]}"
+
+
+@pytest.mark.parametrize(
+    "page, formula",
+    [
+        ("examples/d2l_momentum.html", r"1 - \eta\lambda = -1.4"),  # a notebook's $...$
+        ("api/theory.html", None),  # a docstring's :math:
+        ("api/numerics.html", None),
+    ],
+)
+def test_maths_is_drawn_into_images_at_build_time(site, page, formula):
+    parsed = _read(site / page)
+    assert parsed.maths, f"{page} shows no maths"
+    for image in parsed.maths:
+        source = (site / page).parent / image["src"]
+        assert source.suffix == ".svg" and source.is_file(), image["src"]
+        drawing = source.read_text(encoding="utf-8")
+        assert "<svg" in drawing and "<path" in drawing, image["src"]
+    if formula is not None:
+        assert formula in [image["alt"] for image in parsed.maths]
+    # nothing left for a script to typeset: no TeX delimiters in the prose
+    prose = "".join(parsed.prose)
+    for delimiter in ("$", "\\(", "\\["):
+        assert delimiter not in prose, f"{page}: raw TeX {prose[prose.find(delimiter) - 40 :][:80]!r}"
