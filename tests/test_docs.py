@@ -34,7 +34,9 @@ def site(tmp_path_factory) -> Path:
         pytest.importorskip(name, reason="pip install '.[docs]' to build the docs")
     missing = _missing_latex()
     if missing is not None:
-        pytest.skip(f"{missing} not installed (Debian: texlive-latex-base dvisvgm preview-latex-style)")
+        pytest.skip(
+            f"{missing} not installed (Debian: texlive-latex-base dvisvgm preview-latex-style)"
+        )
     out = tmp_path_factory.mktemp("docs")
     env = dict(
         os.environ,
@@ -135,4 +137,6 @@ def test_maths_is_drawn_into_images_at_build_time(site, page, formula):
     # nothing left for a script to typeset: no TeX delimiters in the prose
     prose = "".join(parsed.prose)
     for delimiter in ("$", "\\(", "\\["):
-        assert delimiter not in prose, f"{page}: raw TeX {prose[prose.find(delimiter) - 40 :][:80]!r}"
+        assert delimiter not in prose, (
+            f"{page}: raw TeX {prose[prose.find(delimiter) - 40 :][:80]!r}"
+        )
