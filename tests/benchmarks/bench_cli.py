@@ -1,4 +1,4 @@
-"""Benchmark: start-up of the commands beside a bare ``import numpy``, and ``momentum report``.
+"""Benchmark: start-up of the commands beside a bare ``import numpy``.
 
 Run: python tests/benchmarks/bench_cli.py [--repeat 7]   (from the project folder)
 
@@ -6,9 +6,7 @@ Every command runs in a fresh interpreter; the rounds interleave the commands
 (numpy, --help, rate, tune, simulate, noise, explore, numpy, ...) so that load on a
 shared machine falls on all of them alike. Each figure is printed beside its
 baseline (the median of the bare ``python -c "import numpy"`` runs); asserts
-nothing. The report's wall time is printed with the load average (the
-machine is shared); its CPU time is the main process's only (the workers
-are children of a fork server, which this process does not wait for).
+nothing. ``momentum report`` has its own benchmark, ``bench_report.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -61,7 +58,6 @@ def run(argv: list[str]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--reports", type=int, default=3)
     args = parser.parse_args()
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
     for _ in range(args.repeat):
@@ -72,17 +68,6 @@ def main() -> None:
     for name, values in times.items():
         median = statistics.median(values)
         print(f"  {name:58s} {median * 1e3:7.0f} ms  {median / base:5.2f}x import numpy")
-    reports = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for k in range(args.reports):
-            reports.append(run([*CLI, "report", "--output", f"{tmp}/r{k}"]))
-    wall = statistics.median(w for w, _ in reports)
-    cpu = statistics.median(c for _, c in reports)
-    print(
-        f"momentum report, median of {args.reports}: {wall:.2f} s wall, {cpu:.2f} s CPU "
-        f"in the main process (workers not counted) on {os.cpu_count()} cores "
-        f"(load: {os.getloadavg()[0]:.1f})"
-    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,102 @@
+"""Benchmark: ``momentum report``'s wall time, and the CPU time of every process it starts.
+
+Run: python tests/benchmarks/bench_report.py [--reports 5]   (from the project folder)
+
+The report draws its figures in worker processes forked by a fork server,
+which the calling process never waits for, so ``RUSAGE_CHILDREN`` misses
+them. This script polls ``/proc`` (Linux) every few milliseconds for every
+descendant of the report's process and adds up each one's last-seen user and
+system time; a process that ends between two polls loses at most one poll
+interval. The total CPU divided by the cores is the wall time the report
+would take if both cores were its own and perfectly shared: on a busy
+machine the wall time is printed beside it and the load average. Asserts
+nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-m", "momentum_cli.main"]
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, user + system seconds) of a live process, or None."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()  # the name may hold spaces
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _descendants(root: int) -> dict[int, float]:
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            s = _stat(int(entry))
+            if s is not None:
+                stats[int(entry)] = s
+    seen = {root}
+    changed = True
+    while changed:  # children, their children, ...
+        changed = False
+        for pid, (ppid, _) in stats.items():
+            if ppid in seen and pid not in seen:
+                seen.add(pid)
+                changed = True
+    return {pid: stats[pid][1] for pid in seen if pid in stats}
+
+
+def run(argv: list[str], poll: float = 0.005) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of the process and every descendant seen."""
+    env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    cpu: dict[int, float] = {}
+    while proc.poll() is None:
+        for pid, seconds in _descendants(proc.pid).items():
+            cpu[pid] = max(cpu.get(pid, 0.0), seconds)
+        time.sleep(poll)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.read().decode()}")
+    return wall, sum(cpu.values())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=5)
+    args = parser.parse_args()
+    cores = len(os.sched_getaffinity(0))
+    load = os.getloadavg()[0]
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(args.reports):
+            runs.append(run([*CLI, "report", "--output", f"{tmp}/r{k}"]))
+    walls = [w for w, _ in runs]
+    cpus = [c for _, c in runs]
+    print(
+        f"momentum report, {args.reports} runs on {cores} cores (load before: {load:.1f}, after: "
+        f"{os.getloadavg()[0]:.1f})"
+    )
+    print(f"  wall: median {statistics.median(walls):.2f} s, best {min(walls):.2f} s")
+    print(
+        f"  CPU of all its processes: median {statistics.median(cpus):.2f} s, "
+        f"so {statistics.median(cpus) / cores:.2f} s on {cores} free cores"
+    )
+
+
+if __name__ == "__main__":
+    main()
