@@ -224,13 +224,14 @@ def _exercise4(fig):
 
 def _worst_case(fig):
     import numerics
-    import theory
+    from numerics.tuning import tune_closed_form
 
     mu, L = SAMPLE_SPECTRUM
-    tuned = theory.optimal_parameters(mu, L)
+    # the closed form generated from theory's derivation: no SymPy in the process that draws
+    tuned = tune_closed_form(mu, L)
     numerics.worst_case_grid(
         np.linspace(0.0002, 0.045, 300), np.linspace(0, 0.99, 200), mu, L
-    ).plot(ax=fig.subplots(), tuned=(float(tuned.eta), float(tuned.beta)))
+    ).plot(ax=fig.subplots(), tuned=(tuned.eta, tuned.beta))
 
 
 FIGURES = (

@@ -184,3 +184,39 @@ def test_key_numbers_markdown_becomes_html():
     assert page == (
         "<p>Runs:</p>\n<ul>\n<li>gd <code>x &lt; 1</code></li>\n<li>hb</li>\n</ul>\n<p>Tuned.</p>"
     )
+
+
+def test_figures_are_drawn_without_sympy():
+    """The processes that draw never pay for SymPy: the figures use the generated numeric forms."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys\n"
+        "from momentum_cli.figures import render\n"
+        "from momentum_cli.report_figures import FIGURES\n"
+        "for spec in FIGURES:\n"
+        "    render(spec)\n"
+        "    if 'sympy' in sys.modules:\n"
+        "        print(spec.name)\n"
+        "        break\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
+    )
+    assert done.stdout == "", f"drawing {done.stdout.strip()} imported SymPy"
+
+
+def test_figure_png_is_opaque_rgb():
+    """RGB, no alpha channel: pdflatex embeds such a PNG as it is, without splitting pixels."""
+    from PIL import Image
+
+    from momentum_cli.figures import DPI, figure_bytes
+
+    data = figure_bytes(FIGURES[0], ("png",))["png"]
+    image = Image.open(io.BytesIO(data))
+    assert image.mode == "RGB"
+    assert image.size == tuple(round(v * DPI) for v in FIGURES[0].size)
+    assert all(round(v) == DPI for v in image.info["dpi"])
