@@ -3,7 +3,8 @@
 A job is a picklable zero-argument callable (a ``functools.partial`` of a
 module-level function; one that cannot be pickled, such as a local
 function, runs in the caller instead). :class:`Jobs` submits them all on entry, in the order
-given (put the longest first); the caller does its own work meanwhile and
+given (put the longest first), and :meth:`Jobs.submit` adds jobs whose
+inputs the caller computes meanwhile; the caller does its own work and
 collects the results with :meth:`Jobs.results`. Work the jobs share is done
 once, before they start, and handed to each worker by ``initializer``; the
 modules the jobs need are imported once, by the fork server (``preload``).
@@ -20,6 +21,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -47,7 +49,11 @@ def _start_worker(initializer, initargs) -> None:
 
 
 class Jobs:
-    """Run ``jobs`` in worker processes (or here, one after another, on a single core)."""
+    """Run ``jobs`` in worker processes (or here, one after another, on a single core).
+
+    ``processes`` fixes the number of workers (default: :func:`workers` of the
+    number of jobs given on entry).
+    """
 
     def __init__(
         self,
@@ -55,16 +61,30 @@ class Jobs:
         initializer: Callable | None = None,
         initargs=(),
         preload: Sequence[str] = (),
+        processes: int | None = None,
     ) -> None:
         self._jobs = list(jobs)
         self._init = (initializer, tuple(initargs))
         self._preload = list(preload)
+        self._processes = processes
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future | None] = []
+        self._lock = threading.Lock()
+        self._starter: threading.Thread | None = None
+        self._start_error: BaseException | None = None
 
     def __enter__(self) -> Jobs:
-        n = workers(len(self._jobs))
+        n = self._processes or workers(len(self._jobs))
         if n > 1:
+            # the first worker waits for the fork server's imports: the caller works on
+            self._starter = threading.Thread(target=self._start, args=(n,), daemon=True)
+            self._starter.start()
+        elif self._init[0] is not None:
+            self._init[0](*self._init[1])  # one core: the jobs run here, after the same set-up
+        return self
+
+    def _start(self, n: int) -> None:
+        try:
             # never a plain fork of this process: a lock another thread holds would stay
             # locked in the child. A fork server is a fresh process that imports the
             # modules named in ``preload`` once and forks the workers from there.
@@ -74,18 +94,37 @@ class Jobs:
                     context.set_forkserver_preload(self._preload)
             else:
                 context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(
+            pool = ProcessPoolExecutor(
                 n, mp_context=context, initializer=_start_worker, initargs=self._init
             )
-            self._futures = [
-                self._pool.submit(job) if _picklable(job) else None for job in self._jobs
-            ]
-        elif self._init[0] is not None:
-            self._init[0](*self._init[1])  # one core: the jobs run here, after the same set-up
-        return self
+            first = self._submit_to(pool, self._jobs[0]) if self._jobs else None
+            with self._lock:  # jobs submitted meanwhile are in self._jobs, in order
+                self._pool = pool
+                self._futures = [first] + [self._submit_to(pool, j) for j in self._jobs[1:]]
+        except BaseException as exc:  # raised in the caller, by results()
+            self._start_error = exc
+
+    @staticmethod
+    def _submit_to(pool: ProcessPoolExecutor, job) -> Future | None:
+        return pool.submit(job) if _picklable(job) else None
+
+    def submit(self, jobs: Sequence[Callable]) -> None:
+        """Add jobs whose inputs were not ready on entry; their results follow the others'."""
+        with self._lock:
+            jobs = list(jobs)
+            self._jobs += jobs
+            if self._pool is not None:
+                self._futures += [self._submit_to(self._pool, job) for job in jobs]
+
+    def _started(self) -> None:
+        if self._starter is not None:
+            self._starter.join()
+        if self._start_error is not None:
+            raise self._start_error
 
     def results(self) -> list:
         """Every job's result, in the order given; a job's exception is raised here."""
+        self._started()
         if self._pool is None:
             return [job() for job in self._jobs]
         return [
@@ -94,6 +133,8 @@ class Jobs:
         ]
 
     def __exit__(self, *exc) -> bool:
+        if self._starter is not None:
+            self._starter.join()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         return False

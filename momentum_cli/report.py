@@ -115,6 +115,39 @@ def _quiet(message: str) -> None:
     pass
 
 
+#: the pool draws in this order, the longest first (CPU seconds per figure:
+#: ``tests/benchmarks/bench_report.py --figures``), so no core idles at the end;
+#: a figure not named here is drawn first
+LONGEST_FIRST = (
+    "rate_vs_kappa",
+    "method_rate_maps",
+    "rate_map",
+    "volume",
+    "d2l_traces",
+    "exercise4",
+    "variance_vs_beta",
+    "exercise2",
+    "divergence",
+    "worst_case",
+    "weights",
+    "region",
+    "gd_decay",
+    "envelope",
+    "airfoil_losses",
+)
+
+
+def _drawing_order(specs):
+    rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
+    return sorted(specs, key=lambda spec: rank.get(spec.name, -1))
+
+
+def _save_sharing(shared, spec, folder) -> list:
+    """``save_spec`` in a process that has not seen the shared airfoil computation yet."""
+    use_airfoil(shared)
+    return save_spec(spec, folder)
+
+
 def write_report(output, progress=_quiet) -> str:
     """Write the report folder; returns the lines to print (what was written, what to open).
 
@@ -130,14 +163,19 @@ def write_report(output, progress=_quiet) -> str:
     with atomic_directory(output) as tmp:  # the user's spelling: Path('') would be '.'
         figures = tmp / "figures"
         figures.mkdir()
-        progress("shared numbers: the airfoil runs and divergence scans")
-        shared = compute_airfoil()  # once per report, handed to every process that draws
-        use_airfoil(shared)
-        jobs = [partial(save_spec, spec, figures) for spec in FIGURES] + [explorer_html]
+        order = _drawing_order(FIGURES)
+        # the pool starts (its fork server imports matplotlib) while the airfoil runs here
+        jobs = [partial(save_spec, spec, figures) for spec in order if not spec.uses_airfoil]
+        jobs.append(explorer_html)
+        processes = workers(len(FIGURES) + 1)
         try:
-            with Jobs(jobs, use_airfoil, (shared,), preload=_WORKER_MODULES) as pool:
-                progress(
-                    f"figures: {len(FIGURES)} and the explorer, in {workers(len(jobs))} processes"
+            with Jobs(jobs, preload=_WORKER_MODULES, processes=processes) as pool:
+                progress(f"figures: {len(FIGURES)} and the explorer, in {processes} processes")
+                progress("shared numbers: the airfoil runs and divergence scans")
+                shared = compute_airfoil()  # once per report, handed to the figures that use it
+                use_airfoil(shared)
+                pool.submit(
+                    [partial(_save_sharing, shared, s, figures) for s in order if s.uses_airfoil]
                 )
                 progress("derivations: SymPy checks every step (meanwhile, here)")
                 derivations = theory.derive_all()
@@ -149,7 +187,7 @@ def write_report(output, progress=_quiet) -> str:
                 text = json.dumps(summary, indent=2) + "\n"
                 (tmp / "summary.json").write_text(text, encoding="utf-8")
                 (tmp / "report.md").write_text(_markdown(derivations, summary), encoding="utf-8")
-                *_, explorer = pool.results()
+                explorer = pool.results()[len(jobs) - 1]
         finally:
             use_airfoil(None)  # nothing is kept for the next report
         (tmp / "explorer.html").write_text(explorer, encoding="utf-8")

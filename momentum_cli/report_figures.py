@@ -68,6 +68,8 @@ class FigureSpec:
     explanation: str
     size: tuple[float, float]
     draw: object  # callable(Figure) -> None
+    #: whether ``draw`` reads the shared airfoil computation (:func:`airfoil`)
+    uses_airfoil: bool = False
 
 
 def _region(fig):
@@ -345,6 +347,7 @@ FIGURES = (
         "least-squares minimum.",
         (7.5, 5.4),
         _airfoil_losses,
+        uses_airfoil=True,
     ),
     FigureSpec(
         "divergence",
@@ -354,6 +357,7 @@ FIGURES = (
         "each scan. Right: every scanned run, the learning rate in units of the predicted edge.",
         (12.0, 5.2),
         _divergence,
+        uses_airfoil=True,
     ),
     FigureSpec(
         "exercise4",
@@ -363,6 +367,7 @@ FIGURES = (
         "them. Counts, not seconds, so the figure is the same on every machine.",
         (12.0, 5.4),
         _exercise4,
+        uses_airfoil=True,
     ),
     FigureSpec(
         "worst_case",

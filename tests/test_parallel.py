@@ -49,3 +49,10 @@ def test_a_job_that_cannot_be_pickled_runs_here():
 def test_workers_one_per_core_at_most_one_per_job():
     assert parallel.workers(1) == 1
     assert 1 <= parallel.workers(100) <= 100
+
+
+def test_jobs_submitted_later_follow_in_order():
+    _SHARED.clear()
+    with parallel.Jobs([partial(_scaled, 1)], _share, (4,), processes=2) as pool:
+        pool.submit([partial(_scaled, 2), partial(_scaled, 3)])
+        assert pool.results() == [4, 8, 12]

@@ -187,16 +187,25 @@ def test_key_numbers_markdown_becomes_html():
 
 
 def test_figures_are_drawn_without_sympy():
-    """The processes that draw never pay for SymPy: the figures use the generated numeric forms."""
+    """The processes that draw never pay for SymPy: the figures use the generated numeric forms.
+
+    Only the figures marked ``uses_airfoil`` are handed the airfoil computation
+    in the report's pool: any other that reads it fails here.
+    """
     import subprocess
     import sys
     from pathlib import Path
 
     code = (
         "import sys\n"
+        "from momentum_cli import report_figures\n"
         "from momentum_cli.figures import render\n"
-        "from momentum_cli.report_figures import FIGURES\n"
-        "for spec in FIGURES:\n"
+        "def unshared():\n"
+        "    raise RuntimeError('reads the airfoil computation but is not marked uses_airfoil')\n"
+        "computed = report_figures.compute_airfoil\n"
+        "for spec in report_figures.FIGURES:\n"
+        "    report_figures.use_airfoil(None)\n"
+        "    report_figures.compute_airfoil = computed if spec.uses_airfoil else unshared\n"
         "    render(spec)\n"
         "    if 'sympy' in sys.modules:\n"
         "        print(spec.name)\n"
