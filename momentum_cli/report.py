@@ -29,7 +29,6 @@ __all__ = ["FIGURES", "write_report"]
 _WORKER_MODULES = (
     "momentum_cli.report_figures",
     "momentum_cli.figures",
-    "momentum_cli.explorer",
     "numerics",
     "numerics.plotting",
     "matplotlib.figure",
@@ -166,11 +165,10 @@ def write_report(output, progress=_quiet) -> str:
         order = _drawing_order(FIGURES)
         # the pool starts (its fork server imports matplotlib) while the airfoil runs here
         jobs = [partial(save_spec, spec, figures) for spec in order if not spec.uses_airfoil]
-        jobs.append(explorer_html)
-        processes = workers(len(FIGURES) + 1)
+        processes = workers(len(FIGURES))
         try:
             with Jobs(jobs, preload=_WORKER_MODULES, processes=processes) as pool:
-                progress(f"figures: {len(FIGURES)} and the explorer, in {processes} processes")
+                progress(f"figures: {len(FIGURES)}, in {processes} processes")
                 progress("shared numbers: the airfoil runs and divergence scans")
                 shared = compute_airfoil()  # once per report, handed to the figures that use it
                 use_airfoil(shared)
@@ -187,10 +185,10 @@ def write_report(output, progress=_quiet) -> str:
                 text = json.dumps(summary, indent=2) + "\n"
                 (tmp / "summary.json").write_text(text, encoding="utf-8")
                 (tmp / "report.md").write_text(_markdown(derivations, summary), encoding="utf-8")
-                explorer = pool.results()[len(jobs) - 1]
+                (tmp / "explorer.html").write_text(explorer_html(), encoding="utf-8")
+                pool.results()
         finally:
             use_airfoil(None)  # nothing is kept for the next report
-        (tmp / "explorer.html").write_text(explorer, encoding="utf-8")
         progress("report.pdf: pdflatex")
         no_pdf = write_pdf(tmp, FIGURES, derivations)
         if no_pdf:

@@ -160,7 +160,7 @@ def test_progress_is_told_every_step(tmp_path, monkeypatch):
     told = []
     text = report.write_report(tmp_path / "rep", told.append)
     figures = next(m for m in told if m.startswith("figures"))
-    assert figures.startswith("figures: 1 and the explorer, in ")
+    assert figures.startswith("figures: 1, in ")
     assert told.index(figures) < next(i for i, m in enumerate(told) if m.startswith("derivations"))
     assert any("no pdflatex" in m for m in told)
     assert text.splitlines()[-1].endswith("report.html") and "report.pdf" not in text

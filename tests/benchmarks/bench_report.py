@@ -1,6 +1,6 @@
 """Benchmark: ``momentum report``'s wall time, and the CPU time of every process it starts.
 
-Run: python tests/benchmarks/bench_report.py [--reports 5]   (from the project folder)
+Run: python tests/benchmarks/bench_report.py [--reports 5] [--figures]   (from the project folder)
 
 The report draws its figures in worker processes forked by a fork server,
 which the calling process never waits for, so ``RUSAGE_CHILDREN`` misses
@@ -9,7 +9,10 @@ descendant of the report's process and adds up each one's last-seen user and
 system time; a process that ends between two polls loses at most one poll
 interval. The total CPU divided by the cores is the wall time the report
 would take if both cores were its own and perfectly shared: on a busy
-machine the wall time is printed beside it and the load average. Asserts
+machine the wall time is printed beside it and the load average. With
+``--figures``, each report figure's CPU time (drawn and encoded as PNG and
+SVG, in this process, after one warm-up figure) is printed too, longest
+first: the order ``momentum_cli.report.LONGEST_FIRST`` should follow. Asserts
 nothing.
 """
 
@@ -75,9 +78,26 @@ def run(argv: list[str], poll: float = 0.005) -> tuple[float, float]:
     return wall, sum(cpu.values())
 
 
+def figure_costs() -> list[tuple[float, str]]:
+    """CPU seconds of each report figure, drawn once and saved as PNG and SVG, longest first."""
+    sys.path.insert(0, str(ROOT))
+    from momentum_cli.figures import figure_bytes
+    from momentum_cli.report_figures import FIGURES, airfoil
+
+    airfoil()  # shared by three figures, computed once by the report
+    figure_bytes(FIGURES[0])  # fonts and caches, as a worker has them after its first figure
+    costs = []
+    for spec in FIGURES:
+        start = time.process_time()
+        figure_bytes(spec)
+        costs.append((time.process_time() - start, spec.name))
+    return sorted(costs, reverse=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=5)
+    parser.add_argument("--figures", action="store_true", help="also each figure's CPU time")
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0))
     load = os.getloadavg()[0]
@@ -96,6 +116,11 @@ def main() -> None:
         f"  CPU of all its processes: median {statistics.median(cpus):.2f} s, "
         f"so {statistics.median(cpus) / cores:.2f} s on {cores} free cores"
     )
+    if args.figures:
+        costs = figure_costs()
+        print(f"figures, CPU seconds each (PNG and SVG), {sum(c for c, _ in costs):.2f} s in all:")
+        for cost, name in costs:
+            print(f"  {name:18s} {cost:.2f}")
 
 
 if __name__ == "__main__":
