@@ -468,6 +468,9 @@ def max_stable_eta(beta, lam, method="heavy_ball", **params) -> np.ndarray:
     for _ in range(100):  # 100 halvings of a 55-wide log interval reach float precision
         mid = 0.5 * (lo + hi)
         inside = max_stable_lam(np.exp(mid), b, method, **params) > lm
-        lo = np.where(inside, mid, lo)
-        hi = np.where(inside, hi, mid)
+        new_lo = np.where(inside, mid, lo)
+        new_hi = np.where(inside, hi, mid)
+        if np.array_equal(new_lo, lo) and np.array_equal(new_hi, hi):
+            break  # at float precision everywhere (about 60 halvings): more would change nothing
+        lo, hi = new_lo, new_hi
     return np.where(ok, np.exp(0.5 * (lo + hi)), np.nan)[()]
