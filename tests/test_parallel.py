@@ -56,3 +56,35 @@ def test_jobs_submitted_later_follow_in_order():
     with parallel.Jobs([partial(_scaled, 1)], _share, (4,), processes=2) as pool:
         pool.submit([partial(_scaled, 2), partial(_scaled, 3)])
         assert pool.results() == [4, 8, 12]
+
+
+def _environment(name: str) -> str | None:
+    import os
+
+    return os.environ.get(name)
+
+
+def test_workers_run_one_blas_thread_and_the_caller_keeps_its_environment(monkeypatch):
+    import os
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's own setting is kept
+    with parallel.Jobs([partial(_environment, "OPENBLAS_NUM_THREADS")], processes=2) as pool:
+        # (the fork server, started once per process, may predate this test: any start sets it)
+        assert pool.results() == ["1"]
+    assert "OPENBLAS_NUM_THREADS" not in os.environ and os.environ["OMP_NUM_THREADS"] == "3"
+
+
+def test_one_result_before_the_others_and_each_job_runs_once():
+    _SHARED.clear()
+    ran = []
+
+    def local() -> int:
+        ran.append(1)
+        return len(ran)
+
+    for processes in (1, 2):
+        ran.clear()
+        with parallel.Jobs([partial(_scaled, 1), local], _share, (6,), processes=processes) as pool:
+            assert pool.result(1) == 1
+            assert pool.results() == [6, 1] and ran == [1]

@@ -153,7 +153,7 @@ def test_progress_is_told_every_step(tmp_path, monkeypatch):
     from momentum_cli import report
 
     monkeypatch.setattr(report, "FIGURES", FIGURES[:1])
-    monkeypatch.setattr(report, "_summary", lambda: json.loads('{"stub": true}'))
+    monkeypatch.setattr(report, "_summary", lambda plateaus: json.loads('{"stub": true}'))
     monkeypatch.setattr(report, "_markdown", lambda d, s: "")
     monkeypatch.setattr(report, "_key_numbers", lambda s: [])
     monkeypatch.setattr("momentum_cli.report_pdf.shutil.which", lambda name: None)
