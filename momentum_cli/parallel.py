@@ -27,6 +27,7 @@ import signal
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import forkserver
 
 __all__ = ["Jobs", "workers"]
 
@@ -127,7 +128,10 @@ class Jobs:
             pool = ProcessPoolExecutor(
                 n, mp_context=context, initializer=_start_worker, initargs=self._init
             )
-            with _one_thread_each():  # the first job starts the fork server
+            with _one_thread_each():
+                if context.get_start_method() == "forkserver":
+                    # started here, not by the first picklable job: its environment is this one
+                    forkserver.ensure_running()
                 first = self._submit_to(pool, self._jobs[0]) if self._jobs else None
             with self._lock:  # jobs submitted meanwhile are in self._jobs, in order
                 self._pool = pool

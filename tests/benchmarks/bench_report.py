@@ -42,6 +42,23 @@ def _stat(pid: int) -> tuple[int, float] | None:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
 
 
+def _role(pid: int, root: int) -> str:
+    """What a process of the report is: the command itself, the fork server, a worker, ..."""
+    if pid == root:
+        return "main process"
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "other"
+    text = b" ".join(argv).decode(errors="replace")
+    if "pdflatex" in text:
+        return "pdflatex"
+    if "forkserver" in text:
+        # the fork server and the workers it forks share its command line
+        return "fork server and workers"
+    return "other"
+
+
 def _descendants(root: int) -> dict[int, float]:
     stats = {}
     for entry in os.listdir("/proc"):
@@ -60,22 +77,28 @@ def _descendants(root: int) -> dict[int, float]:
     return {pid: stats[pid][1] for pid in seen if pid in stats}
 
 
-def run(argv: list[str], poll: float = 0.005) -> tuple[float, float]:
-    """Wall seconds, and CPU seconds of the process and every descendant seen."""
+def run(argv: list[str], poll: float = 0.005) -> tuple[float, dict[str, float]]:
+    """Wall seconds, and CPU seconds of the process and every descendant seen, by role."""
     env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
     start = time.perf_counter()
     proc = subprocess.Popen(
         argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     cpu: dict[int, float] = {}
+    roles: dict[int, str] = {}
     while proc.poll() is None:
         for pid, seconds in _descendants(proc.pid).items():
             cpu[pid] = max(cpu.get(pid, 0.0), seconds)
+            if pid not in roles:
+                roles[pid] = _role(pid, proc.pid)
         time.sleep(poll)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.read().decode()}")
-    return wall, sum(cpu.values())
+    by_role: dict[str, float] = {}
+    for pid, seconds in cpu.items():
+        by_role[roles[pid]] = by_role.get(roles[pid], 0.0) + seconds
+    return wall, by_role
 
 
 def figure_costs() -> list[tuple[float, str]]:
@@ -106,7 +129,7 @@ def main() -> None:
         for k in range(args.reports):
             runs.append(run([*CLI, "report", "--output", f"{tmp}/r{k}"]))
     walls = [w for w, _ in runs]
-    cpus = [c for _, c in runs]
+    cpus = [sum(c.values()) for _, c in runs]
     print(
         f"momentum report, {args.reports} runs on {cores} cores (load before: {load:.1f}, after: "
         f"{os.getloadavg()[0]:.1f})"
@@ -116,6 +139,8 @@ def main() -> None:
         f"  CPU of all its processes: median {statistics.median(cpus):.2f} s, "
         f"so {statistics.median(cpus) / cores:.2f} s on {cores} free cores"
     )
+    for role in sorted({r for _, c in runs for r in c}):
+        print(f"    {role:26s} median {statistics.median(c.get(role, 0.0) for _, c in runs):.2f} s")
     if args.figures:
         costs = figure_costs()
         print(f"figures, CPU seconds each (PNG and SVG), {sum(c for c, _ in costs):.2f} s in all:")
