@@ -18,6 +18,8 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))
+# momentum_cli_docs: the command-line page, generated from the parser
+sys.path.insert(0, str(DOCS / "_ext"))
 
 project = "momentum-theory"
 author = "The momentum-theory authors"
@@ -29,6 +31,7 @@ extensions = [
     "sphinx.ext.imgmath",
     "numpydoc",
     "myst_nb",
+    "momentum_cli_docs",
 ]
 # the notebooks live in examples/ (run by the tests); a copy is rendered here
 NOTEBOOKS = DOCS / "examples"

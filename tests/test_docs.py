@@ -140,3 +140,65 @@ def test_maths_is_drawn_into_images_at_build_time(site, page, formula):
         assert delimiter not in prose, (
             f"{page}: raw TeX {prose[prose.find(delimiter) - 40 :][:80]!r}"
         )
+
+
+class _Sections(HTMLParser):
+    """The text of each ``<section id=...>``, its subsections' text included."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: dict[str, list[str]] = {}
+        self.examples: dict[str, int] = {}
+        self._open: list[str | None] = []  # the id of each open <section>, None for other tags
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "section":
+            self._open.append(attributes.get("id"))
+            self.text.setdefault(attributes.get("id"), [])
+        if tag == "div" and "momentum-example" in (attributes.get("class") or "").split():
+            for name in filter(None, self._open):
+                self.examples[name] = self.examples.get(name, 0) + 1
+
+    def handle_endtag(self, tag):
+        if tag == "section" and self._open:
+            self._open.pop()
+
+    def handle_data(self, data):
+        for name in filter(None, self._open):
+            self.text[name].append(data)
+
+
+def test_the_command_line_page_has_every_subcommand_and_option_of_the_parser(site):
+    """The page is generated from ``build_parser``; this reads the parser independently."""
+    import argparse
+
+    from momentum_cli.main import build_parser
+
+    page = _Sections()
+    page.feed((site / "cli.html").read_text(encoding="utf-8"))
+    top = build_parser()
+    (commands,) = [a for a in top._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(commands.choices) >= {"derive", "rate", "stability", "tune", "simulate", "report"}
+    for name, parser in commands.choices.items():
+        section = f"momentum-{name}"
+        assert section in page.text, f"no section for momentum {name}"
+        text = " ".join("".join(page.text[section]).split())
+        for action in parser._actions:
+            for option in action.option_strings:
+                assert option in text, f"momentum {name}: {option} not on the page"
+            if action.help and action.help != argparse.SUPPRESS:
+                assert " ".join(action.help.split()) in text, (
+                    f"momentum {name}: help of {action.dest}"
+                )
+            if action.choices:
+                for choice in action.choices:
+                    assert str(choice) in text
+        assert page.examples.get(section, 0) >= 1, f"momentum {name} has no example"
+        assert f"$ momentum {name}" in text
+    # the examples were run: their output is on the page
+    cli = " ".join("".join(page.text["momentum-rate"]).split())
+    assert (
+        "largest stable curvature 37.9995" in cli
+    )  # rate --lr 0.1 --momentum 0.9 --weight-decay 5e-4
+    assert "got 1.2" in cli  # the refusal example, exit 2
