@@ -429,7 +429,7 @@ def cmd_report(args) -> str:
         if sys.stderr.isatty():  # a terminal sees what is being built; logs and pipes stay clean
             print(f"momentum report: {message}", file=sys.stderr, flush=True)
 
-    return write_report(args.output, progress)
+    return write_report(args.output, progress, svg=args.svg)
 
 
 def cmd_explore(args) -> str:

@@ -352,6 +352,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the report folder. Default: momentum-report",
     )
+    p.add_argument(
+        "--svg",
+        action="store_true",
+        help="also write each figure as SVG (vector graphics for slides and print; the "
+        "figures then take about a third longer). Default: PNG only",
+    )
     return parser
 
 

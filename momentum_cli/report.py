@@ -33,7 +33,7 @@ _WORKER_MODULES = (
     "numerics.plotting",
     "matplotlib.figure",
     "matplotlib.backends.backend_agg",
-    "matplotlib.backends.backend_svg",
+    "scipy.ndimage",  # the rate maps' regime labels, in both workers
 )
 
 
@@ -152,16 +152,17 @@ def _drawing_order(specs):
     return sorted(specs, key=lambda spec: rank.get(spec.name, -1))
 
 
-def _save_sharing(shared, spec, folder) -> list:
+def _save_sharing(shared, spec, folder, formats) -> list:
     """``save_spec`` in a process that has not seen the shared airfoil computation yet."""
     use_airfoil(shared)
-    return save_spec(spec, folder)
+    return save_spec(spec, folder, formats)
 
 
-def write_report(output, progress=_quiet) -> str:
+def write_report(output, progress=_quiet, *, svg: bool = False) -> str:
     """Write the report folder; returns the lines to print (what was written, what to open).
 
-    ``progress(message)`` is told what is being built, step by step.
+    ``progress(message)`` is told what is being built, step by step. The
+    figures are PNG files, and also SVG with ``svg=True``.
     """
     import theory
     from momentum_cli.explorer import explorer_html
@@ -174,18 +175,24 @@ def write_report(output, progress=_quiet) -> str:
         figures = tmp / "figures"
         figures.mkdir()
         order = _drawing_order(FIGURES)
+        formats = ("png", "svg") if svg else ("png",)
+        preload = _WORKER_MODULES + (("matplotlib.backends.backend_svg",) if svg else ())
         # the pool starts (its fork server imports matplotlib) while the airfoil runs here
-        jobs = [partial(save_spec, spec, figures) for spec in order if not spec.uses_airfoil]
+        jobs = [partial(save_spec, s, figures, formats) for s in order if not s.uses_airfoil]
         processes = workers(len(FIGURES))
         try:
-            with Jobs(jobs, preload=_WORKER_MODULES, processes=processes) as pool:
+            with Jobs(jobs, preload=preload, processes=processes) as pool:
                 progress(f"figures: {len(FIGURES)}, in {processes} processes")
                 progress("shared numbers: the airfoil runs and divergence scans")
                 shared = compute_airfoil()  # once per report, handed to the figures that use it
                 use_airfoil(shared)
                 pool.submit(
                     [partial(_plateaus, shared)]
-                    + [partial(_save_sharing, shared, s, figures) for s in order if s.uses_airfoil]
+                    + [
+                        partial(_save_sharing, shared, s, figures, formats)
+                        for s in order
+                        if s.uses_airfoil
+                    ]
                 )
                 progress("derivations: SymPy checks every step (meanwhile, here)")
                 derivations = theory.derive_all()

@@ -56,12 +56,14 @@ def _markdown_lines(lines: list[str]) -> str:
 
 def _figure(spec, folder: Path) -> str:
     data = base64.b64encode((folder / f"{spec.name}.png").read_bytes()).decode("ascii")
+    has_svg = (folder / f"{spec.name}.svg").exists()  # written with --svg
+    svg = f'<a href="figures/{_e(spec.name)}.svg">SVG</a>, ' if has_svg else ""
     return (
         f'<figure id="{_e(spec.name)}">\n<h3>{_e(spec.title)}</h3>\n'
         f'<img alt="{_e(spec.title)}: {_e(spec.explanation)}" '
         f'src="data:image/png;base64,{data}">\n'
         f"<figcaption>{_e(spec.explanation)} "
-        f'(<a href="figures/{_e(spec.name)}.svg">SVG</a>, '
+        f"({svg}"
         f'<a href="figures/{_e(spec.name)}.png">PNG</a>)</figcaption>\n</figure>'
     )
 

@@ -24,13 +24,13 @@ from tests.references import airfoil_design, train_loop
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    """Two reports built in a row by the command line: (folder, stdout, stderr) each."""
+    """Two reports built in a row by the command line, with SVG: (folder, stdout, stderr) each."""
     built = []
     for name in ("first", "second"):
         folder = tmp_path_factory.mktemp(name) / "rep"
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["report", "--output", str(folder)])
+            code = main(["report", "--output", str(folder), "--svg"])
         assert code == 0
         built.append((folder, out.getvalue(), err.getvalue()))
     return built
@@ -175,6 +175,23 @@ def test_report_figure_is_readable(spec):
     for ax in fig.axes:
         if ax.get_label() != "<colorbar>" and ax.has_data():
             assert ax.get_title() or fig.get_suptitle(), f"{spec.name}: an axes without a title"
+
+
+def test_figures_are_png_unless_svg_is_asked_for(tmp_path, monkeypatch, reports):
+    from momentum_cli import report
+
+    monkeypatch.setattr(report, "FIGURES", FIGURES[:1])
+    monkeypatch.setattr("momentum_cli.report_pdf.shutil.which", lambda name: None)
+    report.write_report(tmp_path / "rep")
+    assert sorted(p.name for p in (tmp_path / "rep" / "figures").iterdir()) == ["region.png"]
+    page = (tmp_path / "rep" / "report.html").read_text()
+    assert "region.png" in page and ".svg" not in page
+    # with --svg, each figure links its SVG, which is there
+    folder = reports[0][0]
+    page = (folder / "report.html").read_text()
+    for spec in FIGURES:
+        assert f'href="figures/{spec.name}.svg"' in page
+        assert (folder / "figures" / f"{spec.name}.svg").read_text().startswith("<?xml")
 
 
 def test_key_numbers_markdown_becomes_html():
