@@ -1,6 +1,6 @@
 """Benchmark: ``momentum report``'s wall time, and the CPU time of every process it starts.
 
-Run: python tests/benchmarks/bench_report.py [--reports 5] [--figures]   (from the project folder)
+Run: python tests/benchmarks/bench_report.py [--reports 5] [--svg] [--figures]   (from the project folder)
 
 The report draws its figures in worker processes forked by a fork server,
 which the calling process never waits for, so ``RUSAGE_CHILDREN`` misses
@@ -121,17 +121,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=5)
     parser.add_argument("--figures", action="store_true", help="also each figure's CPU time")
+    parser.add_argument("--svg", action="store_true", help="reports with --svg")
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0))
     load = os.getloadavg()[0]
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(args.reports):
-            runs.append(run([*CLI, "report", "--output", f"{tmp}/r{k}"]))
+            extra = ["--svg"] if args.svg else []
+            runs.append(run([*CLI, "report", "--output", f"{tmp}/r{k}", *extra]))
     walls = [w for w, _ in runs]
     cpus = [sum(c.values()) for _, c in runs]
     print(
-        f"momentum report, {args.reports} runs on {cores} cores (load before: {load:.1f}, after: "
+        f"momentum report{' --svg' if args.svg else ''}, {args.reports} runs on {cores} cores (load before: {load:.1f}, after: "
         f"{os.getloadavg()[0]:.1f})"
     )
     print(f"  wall: median {statistics.median(walls):.2f} s, best {min(walls):.2f} s")
