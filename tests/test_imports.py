@@ -19,11 +19,17 @@ HEAVY = ("sympy", "scipy", "matplotlib")
 
 
 def _modules() -> dict[str, Path]:
+    """Every module of the three packages, subpackages (``numerics.testing``) included."""
     found = {}
     for package in PACKAGES:
-        for path in (ROOT / package).glob("*.py"):
-            found[package if path.stem == "__init__" else f"{package}.{path.stem}"] = path
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     return found
+
+
+def test_subpackages_are_in_the_graph():
+    assert {"numerics.testing", "numerics.testing.matching"} <= set(_modules())
 
 
 def _is_type_checking(node: ast.AST) -> bool:
