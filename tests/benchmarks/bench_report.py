@@ -10,8 +10,8 @@ system time; a process that ends between two polls loses at most one poll
 interval. The total CPU divided by the cores is the wall time the report
 would take if both cores were its own and perfectly shared: on a busy
 machine the wall time is printed beside it and the load average. With
-``--figures``, each report figure's CPU time (drawn and encoded as PNG and
-SVG, in this process, after one warm-up figure) is printed too, longest
+``--figures``, each report figure's CPU time (drawn and encoded as PNG, and
+SVG with ``--svg``, in this process, after one warm-up figure) is printed too, longest
 first: the order ``momentum_cli.report.LONGEST_FIRST`` should follow. Asserts
 nothing.
 """
@@ -101,18 +101,18 @@ def run(argv: list[str], poll: float = 0.005) -> tuple[float, dict[str, float]]:
     return wall, by_role
 
 
-def figure_costs() -> list[tuple[float, str]]:
-    """CPU seconds of each report figure, drawn once and saved as PNG and SVG, longest first."""
+def figure_costs(formats=("png",)) -> list[tuple[float, str]]:
+    """CPU seconds of each report figure, drawn once and encoded in ``formats``, longest first."""
     sys.path.insert(0, str(ROOT))
     from momentum_cli.figures import figure_bytes
     from momentum_cli.report_figures import FIGURES, airfoil
 
     airfoil()  # shared by three figures, computed once by the report
-    figure_bytes(FIGURES[0])  # fonts and caches, as a worker has them after its first figure
+    figure_bytes(FIGURES[0], formats)  # fonts and caches, as a worker has after its first figure
     costs = []
     for spec in FIGURES:
         start = time.process_time()
-        figure_bytes(spec)
+        figure_bytes(spec, formats)
         costs.append((time.process_time() - start, spec.name))
     return sorted(costs, reverse=True)
 
@@ -144,8 +144,12 @@ def main() -> None:
     for role in sorted({r for _, c in runs for r in c}):
         print(f"    {role:26s} median {statistics.median(c.get(role, 0.0) for _, c in runs):.2f} s")
     if args.figures:
-        costs = figure_costs()
-        print(f"figures, CPU seconds each (PNG and SVG), {sum(c for c, _ in costs):.2f} s in all:")
+        formats = ("png", "svg") if args.svg else ("png",)
+        costs = figure_costs(formats)
+        print(
+            f"figures, CPU seconds each ({' and '.join(formats)}), "
+            f"{sum(c for c, _ in costs):.2f} s in all:"
+        )
         for cost, name in costs:
             print(f"  {name:18s} {cost:.2f}")
 
