@@ -13,6 +13,8 @@ from collections.abc import Mapping
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
+from sympy.polys.orderings import lex
+from sympy.polys.rings import PolyRing
 
 from theory.errors import ClaimError
 from theory.named import expand_names
@@ -67,8 +69,10 @@ def is_zero(
         return True
     if expr.has(sp.Float):
         return _float_zero(expr)
+    if _numerator_zero(expr):
+        return True
     expanded = sp.expand(expr)
-    if expanded == 0 or _numerator_zero(expr):
+    if expanded == 0:
         return True
     expr = sp.cancel(expanded)
     if expr == 0 or _algebraic_numbers_zero(expr):
@@ -83,12 +87,10 @@ def _square_roots(expr: sp.Expr) -> set[sp.Pow]:
 
 
 def _numerator_zero(expr: sp.Expr) -> bool:
-    """Zero by polynomial arithmetic: the numerator over a common denominator expands
-    to zero, each square root ``sqrt(b)`` in it a new symbol ``s`` reduced modulo
-    ``s**2 - b``.
+    """Zero by polynomial arithmetic: the numerator over a common denominator is zero,
+    each square root ``sqrt(b)`` in it a new symbol ``s`` reduced modulo ``s**2 - b``.
 
-    Cheaper than :func:`sympy.cancel` (no polynomial gcd) and than
-    :func:`sympy.together` (no gcd of terms). Sound whatever the
+    Cheaper than :func:`sympy.cancel` (no polynomial gcd). Sound whatever the
     branch (``sqrt(b)**2 = b`` always); inconclusive (False) when a remainder
     is left, e.g. for nested roots or ``sqrt(a) sqrt(b)`` against ``sqrt(a b)``.
     """
@@ -97,13 +99,33 @@ def _numerator_zero(expr: sp.Expr) -> bool:
         return False
     symbol = {b: sp.Dummy("s") for b in {p.base for p in roots}}
     bare = expr.xreplace({p: symbol[p.base] ** p.exp.p for p in roots})
-    numerator = sp.expand(bare.as_numer_denom()[0])
+    return zero_modulo(bare.as_numer_denom()[0], [(s, s**2 - b) for b, s in symbol.items()])
+
+
+def zero_modulo(poly: sp.Expr, relations: list[tuple[sp.Symbol, sp.Expr]]) -> bool:
+    """Whether the polynomial ``poly`` is zero modulo the relations ``p(x) = 0``.
+
+    Each relation ``(x, p)`` is monic of degree 2 in its own symbol ``x``, and no
+    ``x`` appears in another relation; the remainder of ``poly`` is then unique
+    (the relations' leading terms ``x**2`` are coprime). Computed with SymPy's
+    sparse polynomials over the rationals, else (other coefficients, functions)
+    by expanding and dividing by one relation at a time.
+    """
+    xs = [x for x, _ in relations]
+    others = set().union(poly.free_symbols, *(p.free_symbols for _, p in relations)) - set(xs)
     try:
-        for base, s in symbol.items():
-            numerator = sp.rem(numerator, s**2 - base, s)
+        # the relation symbols first: lex then makes each x**2 the leading term of its relation
+        ring = PolyRing([*xs, *sorted(others, key=str)], sp.QQ, lex)
+        return not ring.from_expr(poly).rem([ring.from_expr(p) for _, p in relations])
+    except (ValueError, sp.PolynomialError):
+        pass  # not a polynomial in symbols over the rationals
+    remainder = sp.expand(poly)
+    try:
+        for x, p in relations:
+            remainder = sp.rem(remainder, p, x)
     except sp.PolynomialError:
         return False
-    return sp.expand(numerator) == 0
+    return sp.expand(remainder) == 0
 
 
 #: the kinds of node a rational function of symbols and their square roots is built of

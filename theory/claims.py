@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import sympy as sp
 
-from theory.checking import _checked_relation, _positive_part, checked, is_zero
+from theory.checking import _checked_relation, _positive_part, checked, is_zero, zero_modulo
 from theory.derivation import Step, _basic, _refuse
 from theory.named import expand_names
 
@@ -174,29 +174,20 @@ def power_identity(
         if not (is_zero(at(0) - sp.eye(2)) and is_zero(at(1) - matrix)):
             return False
         # ... so the recurrence holds once each r**2 is reduced by r**2 = tr M r - det M
+        # (in the numerator over the common denominator)
         relations = [(x, char.subs(var, x)) for x in symbols.values()]
         rec = at(t + 2) - matrix.trace() * at(t + 1) + matrix.det() * at(t)
-        return all(_reduced(e, t, relations) == 0 for e in rec)
+        return all(
+            zero_modulo(_powers_as_symbols(e.as_numer_denom()[0], t), relations) for e in rec
+        )
 
     if not proof():
         raise _refuse(text, f"{name}**{t} = {formula}")
     return Step(text, sp.MatPow(name, t), "=", formula, proof, None)
 
 
-def _reduced(expr: sp.Expr, t: sp.Symbol, relations: list) -> sp.Expr:
-    """The numerator of ``expr``, each r**(t + k) split as in :func:`_powers_as_symbols`,
-    reduced modulo each polynomial relation ``p(x) = 0`` in turn."""
-    # over a common denominator before expanding: the terms share it, so this is cheap
-    numerator, _ = sp.fraction(sp.together(expr))
-    numerator = _powers_as_symbols(numerator, t)
-    for x, relation in relations:
-        numerator = sp.rem(numerator, relation, x)
-    return sp.expand(numerator)
-
-
 def _powers_as_symbols(e: sp.Expr, t: sp.Symbol) -> sp.Expr:
     """Split r**(t + k) into r**t r**k and keep each r**t as a symbol of its own."""
-    e = sp.expand(e)
     shifted = [p for p in e.atoms(sp.Pow) if (p.exp - t).is_Integer]
     symbol = {b: sp.Dummy("P") for b in {p.base for p in shifted}}
     return e.xreplace({p: symbol[p.base] * p.base ** (p.exp - t) for p in shifted})

@@ -1,6 +1,6 @@
 """Benchmark: ``theory.derive_all()`` cold (a fresh interpreter) and warm, per topic.
 
-Run: python tests/benchmarks/bench_derive.py [--repeat 5] [--method heavy_ball]
+Run: python tests/benchmarks/bench_derive.py [--repeat 5] [--method heavy_ball] [--clock cpu]
      [--against OTHER_CHECKOUT]   (from the project folder)
 
 Each round starts a fresh interpreter that times ``import sympy`` and
@@ -29,35 +29,36 @@ ROOT = Path(__file__).resolve().parents[2]
 # runs in the fresh interpreter; prints one JSON line of seconds
 _PROBE = r"""
 import json, sys, time
-t0 = time.perf_counter()
+clock = time.process_time if sys.argv[2] == "cpu" else time.perf_counter
+t0 = clock()
 import sympy
-t1 = time.perf_counter()
+t1 = clock()
 import theory
 from theory.document import TOPICS, derive
-t2 = time.perf_counter()
+t2 = clock()
 method = sys.argv[1]
 cold = {}
 for topic in TOPICS:
-    start = time.perf_counter()
+    start = clock()
     derive(topic, method=method)
-    cold[topic] = time.perf_counter() - start
-t3 = time.perf_counter()
+    cold[topic] = clock() - start
+t3 = clock()
 warm = {}
 for topic in TOPICS:
-    start = time.perf_counter()
+    start = clock()
     derive(topic, method=method)
-    warm[topic] = time.perf_counter() - start
-t4 = time.perf_counter()
+    warm[topic] = clock() - start
+t4 = clock()
 print(json.dumps({"sympy": t1 - t0, "theory": t2 - t1, "cold": cold, "cold_all": t3 - t2,
                   "warm": warm, "warm_all": t4 - t3}))
 """
 
 
-def probe(root: Path, method: str) -> dict:
-    """One fresh interpreter's timings for the checkout at ``root``."""
+def probe(root: Path, method: str, clock: str) -> dict:
+    """One fresh interpreter's timings (``clock``: "wall" or "cpu") for the checkout at ``root``."""
     env = dict(os.environ, PYTHONPATH=str(root))
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE, method],
+        [sys.executable, "-c", _PROBE, method, clock],
         check=True,
         capture_output=True,
         text=True,
@@ -82,6 +83,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--method", default="heavy_ball")
     parser.add_argument("--against", type=Path, default=None, help="a second checkout to compare")
+    parser.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="wall seconds, or the interpreter's CPU seconds (steadier on a loaded machine)",
+    )
     args = parser.parse_args()
     roots = {"this": ROOT}
     if args.against is not None:
@@ -89,10 +96,11 @@ def main() -> None:
     runs: dict[str, list[dict]] = {name: [] for name in roots}
     for _ in range(args.repeat):
         for name, root in roots.items():
-            runs[name].append(probe(root, args.method))
+            runs[name].append(probe(root, args.method, args.clock))
     figures = {name: medians(r) for name, r in runs.items()}
     print(
-        f"derive_all(method={args.method!r}), median of {args.repeat} fresh interpreters "
+        f"derive_all(method={args.method!r}), {args.clock} seconds, median of {args.repeat} "
+        "fresh interpreters "
         f"(load: {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores)"
     )
     for name, root in roots.items():
