@@ -5,7 +5,13 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from theory.checking import _nonzero_somewhere, _numerator_zero, _sample_point, is_zero
+from theory.checking import (
+    _nonzero_somewhere,
+    _numerator_zero,
+    _sample_point,
+    is_zero,
+    zero_modulo,
+)
 
 x = sp.Symbol("x", positive=True)
 k = sp.Symbol("kappa", positive=True)
@@ -92,3 +98,38 @@ def test_nonzero_somewhere_agrees_with_simplify(a, b, c, d):
     expr = a / b - c / d
     if _nonzero_somewhere(expr):
         assert sp.simplify(expr) != 0
+
+
+r0, r1 = sp.symbols("r0 r1")
+
+
+@st.composite
+def small_polynomials(draw, symbols):
+    """A sum of up to four terms c * product of powers (0 to 2) of the symbols, c in [-4, 4]."""
+    terms = draw(
+        st.lists(
+            st.tuples(st.integers(-4, 4), st.lists(st.integers(0, 2), min_size=3, max_size=3)),
+            max_size=4,
+        )
+    )
+    return sp.Add(*(c * sp.Mul(*(v**k for v, k in zip(symbols, ks))) for c, ks in terms))
+
+
+@given(
+    small_polynomials((x, r0, r1)),
+    small_polynomials((x, r0, r1)),
+    polynomials(),
+    polynomials(),
+    st.integers(-3, 3),
+)
+def test_zero_modulo_is_membership_in_the_ideal(q0, q1, a, b, c):
+    # two monic quadratic relations, one in each symbol, with coefficients in x
+    relations = [(r0, r0**2 - a * r0 - b), (r1, r1**2 + c * r1 - a * b)]
+    member = sp.expand(q0 * relations[0][1] + q1 * relations[1][1])
+    assert zero_modulo(member, relations)
+    # r0 r1 + 1 is already reduced (degree < 2 in each symbol) and not zero: no member
+    assert not zero_modulo(member + r0 * r1 + 1, relations)
+    # the same answers by the slow path (a coefficient SymPy's rationals cannot hold)
+    y = sp.Abs(sp.Symbol("y"))
+    assert zero_modulo(sp.expand(y * member), relations)
+    assert not zero_modulo(sp.expand(y * (member + r0 * r1 + 1)), relations)
