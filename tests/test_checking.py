@@ -112,7 +112,9 @@ def small_polynomials(draw, symbols):
             max_size=4,
         )
     )
-    return sp.Add(*(c * sp.Mul(*(v**k for v, k in zip(symbols, ks))) for c, ks in terms))
+    return sp.Add(
+        *(c * sp.Mul(*(v**k for v, k in zip(symbols, ks, strict=True))) for c, ks in terms)
+    )
 
 
 @given(
