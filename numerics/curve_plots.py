@@ -29,7 +29,11 @@ __all__ = [
     "plot_trace_2d",
     "plot_weights",
     "power_label",
+    "trace_frame",
 ]
+
+#: the frame of D2L's show_trace_2d: (x1 range, x2 range)
+D2L_FRAME = ((-5.5, 1.0), (-3.0, 1.0))
 
 
 def _integer_steps(ax) -> None:
@@ -47,20 +51,37 @@ def power_label(i: int) -> str:
     return "1" if i == 0 else f"1/{2**i}"
 
 
+def trace_frame(runs, index: int = 0, xlim=D2L_FRAME[0], ylim=D2L_FRAME[1]):
+    """One (xlim, ylim) for several 2-D runs: the given frame, grown to hold every iterate
+    of each converging run (a diverging run would stretch it to its blow-up).
+
+    Panels drawn in this frame can be compared by eye.
+    """
+    for run in runs:
+        if run.diverged[index]:
+            continue
+        pts = run.x[:, index, :]
+        xlim = (min(xlim[0], pts[:, 0].min() - 0.2), max(xlim[1], pts[:, 0].max() + 0.2))
+        ylim = (min(ylim[0], pts[:, 1].min() - 0.2), max(ylim[1], pts[:, 1].max() + 0.2))
+    return xlim, ylim
+
+
 def plot_trace_2d(
     run: Trajectory,
     ax=None,
     index: int = 0,
-    xlim=(-5.5, 1.0),
-    ylim=(-3.0, 1.0),
+    xlim=D2L_FRAME[0],
+    ylim=D2L_FRAME[1],
     *,
     subtitle: str | None = None,
     legend: bool = True,
 ) -> dict:
     """D2L's show_trace_2d: iterates over the contour lines of f, start and minimum marked.
 
-    The title names the method and its parameters; ``subtitle`` (e.g. D2L's
-    printed line ``epoch 20, x1: ..., x2: ...``) goes under it.
+    The frame is ``xlim`` x ``ylim``, grown to hold every iterate if the run
+    converges (:func:`trace_frame`; pass its frame to several panels to share
+    it). The title names the method and its parameters; ``subtitle`` (e.g.
+    D2L's printed line ``epoch 20, x1: ..., x2: ...``) goes under it.
     """
     ax = axes_or_new(ax)
     pts = run.x[:, index, :]
@@ -77,9 +98,7 @@ def plot_trace_2d(
     (minimum,) = ax.plot(
         *run.minimizer, "*", color="black", ms=14, label=r"minimum $x^*$", zorder=5
     )
-    if not run.diverged[index]:  # frame every iterate of a converging run
-        xlim = (min(xlim[0], pts[:, 0].min() - 0.2), max(xlim[1], pts[:, 0].max() + 0.2))
-        ylim = (min(ylim[0], pts[:, 1].min() - 0.2), max(ylim[1], pts[:, 1].max() + 0.2))
+    xlim, ylim = trace_frame([run], index, xlim, ylim)
     x1, x2 = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
     d1, d2 = x1 - run.minimizer[0], x2 - run.minimizer[1]
     Q = run.Q

@@ -77,3 +77,16 @@ def test_envelope_states_its_parameters_and_bounds_the_run():
 
 def test_power_labels():
     assert [curve_plots.power_label(i) for i in range(4)] == ["1", "1/2", "1/4", "1/8"]
+
+
+def test_trace_frame_holds_every_converging_run_and_ignores_a_diverging_one():
+    runs = [simulate_d2l(0.4, 0.0, method="gd"), simulate_d2l(0.6, 0.0, method="gd")]
+    runs.append(simulate_d2l(0.6, 0.25))
+    (x0, x1), (y0, y1) = curve_plots.trace_frame(runs)
+    converging = np.concatenate([r.x[:, 0, :] for r in runs if not r.diverged[0]])
+    assert runs[1].diverged[0] and not runs[2].diverged[0]
+    assert x0 <= converging[:, 0].min() and converging[:, 0].max() <= x1
+    assert y0 <= converging[:, 1].min() and converging[:, 1].max() <= y1
+    assert y1 < 5  # the diverging run (x2 near -1673 at the end) does not stretch it
+    # the default frame is kept where the runs stay inside it
+    assert curve_plots.trace_frame([])[0] == (-5.5, 1.0)

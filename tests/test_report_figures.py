@@ -1,0 +1,42 @@
+"""The report's figures, drawn as the report draws them, show what their captions promise.
+
+Checks that concern one report figure's composition (shared frames, the
+legend of a 2x2 design, draw order) live here; the plotting functions'
+own checks are in test_curve_plots, test_plotting, test_noise_plots and
+test_comparison_plots.
+"""
+
+import pytest
+
+from momentum_cli.figures import render
+from momentum_cli.report_figures import FIGURES
+
+SPECS = {spec.name: spec for spec in FIGURES}
+
+
+@pytest.fixture(scope="module")
+def drawn():
+    """Each report figure rendered once for the module, by name."""
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            cache[name] = render(SPECS[name])
+        return cache[name]
+
+    return get
+
+
+def test_d2l_traces_share_one_frame(drawn):
+    fig = drawn("d2l_traces")
+    axes = [ax for ax in fig.axes if ax.has_data()]
+    assert len(axes) == 4
+    frames = {(ax.get_xlim(), ax.get_ylim()) for ax in axes}
+    assert len(frames) == 1, frames  # top and bottom rows compare by eye
+    (x0, x1), (y0, y1) = frames.pop()
+    for ax in axes:
+        if "diverges" in ax.get_title():
+            continue
+        pts = ax.lines[0].get_xydata()  # the iterates
+        assert x0 <= pts[:, 0].min() and pts[:, 0].max() <= x1
+        assert y0 <= pts[:, 1].min() and pts[:, 1].max() <= y1
