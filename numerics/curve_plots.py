@@ -126,8 +126,11 @@ def plot_weights(betas=(0.95, 0.9, 0.6, 0.0), T: int = 40, ax=None) -> dict:
     """Effective sample weights beta^t, t = 0..T-1 (D2L 11.6), as stems.
 
     Each beta's window 1/(1 - beta) (the sum of its weights) is a dashed
-    vertical line; the stems of different betas are set side by side.
+    vertical line; the stems of different betas are set side by side. Each
+    legend entry shows both: the stem's dot, then its dashed window.
     """
+    from matplotlib.legend_handler import HandlerTuple
+
     ax = axes_or_new(ax)
     t = np.arange(T)
     width = 0.7 / len(betas)
@@ -154,7 +157,16 @@ def plot_weights(betas=(0.95, 0.9, 0.6, 0.0), T: int = 40, ax=None) -> dict:
     ax.set_xlabel(r"steps back $t$")
     ax.set_ylabel(r"weight $\beta^t$ of the gradient $t$ steps back")
     ax.set_title(r"Momentum's weights on past gradients: $\beta^t$, summing to $1/(1-\beta)$")
-    legend = legend_outside(ax, ncol=2)
+    legend = legend_outside(
+        ax,
+        ncol=2,
+        handles=list(zip(stems, windows, strict=True)),
+        labels=[s.get_label() for s in stems],
+        handler_map={tuple: HandlerTuple(ndivide=None, pad=0.6)},
+        handlelength=3.5,
+        title=r"weights $\beta^t$ (dots) and window $1/(1-\beta)$ (dashed line), for each $\beta$",
+        title_fontsize=FONT,
+    )
     return {"ax": ax, "lines": stems, "windows": windows, "legend": legend}
 
 

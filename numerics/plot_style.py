@@ -89,9 +89,14 @@ def stroked(colour: str = "white", width: float = 3.0):
     return [patheffects.Stroke(linewidth=width, foreground="black"), patheffects.Normal()]
 
 
-def legend_outside(ax, *, ncol: int = 2, handles=None, labels=None, where: str = "below"):
-    """A legend outside the axes (below or right), so it never covers data."""
-    kwargs = {"fontsize": FONT, "frameon": False}
+def legend_outside(
+    ax, *, ncol: int = 2, handles=None, labels=None, where: str = "below", **extra
+):
+    """A legend outside the axes (below or right), so it never covers data.
+
+    ``extra`` goes to ``ax.legend`` (e.g. a ``handler_map``).
+    """
+    kwargs = {"fontsize": FONT, "frameon": False, **extra}
     if handles is not None:
         kwargs["handles"] = handles
     if labels is not None:

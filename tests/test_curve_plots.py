@@ -47,6 +47,14 @@ def test_weights_are_stems_with_their_window():
         np.testing.assert_allclose(dots.get_ydata(), b ** np.arange(30))
         assert window.get_xdata()[0] == pytest.approx(1 / (1 - b))
     assert all("1/(1-\\beta)" in t for t in legend_labels(art["legend"]))
+    # the legend draws each window's dashed line, in its beta's colour, beside the stem's dot
+    from matplotlib.lines import Line2D
+
+    keys = [(h.get_linestyle(), h.get_color()) for h in art["legend"].findobj(Line2D)]
+    for dots, window in zip(art["lines"], art["windows"], strict=True):
+        assert ("None", dots.get_color()) in keys
+        assert ("--", window.get_color()) in keys
+    assert "dashed" in art["legend"].get_title().get_text()
     _integer_ticks(ax)
     legends_clear(ax.figure)
     fonts_readable(ax.figure)
