@@ -137,11 +137,12 @@ def _exercise2(fig):
 
     left, right = fig.subplots(1, 2, sharey=True)
     art = plot_eigen_decay("gd", eta=0.5, ax=left, legend=False)
-    plot_eigen_decay("heavy_ball", eta=0.5, beta=0.5, ax=right, legend=False)
+    hb = plot_eigen_decay("heavy_ball", eta=0.5, beta=0.5, ax=right, legend=False)
+    keys = art["lines"] + [k for k in (art["zero_key"] or hb["zero_key"],) if k is not None]
     fig.legend(
-        handles=art["lines"],
+        handles=keys,
         loc="outside lower center",
-        ncol=len(art["lines"]),
+        ncol=len(keys),
         frameon=False,
         fontsize=10,
         title=r"eigenvalue $\lambda_i = 2^{-i}$, start $x_i = 1$",
@@ -296,8 +297,9 @@ FIGURES = (
         "exercise2",
         "D2L exercise 2 of section 11.6",
         "lambda_i = 2^-i, x_i from 1: gradient descent (left) against heavy ball (right) on a shared "
-        "log axis; momentum speeds up the flat directions. (The update is x <- x - eta v; a study "
-        "note's x -= x - eta*v is a slip.)",
+        "log axis; momentum speeds up the flat directions. Heavy ball lands exactly on 0 at some "
+        "steps, which have no logarithm: the curve breaks there and a triangle marks the step on "
+        "the bottom edge. (The update is x <- x - eta v; a study note's x -= x - eta*v is a slip.)",
         (11.0, 4.8),
         _exercise2,
     ),

@@ -35,13 +35,20 @@ def plot_eigen_decay(
 ) -> dict:
     """D2L's exercise 2 of section 11.6: |x_i| from 1 on lambda_i = 2^-i, one curve per direction, log scale.
 
+    An exact zero (heavy ball lands on one every few steps) has no logarithm:
+    the curve breaks there and a downward triangle in its colour marks the
+    step on the bottom edge; ``zero_key`` is the legend entry that says so
+    (None when no iterate is exactly zero).
+
     (The update is ``x -= eta * v``, not ``x -= x - eta * v`` as a published answer writes it.)
     """
+    from matplotlib.lines import Line2D
+
     ax = axes_or_new(ax)
     lams = np.asarray(2.0 ** -np.arange(5) if lams is None else lams, float)
     run = simulate(eta, beta, lams=lams, x0=np.ones(lams.size), steps=steps, method=method)
     t = np.arange(steps + 1)
-    lines = []
+    lines, zeros = [], []
     for i, lam in enumerate(lams):
         k = int(round(-np.log2(lam)))
         label = (
@@ -50,17 +57,47 @@ def plot_eigen_decay(
             else rf"$\lambda = {lam:g}$"
         )
         y = np.abs(run.x[:, 0, i])
-        y = np.where(y > 0, y, np.nan)  # an exact zero (heavy ball hits some) has no logarithm
+        colour = PALETTE[i % len(PALETTE)]
         (line,) = ax.semilogy(
-            t, y, "o-", ms=2.5, lw=1.2, color=PALETTE[i % len(PALETTE)], label=label
+            t, np.where(y > 0, y, np.nan), "o-", ms=2.5, lw=1.2, color=colour, label=label
         )
         lines.append(line)
+        if (y == 0).any():  # at the bottom edge (axes fraction), whatever the limits
+            (mark,) = ax.plot(
+                t[y == 0],
+                np.full((y == 0).sum(), 0.025),
+                "v",
+                ms=6,
+                color=colour,
+                mec="black",
+                mew=0.5,
+                transform=ax.get_xaxis_transform(),
+                clip_on=False,
+                zorder=4,
+            )
+            zeros.append(mark)
+    zero_key = (
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker="v",
+            ms=6,
+            color="0.6",
+            mec="black",
+            mew=0.5,
+            label=r"$x_i = 0$ exactly (no logarithm): on the bottom edge",
+        )
+        if zeros
+        else None
+    )
     _integer_steps(ax)
     ax.set_xlabel(r"step $t$")
     ax.set_ylabel(r"$|x_i|$ (log scale)")
     ax.set_title(f"{method_label(method)}, {_params_text(method, eta, beta)}")
-    artists = {"ax": ax, "lines": lines}
-    artists["legend"] = legend_outside(ax, ncol=5) if legend else None
+    artists = {"ax": ax, "lines": lines, "zeros": zeros, "zero_key": zero_key}
+    keys = lines + ([zero_key] if zero_key else [])
+    artists["legend"] = legend_outside(ax, ncol=3, handles=keys) if legend else None
     return artists
 
 

@@ -89,9 +89,7 @@ def stroked(colour: str = "white", width: float = 3.0):
     return [patheffects.Stroke(linewidth=width, foreground="black"), patheffects.Normal()]
 
 
-def legend_outside(
-    ax, *, ncol: int = 2, handles=None, labels=None, where: str = "below", **extra
-):
+def legend_outside(ax, *, ncol: int = 2, handles=None, labels=None, where: str = "below", **extra):
     """A legend outside the axes (below or right), so it never covers data.
 
     ``extra`` goes to ``ax.legend`` (e.g. a ``handler_map``).

@@ -6,6 +6,7 @@ import pytest
 
 from numerics import comparison_plots
 from tests.figure_checks import fonts_readable, legend_labels, legends_clear
+from tests.references import heavy_ball_trajectory
 
 
 def test_exercise2_shared_log_axis_and_labels():
@@ -25,6 +26,28 @@ def test_exercise2_shared_log_axis_and_labels():
     )
     assert "Gradient descent" in a.get_title() and "Heavy ball" in b.get_title()
     fonts_readable(fig)
+
+
+def test_exercise2_exact_zeros_are_marked_on_the_bottom_edge():
+    art = comparison_plots.plot_eigen_decay("heavy_ball", eta=0.5, beta=0.5)
+    # a plain loop: heavy ball on lambda = 1 lands exactly on 0 (dyadic arithmetic)
+    xs = np.array(heavy_ball_trajectory(0.5, 0.5)(1.0, 1.0, 40))
+    steps = np.flatnonzero(xs == 0)
+    assert steps.size >= 5
+    (mark,) = art["zeros"]  # only lambda = 1 has exact zeros
+    np.testing.assert_array_equal(mark.get_xdata(), steps)
+    assert mark.get_color() == art["lines"][0].get_color()
+    # drawn on the bottom edge in axes units, whatever the y limits
+    np.testing.assert_allclose(mark.get_ydata(), 0.025)
+    assert mark.get_transform() == art["ax"].get_xaxis_transform()
+    assert np.isnan(art["lines"][0].get_ydata()[steps]).all()  # the curve breaks there
+    labels = legend_labels(art["legend"])
+    assert "no logarithm" in labels[-1]
+    assert art["legend"].legend_handles[-1].get_marker() == mark.get_marker()
+    legends_clear(art["ax"].figure)
+    gd = comparison_plots.plot_eigen_decay("gd", eta=0.5)
+    assert gd["zeros"] == [] and gd["zero_key"] is None
+    assert not any("no logarithm" in t for t in legend_labels(gd["legend"]))
 
 
 def test_rate_vs_kappa_log_progress_and_tuned_dots():

@@ -40,3 +40,13 @@ def test_d2l_traces_share_one_frame(drawn):
         pts = ax.lines[0].get_xydata()  # the iterates
         assert x0 <= pts[:, 0].min() and pts[:, 0].max() <= x1
         assert y0 <= pts[:, 1].min() and pts[:, 1].max() <= y1
+
+
+def test_exercise2_legend_explains_the_zero_markers(drawn):
+    fig = drawn("exercise2")
+    (legend,) = fig.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert any("no logarithm" in t for t in labels)
+    right = fig.axes[1]
+    assert "Heavy ball" in right.get_title()
+    assert any(line.get_marker() == "v" for line in right.lines)  # the zeros, drawn
