@@ -11,6 +11,7 @@ from numerics.airfoil import (
     least_squares_quadratic,
     load_airfoil,
     noise_plateau,
+    predicted_plateau,
     train_sgd,
 )
 from numerics.divergence import Growth, growth
@@ -58,6 +59,7 @@ __all__ = [
     "load_airfoil",
     "monte_carlo_variance",
     "noise_plateau",
+    "predicted_plateau",
     "stationary_covariance",
     "stationary_variance",
     "train_sgd",

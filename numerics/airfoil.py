@@ -37,6 +37,7 @@ __all__ = [
     "least_squares_quadratic",
     "load_airfoil",
     "noise_plateau",
+    "predicted_plateau",
     "train_sgd",
 ]
 
@@ -300,14 +301,26 @@ class Plateau:
 def noise_plateau(
     X, y, lr: float, momentum: float, batch_size: int, *, epochs: int = 30, seeds: int = 3
 ) -> Plateau:
-    """Predicted 1/2 tr(Q Sigma) (Lyapunov, gradient noise from the data) against training."""
-    from numerics.noise import stationary_covariance
-
+    """Predicted 1/2 tr(Q Sigma) (:func:`predicted_plateau`) against training."""
     quad = least_squares_quadratic(X, y)
-    Sigma = stationary_covariance(lr, momentum, quad.Q, gradient_noise_covariance(X, y, batch_size))
+    predicted = predicted_plateau(X, y, lr, momentum, batch_size)
     observed = [
         train_sgd(X, y, lr, momentum, batch_size=batch_size, epochs=epochs, seed=s).losses
         for s in range(seeds)
     ]
     tail = np.concatenate([loss[loss.size // 2 :] for loss in observed])
-    return Plateau(0.5 * float(np.trace(quad.Q @ Sigma)), float(tail.mean() - quad.minimum))
+    return Plateau(predicted, float(tail.mean() - quad.minimum))
+
+
+def predicted_plateau(X, y, lr: float, momentum: float, batch_size: int) -> float:
+    """The noise theory's excess loss at the minibatch plateau: 1/2 tr(Q Sigma).
+
+    Sigma is the stationary covariance of w - w* (a Lyapunov equation) under
+    the minibatch gradient noise of the data at the minimizer
+    (:func:`gradient_noise_covariance`); no training, a few milliseconds.
+    """
+    from numerics.noise import stationary_covariance
+
+    quad = least_squares_quadratic(X, y)
+    Sigma = stationary_covariance(lr, momentum, quad.Q, gradient_noise_covariance(X, y, batch_size))
+    return 0.5 * float(np.trace(quad.Q @ Sigma))

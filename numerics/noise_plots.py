@@ -113,17 +113,32 @@ def plot_losses(
     *,
     against: str = "epoch",
     minimum: float | None = None,
+    excess: bool = False,
+    plateaus=None,
 ) -> dict:
     """Loss curves of training runs against epochs, examples seen or updates (log scale).
 
     Every axis is a count, never the wall clock, so the figure is the same on
     every run and every machine. Against epochs, a run that records its
     starting loss starts at epoch 0 (log axes of counts have no 0).
-    """
-    if against not in ("epoch", "examples", "updates"):
-        from theory.errors import ParameterError
 
+    With ``excess`` the curves are the loss minus ``minimum`` on a log axis,
+    so the gap between a run's plateau and the minimum shows; ``plateaus``
+    (one predicted excess loss per run, e.g. :func:`numerics.predicted_plateau`)
+    are then dashed lines in the runs' colours, and ``plateau_key`` their one
+    legend entry.
+    """
+    from theory.errors import ParameterError
+
+    if against not in ("epoch", "examples", "updates"):
         raise ParameterError(f"'against' must be one of epoch, examples, updates: {against!r}")
+    if excess and minimum is None:
+        raise ParameterError("'minimum' must be given with excess=True: None")
+    if plateaus is not None and (not excess or len(plateaus) != len(results)):
+        raise ParameterError(
+            f"'plateaus' needs excess=True and one value per run ({len(results)}): "
+            f"{len(plateaus)} values, excess={excess}"
+        )
     ax = axes_or_new(ax)
     lines = []
     for k, r in enumerate(results):
@@ -138,6 +153,9 @@ def plot_losses(
         if against == "epoch" and initial is not None and np.isfinite(initial):
             x = np.concatenate([[0.0], x])
             y = np.concatenate([[initial], y])
+        if excess:  # the loss never falls below the minimum; an exact tie has no logarithm
+            y = y - minimum
+            y = np.where(y > 0, y, np.nan)
         label = f"lr {r.lr:g}, momentum {r.momentum:g}, batch {r.batch_size}"
         lines.append(
             ax.plot(
@@ -151,8 +169,27 @@ def plot_losses(
                 label=label,
             )[0]
         )
-    if minimum is not None:
+    artists = {"ax": ax}
+    if excess:
+        ax.set_yscale("log")
+        ax.set_ylabel("loss minus the least-squares minimum (log scale)")
+    elif minimum is not None:
         lines.append(ax.axhline(minimum, color="k", ls=":", label="least-squares minimum"))
+    if plateaus is not None:
+        from matplotlib.lines import Line2D
+
+        artists["plateaus"] = [
+            ax.axhline(p, color=line.get_color(), ls="--", lw=1.2)
+            for p, line in zip(plateaus, lines, strict=True)
+        ]
+        artists["plateau_key"] = Line2D(
+            [],
+            [],
+            color="0.4",
+            ls="--",
+            lw=1.2,
+            label=r"predicted plateau $\frac{1}{2}\,\mathrm{tr}(Q\Sigma)$, in each run's colour",
+        )
     if against == "epoch":
         ax.set_xlabel("epoch")
     else:
@@ -162,10 +199,12 @@ def plot_losses(
             if against == "examples"
             else "updates (minibatch steps, log scale)"
         )
-    ax.set_ylabel("loss over the full data")
+    if not excess:
+        ax.set_ylabel("loss over the full data")
     ax.set_title("Airfoil: minibatch SGD with momentum")
-    legend = legend_outside(ax, ncol=1)
-    return {"ax": ax, "lines": lines, "legend": legend}
+    keys = lines + ([artists["plateau_key"]] if plateaus is not None else [])
+    artists.update(lines=lines, legend=legend_outside(ax, ncol=1, handles=keys))
+    return artists
 
 
 def plot_divergence(edges: list[DivergenceEdge], ax=None, *, lam_max: float | None = None) -> dict:

@@ -10,6 +10,7 @@ from numerics.airfoil import (
     least_squares_quadratic,
     load_airfoil,
     noise_plateau,
+    predicted_plateau,
     train_sgd,
 )
 from tests.references import airfoil_design, train_loop
@@ -197,3 +198,23 @@ def test_noise_plateau_values():
         losses = train_loop(A, y, lr, m, batch, 2, seed)[1]
         tails += losses[len(losses) // 2 :]
     assert p.observed == pytest.approx(np.mean(tails) - minimum, rel=1e-8)
+
+
+def test_predicted_plateau_is_half_the_trace_of_q_sigma():
+    # the Lyapunov equation iterated here for heavy ball on the airfoil Q, with the minibatch
+    # gradient noise of the data at the least-squares solution written out
+    X, y = load_airfoil()
+    A, _ = airfoil_design()
+    lr, m, batch = 0.03, 0.7, 20
+    n = A.shape[0]
+    w = np.linalg.lstsq(A, y, rcond=None)[0]
+    G = A * (A @ w - y)[:, None]
+    S = G.T @ G / n / batch * (n - batch) / (n - 1)
+    Q, eye = A.T @ A / n, np.eye(6)
+    R = np.block([[m * eye, Q], [-lr * m * eye, eye - lr * Q]])
+    B = np.vstack([eye, -lr * eye])
+    Sigma = np.zeros((12, 12))
+    for _ in range(20000):
+        Sigma = R @ Sigma @ R.T + B @ S @ B.T
+    expected = 0.5 * np.trace(Q @ Sigma[6:, 6:])
+    assert predicted_plateau(X, y, lr, m, batch) == pytest.approx(expected, rel=1e-6)

@@ -49,6 +49,34 @@ def test_losses_start_at_epoch_zero_and_count_not_time():
     legends_clear(art["ax"].figure)
 
 
+def test_losses_as_the_gap_to_the_minimum_with_predicted_plateaus():
+    X, y = load_airfoil()
+    runs = [train_sgd(X, y, 0.01, 0.9), train_sgd(X, y, 0.02, 0.5)]
+    minimum = least_squares_quadratic(X, y).minimum
+    plateaus = [0.0081, 0.0033]
+    art = plot_losses(runs, minimum=minimum, excess=True, plateaus=plateaus)
+    ax = art["ax"]
+    assert ax.get_yscale() == "log" and "minimum" in ax.get_ylabel()
+    for line, run in zip(art["lines"], runs, strict=True):
+        expected = np.concatenate([[run.initial_loss], run.losses]) - minimum
+        np.testing.assert_allclose(line.get_ydata(), expected, rtol=1e-12)
+    assert len(art["lines"]) == 2  # no dotted minimum: it is the axis' zero, off a log scale
+    for dashed, line, p in zip(art["plateaus"], art["lines"], plateaus, strict=True):
+        np.testing.assert_allclose(dashed.get_ydata(), p)
+        assert dashed.get_linestyle() == "--" and dashed.get_color() == line.get_color()
+    assert "plateau" in legend_labels(art["legend"])[-1]
+    y0, y1 = ax.get_ylim()
+    assert y0 < min(plateaus) and max(plateaus) < y1  # the gaps are in view
+    legends_clear(ax.figure)
+    fonts_readable(ax.figure)
+    with pytest.raises(ValueError, match="minimum"):
+        plot_losses(runs, excess=True)
+    with pytest.raises(ValueError, match="plateaus"):
+        plot_losses(runs, minimum=minimum, excess=True, plateaus=[0.1])
+    with pytest.raises(ValueError, match="plateaus"):
+        plot_losses(runs, minimum=minimum, plateaus=plateaus)
+
+
 def test_divergence_edge_as_a_curve_and_the_scans():
     q = least_squares_quadratic(*load_airfoil())
     edges = [divergence_edge(q, b, points=9, steps=1500) for b in (0.0, 0.9)]

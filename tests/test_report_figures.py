@@ -6,6 +6,7 @@ own checks are in test_curve_plots, test_plotting, test_noise_plots and
 test_comparison_plots.
 """
 
+import numpy as np
 import pytest
 
 from momentum_cli.figures import render
@@ -50,3 +51,21 @@ def test_exercise2_legend_explains_the_zero_markers(drawn):
     right = fig.axes[1]
     assert "Heavy ball" in right.get_title()
     assert any(line.get_marker() == "v" for line in right.lines)  # the zeros, drawn
+
+
+def test_airfoil_losses_shows_the_plateau_gap_on_a_log_axis(drawn):
+    from momentum_cli.report_figures import airfoil
+
+    fig = drawn("airfoil_losses")
+    left, right = fig.axes
+    assert left.get_yscale() == "linear" and right.get_yscale() == "log"
+    _, _, quad, runs, _ = airfoil()
+    curves = [line for line in right.lines if line.get_linestyle() == "-"]
+    dashed = [line for line in right.lines if line.get_linestyle() == "--"]
+    assert len(curves) == len(dashed) == len(runs)
+    for curve, run in zip(curves, runs, strict=True):
+        np.testing.assert_allclose(curve.get_ydata()[-1], run.final_loss - quad.minimum)
+    y0, y1 = right.get_ylim()
+    assert all(y0 < line.get_ydata()[0] < y1 for line in dashed)  # every plateau in view
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert any("plateau" in t for t in labels) and any("least-squares" in t for t in labels)
