@@ -233,15 +233,24 @@ def _exercise4(fig):
         for m in (0.0, 0.4)
     ]
     left, right = fig.subplots(1, 2, sharey=True)
-    plot_losses(runs, ax=left, against="examples")["legend"].remove()
-    art = plot_losses(runs, ax=right, against="updates")
+    plot_losses(runs, ax=left, against="examples", design=True)["legend"].remove()
+    art = plot_losses(runs, ax=right, against="updates", design=True)
     art["legend"].remove()
     left.set_title("against examples seen (gradient evaluations)")
     right.set_title("against updates (parameter steps)")
     fig.suptitle(
         "D2L exercise 4 of section 11.6: SGD (batch 1) and minibatch SGD (batch 100), momentum 0 and 0.4"
     )
-    fig.legend(handles=art["lines"], loc="outside lower center", ncol=2, frameon=False, fontsize=10)
+    # two columns, one per batch size; the rows are the momenta (the runs' order)
+    fig.legend(
+        handles=art["lines"],
+        loc="outside lower center",
+        ncol=2,
+        frameon=False,
+        fontsize=10,
+        title=art["legend"].get_title().get_text(),
+        title_fontsize=10,
+    )
 
 
 def _worst_case(fig):
@@ -388,7 +397,8 @@ FIGURES = (
         "D2L exercise 4 of section 11.6",
         "Loss against examples seen (left) and against updates (right), both log scale: SGD (batch 1, lr 0.005) "
         "and minibatch SGD (batch 100, lr 0.4), each without and with momentum 0.4, as a study note on D2L compares "
-        "them. Counts, not seconds, so the figure is the same on every machine.",
+        "them: the colour is the batch size, the line the momentum (solid with filled markers 0, dashed "
+        "with open markers 0.4). Counts, not seconds, so the figure is the same on every machine.",
         (12.0, 5.4),
         _exercise4,
         uses_airfoil=True,

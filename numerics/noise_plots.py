@@ -18,6 +18,9 @@ __all__ = [
     "variance_curves",
 ]
 
+#: line styles of a design's momentum levels (plot_losses), and their names for the legend
+_DESIGN_STYLES = ("-", "--", ":", "-.")
+_DESIGN_NAMES = ("solid, filled", "dashed, open", "dotted, open", "dash-dot, open")
 #: momentum values where the Monte-Carlo points are drawn
 MC_BETAS = (0.0, 0.3, 0.6, 0.8, 0.9)
 
@@ -115,6 +118,7 @@ def plot_losses(
     minimum: float | None = None,
     excess: bool = False,
     plateaus=None,
+    design: bool = False,
 ) -> dict:
     """Loss curves of training runs against epochs, examples seen or updates (log scale).
 
@@ -127,6 +131,10 @@ def plot_losses(
     (one predicted excess loss per run, e.g. :func:`numerics.predicted_plateau`)
     are then dashed lines in the runs' colours, and ``plateau_key`` their one
     legend entry.
+
+    With ``design`` the runs are read as a factorial design: the colour
+    follows the batch size and the line style (and marker fill) the momentum,
+    solid and filled for the smallest momentum; the legend's title says so.
     """
     from theory.errors import ParameterError
 
@@ -141,7 +149,16 @@ def plot_losses(
         )
     ax = axes_or_new(ax)
     lines = []
+    batches = sorted({r.batch_size for r in results})
+    momenta = sorted({r.momentum for r in results})
     for k, r in enumerate(results):
+        if design:
+            colour = PALETTE[batches.index(r.batch_size) % len(PALETTE)]
+            kind = momenta.index(r.momentum)
+            style = {"ls": _DESIGN_STYLES[kind % len(_DESIGN_STYLES)]}
+            style["mfc"] = colour if kind == 0 else "white"
+        else:
+            colour, style = PALETTE[k % len(PALETTE)], {"ls": "-"}
         per_epoch = r.examples[-1] / r.epochs if r.examples.size else 1
         x = {
             "epoch": r.examples / per_epoch,
@@ -161,12 +178,12 @@ def plot_losses(
             ax.plot(
                 x,
                 y,
-                "-",
                 marker="o" if x.size < 40 else None,
-                ms=3,
-                color=PALETTE[k % len(PALETTE)],
+                ms=4 if design else 3,
+                color=colour,
                 lw=1.5,
                 label=label,
+                **style,
             )[0]
         )
     artists = {"ax": ax}
@@ -203,7 +220,15 @@ def plot_losses(
         ax.set_ylabel("loss over the full data")
     ax.set_title("Airfoil: minibatch SGD with momentum")
     keys = lines + ([artists["plateau_key"]] if plateaus is not None else [])
-    artists.update(lines=lines, legend=legend_outside(ax, ncol=1, handles=keys))
+    title = None
+    if design:
+        title = "colour: batch size; momentum " + "; ".join(
+            f"{m:g}: {_DESIGN_NAMES[i % len(_DESIGN_NAMES)]}" for i, m in enumerate(momenta)
+        )
+    artists.update(
+        lines=lines,
+        legend=legend_outside(ax, ncol=1, handles=keys, title=title, title_fontsize=FONT),
+    )
     return artists
 
 

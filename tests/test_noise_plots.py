@@ -77,6 +77,30 @@ def test_losses_as_the_gap_to_the_minimum_with_predicted_plateaus():
         plot_losses(runs, minimum=minimum, plateaus=plateaus)
 
 
+def test_losses_of_a_design_colour_the_batch_and_style_the_momentum():
+    X, y = load_airfoil()
+    runs = [
+        train_sgd(X, y, lr, m, batch_size=bs, epochs=1)
+        for bs, lr in ((5, 0.01), (50, 0.1))
+        for m in (0.0, 0.6)
+    ]
+    art = plot_losses(runs, design=True)
+    by_run = dict(zip([(r.batch_size, r.momentum) for r in runs], art["lines"], strict=True))
+    colour = {k: line.get_color() for k, line in by_run.items()}
+    style = {k: line.get_linestyle() for k, line in by_run.items()}
+    assert colour[5, 0.0] == colour[5, 0.6] != colour[50, 0.0] == colour[50, 0.6]
+    assert style[5, 0.0] == style[50, 0.0] == "-" and style[5, 0.6] == style[50, 0.6] == "--"
+    # the momentum shows twice: open markers for the larger one
+    assert by_run[5, 0.6].get_markerfacecolor() == "white" != by_run[5, 0.0].get_markerfacecolor()
+    title = art["legend"].get_title().get_text()
+    assert "colour: batch size" in title and "0.6: dashed" in title and "0: solid" in title
+    legends_clear(art["ax"].figure)
+    fonts_readable(art["ax"].figure)
+    plain = plot_losses(runs)  # without the design, one colour per run
+    assert len({line.get_color() for line in plain["lines"]}) == 4
+    assert not plain["legend"].get_title().get_text()
+
+
 def test_divergence_edge_as_a_curve_and_the_scans():
     q = least_squares_quadratic(*load_airfoil())
     edges = [divergence_edge(q, b, points=9, steps=1500) for b in (0.0, 0.9)]

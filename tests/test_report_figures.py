@@ -69,3 +69,20 @@ def test_airfoil_losses_shows_the_plateau_gap_on_a_log_axis(drawn):
     assert all(y0 < line.get_ydata()[0] < y1 for line in dashed)  # every plateau in view
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert any("plateau" in t for t in labels) and any("least-squares" in t for t in labels)
+
+
+def test_exercise4_colours_show_the_batch_and_styles_the_momentum(drawn):
+    import re
+
+    fig = drawn("exercise4")
+    for ax in fig.axes:
+        runs = {}
+        for line in ax.lines:
+            m = re.search(r"momentum ([0-9.]+), batch (\d+)", line.get_label())
+            runs[float(m[1]), int(m[2])] = (line.get_color(), line.get_linestyle())
+        assert set(runs) == {(m, b) for m in (0.0, 0.4) for b in (1, 100)}
+        # a colour per batch size, a line style per momentum: the 2x2 design
+        assert runs[0.0, 1][0] == runs[0.4, 1][0] != runs[0.0, 100][0] == runs[0.4, 100][0]
+        assert runs[0.0, 1][1] == runs[0.0, 100][1] != runs[0.4, 1][1] == runs[0.4, 100][1]
+    title = fig.legends[0].get_title().get_text()
+    assert "colour: batch size" in title and "momentum" in title
