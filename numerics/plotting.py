@@ -337,6 +337,39 @@ def plot_volume_surface(grid: VolumeGrid, ax, slices: int = 5) -> dict:
     return {"ax": ax, "surface": surface, "slices": lines}
 
 
+def _worst_case_contours(ax, grid: WorstCaseGrid, eta, rho, levels) -> list:
+    """White lines where the worst-case rate equals each level.
+
+    Where the worst case is exact at the spectrum's ends, rho <= c is where
+    Jury's conditions (:func:`~numerics.level_sets.radius_conditions`) hold
+    at both ends: polynomials, with no square root at critical damping
+    (where the rate's own sampled contours come out stepped), and straight
+    lines for heavy ball. Each is scaled to a distance in grid cells before
+    the smallest is taken, so only the corners, within a cell, are cut.
+    Other methods get the contours of the sampled rate.
+    """
+    from numerics.grids import _ENDPOINT_METHODS
+    from numerics.level_sets import radius_conditions
+
+    style = {"colors": "white", "linewidths": 0.8}
+    method, params = _method_params(grid)
+    if grid.method not in _ENDPOINT_METHODS or params:
+        stable = np.where(rho < 1, rho, np.nan)
+        return [ax.contour(eta, grid.beta, stable.T, levels=levels, **style)]
+    e, b = eta[:, None], grid.beta[None, :]
+    sets = []
+    for c in levels:
+        margin = np.full(np.broadcast_shapes(e.shape, b.shape), np.inf)
+        for lam in (grid.mu, grid.L):
+            for f in radius_conditions(e, b, lam, c, method):
+                f = np.broadcast_to(f, margin.shape)
+                slope = np.hypot(*np.gradient(f))  # per cell
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    margin = np.fmin(margin, np.where(slope > 0, f / slope, np.sign(f) * np.inf))
+        sets.append(ax.contour(eta, grid.beta, margin.T, levels=[0.0], **style))
+    return sets
+
+
 def plot_worst_case(grid: WorstCaseGrid, ax=None, *, tuned=None) -> dict:
     """Worst-case rate over [mu, L] on an (eta, beta) grid, framed on the stable region.
 
@@ -364,9 +397,7 @@ def plot_worst_case(grid: WorstCaseGrid, ax=None, *, tuned=None) -> dict:
         rasterized=True,
     )
     levels = [v for v in (0.85, 0.9, 0.95, 0.98, 0.99) if v > low]
-    contours = ax.contour(
-        eta, grid.beta, np.where(ok, rho, np.nan).T, levels=levels, colors="white", linewidths=0.8
-    )
+    contours = _worst_case_contours(ax, grid, eta, rho, levels)
     ax.set_xlim(0.0, right)
     ax.set_ylim(grid.beta[0], grid.beta[-1])
     hatch = shade_divergent(ax, edge_x, beta, right, label=r"divergent at $\lambda = L$")
@@ -379,20 +410,23 @@ def plot_worst_case(grid: WorstCaseGrid, ax=None, *, tuned=None) -> dict:
         zorder=3,
     )
     e, b, r = grid.best()
+    # the star is drawn last and small enough to sit inside the ring's hole when they agree
     (marker,) = ax.plot(
         [e],
         [b],
         "*",
         color=PALETTE[1],
         mec="black",
-        ms=16,
-        zorder=5,
+        mew=0.8,
+        ms=12,
+        zorder=7,
         label=rf"best grid point $\rho = {r:.3f}$",
     )
     artists = {
         "ax": ax,
         "mesh": mesh,
         "contours": contours,
+        "levels": levels,
         "edge": edge,
         "divergent": hatch,
         "best": marker,
@@ -407,7 +441,7 @@ def plot_worst_case(grid: WorstCaseGrid, ax=None, *, tuned=None) -> dict:
             mfc="none",
             mec="white",
             mew=2.5,
-            ms=13,
+            ms=24,
             zorder=6,
             label=label,
             path_effects=stroked(width=4.5),
@@ -415,7 +449,7 @@ def plot_worst_case(grid: WorstCaseGrid, ax=None, *, tuned=None) -> dict:
     bar = ax.figure.colorbar(
         mesh, ax=ax, label=rf"worst-case $\rho$ over $[{grid.mu:g}, {grid.L:g}]$"
     )
-    bar.add_lines(contours)
+    bar.add_lines(levels, ["white"] * len(levels), [0.8] * len(levels))
     bar.ax.tick_params(labelsize=FONT)
     ax.set_xlabel(_LABELS["eta"])
     ax.set_ylabel(_LABELS["beta"])
@@ -424,5 +458,8 @@ def plot_worst_case(grid: WorstCaseGrid, ax=None, *, tuned=None) -> dict:
         + rf"$\lambda \in [{grid.mu:g}, {grid.L:g}]$"
     )
     artists["colorbar"] = bar
-    artists["legend"] = legend_outside(ax, ncol=2)
+    artists["legend"] = legend = legend_outside(ax, ncol=2)
+    for handle in legend.legend_handles:  # the ring at the star's size, not the plot's
+        if getattr(handle, "get_marker", lambda: None)() == "o":
+            handle.set_markersize(12)
     return artists

@@ -115,8 +115,36 @@ def test_worst_case_frame_scale_and_marks():
     labels = legend_labels(art["legend"])
     assert any("best" in t for t in labels) and any("tuned" in t for t in labels)
     assert any("divergent" in t for t in labels)
+    # the star is drawn over the ring and fits in its hole, so both show where they agree
+    star, ring = art["best"], art["tuned"]
+    assert star.get_zorder() > ring.get_zorder()
+    assert star.get_markersize() < ring.get_markersize() - 2 * ring.get_markeredgewidth()
     legends_clear(ax.figure)
     fonts_readable(ax.figure)
+
+
+def test_worst_case_contours_lie_on_their_level():
+    """Heavy ball's level sets {worst-case rho = c} over [mu, L] are straight lines, solved by
+    hand: beta = c^2 (complex roots), eta mu = (1 - c)(1 - beta/c) (root c at mu) and
+    eta L = (1 + c)(1 + beta/c) (root -c at L). The contours lie on them, with no steps where
+    the rate has a square root (critical damping); only the corners, within a cell, are cut."""
+    mu, L = 1, 100
+    eta, beta = np.linspace(0.0002, 0.045, 120), np.linspace(0, 0.99, 100)
+    cell = np.array([eta[1] - eta[0], beta[1] - beta[0]])
+    art = worst_case_grid(eta, beta, mu, L).plot()
+    assert art["levels"] == [0.85, 0.9, 0.95, 0.98, 0.99]
+    for c, cs in zip(art["levels"], art["contours"], strict=True):
+        pts = np.concatenate([p.vertices for p in cs.get_paths()])
+        e, b = pts[:, 0], pts[:, 1]
+        # each line's residual as a distance in grid cells
+        lines = [
+            np.abs(b - c * c) / cell[1],
+            np.abs(e - (1 - c) * (1 - b / c) / mu) / cell[0],
+            np.abs(e - (1 + c) * (1 + b / c) / L) / cell[0],
+        ]
+        off = np.min(lines, axis=0)
+        assert len(pts) > 3 and off.max() < 1.0, (c, off.max())
+        assert np.mean(off < 1e-6) > 0.85, (c, np.mean(off < 1e-6))  # exact, but at the corners
 
 
 def test_volume_surface_is_the_edge():

@@ -86,3 +86,16 @@ def test_exercise4_colours_show_the_batch_and_styles_the_momentum(drawn):
         assert runs[0.0, 1][1] == runs[0.0, 100][1] != runs[0.4, 1][1] == runs[0.4, 100][1]
     title = fig.legends[0].get_title().get_text()
     assert "colour: batch size" in title and "momentum" in title
+
+
+def test_worst_case_star_shows_inside_the_ring(drawn):
+    fig = drawn("worst_case")
+    ax = fig.axes[0]
+    marks = {line.get_marker(): line for line in ax.lines if line.get_marker() in ("*", "o")}
+    star, ring = marks["*"], marks["o"]
+    assert star.get_zorder() > ring.get_zorder()  # drawn over it
+    # the star fits in the ring's hole, and they sit within a ring's radius of each other
+    assert star.get_markersize() < ring.get_markersize() - 2 * ring.get_markeredgewidth()
+    (sx, sy), (rx, ry) = (ax.transData.transform(m.get_xydata()[0]) for m in (star, ring))
+    radius_px = ring.get_markersize() / 2 * fig.dpi / 72
+    assert np.hypot(sx - rx, sy - ry) < radius_px
