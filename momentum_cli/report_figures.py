@@ -269,103 +269,104 @@ FIGURES = (
     FigureSpec(
         "region",
         "Stability region",
-        "Heavy ball at curvature lambda = 1: blue points of the grid converge, the hatched grey side diverges; "
-        "the black line is the derived edge eta = 2(1 + beta)/lambda, which the grid must match.",
+        "Heavy ball at curvature λ = 1: blue points of the grid converge, the hatched grey side "
+        "diverges; the black line is the derived edge η = 2(1 + β)/λ, which the grid must match.",
         (6.5, 5.0),
         _region,
     ),
     FigureSpec(
         "rate_map",
         "Rate map",
-        "The spectral radius rho (the factor by which the error shrinks per step) of heavy ball over "
-        "(eta*lambda, beta); it depends on eta and lambda only through their product, so this one map holds "
-        "every curvature. Ripples between the dashed critical-damping curves (eta*lambda = (1 -+ sqrt(beta))^2, "
-        "rate sqrt(beta)), monotone to their left, oscillating to their right, divergent (hatched) past the edge "
-        "eta*lambda = 2(1 + beta). White lines are the rate contours marked on the colour bar.",
+        "The spectral radius ρ (the factor by which the error shrinks per step) of heavy ball over "
+        "(ηλ, β); it depends on η and λ only through their product, so this one map holds every "
+        "curvature. Ripples between the dashed critical-damping curves (ηλ = (1 ∓ √β)², rate √β), "
+        "monotone to their left, oscillating to their right, divergent (hatched) past the edge ηλ "
+        "= 2(1 + β). White lines are the rate contours marked on the colour bar.",
         (7.5, 5.6),
         _rate_map,
     ),
     FigureSpec(
         "volume",
         "Stability volume",
-        "The (eta, beta, lambda) stability volume. Left: the stable step sizes eta < 2(1 + beta)/lambda at four "
-        "curvatures, nested (the darker, the more curvatures are stable). Right: the same edge as a surface; "
-        "the stable volume lies under it.",
+        "The (η, β, λ) stability volume. Left: the stable step sizes η < 2(1 + β)/λ at four "
+        "curvatures, nested (the darker, the more curvatures are stable). Right: the same edge as "
+        "a surface; the stable volume lies under it.",
         (12.0, 5.0),
         _volume,
     ),
     FigureSpec(
         "d2l_traces",
         "D2L's traces",
-        "D2L's train_2d on f = 0.1 x1^2 + 2 x2^2 from (-5, -2), 20 steps: gradient descent at eta 0.4 and 0.6 "
-        "(diverges in x2), heavy ball at eta 0.6 with beta 0.5 and 0.25. The subtitles are D2L's printed lines, "
-        "reproduced. The four panels share one frame, which holds every converging run; the divergent one leaves it.",
+        "D2L's train_2d on f = 0.1 x₁² + 2 x₂² from (−5, −2), 20 steps: gradient descent at η = "
+        "0.4 and 0.6 (diverges in x₂), heavy ball at η = 0.6 with β = 0.5 and 0.25. The subtitles "
+        "are D2L's printed lines, reproduced. The four panels share one frame, which holds every "
+        "converging run; the divergent one leaves it.",
         (10.0, 8.4),
         _traces,
     ),
     FigureSpec(
         "weights",
         "Effective sample weights",
-        "The velocity is a leaky average of past gradients: the gradient t steps back has weight beta^t "
-        "(stems); the weights sum to 1/(1 - beta), the dashed window.",
+        "The velocity is a leaky average of past gradients: the gradient t steps back has weight "
+        "βᵗ (stems); the weights sum to 1/(1 − β), the dashed window.",
         (7.5, 5.0),
         _weights,
     ),
     FigureSpec(
         "gd_decay",
         "Gradient-descent decay",
-        "Gradient descent multiplies the error along curvature lambda by (1 - eta lambda) each step (eta = 0.1): "
-        "slow for small curvature, oscillating for eta lambda > 1, divergent past 2 (dashed, lambda = 20.5).",
+        "Gradient descent multiplies the error along curvature λ by (1 − ηλ) each step (η = 0.1): "
+        "slow for small curvature, oscillating for ηλ > 1, divergent past 2 (dashed, λ = 20.5).",
         (7.5, 5.2),
         _gd_decay,
     ),
     FigureSpec(
         "exercise2",
         "D2L exercise 2 of section 11.6",
-        "lambda_i = 2^-i, x_i from 1: gradient descent (left) against heavy ball (right) on a shared "
-        "log axis; momentum speeds up the flat directions. Heavy ball lands exactly on 0 at some "
+        "λᵢ = 2⁻ⁱ, xᵢ from 1: gradient descent (left) against heavy ball (right) on a shared log "
+        "axis; momentum speeds up the flat directions. Heavy ball lands exactly on 0 at some "
         "steps, which have no logarithm: the curve breaks there and a triangle marks the step on "
-        "the bottom edge. (The update is x <- x - eta v; a study note's x -= x - eta*v is a slip.)",
+        "the bottom edge. (The update is x ← x − ηv; a study note's x -= x - eta*v is a slip.)",
         (11.0, 4.8),
         _exercise2,
     ),
     FigureSpec(
         "envelope",
         "Simulation against theory",
-        "Heavy ball (eta = 0.5, beta = 0.5) on f = 1.5/2 x^2 from x = 1: the simulated run stays under the "
-        "envelope (t + 1) rho^t from the spectral radius.",
+        "Heavy ball (η = 0.5, β = 0.5) on f = 1.5/2 x² from x = 1: the simulated run stays under "
+        "the envelope (t + 1) ρᵗ from the spectral radius.",
         (7.0, 5.0),
         _envelope,
     ),
     FigureSpec(
         "rate_vs_kappa",
         "Rate against conditioning",
-        "Tuned worst-case rates as 1 - rho (the progress per step) on log-log axes: (kappa - 1)/(kappa + 1) for "
-        "gradient descent, (sqrt(kappa) - 1)/(sqrt(kappa) + 1) for heavy ball, 1 - 2/sqrt(3 kappa + 1) for "
-        "Nesterov; the dots are the worst case evaluated at each method's tuned parameters, the squares QHM "
-        "(nu = 0.7) tuned numerically. The slopes are the story: -1 without momentum, -1/2 with it. "
-        "QHM with nu fixed at 0.7 keeps part of every step a plain gradient step and loses the "
-        "speed-up as kappa grows (its slope is about -0.9 between kappa = 100 and 1000; a dense grid "
-        "search agrees with the numeric tuning).",
+        "Tuned worst-case rates as 1 − ρ (the progress per step) on log-log axes: (κ − 1)/(κ + 1) "
+        "for gradient descent, (√κ − 1)/(√κ + 1) for heavy ball, 1 − 2/√(3κ + 1) for Nesterov; the "
+        "dots are the worst case evaluated at each method's tuned parameters, the squares QHM (ν = "
+        "0.7) tuned numerically. The slopes are the story: −1 without momentum, −1/2 with it. QHM "
+        "with ν fixed at 0.7 keeps part of every step a plain gradient step and loses the speed-up "
+        "as κ grows (its slope is about −0.9 between κ = 100 and 1000; a dense grid search agrees "
+        "with the numeric tuning).",
         (7.5, 5.6),
         _kappa,
     ),
     FigureSpec(
         "method_rate_maps",
         "Rate maps of three methods",
-        "Gradient descent, heavy ball and Nesterov over (eta*lambda, beta), each framed on its own stable "
-        "region, with the critical-damping curves where the method has them (Nesterov: eta*lambda = "
-        "((1 - beta)/(1 + beta))^2 and 1). Bottom right: the three stability edges together: Nesterov's "
-        "(2 + 2 beta)/(1 + 2 beta), heavy ball's 2 + 2 beta, gradient descent's 2 whatever beta.",
+        "Gradient descent, heavy ball and Nesterov over (ηλ, β), each framed on its own stable "
+        "region, with the critical-damping curves where the method has them (Nesterov: ηλ = ((1 − "
+        "β)/(1 + β))² and 1). Bottom right: the three stability edges together: Nesterov's (2 + "
+        "2β)/(1 + 2β), heavy ball's 2 + 2β, gradient descent's 2 whatever β.",
         (11.0, 9.6),
         _method_maps,
     ),
     FigureSpec(
         "variance_vs_beta",
         "Variance against momentum",
-        "The stationary variance of x under gradient noise (lambda = 1, sigma = 1): at a fixed step eta = 0.5 "
-        "it grows like (1 + beta)/(1 - beta); at a fixed effective step eta/(1 - beta) = 0.5 it falls to a "
-        "limit alpha sigma^2/(2 lambda). The markers are Monte-Carlo estimates with 99% intervals.",
+        "The stationary variance of x under gradient noise (λ = 1, σ = 1): at a fixed step η = 0.5 "
+        "it grows like (1 + β)/(1 − β); at a fixed effective step α = η/(1 − β) = 0.5 it falls to "
+        "a limit ασ²/(2λ). The markers are Monte-Carlo estimates with 99% intervals.",
         (7.5, 5.4),
         _variance,
     ),
@@ -374,9 +375,9 @@ FIGURES = (
         "Airfoil: D2L's runs",
         "Minibatch SGD with momentum (batch 10, 2 epochs, from the same start at epoch 0) on the "
         "airfoil data for D2L's (lr, momentum) = (0.02, 0.5), (0.01, 0.9), (0.005, 0.9). Left: the "
-        "loss; the dotted line is the least-squares minimum. Right: the same runs as the gap to that "
-        "minimum, on a log axis; the dashed lines are each run's plateau predicted by the noise "
-        "theory, 1/2 tr(Q Sigma) with Sigma the stationary covariance of the weights under the "
+        "loss; the dotted line is the least-squares minimum. Right: the same runs as the gap to "
+        "that minimum, on a log axis; the dashed lines are each run's plateau predicted by the "
+        "noise theory, ½ tr(QΣ) with Σ the stationary covariance of the weights under the "
         "minibatch gradient noise: the runs settle around their plateau, not at the minimum.",
         (12.0, 5.4),
         _airfoil_losses,
@@ -385,9 +386,10 @@ FIGURES = (
     FigureSpec(
         "divergence",
         "Predicted against observed divergence",
-        "Full-batch runs on the airfoil quadratic. Left: the edge 2(1 + beta)/lambda_max predicted from the "
-        "Hessian's top eigenvalue, a curve in beta, with the largest converging and smallest diverging run of "
-        "each scan. Right: every scanned run, the learning rate in units of the predicted edge.",
+        "Full-batch runs on the airfoil quadratic. Left: the edge 2(1 + β)/λₘₐₓ predicted from the "
+        "Hessian's top eigenvalue, a curve in β, with the largest converging and smallest "
+        "diverging run of each scan. Right: every scanned run, the learning rate in units of the "
+        "predicted edge.",
         (12.0, 5.2),
         _divergence,
         uses_airfoil=True,
@@ -406,11 +408,12 @@ FIGURES = (
     FigureSpec(
         "worst_case",
         "Worst case on a spectrum",
-        "Heavy ball's worst-case rate over the spectrum [1, 100] on an (eta, beta) grid framed on its stable "
-        "region: the star is the grid's best point, the ring the tuned (4/121, 81/121) of the closed form, "
-        "rate 9/11 (the star sits in the ring: they agree); past the black edge 2(1 + beta)/100 the largest "
-        "curvature diverges. The white rate contours, marked on the colour bar, are drawn from Jury's "
-        "conditions at both ends of the spectrum, so they are the exact straight lines of the level sets.",
+        "Heavy ball's worst-case rate over the spectrum [1, 100] on an (η, β) grid framed on its "
+        "stable region: the star is the grid's best point, the ring the tuned (4/121, 81/121) of "
+        "the closed form, rate 9/11 (the star sits in the ring: they agree); past the black edge "
+        "2(1 + β)/100 the largest curvature diverges. The white rate contours, marked on the "
+        "colour bar, are drawn from Jury's conditions at both ends of the spectrum, so they are "
+        "the exact straight lines of the level sets.",
         (7.5, 5.6),
         _worst_case,
     ),

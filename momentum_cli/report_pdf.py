@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from itertools import groupby
 from pathlib import Path
 
 __all__ = ["PDFLATEX_TIMEOUT", "report_latex", "write_pdf"]
@@ -49,9 +50,70 @@ _SPECIALS = {
 }
 
 
+#: the captions' symbols, typeset in math mode (pdflatex's text fonts have no Greek)
+_MATH = {
+    "α": r"\alpha",
+    "β": r"\beta",
+    "η": r"\eta",
+    "κ": r"\kappa",
+    "λ": r"\lambda",
+    "ν": r"\nu",
+    "ρ": r"\rho",
+    "σ": r"\sigma",
+    "Σ": r"\Sigma",
+    "−": "-",
+    "∓": r"\mp",
+    "±": r"\pm",
+    "√": r"\surd",
+    "←": r"\leftarrow",
+    "≤": r"\le",
+    "≥": r"\ge",
+    "×": r"\times",
+    "½": r"\tfrac{1}{2}",
+}
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ⁱᵗ", "0123456789-it", strict=True))
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢₘₐₓ", "0123456789imax", strict=True))
+
+
+def _script(mark: str, chars: str) -> str:
+    """``^{...}`` or ``_{...}``; a word of several letters upright (λₘₐₓ: max, not m a x)."""
+    if len(chars) > 1 and chars.isalpha():
+        chars = f"\\mathrm{{{chars}}}"
+    return f"{mark}{{{chars}}}"
+
+
+def _kind(ch: str) -> str:
+    return "^" if ch in _SUPERSCRIPTS else "_" if ch in _SUBSCRIPTS else ""
+
+
+def _is_math(ch: str) -> bool:
+    return ch in _MATH or ch in _SUPERSCRIPTS or ch in _SUBSCRIPTS
+
+
+def _math(run: str) -> str:
+    """One run of symbols and scripts as math-mode source (adjacent scripts share braces)."""
+    parts = []
+    for kind, group in groupby(run, _kind):
+        chars = "".join(group)
+        if kind:
+            table = _SUPERSCRIPTS if kind == "^" else _SUBSCRIPTS
+            parts.append(_script(kind, "".join(table[c] for c in chars)))
+        else:
+            parts.extend(_MATH[c] for c in chars)
+    return " ".join(parts)
+
+
 def escape_text(text: str) -> str:
-    """Plain words (captions hold no maths) safe for LaTeX: every special escaped."""
-    return "".join(_SPECIALS.get(ch, ch) for ch in text)
+    r"""Caption text safe for LaTeX: specials escaped; Greek letters, signs, super- and
+    subscripts set in math mode, adjacent ones in one formula.
+
+    >>> escape_text("ηλ = (1 ∓ √β)², 2⁻ⁱ, 50% of x₁")
+    '$\\eta \\lambda$ = (1 $\\mp$ $\\surd \\beta$)$^{2}$, 2$^{-i}$, 50\\% of x$_{1}$'
+    """
+    return "".join(
+        f"${_math(''.join(group))}$" if math else "".join(_SPECIALS.get(ch, ch) for ch in group)
+        for math, group in groupby(text, _is_math)
+    )
 
 
 def report_latex(figures, derivations) -> str:

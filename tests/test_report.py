@@ -147,6 +147,40 @@ def test_pdf_with_figures_when_pdflatex_exists(reports):
     assert r"\includegraphics" in (target / "report.tex").read_text()
     assert not (target / "report.log").exists() and not (target / "report.aux").exists()
     assert 'href="report.pdf"' in (target / "report.html").read_text()
+    if shutil.which("pdftotext"):  # the captions' symbols are typeset, not spelled out
+        import subprocess
+
+        text = subprocess.run(
+            ["pdftotext", str(target / "report.pdf"), "-"], capture_output=True, text=True
+        ).stdout
+        assert "η = 2(1 + β)/λ" in text and "(1 ∓" in text and "κ" in text
+
+
+_SPELLED = re.compile(r"\b(alpha|beta|eta|kappa|lambda|nu|rho|sigma|Sigma|sqrt)\b")
+#: the one place a caption quotes code as written: a study note's slip
+_QUOTED = "x -= x - eta*v"
+
+
+@pytest.mark.parametrize("spec", FIGURES, ids=[s.name for s in FIGURES])
+def test_captions_write_symbols_that_latex_can_set(spec):
+    from momentum_cli.report_pdf import escape_text
+
+    for text in (spec.title, spec.explanation):
+        assert not _SPELLED.search(text.replace(_QUOTED, "")), text
+        assert "-+" not in text and "^" not in text and "*" not in text.replace(_QUOTED, "")
+        latex = escape_text(text)
+        assert latex.isascii(), [ch for ch in latex if not ch.isascii()]  # pdflatex's input
+
+
+def test_escape_text_sets_symbols_in_math_mode():
+    from momentum_cli.report_pdf import escape_text
+
+    assert escape_text("η < 2(1 + β)/λ") == r"$\eta$ \textless{} 2(1 + $\beta$)/$\lambda$"
+    assert (
+        escape_text("½ tr(QΣ), λₘₐₓ") == r"$\tfrac{1}{2}$ tr(Q$\Sigma$), $\lambda _{\mathrm{max}}$"
+    )
+    assert escape_text("x₁² − 5 ← ρᵗ") == r"x$_{1} ^{2}$ $-$ 5 $\leftarrow$ $\rho ^{t}$"
+    assert escape_text("a_b & 50%") == r"a\_b \& 50\%"
 
 
 def test_progress_is_told_every_step(tmp_path, monkeypatch):
