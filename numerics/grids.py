@@ -276,6 +276,11 @@ class WorstCaseGrid:
     #: the method itself and its extra parameters, for plots and follow-up calls
     params: dict = field(default_factory=dict)
 
+    @property
+    def exact_at_ends(self) -> bool:
+        """Whether ``rho`` is the larger rate at mu and L (exact), not a sampled maximum."""
+        return self.method in _ENDPOINT_METHODS and set(self.params) <= {"method"}
+
     def best(self) -> tuple[float, float, float]:
         """(eta, beta, worst-case rate) of the best grid point."""
         i, j = np.unravel_index(np.argmin(self.rho), self.rho.shape)

@@ -348,12 +348,11 @@ def _worst_case_contours(ax, grid: WorstCaseGrid, eta, rho, levels) -> list:
     the smallest is taken, so only the corners, within a cell, are cut.
     Other methods get the contours of the sampled rate.
     """
-    from numerics.grids import _ENDPOINT_METHODS
     from numerics.level_sets import radius_conditions
 
     style = {"colors": "white", "linewidths": 0.8}
-    method, params = _method_params(grid)
-    if grid.method not in _ENDPOINT_METHODS or params:
+    method, _ = _method_params(grid)
+    if not grid.exact_at_ends:
         stable = np.where(rho < 1, rho, np.nan)
         return [ax.contour(eta, grid.beta, stable.T, levels=levels, **style)]
     e, b = eta[:, None], grid.beta[None, :]

@@ -147,3 +147,10 @@ def test_volume_summary_counts_like_jury_off_the_edge():
     assert exactly_one >= 5
     s = volume_summary(*([float(v) for v in axis_] for axis_ in (etas, betas, lams)))
     assert s.stable_fraction == count / (len(etas) * len(betas) * len(lams))
+
+
+def test_worst_case_grid_says_when_it_is_exact_at_the_ends():
+    axes = (np.linspace(0.01, 0.5, 4), np.linspace(0, 0.9, 3))
+    assert worst_case_grid(*axes, 1.0, 4.0).exact_at_ends
+    assert worst_case_grid(*axes, 1.0, 4.0, "nesterov").exact_at_ends
+    assert not worst_case_grid(*axes, 1.0, 4.0, "qhm", nu=0.7).exact_at_ends
