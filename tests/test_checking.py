@@ -2,14 +2,16 @@
 
 import pytest
 import sympy as sp
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from theory.checking import (
     _nonzero_somewhere,
     _numerator_zero,
+    _rational_ratio,
     _sample_point,
     is_zero,
+    same_condition,
     zero_modulo,
 )
 
@@ -135,3 +137,29 @@ def test_zero_modulo_is_membership_in_the_ideal(q0, q1, a, b, c):
     y = sp.Abs(sp.Symbol("y"))
     assert zero_modulo(sp.expand(y * member), relations)
     assert not zero_modulo(sp.expand(y * (member + r0 * r1 + 1)), relations)
+
+
+@given(
+    small_polynomials((x, r0, r1)),
+    small_polynomials((x, r0, r1)),
+    st.fractions(min_value=-5, max_value=5).filter(lambda c: c != 0),
+)
+def test_rational_ratio_is_the_constant_quotient(p, q, c):
+    c = sp.Rational(c.numerator, c.denominator)
+    p = sp.expand(p)
+    assume(not p.is_number)  # numbers alone are left to cancel
+    assert _rational_ratio(c * p, p) == c
+    # the answer cancel gives, the reference the sparse path replaced
+    quotient = sp.cancel((p + q) / p)
+    expected = quotient if quotient.is_number else None
+    assert _rational_ratio(sp.expand(p + q), p) == expected
+
+
+def test_same_condition_reads_the_sign_and_the_constant():
+    a, b = sp.symbols("a b", real=True)
+    assert same_condition(sp.Gt(2 * a - 4 * b, 0), sp.Gt(a - 2 * b, 0))
+    assert not same_condition(sp.Gt(2 * a - 4 * b, 0), sp.Gt(2 * b - a, 0))  # the other side
+    assert not same_condition(sp.Gt(2 * a - 4 * b, 0), sp.Gt(a - 3 * b, 0))  # another line
+    assert not same_condition(sp.Gt(2 * a - 4 * b, 0), sp.Ge(a - 2 * b, 0))  # weak for strict
+    assert _rational_ratio(sp.sqrt(2) * a, a) is NotImplemented  # left to cancel and simplify
+    assert same_condition(sp.Gt(sp.sqrt(2) * a, 0), sp.Gt(a, 0))

@@ -71,14 +71,14 @@ def is_zero(
         return _float_zero(expr)
     if _numerator_zero(expr):
         return True
+    if _nonzero_somewhere(expr):
+        return False  # not identically zero: no simplification could make it so
     expanded = sp.expand(expr)
     if expanded == 0:
         return True
     expr = sp.cancel(expanded)
     if expr == 0 or _algebraic_numbers_zero(expr):
         return True
-    if _nonzero_somewhere(expr):
-        return False  # not identically zero: no simplification could make it so
     return sp.simplify(expr) == 0 or bool(expr.equals(0))
 
 
@@ -282,10 +282,34 @@ def same_condition(derived: sp.Basic, claimed: sp.Basic) -> bool:
     b, strict_b = _positive_part(_checked_relation(claimed))
     if strict_a != strict_b:
         return False
+    ratio = _rational_ratio(a, b)
+    if ratio is not NotImplemented:
+        return ratio is not None and ratio > 0
     ratio = sp.cancel(a / b)
     if not ratio.is_number and not (a.is_polynomial() and b.is_polynomial()):
         ratio = sp.simplify(ratio)  # radicals or absolute values: cancel alone may not see it
     return bool(ratio.is_number and ratio.is_positive)
+
+
+def _rational_ratio(a: sp.Expr, b: sp.Expr):
+    """``a / b`` when it is a rational constant, None when it is not (or ``b`` is 0);
+    ``NotImplemented`` unless both are polynomials in symbols over the rationals.
+
+    Exact, with SymPy's sparse polynomials: ``a = c b`` for the ``c`` that matches
+    their leading coefficients, or for none.
+    """
+    symbols = sorted(a.free_symbols | b.free_symbols, key=str)
+    if not symbols:
+        return NotImplemented
+    try:
+        ring = PolyRing(symbols, sp.QQ, lex)
+        pa, pb = ring.from_expr(a), ring.from_expr(b)
+    except (ValueError, sp.PolynomialError):
+        return NotImplemented
+    if not pb:
+        return None
+    c = pa.LC / pb.LC
+    return sp.Rational(c.numerator, c.denominator) if pa == pb * c else None
 
 
 def _checked_relation(rel: sp.Basic) -> sp.Basic:
