@@ -223,15 +223,20 @@ def worst_case_rate(eta, beta, mu: float, L: float, method: str = "heavy_ball", 
         return np.maximum(
             spectral_radius(eta, beta, mu, method), spectral_radius(eta, beta, L, method)
         )
+    return _sampled_worst_case(eta, beta, mu, L, method, SPECTRUM_SAMPLES, **params)
+
+
+def _sampled_worst_case(eta, beta, mu, L, method, samples: int, **params):
+    """max of the rate over ``samples`` evenly spaced curvatures of [mu, L]."""
     e, b = real_array(eta, "eta"), real_array(beta, "beta")
     shape = np.broadcast_shapes(e.shape, b.shape)
     size = int(np.prod(shape, dtype=np.int64))
-    _check_work(size, name)
-    lams = np.linspace(mu, L, SPECTRUM_SAMPLES)
+    _check_work(size, numeric_method(method).name)
+    lams = np.linspace(mu, L, samples)
     # flat copies: at most MAX_SPECTRUM_WORK / SPECTRUM_SAMPLES points, a few MiB
     e, b = (np.broadcast_to(a, shape).reshape(-1) for a in (e, b))
     out = np.empty(size)
-    block = max(1, REDUCE_CHUNK // SPECTRUM_SAMPLES)
+    block = max(1, REDUCE_CHUNK // samples)
     for i in range(0, size, block):
         rho = spectral_radius(
             e[i : i + block, None], b[i : i + block, None], lams, method, **params

@@ -27,7 +27,7 @@ from fractions import Fraction
 import numpy as np
 
 from numerics._generated_methods import TUNINGS
-from numerics.grids import _check_spectrum, worst_case_rate
+from numerics.grids import _ENDPOINT_METHODS, _check_spectrum, _sampled_worst_case, worst_case_rate
 from numerics.methods import numeric_method
 from theory.errors import ParameterError
 
@@ -35,6 +35,9 @@ __all__ = ["NumericTuning", "exact_tuning", "tune_closed_form", "tune_numeric"]
 
 #: grid used to pick starting points before the local search
 _START_GRID = 40
+#: curvatures the starting grid samples (where the worst case is not at an end of the
+#: spectrum); the local search and the rate returned use the full ``SPECTRUM_SAMPLES``
+_START_SAMPLES = 257
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ def tune_numeric(mu: float, L: float, method: str = "heavy_ball", **params) -> N
     """(eta, beta) minimising the worst-case rate over [mu, L], by search then Nelder-Mead.
 
     A coarse (eta, beta) grid picks the start (eta in (0, 4/L], beta in [0, 1));
-    Nelder-Mead refines it in the coordinates (log eta, beta).
+    Nelder-Mead refines it in the coordinates (log eta, beta). The start is
+    kept if the search ends no better than it.
     """
     from scipy.optimize import minimize
 
@@ -107,8 +111,14 @@ def tune_numeric(mu: float, L: float, method: str = "heavy_ball", **params) -> N
     name = numeric_method(method).name
     etas = np.geomspace(0.05 / L, 4.0 / L, _START_GRID)
     betas = np.linspace(0.0, 0.995, _START_GRID)
-    grid = worst_case_rate(etas[:, None], betas[None, :], mu, L, method, **params)
+    if name in _ENDPOINT_METHODS and not params:
+        grid = worst_case_rate(etas[:, None], betas[None, :], mu, L, method)
+    else:  # only a start: a coarser sampling of the spectrum picks it 8 times faster
+        grid = _sampled_worst_case(
+            etas[:, None], betas[None, :], mu, L, method, _START_SAMPLES, **params
+        )
     i, j = np.unravel_index(np.argmin(grid), grid.shape)
+    start = np.array([np.log(etas[i]), betas[j]])
 
     def objective(p: np.ndarray) -> float:
         eta, beta = np.exp(p[0]), p[1]
@@ -118,9 +128,9 @@ def tune_numeric(mu: float, L: float, method: str = "heavy_ball", **params) -> N
 
     res = minimize(
         objective,
-        x0=[np.log(etas[i]), betas[j]],
+        x0=start,
         method="Nelder-Mead",
         options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000},
     )
-    best = res.x if res.fun <= grid[i, j] else np.array([np.log(etas[i]), betas[j]])
+    best = res.x if res.fun <= objective(start) else start
     return NumericTuning(name, float(np.exp(best[0])), float(best[1]), objective(best))
