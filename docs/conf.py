@@ -9,6 +9,7 @@ does, where Sphinx and LaTeX are installed).
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import shutil
@@ -48,6 +49,14 @@ nb_execution_in_temp = True
 
 autodoc_default_options = {"members": True, "undoc-members": False}
 autodoc_member_order = "bysource"
+# a member without a docstring of its own is left out, not given its base class's (SymPy's)
+autodoc_inherit_docstrings = False
+try:  # numerics.compiled needs numba (the fast extra); without it, its page is read from a mock
+    import numba  # noqa: F401
+
+    autodoc_mock_imports: list[str] = []
+except ImportError:
+    autodoc_mock_imports = ["numba"]
 autodoc_typehints = "none"  # numpydoc's Parameters sections say the types
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
@@ -88,6 +97,30 @@ def _escape_bars(app, what, name, obj, options, lines) -> None:
         lines[i] = "".join(p if k % 2 else p.replace("|", r"\|") for k, p in enumerate(parts))
 
 
+_DOLLARS = re.compile(r"\$([^$]+)\$")
+
+
+def _constant_docstring(app, what, name, obj, options, lines) -> None:
+    """A constant without a docstring of its own reads as the docs say, not as its type.
+
+    autodoc gives ``.. autodata::`` of, say, a tuple the docstring of ``tuple``; the
+    directive's content (in ``docs/api``) describes it instead. A method constant reads
+    as its own ``description``.
+    """
+    from theory.methods import Method
+
+    if what != "data":
+        return
+    if isinstance(obj, Method):
+        # "\ " separates a role from a word it touches ("momentum=$\beta$")
+        text = _DOLLARS.sub(lambda m: "\\ :math:`" + m.group(1) + "`\\ ", obj.description)
+        lines[:] = [text, ""]
+    elif (
+        inspect.getdoc(type(obj)) and "\n".join(lines).strip() == inspect.getdoc(type(obj)).strip()
+    ):
+        lines[:] = []
+
+
 def _without_anyfontsize() -> None:
     """Drop ``anyfontsize`` from imgmath's LaTeX preamble.
 
@@ -109,5 +142,6 @@ def _without_anyfontsize() -> None:
 
 
 def setup(app):
+    app.connect("autodoc-process-docstring", _constant_docstring, priority=400)  # before numpydoc
     app.connect("autodoc-process-docstring", _escape_bars)
     _without_anyfontsize()

@@ -8,6 +8,7 @@ installs both. The site is built once for this module.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,7 +64,7 @@ def test_sphinx_builds_with_warnings_as_errors(site):
 class _Page(HTMLParser):
     """What a browser would fetch, the maths images, and the prose outside code."""
 
-    SKIP = {"pre", "code", "script", "style", "textarea"}
+    SKIP = {"pre", "code", "script", "style", "textarea", "dt"}  # dt: signatures, defaults as typed
 
     def __init__(self) -> None:
         super().__init__()
@@ -202,3 +203,47 @@ def test_the_command_line_page_has_every_subcommand_and_option_of_the_parser(sit
         "largest stable curvature 37.9995" in cli
     )  # rate --lr 0.1 --momentum 0.9 --weight-decay 5e-4
     assert "got 1.2" in cli  # the refusal example, exit 2
+
+
+PACKAGES = ("theory", "numerics", "numerics.testing")
+
+
+def _public_modules() -> list[str]:
+    """Every public module of the packages, found from the files (not from the docs)."""
+    found = []
+    for package in PACKAGES:
+        folder = ROOT.joinpath(*package.split("."))
+        found.append(package)
+        found += [f"{package}.{p.stem}" for p in sorted(folder.glob("*.py")) if p.stem[0] != "_"]
+    return found
+
+
+def test_every_public_module_has_an_automodule_in_the_docs():
+    assert {"theory.named", "theory.claims", "numerics.testing.strategies"} <= set(
+        _public_modules()
+    )
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.rst"))
+    documented = set(re.findall(r"^\.\. automodule:: (\S+)\s*$", text, flags=re.MULTILINE))
+    missing = [name for name in _public_modules() if name not in documented]
+    assert not missing, f"no '.. automodule::' in docs/ for {missing}"
+
+
+def test_every_exported_name_has_its_entry_in_the_built_reference(site):
+    """Each module's page exists, and every name in an ``__all__`` is documented."""
+    import importlib
+
+    anchors = set()
+    for page in site.rglob("*.html"):
+        anchors.update(re.findall(r'id="([^"]+)"', page.read_text(encoding="utf-8")))
+    missing = []
+    for name in _public_modules():
+        if f"module-{name}" not in anchors:
+            missing.append(name)
+        module = importlib.import_module(name)
+        for export in module.__all__:
+            homes = {name, getattr(getattr(module, export), "__module__", None)}
+            if name in PACKAGES:  # a package re-exports its modules' names
+                homes.update(m for m in _public_modules() if m.startswith(f"{name}."))
+            if not any(f"{home}.{export}" in anchors for home in homes):
+                missing.append(f"{name}.{export}")
+    assert not missing, f"not in the built reference: {missing}"
