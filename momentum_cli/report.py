@@ -129,21 +129,21 @@ def _quiet(message: str) -> None:
 #: ``tests/benchmarks/bench_report.py --figures``), so no core idles at the end;
 #: a figure not named here is drawn first
 LONGEST_FIRST = (
-    "rate_vs_kappa",
     "method_rate_maps",
+    "rate_vs_kappa",
     "rate_map",
+    "exercise4",
     "volume",
     "d2l_traces",
-    "exercise4",
-    "variance_vs_beta",
+    "airfoil_losses",
     "exercise2",
-    "divergence",
     "worst_case",
+    "divergence",
+    "variance_vs_beta",
     "weights",
     "region",
-    "gd_decay",
     "envelope",
-    "airfoil_losses",
+    "gd_decay",
 )
 
 

@@ -280,3 +280,9 @@ def test_figure_png_is_opaque_rgb():
     assert image.mode == "RGB"
     assert image.size == tuple(round(v * DPI) for v in FIGURES[0].size)
     assert all(round(v) == DPI for v in image.info["dpi"])
+
+
+def test_the_drawing_order_names_every_figure():
+    from momentum_cli.report import LONGEST_FIRST
+
+    assert sorted(LONGEST_FIRST) == sorted(spec.name for spec in FIGURES)
