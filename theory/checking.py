@@ -5,6 +5,11 @@ quantities replaced by their values (:mod:`theory.named`), everything
 evaluated. :func:`is_zero` decides identities (scalars, explicit matrices,
 matrix expressions with symmetric or orthogonal symbols); inequalities are
 compared in the form ``e > 0`` or ``e >= 0``, strictness included.
+
+Exact polynomial arithmetic comes first (a common numerator, each square
+root a symbol, :func:`zero_modulo` in SymPy's sparse polynomials; an exact
+nonzero value at one admissible point for a claim that is false);
+:func:`sympy.simplify` only where that leaves the answer open.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from sympy.polys.rings import PolyRing
 from theory.errors import ClaimError
 from theory.named import expand_names
 
-__all__ = ["checked", "ge", "gt", "is_zero", "le", "lt", "same_condition"]
+__all__ = ["checked", "ge", "gt", "is_zero", "le", "lt", "same_condition", "zero_modulo"]
 
 
 def _canonical_scalars(expr: MatrixExpr) -> sp.Basic:
