@@ -157,7 +157,7 @@ def test_rational_ratio_is_the_constant_quotient(p, q, c):
 
 def test_same_condition_reads_the_sign_and_the_constant():
     a, b = sp.symbols("a b", real=True)
-    assert same_condition(sp.Gt(2 * a - 4 * b, 0), sp.Gt(a - 2 * b, 0))
+    assert same_condition(sp.Gt(2 * a - 4 * b, 0), sp.Gt(a - 2 * b, 0)) is True  # a bool
     assert not same_condition(sp.Gt(2 * a - 4 * b, 0), sp.Gt(2 * b - a, 0))  # the other side
     assert not same_condition(sp.Gt(2 * a - 4 * b, 0), sp.Gt(a - 3 * b, 0))  # another line
     assert not same_condition(sp.Gt(2 * a - 4 * b, 0), sp.Ge(a - 2 * b, 0))  # weak for strict

@@ -289,7 +289,7 @@ def same_condition(derived: sp.Basic, claimed: sp.Basic) -> bool:
         return False
     ratio = _rational_ratio(a, b)
     if ratio is not NotImplemented:
-        return ratio is not None and ratio > 0
+        return ratio is not None and bool(ratio > 0)
     ratio = sp.cancel(a / b)
     if not ratio.is_number and not (a.is_polynomial() and b.is_polynomial()):
         ratio = sp.simplify(ratio)  # radicals or absolute values: cancel alone may not see it
