@@ -383,8 +383,8 @@ MUTANTS = [
     (
         "plateau predicted without the 1/2",
         "numerics/airfoil.py",
-        "Plateau(0.5 * float(np.trace(quad.Q @ Sigma))",
-        "Plateau(float(np.trace(quad.Q @ Sigma))",
+        "return 0.5 * float(np.trace(quad.Q @ Sigma))",
+        "return float(np.trace(quad.Q @ Sigma))",
         ("tests/test_airfoil.py",),
     ),
     (
