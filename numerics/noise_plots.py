@@ -210,7 +210,13 @@ def plot_losses(
     if against == "epoch":
         ax.set_xlabel("epoch")
     else:
+        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
         ax.set_xscale("log")
+        # counts as plain numbers at 1, 2, 5 per decade: labels like "3x10^2 4x10^2" collide
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(
             "examples seen (gradient evaluations, log scale)"
             if against == "examples"

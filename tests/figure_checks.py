@@ -73,3 +73,20 @@ def inside(collection, x, y) -> np.ndarray:
     """Whether data points (x, y) lie in the filled region of a collection (e.g. the hatch)."""
     pts = np.column_stack([np.ravel(x), np.ravel(y)])
     return np.any([p.contains_points(pts) for p in collection.get_paths()], axis=0)
+
+
+def tick_labels_apart(ax) -> None:
+    """The x tick labels of ``ax`` in view keep half a font size (an en space) between them."""
+    renderer = drawn(ax.figure)
+    labels = [
+        t for t in ax.get_xticklabels(which="both") if t.get_visible() and t.get_text().strip()
+    ]
+    frame = ax.get_window_extent(renderer)
+    boxes = sorted(
+        (t.get_window_extent(renderer) for t in labels),
+        key=lambda b: b.x0,
+    )
+    boxes = [b for b in boxes if frame.x0 - 1 <= (b.x0 + b.x1) / 2 <= frame.x1 + 1]
+    gap = 0.5 * max(t.get_fontsize() for t in labels) * ax.figure.dpi / 72
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert right.x0 - left.x1 >= gap, f"x tick labels {right.x0 - left.x1:.1f} px apart"

@@ -11,6 +11,7 @@ import pytest
 
 from momentum_cli.figures import render
 from momentum_cli.report_figures import FIGURES
+from tests.figure_checks import tick_labels_apart
 
 SPECS = {spec.name: spec for spec in FIGURES}
 
@@ -86,6 +87,9 @@ def test_exercise4_colours_show_the_batch_and_styles_the_momentum(drawn):
         assert runs[0.0, 1][1] == runs[0.0, 100][1] != runs[0.4, 1][1] == runs[0.4, 100][1]
     title = fig.legends[0].get_title().get_text()
     assert "colour: batch size" in title and "momentum" in title
+    for ax in fig.axes:  # counts as plain numbers, none running into the next
+        tick_labels_apart(ax)
+        assert all("times" not in t.get_text() for t in ax.get_xticklabels(which="both"))
 
 
 def test_worst_case_star_shows_inside_the_ring(drawn):
