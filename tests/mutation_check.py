@@ -383,8 +383,8 @@ MUTANTS = [
     (
         "plateau predicted without the 1/2",
         "numerics/airfoil.py",
-        "return 0.5 * float(np.trace(quad.Q @ Sigma))",
-        "return float(np.trace(quad.Q @ Sigma))",
+        "return 0.5 * sum(\n        float(l * stationary_covariance(",
+        "return sum(\n        float(l * stationary_covariance(",
         ("tests/test_airfoil.py",),
     ),
     (
