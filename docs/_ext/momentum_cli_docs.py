@@ -27,6 +27,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from docutils import nodes
@@ -36,6 +37,9 @@ from sphinx.util.docutils import SphinxDirective
 
 ROOT = Path(__file__).resolve().parents[2]
 logger = logging.getLogger(__name__)
+#: the examples run as their directives are read, as many at once as there are cores
+_POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+_RUNNING: dict[int, tuple[Future, int]] = {}
 
 
 def _parsers() -> dict[str, argparse.ArgumentParser]:
@@ -203,12 +207,15 @@ class MomentumExample(SphinxDirective):
         if section and words[1:2] != [section]:
             raise self.error(f"an example in the {section!r} section runs {line!r}")
         _parse_or_fail(self, words[1:])
-        if "no-run" in self.options:
-            shown = f"$ {line}"
-        else:
-            shown = f"$ {line}\n{_run(self, words[1:])}".rstrip()
+        shown = f"$ {line}"
+        block = nodes.literal_block(shown, shown, language="console", classes=["momentum-example"])
+        self.set_source_info(block)
+        if "no-run" not in self.options:
+            # runs beside the others; _fill_in writes its output in when the page is read
+            job = _POOL.submit(_run, words[1:])
+            _RUNNING[id(block)] = (job, self.options.get("exit", 0))
         _documented(self.env)[self.env.docname][section] += 1
-        return [nodes.literal_block(shown, shown, language="console", classes=["momentum-example"])]
+        return [block]
 
 
 def _parse_or_fail(directive: MomentumExample, argv: list[str]) -> None:
@@ -224,12 +231,12 @@ def _parse_or_fail(directive: MomentumExample, argv: list[str]) -> None:
         raise directive.error(f"the parser refuses the example {argv}: {exc}") from None
 
 
-def _run(directive: MomentumExample, argv: list[str]) -> str:
-    """Stdout and stderr of the command, run in an empty folder of its own."""
+def _run(argv: list[str]) -> subprocess.CompletedProcess:
+    """The command, run in an empty folder of its own."""
     env = dict(os.environ, COLUMNS="100")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     with tempfile.TemporaryDirectory(prefix="momentum-docs-") as folder:
-        done = subprocess.run(
+        return subprocess.run(
             [sys.executable, "-m", "momentum_cli.main", *argv],
             capture_output=True,
             text=True,
@@ -238,13 +245,29 @@ def _run(directive: MomentumExample, argv: list[str]) -> str:
             timeout=300,
             stdin=subprocess.DEVNULL,
         )
-    expected = directive.options.get("exit", 0)
-    if done.returncode != expected:
-        raise directive.error(
-            f"momentum {shlex.join(argv)} exited {done.returncode}, not {expected}: "
-            f"{(done.stderr or done.stdout).strip()[-2000:]}"
-        )
-    return done.stdout + done.stderr
+
+
+def _fill_in(app, doctree) -> None:
+    """Each example's block gets what its command printed (stdout, then stderr)."""
+    for block in doctree.findall(nodes.literal_block):
+        if id(block) not in _RUNNING:
+            continue
+        job, expected = _RUNNING.pop(id(block))
+        done = job.result()
+        command = block.astext()
+        if done.returncode != expected:
+            logger.warning(
+                "%s exited %d, not %d: %s",
+                command.removeprefix("$ "),
+                done.returncode,
+                expected,
+                (done.stderr or done.stdout).strip()[-2000:],
+                location=block,
+            )
+        shown = f"{command}\n{done.stdout}{done.stderr}".rstrip()
+        block.clear()
+        block += nodes.Text(shown)
+        block.rawsource = shown
 
 
 def _purge(app, env, docname: str) -> None:
@@ -276,4 +299,5 @@ def setup(app):
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("env-check-consistency", _check)
+    app.connect("doctree-read", _fill_in)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
