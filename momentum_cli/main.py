@@ -379,6 +379,22 @@ def main(argv: list[str] | None = None) -> int:
             stopping.caught()
             _fail("momentum: terminated")
             return 143
+        finally:
+            if argv is None:
+                _ending()
+
+
+def _ending() -> None:
+    """The process ends now (the command line, not a caller's ``main([...])``).
+
+    Everything is written; what is left in memory is only torn down. Frozen,
+    the heap is not traversed again by the garbage collector as the
+    interpreter exits: after SymPy and matplotlib that traversal took 0.4 s,
+    a tenth of a report. Exit handlers still run, and output is flushed.
+    """
+    import gc
+
+    gc.freeze()
 
 
 def _run(argv: list[str] | None) -> int:

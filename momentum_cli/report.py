@@ -147,6 +147,10 @@ LONGEST_FIRST = (
 )
 
 
+#: how many figures after the first the pool draws before the airfoil plateau runs
+_PLATEAUS_AFTER = 3
+
+
 def _drawing_order(specs):
     rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
     return sorted(specs, key=lambda spec: rank.get(spec.name, -1))
@@ -177,30 +181,36 @@ def write_report(output, progress=_quiet, *, svg: bool = False) -> str:
         order = _drawing_order(FIGURES)
         formats = ("png", "svg") if svg else ("png",)
         preload = _WORKER_MODULES + (("matplotlib.backends.backend_svg",) if svg else ())
-        # the pool starts (its fork server imports matplotlib) while the airfoil runs here
-        jobs = [partial(save_spec, s, figures, formats) for s in order if not s.uses_airfoil]
+        # the first figure starts the pool, whose fork server imports matplotlib while the
+        # airfoil runs here; the others follow, longest first, once the airfoil is there
+        first = next(s for s in order if not s.uses_airfoil)
         processes = workers(len(FIGURES))
         try:
-            with Jobs(jobs, preload=preload, processes=processes) as pool:
+            with Jobs(
+                [partial(save_spec, first, figures, formats)], preload=preload, processes=processes
+            ) as pool:
                 progress(f"figures: {len(FIGURES)}, in {processes} processes")
                 progress("shared numbers: the airfoil runs and divergence scans")
                 shared = compute_airfoil()  # once per report, handed to the figures that use it
                 use_airfoil(shared)
-                pool.submit(
-                    [partial(_plateaus, shared)]
-                    + [
-                        partial(_save_sharing, shared, s, figures, formats)
-                        for s in order
-                        if s.uses_airfoil
-                    ]
-                )
+                later = [
+                    partial(_save_sharing, shared, s, figures, formats)
+                    if s.uses_airfoil
+                    else partial(save_spec, s, figures, formats)
+                    for s in order
+                    if s is not first
+                ]
+                # the plateau runs early: summary.json waits for them after the derivations
+                at = min(_PLATEAUS_AFTER, len(later))
+                later.insert(at, partial(_plateaus, shared))
+                pool.submit(later)
                 progress("derivations: SymPy checks every step (meanwhile, here)")
                 derivations = theory.derive_all()
                 (tmp / "derivations.tex").write_text(
                     theory.latex_document(derivations.values()), encoding="utf-8"
                 )
                 progress("key numbers: D2L's runs, tuning, airfoil")
-                summary = _summary(pool.result(len(jobs)))
+                summary = _summary(pool.result(1 + at))
                 text = json.dumps(summary, indent=2) + "\n"
                 (tmp / "summary.json").write_text(text, encoding="utf-8")
                 (tmp / "report.md").write_text(_markdown(derivations, summary), encoding="utf-8")
