@@ -37,20 +37,15 @@ import theory
 from theory.document import TOPICS, derive
 t2 = clock()
 method = sys.argv[1]
-cold = {}
-for topic in TOPICS:
-    start = clock()
-    derive(topic, method=method)
-    cold[topic] = clock() - start
-t3 = clock()
-warm = {}
-for topic in TOPICS:
-    start = clock()
-    derive(topic, method=method)
-    warm[topic] = clock() - start
-t4 = clock()
-print(json.dumps({"sympy": t1 - t0, "theory": t2 - t1, "cold": cold, "cold_all": t3 - t2,
-                  "warm": warm, "warm_all": t4 - t3}))
+out = {"sympy": t1 - t0, "theory": t2 - t1}
+for phase in ("cold", "warm"):  # warm: the same again, SymPy's cache filled
+    out[phase], begun = {}, clock()
+    for topic in TOPICS:
+        start = clock()
+        derive(topic, method=method)
+        out[phase][topic] = clock() - start
+    out[phase + "_all"] = clock() - begun
+print(json.dumps(out))
 """
 
 
