@@ -14,7 +14,9 @@ Each worker runs one BLAS thread: the processes are the parallelism.
 On an error, or on Ctrl-C / SIGTERM in the caller, the jobs not yet started
 are cancelled and the running ones finish before the block exits (so no
 worker writes into a folder that is being removed). Workers ignore SIGINT:
-the caller alone decides to stop.
+the caller alone decides to stop. A caller killed outright (SIGKILL) leaves
+no process behind: each worker ends as soon as the caller is gone, and the
+fork server with the last of them.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import forkserver
@@ -71,9 +75,40 @@ def _one_thread_each():
                 os.environ[name] = value
 
 
-def _start_worker(initializer, initargs) -> None:
+def _exit_with(caller: int) -> None:
+    """End this worker as soon as the process that started the pool is gone.
+
+    A caller killed outright (SIGKILL, the OOM killer) never shuts the pool
+    down, and the orphans would wait for jobs forever: each worker holds a
+    write end of its own job queue and of the fork server's liveness pipe, so
+    neither they nor the fork server ever see the end of input.
+    """
+    try:
+        fd = os.pidfd_open(caller)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd (not Linux >= 5.3): ask once a second
+        while _alive(caller):
+            time.sleep(1.0)
+        os._exit(1)
+    select.select([fd], [], [])  # readable when the caller has exited
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _start_worker(caller, initializer, initargs) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_with, args=(caller,), daemon=True).start()
     if initializer is not None:
         initializer(*initargs)
 
@@ -126,7 +161,8 @@ class Jobs:
             else:
                 context = multiprocessing.get_context("spawn")
             pool = ProcessPoolExecutor(
-                n, mp_context=context, initializer=_start_worker, initargs=self._init
+                n, mp_context=context, initializer=_start_worker,
+                initargs=(os.getpid(), *self._init),
             )
             with _one_thread_each():
                 if context.get_start_method() == "forkserver":

@@ -1,5 +1,10 @@
 """The job pool: results in order, errors raised in the caller, shared work handed over once."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from functools import partial
 
 import pytest
@@ -88,3 +93,46 @@ def test_one_result_before_the_others_and_each_job_runs_once():
         with parallel.Jobs([partial(_scaled, 1), local], _share, (6,), processes=processes) as pool:
             assert pool.result(1) == 1
             assert pool.results() == [6, 1] and ran == [1]
+
+
+_KILLED_CALLER = """
+import os, sys, time
+from multiprocessing import forkserver
+from momentum_cli.parallel import Jobs
+with Jobs([os.getpid, os.getpid], processes=2) as pool:
+    pids = set(pool.results()) | {forkserver._forkserver._forkserver_pid}
+    print(*pids, flush=True)
+    time.sleep(600)  # killed here, with the pool running
+"""
+
+
+def _running(pid: int) -> bool:
+    """A process that exists and is not a zombie (an orphan's parent may be slow to reap)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_and_fork_server_end_when_the_caller_is_killed():
+    # SIGKILL runs no clean-up: the workers must notice by themselves and end
+    caller = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_CALLER],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    pids = [int(p) for p in caller.stdout.readline().split()]
+    assert len(pids) >= 2 and caller.pid not in pids
+    caller.kill()
+    caller.wait()
+    for _ in range(600):  # a bound for a hung test, not a speed requirement
+        if not any(_running(p) for p in pids):
+            break
+        time.sleep(0.1)
+    left = [p for p in pids if _running(p)]
+    for p in left:  # do not leak them into the rest of the suite
+        os.kill(p, signal.SIGKILL)
+    assert not left, f"still running after the caller was killed: {left}"
