@@ -161,7 +161,9 @@ class Jobs:
             else:
                 context = multiprocessing.get_context("spawn")
             pool = ProcessPoolExecutor(
-                n, mp_context=context, initializer=_start_worker,
+                n,
+                mp_context=context,
+                initializer=_start_worker,
                 initargs=(os.getpid(), *self._init),
             )
             with _one_thread_each():
