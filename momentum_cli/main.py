@@ -7,6 +7,7 @@ fast; each command imports what it needs when it runs.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from momentum_cli import __version__
@@ -377,6 +378,16 @@ def main(argv: list[str] | None = None) -> int:
             return 130
         except Terminated:
             stopping.caught()
+            _fail("momentum: terminated")
+            return 143
+        except Exception:
+            if stopping.received is None:
+                raise
+            # the interrupt came back as a library's own error (NumPy: an ImportError)
+            stopping.caught()
+            if stopping.received == signal.SIGINT:
+                _fail("momentum: interrupted")
+                return 130
             _fail("momentum: terminated")
             return 143
         finally:

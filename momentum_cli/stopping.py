@@ -36,12 +36,24 @@ class stop_on_signals:
         self._lock = threading.Lock()
         self._caught = False
         self._saved: dict[int, object] = {}
+        self._unraisable = None
+        #: the first signal received (``None``: none), for an interrupt a library re-raised
+        #: as its own error (NumPy's import turns it into an ``ImportError``)
+        self.received: int | None = None
 
     def __enter__(self) -> stop_on_signals:
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 self._saved[sig] = signal.signal(sig, self._handler)
+            self._unraisable = sys.unraisablehook
+            sys.unraisablehook = self._unraisable_hook
         return self
+
+    def _unraisable_hook(self, unraisable) -> None:
+        # raised in a callback Python can only print (importlib's weakref callbacks): the
+        # signal comes again within a second, and is raised then
+        if not isinstance(unraisable.exc_value, (KeyboardInterrupt, Terminated)):
+            self._unraisable(unraisable)
 
     def caught(self) -> None:
         with self._lock:
@@ -52,11 +64,15 @@ class stop_on_signals:
         for sig, handler in self._saved.items():
             # signal.signal first runs any pending handler (ours: a no-op now), then replaces it
             signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        if self._unraisable is not None:
+            sys.unraisablehook = self._unraisable
         return False
 
     def _handler(self, signum, frame):
         if self._caught:
             return
+        if self.received is None:
+            self.received = signum
         timer = threading.Timer(_AGAIN_SECONDS, self._again, (signum,))
         timer.daemon = True
         timer.start()

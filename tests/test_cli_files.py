@@ -291,3 +291,61 @@ def test_two_reports_into_one_folder_at_once(tmp_path):
     assert outcomes == [("", 0), ("", 0)]
     assert os.listdir(tmp_path) == ["rep"] and foreign_content(tmp_path / "rep") is None
     assert "the earlier report" not in (tmp_path / "rep" / "report.md").read_text()
+
+
+def test_a_signal_inside_a_callback_python_cannot_raise_from_is_not_a_traceback(tmp_path):
+    """The handler's exception in a weakref callback (importlib has one) is only printed by Python.
+
+    Found by signalling ``momentum report`` during its imports: "Exception
+    ignored in: <function _get_module_lock.<locals>.cb>" and a traceback on
+    stderr before the one line. The repeated signal stops the run instead.
+    """
+    code = (
+        "import signal, sys, time, weakref\n"
+        "from momentum_cli import commands, main, stopping\n"
+        "stopping._AGAIN_SECONDS = 0.05\n"
+        "class Thing:\n"
+        "    pass\n"
+        "def in_a_callback(args):\n"
+        "    thing = Thing()\n"
+        "    ref = weakref.ref(thing, lambda _: signal.raise_signal(signal.SIGTERM))\n"
+        "    del thing\n"
+        "    while True:  # runs until the signal comes again\n"
+        "        time.sleep(0.01)\n"
+        "commands.cmd_rate = in_a_callback\n"
+        "sys.exit(main.main(['rate', '--eta', '0.5', '--beta', '0.5', '--lam', '1']))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    child = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,  # a guard against hanging, not a measurement
+    )
+    assert (child.returncode, child.stdout, child.stderr) == (143, "", "momentum: terminated\n")
+
+
+def test_an_interrupt_a_library_turned_into_its_own_error_is_still_an_interrupt(tmp_path):
+    """NumPy turns a KeyboardInterrupt during its import into an ImportError (50 lines).
+
+    Found by sending SIGINT to ``momentum report`` 20-40 ms after its start:
+    exit code 1 and numpy's "troubleshooting" traceback instead of 130.
+    """
+    code = (
+        "import signal, sys\n"
+        "from momentum_cli import commands, main\n"
+        "def importing(args):\n"
+        "    try:\n"
+        "        signal.raise_signal(signal.SIGINT)\n"
+        "    except KeyboardInterrupt:\n"
+        "        raise ImportError('could not import module \"datetime\"') from None\n"
+        "commands.cmd_rate = importing\n"
+        "sys.exit(main.main(['rate', '--eta', '0.5', '--beta', '0.5', '--lam', '1']))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    child = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert (child.returncode, child.stdout, child.stderr) == (130, "", "momentum: interrupted\n")
