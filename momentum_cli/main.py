@@ -7,6 +7,9 @@ fast; each command imports what it needs when it runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import os
 import signal
 import sys
 
@@ -428,7 +431,27 @@ def _run(argv: list[str] | None) -> int:
             return _fail(f"momentum: error: {exc}")
         raise
     if text:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return _print(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _print(text: str) -> int:
+    """Write the result to standard output; one line on stderr (exit 2) if it cannot be written.
+
+    Standard output may be closed (``>&-``), a full device or a closed pipe:
+    the files are written by then, only the message is lost.
+    """
+    try:
+        if sys.stdout is None:
+            raise OSError(errno.EBADF, "it is closed")
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        with contextlib.suppress(OSError, AttributeError, ValueError):
+            # what is still buffered would fail again as the interpreter exits
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return _fail(f"momentum: error: cannot write to standard output: {exc.strerror or exc}")
     return 0
 
 

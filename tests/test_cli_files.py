@@ -349,3 +349,31 @@ def test_an_interrupt_a_library_turned_into_its_own_error_is_still_an_interrupt(
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert (child.returncode, child.stdout, child.stderr) == (130, "", "momentum: interrupted\n")
+
+
+@pytest.mark.parametrize("stdout", ["closed", "full"])
+def test_a_result_that_cannot_reach_standard_output_is_one_line(tmp_path, stdout):
+    """``momentum ... >&-`` or ``> /dev/full``: one line on stderr and exit code 2, no traceback."""
+    if stdout == "full" and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    code = (
+        "import os, sys\n"
+        "from momentum_cli import main\n"
+        + ("os.close(1)\nsys.stdout = None\n" if stdout == "closed" else "")
+        + "sys.exit(main.main(['rate', '--eta', '0.5', '--beta', '0.5', '--lam', '1']))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    with open(os.devnull if stdout == "closed" else "/dev/full", "w") as out:
+        child = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    reason = "it is closed" if stdout == "closed" else "No space left on device"
+    assert (child.returncode, child.stderr) == (
+        2,
+        f"momentum: error: cannot write to standard output: {reason}\n",
+    )
