@@ -211,6 +211,19 @@ def test_a_signal_leaves_the_earlier_report_and_no_temp_folder(tmp_path, signum,
     assert _state(tmp_path) == before
 
 
+def _patched_rate(code: str, folder) -> subprocess.CompletedProcess:
+    """``momentum rate`` in a child Python whose ``code`` first replaced ``cmd_rate``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,  # a guard against hanging (the bug), not a measurement
+    )
+
+
 def test_a_swallowed_signal_is_sent_again(tmp_path):
     """A library's bare ``except:`` (mpmath's import has one) must not lose a SIGTERM."""
     code = (
@@ -227,15 +240,7 @@ def test_a_swallowed_signal_is_sent_again(tmp_path):
         "commands.cmd_rate = swallowing\n"
         "sys.exit(main.main(['rate', '--eta', '0.5', '--beta', '0.5', '--lam', '1']))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
-    child = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,  # a guard against hanging (the bug), not a measurement
-    )
+    child = _patched_rate(code, tmp_path)
     assert (child.returncode, child.stdout, child.stderr) == (143, "", "momentum: terminated\n")
 
 
@@ -315,15 +320,7 @@ def test_a_signal_inside_a_callback_python_cannot_raise_from_is_not_a_traceback(
         "commands.cmd_rate = in_a_callback\n"
         "sys.exit(main.main(['rate', '--eta', '0.5', '--beta', '0.5', '--lam', '1']))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
-    child = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,  # a guard against hanging, not a measurement
-    )
+    child = _patched_rate(code, tmp_path)
     assert (child.returncode, child.stdout, child.stderr) == (143, "", "momentum: terminated\n")
 
 
@@ -344,10 +341,7 @@ def test_an_interrupt_a_library_turned_into_its_own_error_is_still_an_interrupt(
         "commands.cmd_rate = importing\n"
         "sys.exit(main.main(['rate', '--eta', '0.5', '--beta', '0.5', '--lam', '1']))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
-    child = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
-    )
+    child = _patched_rate(code, tmp_path)
     assert (child.returncode, child.stdout, child.stderr) == (130, "", "momentum: interrupted\n")
 
 
