@@ -54,6 +54,18 @@ def test_the_readme_keeps_its_two_set_up_commands():
     assert "python -m pip install '.[test]' && python -m pytest\n" in text
 
 
+def test_the_install_block_makes_a_virtual_environment_first():
+    # Debian has python3 but no python, and refuses system-wide pip (PEP 668): the block a new
+    # user pastes must start by making and entering a virtual environment
+    install = next(body for info, body in BLOCK.findall(README.read_text()) if not info.strip())
+    lines = install.strip().split("\n")
+    assert lines[0] == "python3 -m venv .venv && . .venv/bin/activate"
+    assert lines[1:] == [
+        "python -m pip install . && momentum report",
+        "python -m pip install '.[test]' && python -m pytest",
+    ]
+
+
 @pytest.mark.parametrize("command, output", console_examples(), ids=lambda v: str(v)[:60])
 def test_console_example(command, output, tmp_path, monkeypatch):
     argv = shlex.split(command, comments=True)
