@@ -46,7 +46,7 @@ def _derivation_json(topic: str, method: str, derivations) -> str:
 
 def cmd_derive(args) -> str:
     import theory
-    from numerics.files import write_text
+    from numerics.output.files import write_text
 
     given = [x is not None for x in (args.Q, args.c, args.b)]
     if any(given) and not all(given):
@@ -337,7 +337,7 @@ def _formula(value) -> str:
     """An exact value as a person writes it: 4/121, 4/(10√10 + 1)²."""
     if isinstance(value, Fraction):
         return str(value)
-    from theory.reader_text import plain
+    from theory.engine.reader_text import plain
 
     return plain(value)
 
@@ -434,7 +434,7 @@ def cmd_report(args) -> str:
 
 def cmd_explore(args) -> str:
     from momentum_cli.explorer import explorer_html
-    from numerics.files import write_text
+    from numerics.output.files import write_text
 
     page = explorer_html()
     if args.output == "-":

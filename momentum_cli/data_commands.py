@@ -83,7 +83,7 @@ def cmd_train(args) -> str:
     lines = []
     if args.plot is not None:
         from momentum_cli.figures import save_plot
-        from numerics.noise_plots import plot_losses
+        from numerics.plots.noise import plot_losses
 
         save_plot(lambda ax: plot_losses([result], ax=ax), args.plot)
         lines.append(f"wrote {args.plot}")

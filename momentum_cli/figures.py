@@ -48,7 +48,7 @@ def render(spec):
 
 def save_plot(plot, path) -> dict:
     """Call ``plot(ax=...)`` on a fresh figure and save it atomically to ``path``."""
-    from numerics.files import save_figure
+    from numerics.output.files import save_figure
 
     fig, (ax,) = new_figure(width=6.5, height=4.8)
     artists = plot(ax=ax)

@@ -1,7 +1,7 @@
 """Stopping on SIGINT and SIGTERM: every ``with`` block cleans up, then one line and 130 or 143.
 
 The handlers raise (``KeyboardInterrupt``, :class:`Terminated`) so that the
-atomic writers of :mod:`numerics.files` remove their temporary files on the
+atomic writers of :mod:`numerics.output.files` remove their temporary files on the
 way out. A library may swallow the exception in a bare ``except:`` (mpmath
 does while it probes for gmpy at import), so until the command line has
 caught it the signal is sent again every second; while the first exception

@@ -1,8 +1,9 @@
 """Fast, exact numerics of momentum on quadratics: rates, regions, simulations, plots.
 
-Plotting lives in :mod:`numerics.plotting` (imported on demand, so importing
-``numerics`` does not import matplotlib). :mod:`numerics.testing` (imported
-on its own) checks an optimiser of yours against the theory.
+The figures live in :mod:`numerics.plots` (imported on demand, so importing
+``numerics`` does not import matplotlib; a result's ``.plot()`` draws it),
+atomic output in :mod:`numerics.output`, and :mod:`numerics.testing`
+(imported on its own) checks an optimiser of yours against the theory.
 """
 
 from numerics.airfoil import (
@@ -15,7 +16,6 @@ from numerics.airfoil import (
     train_sgd,
 )
 from numerics.divergence import Growth, growth
-from numerics.files import OutputError, atomic_directory, save_figure, write_text
 from numerics.grids import (
     NormalisedGrid,
     RateGrid,
@@ -38,6 +38,7 @@ from numerics.noise import (
     stationary_covariance,
     stationary_variance,
 )
+from numerics.output.files import OutputError, atomic_directory, save_figure, write_text
 from numerics.rates import (
     REGIMES,
     eigenvalues,

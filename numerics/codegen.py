@@ -14,9 +14,9 @@ The built-in methods' source is generated ahead of time into
 and compare, so the SymPy derivation stays the single source of truth. A
 method of the user's own is compiled here at run time from the same source.
 
-The same command rewrites every generated file of the project: also the
-explorer page's JavaScript, ``momentum_cli/_generated_explorer.js``, printed
-by :mod:`momentum_cli.explorer_codegen`.
+The explorer page's JavaScript is generated from the same SymPy theory by
+the command line's own generator, ``python -m momentum_cli.explorer.codegen``
+(numerics knows nothing of the command line).
 """
 
 from __future__ import annotations
@@ -219,8 +219,4 @@ def compile_method(method: Method) -> dict:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    # one command for every generated file; only here does numerics reach the command line's package
-    from momentum_cli.explorer_codegen import write_explorer_script
-
     print(f"wrote {write_builtins()}")
-    print(f"wrote {write_explorer_script()}")

@@ -1,7 +1,7 @@
 r"""Rate and stability grids over (eta, beta), (eta*lambda, beta) and (eta, beta, lambda).
 
 Each grid is a small frozen dataclass of axes and arrays with a ``.plot()``
-that calls :mod:`numerics.plotting`. Reductions over large volumes run in
+that calls :mod:`numerics.plots.maps`. Reductions over large volumes run in
 chunks of bounded size.
 
 Worst case over a spectrum
@@ -148,7 +148,7 @@ class RateGrid:
         return float(self.eta[i]), float(self.beta[j]), float(self.rho[i, j])
 
     def plot(self, ax=None, **kwargs):
-        from numerics.plotting import plot_region
+        from numerics.plots.maps import plot_region
 
         return plot_region(self, ax=ax, **kwargs)
 
@@ -173,7 +173,7 @@ class NormalisedGrid:
     params: dict = field(default_factory=dict)
 
     def plot(self, ax=None, **kwargs):
-        from numerics.plotting import plot_rate_map
+        from numerics.plots.maps import plot_rate_map
 
         return plot_rate_map(self, ax=ax, **kwargs)
 
@@ -197,7 +197,7 @@ class VolumeGrid:
     params: dict = field(default_factory=dict)
 
     def plot(self, ax=None, **kwargs):
-        from numerics.plotting import plot_volume
+        from numerics.plots.maps import plot_volume
 
         return plot_volume(self, ax=ax, **kwargs)
 
@@ -292,7 +292,7 @@ class WorstCaseGrid:
         return float(self.eta[i]), float(self.beta[j]), float(self.rho[i, j])
 
     def plot(self, ax=None, **kwargs):
-        from numerics.plotting import plot_worst_case
+        from numerics.plots.maps import plot_worst_case
 
         return plot_worst_case(self, ax=ax, **kwargs)
 

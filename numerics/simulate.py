@@ -93,7 +93,7 @@ class Trajectory:
             return np.linalg.norm(self.x - self.minimizer, axis=-1)
 
     def plot(self, ax=None, **kwargs):
-        from numerics.plotting import plot_trace_2d
+        from numerics.plots.curves import plot_trace_2d
 
         return plot_trace_2d(self, ax=ax, **kwargs)
 

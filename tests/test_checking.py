@@ -1,4 +1,4 @@
-"""The checker's cheap exact tests (theory/checking.py): they prove what they claim, and only that."""
+"""The checker's cheap exact tests (theory/engine/checking.py): they prove what they claim, and only that."""
 
 import sys
 
@@ -8,8 +8,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-import theory.checking
-from theory.checking import (
+import theory.engine.checking
+from theory.document import derive_all
+from theory.engine.checking import (
     _nonzero_somewhere,
     _numerator_zero,
     _rational_ratio,
@@ -18,7 +19,6 @@ from theory.checking import (
     same_condition,
     zero_modulo,
 )
-from theory.document import derive_all
 
 x = sp.Symbol("x", positive=True)
 k = sp.Symbol("kappa", positive=True)
@@ -181,7 +181,7 @@ def _slow_zero(expr: sp.Expr) -> bool:
 
 def test_every_scalar_identity_of_derive_all_gets_the_slow_paths_answer(monkeypatch):
     seen = {}
-    original = theory.checking.is_zero
+    original = theory.engine.checking.is_zero
 
     def recording(expr, *args, **kwargs):
         if isinstance(expr, sp.Expr) and not isinstance(expr, MatrixExpr):

@@ -351,7 +351,7 @@ def test_train_text_and_json(capsys, tmp_path):
 
 
 def test_report_failure_leaves_earlier_report_intact(capsys, tmp_path, monkeypatch):
-    from momentum_cli import report
+    from momentum_cli.report import build as report
 
     target = tmp_path / "rep"
     with numerics.atomic_directory(target) as earlier:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from momentum_cli.main import main
-from numerics.files import atomic_directory
-from numerics.report_marker import MARKER, foreign_content
+from numerics.output.files import atomic_directory
+from numerics.output.marker import MARKER, foreign_content
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = ("--eta", "0:4:11", "--beta", "0:0.9:5")
@@ -165,7 +165,7 @@ def _earlier_report(target: Path) -> None:
 
 
 def test_an_earlier_report_is_replaced(capsys, tmp_path, monkeypatch):
-    from momentum_cli import report
+    from momentum_cli.report import build as report
 
     monkeypatch.setattr(report, "FIGURES", report.FIGURES[:1])  # one figure is enough here
     _earlier_report(tmp_path / "rep")
@@ -276,7 +276,8 @@ def test_two_reports_into_one_folder_at_once(tmp_path):
     _earlier_report(tmp_path / "rep")
     code = (
         "import sys\n"
-        "from momentum_cli import main, report\n"
+        "from momentum_cli import main\n"
+        "from momentum_cli.report import build as report\n"
         "report.FIGURES = report.FIGURES[:1]  # one figure is enough here\n"
         "sys.exit(main.main(['report', '--output', 'rep']))\n"
     )

@@ -585,7 +585,7 @@ def test_written_files_get_the_usual_modes(capsys, tmp_path, umask_027):
 def test_library_writers_get_the_usual_modes(tmp_path, umask_027):
     import matplotlib.pyplot as plt
 
-    from numerics.files import atomic_directory, save_figure, write_text
+    from numerics.output.files import atomic_directory, save_figure, write_text
 
     write_text(tmp_path / "a.txt", "x")
     fig, _ = plt.subplots()

@@ -40,7 +40,7 @@ def test_dropping_eta_is_refused():
     # D2L's z_t = (I - Lambda) z_{t-1}: the checker must refuse it, symbolically and concretely
     import pytest
 
-    from theory.derivation import identity
+    from theory.engine.derivation import identity
     from theory.errors import ClaimError
 
     n = sp.Symbol("n", integer=True, positive=True)

@@ -1,11 +1,11 @@
 import pytest
 import sympy as sp
 
-from theory.claims import agrees_at, is_root, power_identity, roots_of, solves
-from theory.derivation import Derivation, equivalent, ge, gt, identity, le, lt
+from theory.engine.claims import agrees_at, is_root, power_identity, roots_of, solves
+from theory.engine.derivation import Derivation, equivalent, ge, gt, identity, le, lt
+from theory.engine.named import PM, Named, defined
+from theory.engine.printing import Written
 from theory.errors import ClaimError
-from theory.named import PM, Named, defined
-from theory.printing import Written
 from theory.symbols import beta, eta, lam, t, z
 
 x = sp.Symbol("x")

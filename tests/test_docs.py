@@ -205,7 +205,14 @@ def test_the_command_line_page_has_every_subcommand_and_option_of_the_parser(sit
     assert "got 1.2" in cli  # the refusal example, exit 2
 
 
-PACKAGES = ("theory", "numerics", "numerics.testing")
+#: every package of theory and numerics, subpackages included, found from the files;
+#: numerics.data holds the airfoil data set and no code
+PACKAGES = tuple(
+    ".".join(init.parent.relative_to(ROOT).parts)
+    for top in ("theory", "numerics")
+    for init in sorted((ROOT / top).rglob("__init__.py"))
+    if init.parent.name != "data"
+)
 
 
 def _public_modules() -> list[str]:
@@ -219,9 +226,13 @@ def _public_modules() -> list[str]:
 
 
 def test_every_public_module_has_an_automodule_in_the_docs():
-    assert {"theory.named", "theory.claims", "numerics.testing.strategies"} <= set(
-        _public_modules()
-    )
+    assert {
+        "theory.engine.named",
+        "numerics.plots",
+        "numerics.plots.maps",
+        "numerics.output.marker",
+        "numerics.testing.strategies",
+    } <= set(_public_modules())
     text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.rst"))
     documented = set(re.findall(r"^\.\. automodule:: (\S+)\s*$", text, flags=re.MULTILINE))
     missing = [name for name in _public_modules() if name not in documented]

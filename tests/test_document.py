@@ -6,8 +6,8 @@ import pytest
 import sympy as sp
 
 import theory
-from theory.derivation import Step
 from theory.document import TOPICS, derive, derive_all, latex_document
+from theory.engine.derivation import Step
 from theory.errors import ParameterError
 from theory.methods import builtin_methods
 

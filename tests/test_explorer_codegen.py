@@ -1,16 +1,16 @@
 """The explorer's committed script is what the SymPy theory prints today.
 
-``momentum explore`` reads ``momentum_cli/_generated_explorer.js`` instead of
+``momentum explore`` reads ``momentum_cli/explorer/_generated.js`` instead of
 deriving it; here it is regenerated from the theory and compared, so an edit
 to a method's equations (or to the file by hand) fails until
-``python -m numerics.codegen`` is rerun. That the printed formulas agree with
+``python -m momentum_cli.explorer.codegen`` is rerun. That the printed formulas agree with
 :mod:`numerics` is checked in the browser by ``tests/test_explorer.py``.
 """
 
 import functools
 
 from momentum_cli.explorer import explorer_html
-from momentum_cli.explorer_codegen import (
+from momentum_cli.explorer.codegen import (
     EXPLORER_METHODS,
     GENERATED_SCRIPT,
     explorer_script,
@@ -25,7 +25,7 @@ def script() -> str:
 
 def test_generated_script_is_the_generators_output():
     assert GENERATED_SCRIPT.read_text(encoding="utf-8") == script(), (
-        "momentum_cli/_generated_explorer.js is stale: run python -m numerics.codegen"
+        "momentum_cli/explorer/_generated.js is stale: run python -m momentum_cli.explorer.codegen"
     )
 
 

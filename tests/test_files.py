@@ -1,4 +1,4 @@
-"""numerics.files: atomic writers that never replace what the toolkit did not write."""
+"""numerics.output.files: atomic writers that never replace what the toolkit did not write."""
 
 import errno
 import os
@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from numerics import files
-from numerics.files import OutputError, atomic_directory, save_figure, write_text
-from numerics.report_marker import MARKER, foreign_content
+from numerics.output import files
+from numerics.output.files import OutputError, atomic_directory, save_figure, write_text
+from numerics.output.marker import MARKER, foreign_content
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -216,7 +216,7 @@ def test_the_file_size_limit_keeps_the_earlier_file(tmp_path):
     child = _python(
         """
         import resource
-        from numerics.files import OutputError, write_text
+        from numerics.output.files import OutputError, write_text
         resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
         try:
             write_text("a.txt", "x" * 5000)
@@ -441,7 +441,7 @@ def test_the_marker_lists_what_was_written(tmp_path):
 
 _WRITER = """
     import os, signal, sys
-    from numerics import files
+    from numerics.output import files
     mode, label, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if mode == "fallback":
         files._exchange = lambda a, b: False
@@ -476,7 +476,7 @@ def test_concurrent_writers_into_one_folder(tmp_path, mode):
 
 _KILLED = """
     import os, signal
-    from numerics import files
+    from numerics.output import files
     with files.atomic_directory("rep") as d:
         (d / "a.txt").write_text("earlier")
     if {mode!r} == "exchange":

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from theory.derivation import is_zero
+from theory.engine.derivation import is_zero
 from theory.methods import HEAVY_BALL, characteristic_polynomial
 from theory.momentum import (
     critical_damping,

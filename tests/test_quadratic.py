@@ -5,7 +5,7 @@ from hypothesis import given
 
 from numerics.simulate import simulate
 from tests.strategies import spd_matrices, vectors
-from theory.derivation import identity
+from theory.engine.derivation import identity
 from theory.errors import ClaimError, NotSPDError, ParameterError
 from theory.quadratic import derive_minimizer, minimizer, minimum
 

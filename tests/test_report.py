@@ -17,7 +17,7 @@ import pytest
 
 from momentum_cli.figures import render
 from momentum_cli.main import main
-from momentum_cli.report_figures import FIGURES
+from momentum_cli.report.figures import FIGURES
 from tests.figure_checks import fonts_readable, legends_clear
 from tests.references import airfoil_design, train_loop
 
@@ -132,7 +132,7 @@ def test_html_is_one_self_contained_file(reports):
 def test_mathml_of_a_relation_is_escaped():
     import sympy as sp
 
-    from momentum_cli.report_html import _mathml
+    from momentum_cli.report.html import _mathml
 
     b = sp.Symbol("beta")
     text = _mathml(sp.And(b > -1, b < 1))
@@ -163,7 +163,7 @@ _QUOTED = "x -= x - eta*v"
 
 @pytest.mark.parametrize("spec", FIGURES, ids=[s.name for s in FIGURES])
 def test_captions_write_symbols_that_latex_can_set(spec):
-    from momentum_cli.report_pdf import escape_text
+    from momentum_cli.report.pdf import escape_text
 
     for text in (spec.title, spec.explanation):
         assert not _SPELLED.search(text.replace(_QUOTED, "")), text
@@ -173,7 +173,7 @@ def test_captions_write_symbols_that_latex_can_set(spec):
 
 
 def test_escape_text_sets_symbols_in_math_mode():
-    from momentum_cli.report_pdf import escape_text
+    from momentum_cli.report.pdf import escape_text
 
     assert escape_text("η < 2(1 + β)/λ") == r"$\eta$ \textless{} 2(1 + $\beta$)/$\lambda$"
     assert (
@@ -184,13 +184,13 @@ def test_escape_text_sets_symbols_in_math_mode():
 
 
 def test_progress_is_told_every_step(tmp_path, monkeypatch):
-    from momentum_cli import report
+    from momentum_cli.report import build as report
 
     monkeypatch.setattr(report, "FIGURES", FIGURES[:1])
     monkeypatch.setattr(report, "_summary", lambda plateaus: json.loads('{"stub": true}'))
     monkeypatch.setattr(report, "_markdown", lambda d, s: "")
     monkeypatch.setattr(report, "_key_numbers", lambda s: [])
-    monkeypatch.setattr("momentum_cli.report_pdf.shutil.which", lambda name: None)
+    monkeypatch.setattr("momentum_cli.report.pdf.shutil.which", lambda name: None)
     told = []
     text = report.write_report(tmp_path / "rep", told.append)
     figures = next(m for m in told if m.startswith("figures"))
@@ -212,10 +212,10 @@ def test_report_figure_is_readable(spec):
 
 
 def test_figures_are_png_unless_svg_is_asked_for(tmp_path, monkeypatch, reports):
-    from momentum_cli import report
+    from momentum_cli.report import build as report
 
     monkeypatch.setattr(report, "FIGURES", FIGURES[:1])
-    monkeypatch.setattr("momentum_cli.report_pdf.shutil.which", lambda name: None)
+    monkeypatch.setattr("momentum_cli.report.pdf.shutil.which", lambda name: None)
     report.write_report(tmp_path / "rep")
     assert sorted(p.name for p in (tmp_path / "rep" / "figures").iterdir()) == ["region.png"]
     page = (tmp_path / "rep" / "report.html").read_text()
@@ -229,7 +229,7 @@ def test_figures_are_png_unless_svg_is_asked_for(tmp_path, monkeypatch, reports)
 
 
 def test_key_numbers_markdown_becomes_html():
-    from momentum_cli.report_html import _markdown_lines
+    from momentum_cli.report.html import _markdown_lines
 
     page = _markdown_lines(["Runs:", "", "- gd `x < 1`", "- hb", "", "Tuned."])
     assert page == (
@@ -249,7 +249,7 @@ def test_figures_are_drawn_without_sympy():
 
     code = (
         "import sys\n"
-        "from momentum_cli import report_figures\n"
+        "from momentum_cli.report import figures as report_figures\n"
         "from momentum_cli.figures import render\n"
         "def unshared():\n"
         "    raise RuntimeError('reads the airfoil computation but is not marked uses_airfoil')\n"
@@ -283,6 +283,6 @@ def test_figure_png_is_opaque_rgb():
 
 
 def test_the_drawing_order_names_every_figure():
-    from momentum_cli.report import LONGEST_FIRST
+    from momentum_cli.report.build import LONGEST_FIRST
 
     assert sorted(LONGEST_FIRST) == sorted(spec.name for spec in FIGURES)

@@ -2,15 +2,15 @@
 
 Checks that concern one report figure's composition (shared frames, the
 legend of a 2x2 design, draw order) live here; the plotting functions'
-own checks are in test_curve_plots, test_plotting, test_noise_plots and
-test_comparison_plots.
+own checks are in test_plots_curves, test_plots_maps, test_plots_noise and
+test_plots_comparison.
 """
 
 import numpy as np
 import pytest
 
 from momentum_cli.figures import render
-from momentum_cli.report_figures import FIGURES
+from momentum_cli.report.figures import FIGURES
 from tests.figure_checks import tick_labels_apart
 
 SPECS = {spec.name: spec for spec in FIGURES}
@@ -55,7 +55,7 @@ def test_exercise2_legend_explains_the_zero_markers(drawn):
 
 
 def test_airfoil_losses_shows_the_plateau_gap_on_a_log_axis(drawn):
-    from momentum_cli.report_figures import airfoil
+    from momentum_cli.report.figures import airfoil
 
     fig = drawn("airfoil_losses")
     left, right = fig.axes

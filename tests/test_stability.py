@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from theory.derivation import gt, lt
+from theory.engine.derivation import gt, lt
 from theory.errors import ClaimError, ParameterError
 from theory.methods import HEAVY_BALL, Method
 from theory.stability import derive_stability, schur_cohn_conditions

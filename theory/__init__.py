@@ -1,7 +1,7 @@
 """Symbolic theory of momentum on quadratics: checked derivations, printable as LaTeX.
 
 Every derivation is a list of steps whose claims SymPy verifies before they
-can be printed (see :mod:`theory.derivation`).
+can be printed (see :mod:`theory.engine.derivation`).
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from theory.claims import agrees_at, power_identity, solves
     from theory.decoupling import derive_decoupling, eigen_decomposition
-    from theory.derivation import Derivation, Step, equivalent, identity
     from theory.document import TOPICS, derive, derive_all, latex_document
+    from theory.engine.claims import agrees_at, power_identity, solves
+    from theory.engine.derivation import Derivation, Step, equivalent, identity
+    from theory.engine.named import Named, defined
+    from theory.engine.printing import Written
     from theory.errors import ClaimError, MomentumError, NotSPDError, ParameterError
     from theory.gradient_descent import derive_gd
     from theory.linear import derive_method
@@ -40,10 +42,8 @@ if TYPE_CHECKING:
         momentum_matrix,
         spectral_radius_expr,
     )
-    from theory.named import Named, defined
     from theory.nesterov import derive_nesterov
     from theory.noise import derive_noise, variance_formula
-    from theory.printing import Written
     from theory.quadratic import as_spd_matrix, derive_minimizer, minimizer, minimum
     from theory.stability import derive_stability, schur_cohn_conditions
     from theory.tuning import Tuning, derive_tuning, optimal_parameters, tuned_formulas
@@ -113,15 +113,15 @@ __all__ = [
 _WHERE = {
     "derive_decoupling": "theory.decoupling",
     "eigen_decomposition": "theory.decoupling",
-    "Derivation": "theory.derivation",
-    "Step": "theory.derivation",
-    "equivalent": "theory.derivation",
-    "agrees_at": "theory.claims",
-    "power_identity": "theory.claims",
-    "solves": "theory.claims",
-    "Named": "theory.named",
-    "defined": "theory.named",
-    "identity": "theory.derivation",
+    "Derivation": "theory.engine.derivation",
+    "Step": "theory.engine.derivation",
+    "equivalent": "theory.engine.derivation",
+    "agrees_at": "theory.engine.claims",
+    "power_identity": "theory.engine.claims",
+    "solves": "theory.engine.claims",
+    "Named": "theory.engine.named",
+    "defined": "theory.engine.named",
+    "identity": "theory.engine.derivation",
     "TOPICS": "theory.document",
     "derive": "theory.document",
     "derive_all": "theory.document",
@@ -154,7 +154,7 @@ _WHERE = {
     "derive_nesterov": "theory.nesterov",
     "derive_noise": "theory.noise",
     "variance_formula": "theory.noise",
-    "Written": "theory.printing",
+    "Written": "theory.engine.printing",
     "as_spd_matrix": "theory.quadratic",
     "derive_minimizer": "theory.quadratic",
     "minimizer": "theory.quadratic",

@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from theory.derivation import Derivation, identity
-from theory.named import NamedMatrix
-from theory.printing import latex
+from theory.engine.derivation import Derivation, identity
+from theory.engine.named import NamedMatrix
+from theory.engine.printing import latex
 from theory.quadratic import as_spd_matrix
 from theory.symbols import beta, eta
 

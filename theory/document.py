@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from theory.decoupling import derive_decoupling
-from theory.derivation import Derivation
+from theory.engine.derivation import Derivation
 from theory.errors import ParameterError
 from theory.gradient_descent import derive_gd
 from theory.linear import derive_method

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.claims import solves
-from theory.derivation import Derivation, equivalent, gt, identity, lt
+from theory.engine.claims import solves
+from theory.engine.derivation import Derivation, equivalent, gt, identity, lt
+from theory.engine.named import Named, defined
 from theory.methods import GRADIENT_DESCENT, state_matrix
-from theory.named import Named, defined
 from theory.symbols import L, eta, kappa, lam, mu, t
 
 __all__ = ["derive_gd"]

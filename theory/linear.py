@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.derivation import Derivation, identity
+from theory.engine.derivation import Derivation, identity
+from theory.engine.named import Named
+from theory.engine.printing import Written, factored, polynomial
 from theory.methods import Method, characteristic_polynomial, get_method, state_matrix, step_map
-from theory.named import Named
-from theory.printing import Written, factored, polynomial
 from theory.symbols import z
 
 __all__ = ["derive_method", "update_step"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from theory.derivation import gt, lt
+from theory.engine.derivation import gt, lt
 from theory.errors import ParameterError
 from theory.symbols import beta, eta, grad, lam, nu, z
 

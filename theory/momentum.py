@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.claims import agrees_at, is_root, power_identity, roots_of
-from theory.derivation import Derivation, identity, lt
+from theory.engine.claims import agrees_at, is_root, power_identity, roots_of
+from theory.engine.derivation import Derivation, identity, lt
+from theory.engine.named import PM, Named, defined
+from theory.engine.printing import Written
 from theory.methods import HEAVY_BALL, characteristic_polynomial, state_matrix
-from theory.named import PM, Named, defined
-from theory.printing import Written
 from theory.symbols import beta, eta, lam, t, z
 
 __all__ = [

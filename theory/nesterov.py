@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.claims import holds_for_all, is_root, solves
-from theory.derivation import Derivation, ge, identity
+from theory.engine.claims import holds_for_all, is_root, solves
+from theory.engine.derivation import Derivation, ge, identity
+from theory.engine.named import Named, defined
+from theory.engine.printing import polynomial
 from theory.methods import NESTEROV, NESTEROV_SUTSKEVER, characteristic_polynomial
-from theory.named import Named, defined
-from theory.printing import polynomial
 from theory.stability import derive_stability
 from theory.symbols import L, beta, eta, kappa, mu, z
 

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.derivation import Derivation, identity
+from theory.engine.derivation import Derivation, identity
+from theory.engine.named import Named, NamedMatrix
 from theory.methods import Method, get_method, state_matrix, step_map
-from theory.named import Named, NamedMatrix
 from theory.symbols import beta, eta, lam
 
 __all__ = ["derive_noise", "noise_input", "stationary_covariance", "variance_formula"]

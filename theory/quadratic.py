@@ -21,9 +21,9 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from theory.derivation import Derivation, identity
+from theory.engine.derivation import Derivation, identity
+from theory.engine.named import Named, NamedMatrix
 from theory.errors import NotSPDError, ParameterError
-from theory.named import Named, NamedMatrix
 
 __all__ = ["as_spd_matrix", "as_vector", "derive_minimizer", "minimizer", "minimum"]
 

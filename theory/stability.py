@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.claims import solves
-from theory.derivation import Derivation, equivalent, gt, identity, is_zero
+from theory.engine.claims import solves
+from theory.engine.derivation import Derivation, equivalent, gt, identity, is_zero
+from theory.engine.named import defined
+from theory.engine.printing import factored, polynomial
 from theory.errors import ClaimError, ParameterError
 from theory.methods import Method, characteristic_polynomial, get_method, state_matrix
-from theory.named import defined
-from theory.printing import factored, polynomial
 from theory.symbols import lam, z
 
 __all__ = ["derive_stability", "schur_cohn_conditions"]

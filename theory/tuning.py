@@ -23,12 +23,12 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from theory.claims import is_root, solves
-from theory.derivation import Derivation, identity
+from theory.engine.claims import is_root, solves
+from theory.engine.derivation import Derivation, identity
+from theory.engine.named import Named, defined
 from theory.errors import ParameterError, describe
 from theory.methods import get_method
 from theory.momentum import _disc, trace_term
-from theory.named import Named, defined
 from theory.symbols import L, beta, eta, kappa, lam, mu
 
 __all__ = ["Tuning", "derive_tuning", "optimal_parameters", "tuned_formulas"]

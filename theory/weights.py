@@ -16,9 +16,9 @@ import numbers
 
 import sympy as sp
 
-from theory.derivation import Derivation, identity
+from theory.engine.derivation import Derivation, identity
+from theory.engine.named import Named, defined
 from theory.errors import ParameterError, describe
-from theory.named import Named, defined
 from theory.symbols import beta, t, tau
 
 __all__ = ["MAX_LEAKY_STEPS", "derive_weights", "leaky_average"]

@@ -14,7 +14,7 @@ wall time the report would take if both cores were its own and perfectly
 shared; the load average is printed beside it (the machine is shared). With
 ``--figures``, each report figure's CPU time (drawn and encoded as PNG, and
 SVG with ``--svg``, in this process, after one warm-up figure) is printed
-too, longest first: the order ``momentum_cli.report.LONGEST_FIRST`` should
+too, longest first: the order ``momentum_cli.report.build.LONGEST_FIRST`` should
 follow. Asserts nothing.
 """
 
@@ -115,7 +115,7 @@ def figure_costs(formats=("png",)) -> list[tuple[float, str]]:
     """CPU seconds of each report figure, drawn once and encoded in ``formats``, longest first."""
     sys.path.insert(0, str(ROOT))
     from momentum_cli.figures import figure_bytes
-    from momentum_cli.report_figures import FIGURES, airfoil
+    from momentum_cli.report.figures import FIGURES, airfoil
 
     airfoil()  # shared by three figures, computed once by the report
     figure_bytes(FIGURES[0], formats)  # fonts and caches, as a worker has after its first figure

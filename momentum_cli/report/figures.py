@@ -88,7 +88,7 @@ def _rate_map(fig):
 
 def _volume(fig):
     import numerics
-    from numerics.plotting import plot_volume_surface
+    from numerics.plots.maps import plot_volume_surface
 
     grid = numerics.volume_grid(
         np.linspace(0.01, 4, 60), np.linspace(0, 0.99, 40), np.linspace(0.5, 2, 7)
@@ -110,7 +110,7 @@ D2L_TRACES = (
 
 def _traces(fig):
     import numerics
-    from numerics.curve_plots import trace_frame
+    from numerics.plots.curves import trace_frame
 
     runs = [numerics.simulate_d2l(eta, beta, method=method) for method, eta, beta in D2L_TRACES]
     xlim, ylim = trace_frame(runs)  # one frame: the four panels are compared by eye
@@ -121,19 +121,19 @@ def _traces(fig):
 
 
 def _weights(fig):
-    from numerics.plotting import plot_weights
+    from numerics.plots.curves import plot_weights
 
     plot_weights(ax=fig.subplots())
 
 
 def _gd_decay(fig):
-    from numerics.plotting import plot_gd_decay
+    from numerics.plots.curves import plot_gd_decay
 
     plot_gd_decay(ax=fig.subplots())
 
 
 def _exercise2(fig):
-    from numerics.comparison_plots import plot_eigen_decay
+    from numerics.plots.comparison import plot_eigen_decay
 
     left, right = fig.subplots(1, 2, sharey=True)
     art = plot_eigen_decay("gd", eta=0.5, ax=left, legend=False)
@@ -151,20 +151,20 @@ def _exercise2(fig):
 
 def _envelope(fig):
     import numerics
-    from numerics.plotting import plot_envelope
+    from numerics.plots.curves import plot_envelope
 
     run = numerics.simulate(0.5, 0.5, lams=[1.5], x0=[1.0], steps=60)
     plot_envelope(run, 1.5, ax=fig.subplots())
 
 
 def _kappa(fig):
-    from numerics.comparison_plots import plot_rate_vs_kappa
+    from numerics.plots.comparison import plot_rate_vs_kappa
 
     plot_rate_vs_kappa(ax=fig.subplots())
 
 
 def _method_maps(fig):
-    from numerics.comparison_plots import plot_method_rate_maps, plot_stability_edges
+    from numerics.plots.comparison import plot_method_rate_maps, plot_stability_edges
 
     axes = fig.subplots(2, 2).flat
     maps = plot_method_rate_maps(axes[:3], legend=False)
@@ -183,14 +183,14 @@ D2L_AIRFOIL_RUNS = ((0.02, 0.5), (0.01, 0.9), (0.005, 0.9))
 
 
 def _variance(fig):
-    from numerics.noise_plots import plot_variance_vs_beta
+    from numerics.plots.noise import plot_variance_vs_beta
 
     plot_variance_vs_beta(ax=fig.subplots())
 
 
 def _airfoil_losses(fig):
     import numerics
-    from numerics.noise_plots import plot_losses
+    from numerics.plots.noise import plot_losses
 
     X, y, quad, runs, _ = airfoil()
     left, right = fig.subplots(1, 2)
@@ -213,7 +213,7 @@ def _airfoil_losses(fig):
 
 
 def _divergence(fig):
-    from numerics.noise_plots import plot_divergence, plot_divergence_overview
+    from numerics.plots.noise import plot_divergence, plot_divergence_overview
 
     _, _, quad, _, edges = airfoil()
     left, right = fig.subplots(1, 2)
@@ -224,7 +224,7 @@ def _divergence(fig):
 
 def _exercise4(fig):
     import numerics
-    from numerics.noise_plots import plot_losses
+    from numerics.plots.noise import plot_losses
 
     X, y = airfoil()[:2]
     runs = [

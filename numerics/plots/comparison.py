@@ -1,17 +1,17 @@
 """Figures that compute what they draw: simulations per curvature, tuned rates, maps side by side.
 
 Each function takes ``ax=None`` (or a list of axes) and returns its artists;
-the drawing itself follows :mod:`numerics.plot_style`.
+the drawing itself follows :mod:`numerics.plots.style`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from numerics.curve_plots import _integer_steps, _params_text, power_label
 from numerics.grids import normalised_grid
-from numerics.plot_style import FONT, PALETTE, axes_or_new, legend_outside, method_label
-from numerics.plotting import _BETA_CLIP, MARGIN, plot_rate_map
+from numerics.plots.curves import _integer_steps, _params_text, power_label
+from numerics.plots.maps import _BETA_CLIP, MARGIN, plot_rate_map
+from numerics.plots.style import FONT, PALETTE, axes_or_new, legend_outside, method_label
 from numerics.rates import max_stable_eta, spectral_radius
 from numerics.simulate import simulate
 
@@ -212,7 +212,7 @@ def plot_stability_edges(ax=None, methods=("gd", "heavy_ball", "nesterov"), beta
     Each method is stable left of its curve; the region right of the largest
     edge, where every method diverges, is hatched.
     """
-    from numerics.plot_style import shade_divergent
+    from numerics.plots.style import shade_divergent
 
     ax = axes_or_new(ax)
     beta = np.linspace(0, 0.99, 300) if beta is None else np.asarray(beta, float)

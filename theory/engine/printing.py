@@ -5,7 +5,7 @@ number leads (``1 + \beta - \eta\lambda``, ``2 - \eta\lambda``), else it
 closes (``t + 1``, ``\sqrt{\kappa} + 1``); polynomials in z go by
 descending powers. A :class:`Written` sum keeps the order it was built in.
 :func:`polynomial` and :func:`factored` give the usual written forms; the
-reader's text of the same objects is :mod:`theory.reader_text`.
+reader's text of the same objects is :mod:`theory.engine.reader_text`.
 
 Examples
 --------
@@ -39,13 +39,13 @@ class Written(sp.UnevaluatedExpr):
 
 
 def _has_pm(term: sp.Expr) -> bool:
-    from theory.named import PM
+    from theory.engine.named import PM
 
     return term == PM or (term.is_Mul and PM in term.args)
 
 
 def _without_pm(term: sp.Expr) -> sp.Expr:
-    from theory.named import PM
+    from theory.engine.named import PM
 
     rest = [a for a in sp.Mul.make_args(term) if a != PM]
     return sp.Mul(*rest, evaluate=False) if len(rest) > 1 else (rest[0] if rest else sp.Integer(1))
@@ -108,7 +108,7 @@ class _Latex(WrittenOrder, LatexPrinter):
         return "I"
 
     def _print_Transpose(self, expr) -> str:
-        from theory.named import NamedMatrix
+        from theory.engine.named import NamedMatrix
 
         arg = expr.arg
         text = self._print(arg)

@@ -1,6 +1,6 @@
 """Claims beyond identities and equivalences: solutions, roots, induction, checks at points.
 
-Each constructor proves its claim before it returns a :class:`~theory.derivation.Step`
+Each constructor proves its claim before it returns a :class:`~theory.engine.derivation.Step`
 that prints the very objects the proof read, and raises
 :class:`~theory.errors.ClaimError` when the proof fails.
 """
@@ -11,9 +11,9 @@ from collections.abc import Mapping
 
 import sympy as sp
 
-from theory.checking import _checked_relation, _positive_part, checked, is_zero, zero_modulo
-from theory.derivation import Step, _basic, _refuse
-from theory.named import expand_names
+from theory.engine.checking import _checked_relation, _positive_part, checked, is_zero, zero_modulo
+from theory.engine.derivation import Step, _basic, _refuse
+from theory.engine.named import expand_names
 
 __all__ = ["agrees_at", "holds_for_all", "is_root", "power_identity", "roots_of", "solves"]
 
@@ -86,7 +86,7 @@ def roots_of(text: str, name: sp.Basic, poly: sp.Poly, formula: sp.Expr) -> Step
 
     Checked: each sign gives a root, and the two are not identically equal.
     """
-    from theory.named import pm
+    from theory.engine.named import pm
 
     (var,) = poly.gens
 
@@ -154,7 +154,7 @@ def power_identity(
     which the powers of a 2x2 matrix satisfy.
     """
 
-    from theory.named import Named
+    from theory.engine.named import Named
 
     roots = sorted(formula.atoms(Named), key=str)
     symbols = {r: sp.Dummy(f"r{i}") for i, r in enumerate(roots)}

@@ -13,8 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from momentum_cli.figures import save_spec
-from momentum_cli.parallel import Jobs, workers
-from momentum_cli.report_figures import (
+from momentum_cli.report.figures import (
     D2L_AIRFOIL_RUNS,
     FIGURES,
     SAMPLE_SPECTRUM,
@@ -22,15 +21,16 @@ from momentum_cli.report_figures import (
     compute_airfoil,
     use_airfoil,
 )
+from momentum_cli.report.parallel import Jobs, workers
 
 __all__ = ["FIGURES", "write_report"]
 
 #: what the processes that draw import before they fork (once per report run)
 _WORKER_MODULES = (
-    "momentum_cli.report_figures",
+    "momentum_cli.report.figures",
     "momentum_cli.figures",
     "numerics",
-    "numerics.plotting",
+    "numerics.plots",
     "matplotlib.figure",
     "matplotlib.backends.backend_agg",
     "scipy.ndimage",  # the rate maps' regime labels, in both workers
@@ -170,9 +170,9 @@ def write_report(output, progress=_quiet, *, svg: bool = False) -> str:
     """
     import theory
     from momentum_cli.explorer import explorer_html
-    from momentum_cli.report_html import report_html
-    from momentum_cli.report_pdf import write_pdf
-    from numerics.files import atomic_directory
+    from momentum_cli.report.html import report_html
+    from momentum_cli.report.pdf import write_pdf
+    from numerics.output.files import atomic_directory
 
     target = Path(output)
     with atomic_directory(output) as tmp:  # the user's spelling: Path('') would be '.'

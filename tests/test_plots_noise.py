@@ -3,7 +3,7 @@ import pytest
 
 from numerics.airfoil import divergence_edge, least_squares_quadratic, load_airfoil, train_sgd
 from numerics.noise import stationary_variance
-from numerics.noise_plots import (
+from numerics.plots.noise import (
     plot_divergence,
     plot_divergence_overview,
     plot_losses,

@@ -4,9 +4,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from numerics import plotting
-from numerics.files import OutputError, save_figure
 from numerics.grids import normalised_grid, rate_grid, volume_grid, worst_case_grid
+from numerics.output.files import OutputError, save_figure
+from numerics.plots import maps
 from numerics.rates import regime
 from tests.figure_checks import (
     contrast_on_white,
@@ -75,14 +75,14 @@ def test_rate_map_critical_curves_regimes_and_scale():
 
 def test_nesterov_critical_curves():
     beta = np.linspace(0.05, 0.95, 19)
-    curves = plotting.critical_curves("nesterov", beta)
+    curves = maps.critical_curves("nesterov", beta)
     found = sorted(np.nanmean(h) for h, _ in curves)
     assert len(curves) == 2
     low = [h for h, _ in curves if np.nanmean(h) == found[0]][0]
     high = [h for h, _ in curves if np.nanmean(h) == found[1]][0]
     np.testing.assert_allclose(low, ((1 - beta) / (1 + beta)) ** 2, atol=1e-9)
     np.testing.assert_allclose(high, 1.0, atol=1e-9)
-    assert plotting.critical_curves("gd", beta) == []
+    assert maps.critical_curves("gd", beta) == []
 
 
 def test_volume_edges_frame_colours_and_legend():
@@ -151,7 +151,7 @@ def test_volume_surface_is_the_edge():
     fig = plt.figure()
     ax = fig.add_subplot(projection="3d")
     g = volume_grid(np.linspace(0.01, 4, 10), np.linspace(0, 0.9, 10), np.linspace(0.5, 2, 4))
-    art = plotting.plot_volume_surface(g, ax, slices=2)
+    art = maps.plot_volume_surface(g, ax, slices=2)
     assert art["surface"] is not None and "surface" in ax.get_title()
     for line, lam in zip(art["slices"], (0.5, 2.0), strict=True):
         b, lm, eta = line.get_data_3d()
@@ -161,13 +161,13 @@ def test_volume_surface_is_the_edge():
 
 @pytest.mark.parametrize("suffix", ["png", "svg"])
 def test_save_formats(tmp_path, suffix):
-    art = plotting.plot_weights()
+    art = maps.plot_weights()
     path = save_figure(art["ax"].figure, tmp_path / f"w.{suffix}")
     assert path.stat().st_size > 1000
 
 
 def test_save_unknown_format_leaves_nothing(tmp_path):
-    art = plotting.plot_weights()
+    art = maps.plot_weights()
     with pytest.raises(OutputError, match="unsupported figure format"):
         save_figure(art["ax"].figure, tmp_path / "w.xyz")
     assert list(tmp_path.iterdir()) == []

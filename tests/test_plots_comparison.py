@@ -4,15 +4,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from numerics import comparison_plots
+from numerics.plots import comparison
 from tests.figure_checks import fonts_readable, legend_labels, legends_clear
 from tests.references import heavy_ball_trajectory
 
 
 def test_exercise2_shared_log_axis_and_labels():
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.8), sharey=True, layout="constrained")
-    gd = comparison_plots.plot_eigen_decay("gd", eta=0.5, ax=a)
-    hb = comparison_plots.plot_eigen_decay("heavy_ball", eta=0.5, beta=0.5, ax=b)
+    gd = comparison.plot_eigen_decay("gd", eta=0.5, ax=a)
+    hb = comparison.plot_eigen_decay("heavy_ball", eta=0.5, beta=0.5, ax=b)
     assert len(gd["lines"]) == len(hb["lines"]) == 5
     assert a.get_yscale() == "log" and a.get_shared_y_axes().joined(a, b)
     labels = legend_labels(gd["legend"])
@@ -29,7 +29,7 @@ def test_exercise2_shared_log_axis_and_labels():
 
 
 def test_exercise2_exact_zeros_are_marked_on_the_bottom_edge():
-    art = comparison_plots.plot_eigen_decay("heavy_ball", eta=0.5, beta=0.5)
+    art = comparison.plot_eigen_decay("heavy_ball", eta=0.5, beta=0.5)
     # a plain loop: heavy ball on lambda = 1 lands exactly on 0 (dyadic arithmetic)
     xs = np.array(heavy_ball_trajectory(0.5, 0.5)(1.0, 1.0, 40))
     steps = np.flatnonzero(xs == 0)
@@ -45,13 +45,13 @@ def test_exercise2_exact_zeros_are_marked_on_the_bottom_edge():
     assert "no logarithm" in labels[-1]
     assert art["legend"].legend_handles[-1].get_marker() == mark.get_marker()
     legends_clear(art["ax"].figure)
-    gd = comparison_plots.plot_eigen_decay("gd", eta=0.5)
+    gd = comparison.plot_eigen_decay("gd", eta=0.5)
     assert gd["zeros"] == [] and gd["zero_key"] is None
     assert not any("no logarithm" in t for t in legend_labels(gd["legend"]))
 
 
 def test_rate_vs_kappa_log_progress_and_tuned_dots():
-    art = comparison_plots.plot_rate_vs_kappa()
+    art = comparison.plot_rate_vs_kappa()
     ax = art["ax"]
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     assert len(art["lines"]) == 3 and len(art["qhm"].get_xdata()) == 3
@@ -71,7 +71,7 @@ def test_rate_vs_kappa_log_progress_and_tuned_dots():
 
 def test_method_rate_maps_framed_each_with_its_edge():
     fig, axes = plt.subplots(2, 2, figsize=(11, 9.6), layout="constrained")
-    maps = comparison_plots.plot_method_rate_maps(
+    maps = comparison.plot_method_rate_maps(
         list(axes.flat[:3]), beta=np.linspace(0, 0.9, 20), points=40
     )
     edges = [m["edge"].get_data() for m in maps]
@@ -86,7 +86,7 @@ def test_method_rate_maps_framed_each_with_its_edge():
     assert len(maps[2]["critical"]) == 2  # Nesterov's critical curves are drawn
     titles = [m["ax"].get_title() for m in maps]
     assert titles[0].startswith("Gradient descent") and titles[2].startswith("Nesterov")
-    art = comparison_plots.plot_stability_edges(axes.flat[3])
+    art = comparison.plot_stability_edges(axes.flat[3])
     assert [line.get_label() for line in art["lines"]] == [
         "Gradient descent",
         "Heavy ball",

@@ -9,7 +9,7 @@ from functools import partial
 
 import pytest
 
-from momentum_cli import parallel
+from momentum_cli.report import parallel
 
 _SHARED: dict = {}
 
@@ -98,7 +98,7 @@ def test_one_result_before_the_others_and_each_job_runs_once():
 _KILLED_CALLER = """
 import os, sys, time
 from multiprocessing import forkserver
-from momentum_cli.parallel import Jobs
+from momentum_cli.report.parallel import Jobs
 with Jobs([os.getpid, os.getpid], processes=2) as pool:
     pool.results()  # the fork server and both workers have started
     server = forkserver._forkserver._forkserver_pid

@@ -80,7 +80,7 @@ def _mathml(value) -> str:
 
 
 def _derivation(derivation) -> str:
-    from theory.reader_text import to_plain
+    from theory.engine.reader_text import to_plain
 
     # the reader's text first; the checked LaTeX folded beneath, to copy into notes
     steps = "\n".join(

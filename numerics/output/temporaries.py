@@ -18,7 +18,7 @@ import signal
 import threading
 from pathlib import Path
 
-from numerics.report_marker import MARKER, read_marker
+from numerics.output.marker import MARKER, read_marker
 
 __all__ = ["OLD_PREFIX", "TEMP_PREFIX", "clean_stale", "remove_folder", "signals_held"]
 

@@ -4,10 +4,10 @@ The page's maths are the closed forms the library derives, not a second
 implementation typed by hand: for every method the trace and determinant of
 its state matrix R, the curvature bounds of its stability region, its update
 equations and (where one exists) its closed-form tuning are SymPy expressions
-printed as JavaScript by :mod:`momentum_cli.explorer_codegen`, ahead of time,
-into ``_generated_explorer.js`` (``python -m numerics.codegen`` rewrites it; a
+printed as JavaScript by :mod:`momentum_cli.explorer.codegen`, ahead of time,
+into ``_generated.js`` (``python -m momentum_cli.explorer.codegen`` rewrites it; a
 test regenerates it and compares). Writing the page therefore imports neither
-SymPy nor :mod:`theory`. The page around them (``explorer.html``) holds only
+SymPy nor :mod:`theory`. The page around them (``page.html``) holds only
 the generic algebra of a 2x2 (or 1x1) matrix's spectrum, the drawing and the
 controls, mirroring :mod:`numerics.rates` step for step so that the numbers
 agree to rounding.
@@ -28,8 +28,8 @@ _MARKER = "/*@GENERATED@*/"
 
 def explorer_html() -> str:
     """The whole page as one string: the template with the generated script inlined."""
-    package = resources.files("momentum_cli")
-    template = package.joinpath("explorer.html").read_text("utf-8")
+    package = resources.files(__name__)
+    template = package.joinpath("page.html").read_text("utf-8")
     if template.count(_MARKER) != 1:  # pragma: no cover - guards the packaged template
-        raise RuntimeError("explorer.html must hold the generated-code marker exactly once")
-    return template.replace(_MARKER, package.joinpath("_generated_explorer.js").read_text("utf-8"))
+        raise RuntimeError("page.html must hold the generated-code marker exactly once")
+    return template.replace(_MARKER, package.joinpath("_generated.js").read_text("utf-8"))

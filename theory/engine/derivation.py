@@ -5,7 +5,7 @@ built by a checking constructor (:func:`identity`, :func:`equivalent`,
 :func:`solves`, :func:`agrees_at`, :func:`power_identity`), which proves the
 claim first and raises :class:`~theory.errors.ClaimError` when it fails. The
 claim prints from the same objects the proof read: named quantities
-(:mod:`theory.named`) print as their name and are checked as their value,
+(:mod:`theory.engine.named`) print as their name and are checked as their value,
 and a display form is accepted only when it is proven equal to the checked
 one. A :class:`Derivation` is an ordered tuple of steps, results (each the
 right-hand side of the step that names it) and remarks, printable as LaTeX,
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from theory.checking import (
+from theory.engine.checking import (
     _checked_relation,
     _difference,
     checked,
@@ -42,9 +42,9 @@ from theory.checking import (
     lt,
     same_condition,
 )
+from theory.engine.printing import escape_text, latex
+from theory.engine.reader_text import plain, to_plain
 from theory.errors import ClaimError
-from theory.printing import escape_text, latex
-from theory.reader_text import plain, to_plain
 
 __all__ = [
     "Derivation",

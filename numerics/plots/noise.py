@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from numerics.airfoil import DivergenceEdge, TrainResult
-from numerics.plot_style import FONT, PALETTE, axes_or_new, legend_outside, shade_divergent
+from numerics.plots.style import FONT, PALETTE, axes_or_new, legend_outside, shade_divergent
 
 __all__ = [
     "plot_divergence",

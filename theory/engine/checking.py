@@ -1,7 +1,7 @@
 """The checker's comparisons: what is zero, what is the same condition, the checked form.
 
 :func:`checked` turns what is printed into what is compared: named
-quantities replaced by their values (:mod:`theory.named`), everything
+quantities replaced by their values (:mod:`theory.engine.named`), everything
 evaluated. :func:`is_zero` decides identities (scalars, explicit matrices,
 matrix expressions with symmetric or orthogonal symbols); inequalities are
 compared in the form ``e > 0`` or ``e >= 0``, strictness included.
@@ -21,8 +21,8 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.polys.orderings import lex
 from sympy.polys.rings import PolyRing
 
+from theory.engine.named import expand_names
 from theory.errors import ClaimError
-from theory.named import expand_names
 
 __all__ = ["checked", "ge", "gt", "is_zero", "le", "lt", "same_condition", "zero_modulo"]
 

@@ -7,7 +7,7 @@ followed to its target; a special file (FIFO, device, socket) or a directory
 is never replaced; a path ending in ``/`` is not a file name.
 
 A report folder (:class:`atomic_directory`) is built in a temporary sibling
-and carries a marker listing the files it holds (:mod:`numerics.report_marker`).
+and carries a marker listing the files it holds (:mod:`numerics.output.marker`).
 An existing folder is replaced only when it is empty or holds an unchanged
 earlier report of this toolkit; anything else is refused.
 
@@ -36,8 +36,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from numerics.report_marker import foreign_content, write_marker
-from numerics.temporaries import (
+from numerics.output.marker import foreign_content, write_marker
+from numerics.output.temporaries import (
     OLD_PREFIX,
     TEMP_PREFIX,
     clean_stale,
@@ -291,7 +291,7 @@ class atomic_directory:
     """Build a report folder in a temporary sibling and move it into place on success.
 
     The target must not exist, be empty, or hold an unchanged earlier report
-    of this toolkit (see :mod:`numerics.report_marker`); otherwise
+    of this toolkit (see :mod:`numerics.output.marker`); otherwise
     :class:`OutputError` is raised before any work and nothing is touched.
     On an exception inside the block the temporary folder is removed and the
     earlier folder stays; an ``OSError`` (disk full, file-size limit) becomes

@@ -1,27 +1,19 @@
 """The toolkit's maps over (eta, beta): region, rate, volume, worst case.
 
 Each function takes ``ax=None`` and returns a dict of its artists; none calls
-``plt.show()``. The curve figures (traces, weights, decays, envelopes, rate
-against kappa) live in :mod:`numerics.curve_plots` and are re-exported here.
-Conventions shared by every figure are in :mod:`numerics.plot_style`: the
+``plt.show()``. Each takes the result it draws (a grid of :mod:`numerics.grids`)
+and imports nothing of the module that computed it: the results' ``.plot()``
+methods import this module, so the arrow runs one way. Conventions shared by every figure are in :mod:`numerics.plots.style`: the
 axes are framed on the stable region, divergence is a neutral hatched region
 with its own legend entry, legends sit outside the data.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from numerics.curve_plots import (
-    plot_envelope,
-    plot_gd_decay,
-    plot_trace_2d,
-    plot_weights,
-)
 from numerics.methods import numeric_method
-from numerics.plot_style import (
+from numerics.plots.style import (
     DIVERGENT,
     FONT,
     PALETTE,
@@ -34,20 +26,13 @@ from numerics.plot_style import (
 )
 from numerics.rates import max_stable_eta, regime
 
-if TYPE_CHECKING:
-    from numerics.grids import NormalisedGrid, RateGrid, VolumeGrid, WorstCaseGrid
-
 __all__ = [
     "RATE_LEVELS",
     "critical_curves",
-    "plot_envelope",
-    "plot_gd_decay",
     "plot_rate_map",
     "plot_region",
-    "plot_trace_2d",
     "plot_volume",
     "plot_volume_surface",
-    "plot_weights",
     "plot_worst_case",
 ]
 
@@ -141,8 +126,11 @@ def _label_regimes(ax, h, beta, names) -> list:
     return texts
 
 
-def plot_region(grid: RateGrid, ax=None) -> dict:
-    """Stable region in (eta, beta) at one lambda, with the exact edge and the divergent side hatched."""
+def plot_region(grid, ax=None) -> dict:
+    """Stable region in (eta, beta) at one lambda, with the exact edge and the divergent side hatched.
+
+    ``grid`` is a :class:`numerics.RateGrid` (``numerics.rate_grid(...)``).
+    """
     import matplotlib as mpl
     from matplotlib.patches import Patch
 
@@ -173,10 +161,10 @@ def plot_region(grid: RateGrid, ax=None) -> dict:
     return {"ax": ax, "image": image, "divergent": hatch, "boundary": boundary, "legend": legend}
 
 
-def plot_rate_map(
-    grid: NormalisedGrid, ax=None, *, colorbar: bool = True, legend: bool = True
-) -> dict:
+def plot_rate_map(grid, ax=None, *, colorbar: bool = True, legend: bool = True) -> dict:
     """Heat map of rho over (eta*lambda, beta): contours, critical damping, edge, regimes.
+
+    ``grid`` is a :class:`numerics.NormalisedGrid` (``numerics.normalised_grid(...)``).
 
     The rate depends on eta and lambda only through their product, so one
     map serves every curvature. Divergent points are hatched grey.
@@ -258,7 +246,7 @@ def _coefficient(value: float) -> str:
     return "" if f == 1 else str(f) if f.denominator == 1 else f"({f})"
 
 
-def _slices(grid: VolumeGrid, slices: int) -> tuple[np.ndarray, np.ndarray]:
+def _slices(grid, slices: int) -> tuple[np.ndarray, np.ndarray]:
     """The lambda values of the slices and their colours (the same in 2-D and 3-D)."""
     import matplotlib as mpl
 
@@ -267,8 +255,10 @@ def _slices(grid: VolumeGrid, slices: int) -> tuple[np.ndarray, np.ndarray]:
     return lams, mpl.colormaps["viridis"](np.linspace(0.7, 0.0, lams.size))
 
 
-def plot_volume(grid: VolumeGrid, ax=None, slices: int = 5) -> dict:
+def plot_volume(grid, ax=None, slices: int = 5) -> dict:
     """The (eta, beta, lambda) stability volume as nested regions, one per lambda.
+
+    ``grid`` is a :class:`numerics.VolumeGrid` (``numerics.volume_grid(...)``).
 
     Each region ``eta < eta_max(beta, lambda)`` is filled (darker where more
     curvatures are stable) and bounded by the closed-form edge, so the stable
@@ -312,7 +302,7 @@ def plot_volume(grid: VolumeGrid, ax=None, slices: int = 5) -> dict:
     return {"ax": ax, "slices": curves, "fills": fills, "divergent": hatch, "legend": legend}
 
 
-def plot_volume_surface(grid: VolumeGrid, ax, slices: int = 5) -> dict:
+def plot_volume_surface(grid, ax, slices: int = 5) -> dict:
     """The stability volume in 3-D: the surface eta = eta_max(beta, lambda); stable below it.
 
     The slices of :func:`plot_volume` (same lambdas, same colours) are drawn
@@ -337,18 +327,18 @@ def plot_volume_surface(grid: VolumeGrid, ax, slices: int = 5) -> dict:
     return {"ax": ax, "surface": surface, "slices": lines}
 
 
-def _worst_case_contours(ax, grid: WorstCaseGrid, eta, rho, levels) -> list:
+def _worst_case_contours(ax, grid, eta, rho, levels) -> list:
     """White lines where the worst-case rate equals each level.
 
     Where the worst case is exact at the spectrum's ends, rho <= c is where
-    Jury's conditions (:func:`~numerics.level_sets.radius_conditions`) hold
+    Jury's conditions (:func:`~numerics.plots.level_sets.radius_conditions`) hold
     at both ends: polynomials, with no square root at critical damping
     (where the rate's own sampled contours come out stepped), and straight
     lines for heavy ball. Each is scaled to a distance in grid cells before
     the smallest is taken, so only the corners, within a cell, are cut.
     Other methods get the contours of the sampled rate.
     """
-    from numerics.level_sets import radius_conditions
+    from numerics.plots.level_sets import radius_conditions
 
     style = {"colors": "white", "linewidths": 0.8}
     method, _ = _method_params(grid)
@@ -369,8 +359,10 @@ def _worst_case_contours(ax, grid: WorstCaseGrid, eta, rho, levels) -> list:
     return sets
 
 
-def plot_worst_case(grid: WorstCaseGrid, ax=None, *, tuned=None) -> dict:
+def plot_worst_case(grid, ax=None, *, tuned=None) -> dict:
     """Worst-case rate over [mu, L] on an (eta, beta) grid, framed on the stable region.
+
+    ``grid`` is a :class:`numerics.WorstCaseGrid` (``numerics.worst_case_grid(...)``).
 
     The colour scale spans the rates that occur where the iteration is stable;
     the grid's best point is a star and ``tuned`` (eta, beta), if given, a

@@ -3,7 +3,7 @@ r"""Reader's text: one line of Unicode for a SymPy object, and for the LaTeX of 
 ``η λ`` becomes ``ηλ``, powers are superscripts (``x²``), roots ``√β``,
 absolute values ``|x|``; never Python syntax (``**``, ``sqrt(...)``,
 tuples). Sums put their terms in a person's order, as in LaTeX
-(:mod:`theory.printing`).
+(:mod:`theory.engine.printing`).
 
 Examples
 --------
@@ -22,7 +22,7 @@ import re
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from theory.printing import (
+from theory.engine.printing import (
     Written,
     WrittenOrder,
     _has_pm,
@@ -260,7 +260,7 @@ def _flat_factors(expr: sp.Expr) -> list:
 
 
 def _atomic(expr) -> bool:
-    from theory.named import Named
+    from theory.engine.named import Named
 
     return expr.is_Atom or isinstance(expr, sp.Symbol | Named | sp.Indexed)
 

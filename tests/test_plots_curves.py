@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from numerics import curve_plots
+from numerics.plots import curves
 from numerics.simulate import simulate, simulate_d2l
 from tests.figure_checks import fonts_readable, legend_labels, legends_clear
 
@@ -40,7 +40,7 @@ def test_gradient_descent_trace_says_it_diverges():
 
 def test_weights_are_stems_with_their_window():
     betas = (0.9, 0.6)
-    art = curve_plots.plot_weights(betas=betas, T=30)
+    art = curves.plot_weights(betas=betas, T=30)
     ax = art["ax"]
     for dots, window, b in zip(art["lines"], art["windows"], betas, strict=True):
         assert dots.get_linestyle() == "None"  # discrete weights as markers
@@ -61,7 +61,7 @@ def test_weights_are_stems_with_their_window():
 
 
 def test_gd_decay_shows_a_divergent_case_on_integer_steps():
-    art = curve_plots.plot_gd_decay(eta=0.1, lams=(1.0, 19.0, 20.5), T=20)
+    art = curves.plot_gd_decay(eta=0.1, lams=(1.0, 19.0, 20.5), T=20)
     ax = art["ax"]
     div = art["lines"][-1]
     np.testing.assert_allclose(div.get_ydata(), (1 - 2.05) ** np.arange(21))
@@ -74,7 +74,7 @@ def test_gd_decay_shows_a_divergent_case_on_integer_steps():
 
 def test_envelope_states_its_parameters_and_bounds_the_run():
     run = simulate(0.5, 0.5, lams=[1.5], x0=[1.0], steps=30)
-    art = curve_plots.plot_envelope(run, 1.5)
+    art = curves.plot_envelope(run, 1.5)
     sim, env = art["simulated"].get_ydata(), art["envelope"].get_ydata()
     assert (sim <= env * (1 + 1e-9) + 1e-300).all()
     title = art["ax"].get_title()
@@ -84,17 +84,17 @@ def test_envelope_states_its_parameters_and_bounds_the_run():
 
 
 def test_power_labels():
-    assert [curve_plots.power_label(i) for i in range(4)] == ["1", "1/2", "1/4", "1/8"]
+    assert [curves.power_label(i) for i in range(4)] == ["1", "1/2", "1/4", "1/8"]
 
 
 def test_trace_frame_holds_every_converging_run_and_ignores_a_diverging_one():
     runs = [simulate_d2l(0.4, 0.0, method="gd"), simulate_d2l(0.6, 0.0, method="gd")]
     runs.append(simulate_d2l(0.6, 0.25))
-    (x0, x1), (y0, y1) = curve_plots.trace_frame(runs)
+    (x0, x1), (y0, y1) = curves.trace_frame(runs)
     converging = np.concatenate([r.x[:, 0, :] for r in runs if not r.diverged[0]])
     assert runs[1].diverged[0] and not runs[2].diverged[0]
     assert x0 <= converging[:, 0].min() and converging[:, 0].max() <= x1
     assert y0 <= converging[:, 1].min() and converging[:, 1].max() <= y1
     assert y1 < 5  # the diverging run (x2 near -1673 at the end) does not stretch it
     # the default frame is kept where the runs stay inside it
-    assert curve_plots.trace_frame([])[0] == (-5.5, 1.0)
+    assert curves.trace_frame([])[0] == (-5.5, 1.0)

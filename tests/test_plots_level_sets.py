@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 
-from numerics.level_sets import radius_margin
+from numerics.plots.level_sets import radius_margin
 from tests.references import heavy_ball_matrix, nesterov_matrix, qhm_matrix, rho
 from tests.strategies import any_point, floats
 

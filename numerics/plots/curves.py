@@ -7,11 +7,9 @@ markers on integer ticks; rates are drawn on log scales.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from numerics.plot_style import (
+from numerics.plots.style import (
     FONT,
     PALETTE,
     axes_or_new,
@@ -19,9 +17,6 @@ from numerics.plot_style import (
     method_label,
 )
 from numerics.rates import spectral_radius
-
-if TYPE_CHECKING:
-    from numerics.simulate import Trajectory
 
 __all__ = [
     "plot_envelope",
@@ -67,7 +62,7 @@ def trace_frame(runs, index: int = 0, xlim=D2L_FRAME[0], ylim=D2L_FRAME[1]):
 
 
 def plot_trace_2d(
-    run: Trajectory,
+    run,
     ax=None,
     index: int = 0,
     xlim=D2L_FRAME[0],
@@ -81,7 +76,8 @@ def plot_trace_2d(
     The frame is ``xlim`` x ``ylim``, grown to hold every iterate if the run
     converges (:func:`trace_frame`; pass its frame to several panels to share
     it). The title names the method and its parameters; ``subtitle`` (e.g.
-    D2L's printed line ``epoch 20, x1: ..., x2: ...``) goes under it.
+    D2L's printed line ``epoch 20, x1: ..., x2: ...``) goes under it. ``run``
+    is a two-dimensional :class:`numerics.Trajectory` (``numerics.simulate_d2l(...)``).
     """
     ax = axes_or_new(ax)
     pts = run.x[:, index, :]
@@ -211,8 +207,11 @@ def plot_gd_decay(
     return {"ax": ax, "lines": lines, "legend": legend}
 
 
-def plot_envelope(run: Trajectory, lam: float, ax=None, index: int = 0) -> dict:
-    """||x_t - x*|| of a scalar run against the theory envelope (t + 1) rho^t (log scale)."""
+def plot_envelope(run, lam: float, ax=None, index: int = 0) -> dict:
+    """||x_t - x*|| of a scalar run against the theory envelope (t + 1) rho^t (log scale).
+
+    ``run`` is a :class:`numerics.Trajectory` (``numerics.simulate(...)``).
+    """
     ax = axes_or_new(ax)
     err = run.errors()[:, index]
     eta, beta = float(run.eta[index]), float(run.beta[index])
