@@ -36,12 +36,12 @@ def _is_type_checking(node: ast.AST) -> bool:
     return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
 
 
-def _imports(tree: ast.AST):
-    """Every imported module name, skipping ``if TYPE_CHECKING:`` blocks (never run)."""
+def _imports(tree: ast.AST, *, typing: bool = False):
+    """Every imported module name; ``if TYPE_CHECKING:`` blocks (never run) only with ``typing``."""
     stack = [tree]
     while stack:
         node = stack.pop()
-        if _is_type_checking(node):
+        if _is_type_checking(node) and not typing:
             stack.extend(node.orelse)
             continue
         if isinstance(node, ast.Import):
@@ -52,10 +52,14 @@ def _imports(tree: ast.AST):
         stack.extend(ast.iter_child_nodes(node))
 
 
-def import_graph() -> dict[str, set[str]]:
+def import_graph(*, typing: bool = False) -> dict[str, set[str]]:
     modules = _modules()
     return {
-        name: {m for m in _imports(ast.parse(path.read_text())) if m in modules and m != name}
+        name: {
+            m
+            for m in _imports(ast.parse(path.read_text()), typing=typing)
+            if m in modules and m != name
+        }
         for name, path in modules.items()
     }
 
@@ -97,34 +101,72 @@ def test_cycle_finder_finds_a_planted_circle():
     assert cycles({"a": {"b"}, "b": set()}) == []
 
 
-def test_no_import_circles():
-    graph = import_graph()
+@pytest.mark.parametrize("typing", [False, True], ids=["run", "with-type-checking"])
+def test_no_import_circles(typing):
+    # with TYPE_CHECKING imports too: a plot that imports the result type it draws, while the
+    # result's .plot() imports the plot, is a circle in the design even if never at run time
+    graph = import_graph(typing=typing)
     assert "numerics.grids" in graph and "momentum_cli.main" in graph
     assert cycles(graph) == []
 
 
-def _plotting_imports_outside_plot(tree: ast.AST) -> list[str]:
-    """Imports of a plotting module anywhere but inside a function named ``plot``."""
+def test_every_folder_of_code_is_a_package():
+    # pyproject finds packages by their __init__.py: a folder without one would not be installed
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            assert (path.parent / "__init__.py").exists(), path.parent
+
+
+LAYERS = {"theory": 0, "numerics": 1, "numerics.plots": 2, "momentum_cli": 3}
+
+
+def _layer(module: str) -> int:
+    return max(v for k, v in LAYERS.items() if module == k or module.startswith(k + "."))
+
+
+def test_imports_only_go_down_the_layers():
+    # theory < numerics < numerics.plots < momentum_cli: a module imports only its own layer
+    # or those below, except a result's .plot() method, which may reach numerics.plots
     bad = []
+    for name, path in _modules().items():
+        tree = ast.parse(path.read_text())
+        allowed_plots = {m for m in _imports_inside_plot(tree)}
+        for m in import_graph(typing=True)[name]:
+            if _layer(m) > _layer(name) and not (_layer(m) == 2 and m in allowed_plots):
+                bad.append(f"{name} -> {m}")
+    assert bad == []
+
+
+def _plot_imports(tree: ast.AST, *, inside: bool) -> list[str]:
+    """Imports of ``numerics.plots`` inside (or outside) functions named ``plot``."""
+    found = []
 
     def walk(node: ast.AST, inside_plot: bool) -> None:
         if isinstance(node, ast.FunctionDef):
             inside_plot = node.name == "plot"
-        if isinstance(node, ast.Import | ast.ImportFrom) and not inside_plot:
+        if isinstance(node, ast.Import | ast.ImportFrom) and inside_plot == inside:
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
-            bad.extend(n for n in names if n and ("plotting" in n or n.endswith("plots")))
+            found.extend(n for n in names if n and n.split(".")[:2] == ["numerics", "plots"])
         for child in ast.iter_child_nodes(node):
             walk(child, inside_plot)
 
     walk(tree, False)
-    return bad
+    return found
+
+
+def _plotting_imports_outside_plot(tree: ast.AST) -> list[str]:
+    return _plot_imports(tree, inside=False)
+
+
+def _imports_inside_plot(tree: ast.AST) -> list[str]:
+    return _plot_imports(tree, inside=True)
 
 
 def test_compute_modules_reach_plotting_only_from_plot_methods():
     compute = {
         name: path
         for name, path in _modules().items()
-        if name.startswith(("numerics", "theory")) and not name.endswith(("plotting", "plots"))
+        if name.startswith(("numerics", "theory")) and not name.startswith("numerics.plots")
     }
     assert "numerics.grids" in compute and "numerics.simulate" in compute
     found = {
@@ -133,9 +175,9 @@ def test_compute_modules_reach_plotting_only_from_plot_methods():
     }
     assert {name: bad for name, bad in found.items() if bad} == {}
     planted = ast.parse(
-        "from numerics.plotting import plot_region\ndef plot():\n    import numerics.plotting"
+        "from numerics.plots.maps import plot_region\ndef plot():\n    import numerics.plots.maps"
     )
-    assert _plotting_imports_outside_plot(planted) == ["numerics.plotting"]
+    assert _plotting_imports_outside_plot(planted) == ["numerics.plots.maps"]
 
 
 @pytest.mark.parametrize("statement", ["import numerics", "import momentum_cli.main"])
@@ -161,7 +203,7 @@ def _loaded_after(code: str) -> list[str]:
 
 
 def test_explorer_page_loads_neither_sympy_nor_the_theory():
-    # the page's formulas are generated ahead of time (momentum_cli/_generated_explorer.js)
+    # the page's formulas are generated ahead of time (momentum_cli/explorer/_generated.js)
     code = "from momentum_cli.explorer import explorer_html\nprint(len(explorer_html()) > 0)"
     assert _loaded_after(code) == ["True", "[]"]
 
