@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from numerics import plots
 from numerics.grids import normalised_grid, rate_grid, volume_grid, worst_case_grid
 from numerics.output.files import OutputError, save_figure
 from numerics.plots import maps
@@ -161,13 +162,13 @@ def test_volume_surface_is_the_edge():
 
 @pytest.mark.parametrize("suffix", ["png", "svg"])
 def test_save_formats(tmp_path, suffix):
-    art = maps.plot_weights()
+    art = plots.plot_weights()
     path = save_figure(art["ax"].figure, tmp_path / f"w.{suffix}")
     assert path.stat().st_size > 1000
 
 
 def test_save_unknown_format_leaves_nothing(tmp_path):
-    art = maps.plot_weights()
+    art = plots.plot_weights()
     with pytest.raises(OutputError, match="unsupported figure format"):
         save_figure(art["ax"].figure, tmp_path / "w.xyz")
     assert list(tmp_path.iterdir()) == []
