@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from momentum_cli.class_commands import cmd_worst_case
 from momentum_cli.data_commands import cmd_noise, cmd_train
 from momentum_cli.errors import UsageError
 from momentum_cli.options import (
@@ -29,6 +30,7 @@ __all__ = [
     "cmd_stability",
     "cmd_train",
     "cmd_tune",
+    "cmd_worst_case",
 ]
 
 

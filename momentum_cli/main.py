@@ -340,6 +340,33 @@ def build_parser() -> argparse.ArgumentParser:
     _json(p)
 
     p = sub.add_parser(
+        "worst-case",
+        help="the worst (f(x_N) - f*) / (f(x_0) - f*) over every function of a class "
+        "(a performance-estimation SDP; needs the [pep] extra)",
+    )
+    _method(p)
+    _step(p)
+    p.add_argument(
+        "--mu", type=fraction, required=True, metavar="MU", help="strong convexity >= 0; required"
+    )
+    p.add_argument(
+        "--L", type=positive, required=True, metavar="L", help="smoothness > mu; required"
+    )
+    p.add_argument(
+        "--steps", type=integer, required=True, metavar="N", help="steps in [1, 40]; required"
+    )
+    p.add_argument(
+        "--class",
+        dest="function_class",
+        choices=("quadratic", "smooth-strongly-convex"),
+        default="smooth-strongly-convex",
+        help="the functions: quadratics with Hessian eigenvalues in [mu, L], or every L-smooth "
+        "mu-strongly convex function. Default: smooth-strongly-convex",
+    )
+    _json(p)
+    _beta_usage(p)
+
+    p = sub.add_parser(
         "explore", help="write the interactive explorer: one offline, self-contained HTML page"
     )
     p.add_argument(
@@ -420,7 +447,7 @@ def _run(argv: list[str] | None) -> int:
 
         resolve_method(args)
 
-        text = getattr(commands, f"cmd_{args.command}")(args)
+        text = getattr(commands, f"cmd_{args.command.replace('-', '_')}")(args)
     except UsageError as exc:
         return _fail(str(exc))
     except SystemExit as exc:  # --help and --version

@@ -39,6 +39,7 @@ from numerics.noise import (
     stationary_variance,
 )
 from numerics.output.files import OutputError, atomic_directory, save_figure, write_text
+from numerics.performance import WorstCase, quadratic_worst_case, worst_case
 from numerics.rates import (
     REGIMES,
     eigenvalues,
@@ -64,6 +65,9 @@ __all__ = [
     "stationary_covariance",
     "stationary_variance",
     "train_sgd",
+    "WorstCase",
+    "quadratic_worst_case",
+    "worst_case",
     "D2L_LAMS",
     "D2L_X0",
     "REGIMES",

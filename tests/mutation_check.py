@@ -669,6 +669,24 @@ PRINTED_MUTANTS = [
 ]
 MUTANTS += PRINTED_MUTANTS
 
+# --- the worst case over a function class (issue 26) ---
+MUTANTS += [
+    (
+        "quadratic worst case looks only at the spectrum's ends",
+        "numerics/performance.py",
+        "candidates = np.concatenate([[mu, L], inside[(inside > mu) & (inside < L)]])",
+        "candidates = np.array([mu, L])",
+        ("tests/test_performance.py",),
+    ),
+    (
+        "the program scaled to L = 1 keeps the unscaled step",
+        "numerics/performance.py",
+        "xN = _run(m, x0, eta * L, beta, extra, f.gradient, steps)",
+        "xN = _run(m, x0, eta, beta, extra, f.gradient, steps)",
+        ("tests/test_performance.py",),
+    ),
+]
+
 
 def copy_tree(dest: Path) -> None:
     """Copy the tracked and the new (not ignored) files: what the suite would run on."""
