@@ -123,7 +123,7 @@ def quadratic_worst_case(
     p_N is the polynomial with x_N = p_N(lambda) x_0 on f = lambda/2 x^2,
     built by running the method's update equations on polynomials in lambda;
     its square's maximum on [mu, L] is at an end or at a root of p_N p_N'
-    (so of p_N') inside. On a quadratic f(x_N) - f* over f(x_0) - f* is a
+    (so of p_N') inside, where the method is run on floats. On a quadratic f(x_N) - f* over f(x_0) - f* is a
     mean of p_N(lambda_i)^2 over the eigendirections, weighted by
     lambda_i y_i^2, so this bound is attained by one eigendirection.
     """
@@ -137,7 +137,10 @@ def quadratic_worst_case(
     roots = p.deriv().roots() if p.degree() > 0 else np.array([])
     inside = roots[(np.abs(roots.imag) <= 1e-9 * (1 + np.abs(roots.real)))].real
     candidates = np.concatenate([[mu, L], inside[(inside > mu) & (inside < L)]])
-    return float(np.max(p(candidates) ** 2))
+    # p in powers of lambda cancels badly near a multiple root ((1 - eta lambda)^N): its value
+    # comes from running the method on floats at the candidates, only its critical points from p
+    xN = _run(m, np.ones_like(candidates), eta, beta, extra, lambda y: candidates * y, steps)
+    return float(np.max(xN**2))
 
 
 def worst_case(
