@@ -101,6 +101,7 @@ def cmd_rate(args) -> str:
             "regime": None,
             "eigenvalues": None,
             "max_stable_lam": num(lam_max),
+            "marginal": None,
         }
         bounds = numerics.regime_boundaries(eta, beta, method, **params)
         out["regime_boundaries"] = [
@@ -109,21 +110,28 @@ def cmd_rate(args) -> str:
         lines.append(f"{args.method}: eta={eta:g} beta={beta:g}" + _torch_note(params))
         if args.lam is not None:
             lam = float(args.lam)
-            rho = float(numerics.spectral_radius(eta, beta, lam, method, **params))
+            v = numerics.verdict(eta, beta, lam, method, **params)
             eig = numerics.eigenvalues(eta, beta, lam, method, **params)
             out |= {
                 "lam": lam,
-                "spectral_radius": rho,
-                "stable": bool(rho < 1),
-                "regime": str(numerics.regime(eta, beta, lam, method, **params)),
+                "spectral_radius": v.spectral_radius,
+                "stable": v.stable,
+                "regime": v.regime,
                 "eigenvalues": [[float(z.real), float(z.imag)] for z in np.ravel(eig)],
+                "marginal": v.marginal,
             }
             eigs = ", ".join(f"{z.real:.6g}{z.imag:+.6g}i" for z in np.ravel(eig))
             lines[0] += f" lambda={lam:g}"
-            lines += [
-                f"spectral radius {rho:.6g} ({'stable' if rho < 1 else 'unstable'}, {out['regime']})",
-                f"eigenvalues {eigs}",
-            ]
+            verdict = f"{'stable' if v.stable else 'unstable'}, {v.regime}"
+            if v.marginal:
+                verdict = f"marginal within rounding; by the exact regime boundaries {verdict}"
+            lines += [f"spectral radius {v.spectral_radius:.6g} ({verdict})", f"eigenvalues {eigs}"]
+            alone, own = numerics.numeric_method(method).alone(eta, beta, lam, **params)
+            if alone and np.abs(eig).max() > v.spectral_radius:  # say why rho is not max |z|
+                lines.append(
+                    f"x moves alone (no other state enters its update): its rate is "
+                    f"|{float(own):.6g}|; the other eigenvalue does not move x"
+                )
         edge = "none" if out["max_stable_lam"] is None else f"{lam_max:.6g}"
         lines.append(f"largest stable curvature {edge}")
         if args.lam is None:

@@ -49,7 +49,7 @@ from numerics.rates import (
     spectral_radius,
     stable,
 )
-from numerics.regimes import RegimeBoundary, regime_boundaries
+from numerics.regimes import RegimeBoundary, Verdict, regime_boundaries, verdict
 from numerics.simulate import D2L_LAMS, D2L_X0, Trajectory, d2l_line, simulate, simulate_d2l
 from numerics.tuning import NumericTuning, exact_tuning, tune_closed_form, tune_numeric
 
@@ -78,6 +78,7 @@ __all__ = [
     "Growth",
     "RateGrid",
     "RegimeBoundary",
+    "Verdict",
     "Trajectory",
     "VolumeGrid",
     "VolumeSummary",
@@ -95,6 +96,7 @@ __all__ = [
     "growth",
     "regime",
     "regime_boundaries",
+    "verdict",
     "save_figure",
     "simulate",
     "simulate_d2l",

@@ -24,6 +24,18 @@ def _gd_lam_bounds(eta, beta):
     return [2/eta]
 
 
+def _gd_own(eta, beta, lam):
+    return -eta*lam + 1
+
+
+def _gd_coupling(eta, beta, lam):
+    return []
+
+
+def _gd_eta_bounds(beta, lam):
+    return [2/lam]
+
+
 def _gd_update_0(x, eta, beta, g):
     return -eta*g(x) + x
 
@@ -45,6 +57,9 @@ _gd_spec = {
     'det': _gd_det,
     'coefficients': _gd_coefficients,
     'lam_bounds': _gd_lam_bounds,
+    'own': _gd_own,
+    'coupling': _gd_coupling,
+    'eta_bounds': _gd_eta_bounds,
     'updates': (('x', _gd_update_0),),
     'first_updates': None,
     'noise_R': _gd_noise_R,
@@ -66,6 +81,18 @@ def _heavy_ball_coefficients(eta, beta, lam):
 
 def _heavy_ball_lam_bounds(eta, beta):
     return [2*(beta + 1)/eta]
+
+
+def _heavy_ball_own(eta, beta, lam):
+    return -eta*lam + 1
+
+
+def _heavy_ball_coupling(eta, beta, lam):
+    return [-beta*eta]
+
+
+def _heavy_ball_eta_bounds(beta, lam):
+    return [2*(beta + 1)/lam]
 
 
 def _heavy_ball_update_0(v, x, eta, beta, g):
@@ -93,6 +120,9 @@ _heavy_ball_spec = {
     'det': _heavy_ball_det,
     'coefficients': _heavy_ball_coefficients,
     'lam_bounds': _heavy_ball_lam_bounds,
+    'own': _heavy_ball_own,
+    'coupling': _heavy_ball_coupling,
+    'eta_bounds': _heavy_ball_eta_bounds,
     'updates': (('v', _heavy_ball_update_0), ('x', _heavy_ball_update_1),),
     'first_updates': None,
     'noise_R': _heavy_ball_noise_R,
@@ -114,6 +144,18 @@ def _nesterov_coefficients(eta, beta, lam):
 
 def _nesterov_lam_bounds(eta, beta):
     return [2*(beta + 1)/(eta*(2*beta + 1)), (beta - 1)/(beta*eta), (beta + 1)/(beta*eta)]
+
+
+def _nesterov_own(eta, beta, lam):
+    return -beta*eta*lam - eta*lam + 1
+
+
+def _nesterov_coupling(eta, beta, lam):
+    return [-beta**2*eta]
+
+
+def _nesterov_eta_bounds(beta, lam):
+    return [2*(beta + 1)/(lam*(2*beta + 1)), (beta - 1)/(beta*lam), (beta + 1)/(beta*lam)]
 
 
 def _nesterov_update_0(v, x, eta, beta, g):
@@ -141,6 +183,9 @@ _nesterov_spec = {
     'det': _nesterov_det,
     'coefficients': _nesterov_coefficients,
     'lam_bounds': _nesterov_lam_bounds,
+    'own': _nesterov_own,
+    'coupling': _nesterov_coupling,
+    'eta_bounds': _nesterov_eta_bounds,
     'updates': (('v', _nesterov_update_0), ('x', _nesterov_update_1),),
     'first_updates': None,
     'noise_R': _nesterov_noise_R,
@@ -162,6 +207,18 @@ def _nesterov_sutskever_coefficients(eta, beta, lam):
 
 def _nesterov_sutskever_lam_bounds(eta, beta):
     return [2*(beta + 1)/(eta*(2*beta + 1)), (beta - 1)/(beta*eta), (beta + 1)/(beta*eta)]
+
+
+def _nesterov_sutskever_own(eta, beta, lam):
+    return -eta*lam + 1
+
+
+def _nesterov_sutskever_coupling(eta, beta, lam):
+    return [-beta*eta*lam + beta]
+
+
+def _nesterov_sutskever_eta_bounds(beta, lam):
+    return [2*(beta + 1)/(lam*(2*beta + 1)), (beta - 1)/(beta*lam), (beta + 1)/(beta*lam)]
 
 
 def _nesterov_sutskever_update_0(v, x, eta, beta, g):
@@ -189,6 +246,9 @@ _nesterov_sutskever_spec = {
     'det': _nesterov_sutskever_det,
     'coefficients': _nesterov_sutskever_coefficients,
     'lam_bounds': _nesterov_sutskever_lam_bounds,
+    'own': _nesterov_sutskever_own,
+    'coupling': _nesterov_sutskever_coupling,
+    'eta_bounds': _nesterov_sutskever_eta_bounds,
     'updates': (('v', _nesterov_sutskever_update_0), ('x', _nesterov_sutskever_update_1),),
     'first_updates': None,
     'noise_R': _nesterov_sutskever_noise_R,
@@ -210,6 +270,18 @@ def _qhm_coefficients(eta, beta, lam, nu):
 
 def _qhm_lam_bounds(eta, beta, nu):
     return [2*(beta + 1)/(eta*(-2*beta*nu + beta + 1)), (1 - beta)/(beta*eta*(nu - 1)), (-beta - 1)/(beta*eta*(nu - 1))]
+
+
+def _qhm_own(eta, beta, lam, nu):
+    return beta*eta*lam*nu - eta*lam + 1
+
+
+def _qhm_coupling(eta, beta, lam, nu):
+    return [-beta*eta*nu]
+
+
+def _qhm_eta_bounds(beta, lam, nu):
+    return [-2*(beta + 1)/(lam*(2*beta*nu - beta - 1)), -(beta - 1)/(beta*lam*(nu - 1)), -(beta + 1)/(beta*lam*(nu - 1))]
 
 
 def _qhm_update_0(b, x, eta, beta, nu, g):
@@ -237,6 +309,9 @@ _qhm_spec = {
     'det': _qhm_det,
     'coefficients': _qhm_coefficients,
     'lam_bounds': _qhm_lam_bounds,
+    'own': _qhm_own,
+    'coupling': _qhm_coupling,
+    'eta_bounds': _qhm_eta_bounds,
     'updates': (('b', _qhm_update_0), ('x', _qhm_update_1),),
     'first_updates': None,
     'noise_R': _qhm_noise_R,
@@ -258,6 +333,18 @@ def _torch_sgd_coefficients(eta, beta, lam, dampening, weight_decay):
 
 def _torch_sgd_lam_bounds(eta, beta, dampening, weight_decay):
     return [-weight_decay, (-2*beta - dampening*eta*weight_decay + eta*weight_decay - 2)/(eta*(dampening - 1))]
+
+
+def _torch_sgd_own(eta, beta, lam, dampening, weight_decay):
+    return dampening*eta*lam + dampening*eta*weight_decay - eta*lam - eta*weight_decay + 1
+
+
+def _torch_sgd_coupling(eta, beta, lam, dampening, weight_decay):
+    return [-beta*eta]
+
+
+def _torch_sgd_eta_bounds(beta, lam, dampening, weight_decay):
+    return [-2*(beta + 1)/((dampening - 1)*(lam + weight_decay))]
 
 
 def _torch_sgd_update_0(v, x, eta, beta, dampening, weight_decay, g):
@@ -293,6 +380,9 @@ _torch_sgd_spec = {
     'det': _torch_sgd_det,
     'coefficients': _torch_sgd_coefficients,
     'lam_bounds': _torch_sgd_lam_bounds,
+    'own': _torch_sgd_own,
+    'coupling': _torch_sgd_coupling,
+    'eta_bounds': _torch_sgd_eta_bounds,
     'updates': (('v', _torch_sgd_update_0), ('x', _torch_sgd_update_1),),
     'first_updates': (('v', _torch_sgd_first_0), ('x', _torch_sgd_first_1),),
     'noise_R': _torch_sgd_noise_R,
@@ -314,6 +404,18 @@ def _torch_sgd_nesterov_coefficients(eta, beta, lam, dampening, weight_decay):
 
 def _torch_sgd_nesterov_lam_bounds(eta, beta, dampening, weight_decay):
     return [-weight_decay, (beta*dampening*eta*weight_decay - 2*beta*eta*weight_decay + 2*beta - eta*weight_decay + 2)/(eta*(-beta*dampening + 2*beta + 1)), -weight_decay + (1/eta) - 1/(beta*eta), -weight_decay + (1/eta) + 1/(beta*eta)]
+
+
+def _torch_sgd_nesterov_own(eta, beta, lam, dampening, weight_decay):
+    return beta*dampening*eta*lam + beta*dampening*eta*weight_decay - beta*eta*lam - beta*eta*weight_decay - eta*lam - eta*weight_decay + 1
+
+
+def _torch_sgd_nesterov_coupling(eta, beta, lam, dampening, weight_decay):
+    return [-beta**2*eta]
+
+
+def _torch_sgd_nesterov_eta_bounds(beta, lam, dampening, weight_decay):
+    return [-2*(beta + 1)/((lam + weight_decay)*(beta*dampening - 2*beta - 1)), (beta - 1)/(beta*(lam + weight_decay)), (beta + 1)/(beta*(lam + weight_decay))]
 
 
 def _torch_sgd_nesterov_update_0(v, x, eta, beta, dampening, weight_decay, g):
@@ -349,6 +451,9 @@ _torch_sgd_nesterov_spec = {
     'det': _torch_sgd_nesterov_det,
     'coefficients': _torch_sgd_nesterov_coefficients,
     'lam_bounds': _torch_sgd_nesterov_lam_bounds,
+    'own': _torch_sgd_nesterov_own,
+    'coupling': _torch_sgd_nesterov_coupling,
+    'eta_bounds': _torch_sgd_nesterov_eta_bounds,
     'updates': (('v', _torch_sgd_nesterov_update_0), ('x', _torch_sgd_nesterov_update_1),),
     'first_updates': (('v', _torch_sgd_nesterov_first_0), ('x', _torch_sgd_nesterov_first_1),),
     'noise_R': _torch_sgd_nesterov_noise_R,

@@ -2,9 +2,12 @@
 
 For a :class:`theory.Method` this module writes the source of plain NumPy
 functions: the trace, determinant and characteristic-polynomial coefficients
-of its state matrix R, the curvatures where its derived stability conditions
-change (``lam_bounds``), its update equations (the gradient ``g`` passed in),
-and R and the noise input b as polynomials in lambda. For gradient descent,
+of its state matrix R; the iterate's row of R (``own`` = R[x, x] and the
+``coupling`` entries through which the other states move x); the curvatures
+where its derived stability conditions change (``lam_bounds``) and, at a
+given curvature, the step sizes where they do (``eta_bounds``, the same
+curves solved for eta); its update equations (the gradient ``g`` passed in);
+R and the noise input b as polynomials in lambda. For gradient descent,
 heavy ball and Nesterov it also writes the closed-form tuning on [mu, L] as a
 rational function of (mu, L, r), r the one square root the formulas hold.
 
@@ -28,14 +31,26 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from theory.methods import Method, builtin_methods, characteristic_polynomial, get_method
+from theory.methods import (
+    Method,
+    builtin_methods,
+    characteristic_polynomial,
+    get_method,
+    position_row,
+)
 from theory.methods import state_matrix as _state_matrix
 from theory.noise import noise_input
-from theory.stability import derive_stability
+from theory.stability import derive_stability, eta_bounds
 from theory.symbols import L, beta, eta, lam, mu
 from theory.tuning import tuned_formulas
 
-__all__ = ["GENERATED", "builtin_source", "compile_method", "method_source", "write_builtins"]
+__all__ = [
+    "GENERATED",
+    "builtin_source",
+    "compile_method",
+    "method_source",
+    "write_builtins",
+]
 
 #: the generated module of the built-in methods
 GENERATED = Path(__file__).with_name("_generated_methods.py")
@@ -98,6 +113,7 @@ def method_source(method: Method, prefix: str) -> str:
 
     R = _state_matrix(method)
     bounds = list(derive_stability(method).results["lam_bounds"]) or [sp.oo]
+    steps = eta_bounds(method)
     coeffs = characteristic_polynomial(method).all_coeffs()
     parts = [
         _function(f"{prefix}trace", params, code(R.trace())),
@@ -109,6 +125,17 @@ def method_source(method: Method, prefix: str) -> str:
             "[" + ", ".join(map(code, bounds)) + "]",
         ),
     ]
+    own, coupling = position_row(method)
+    parts.append(_function(f"{prefix}own", params, code(own)))
+    parts.append(_function(f"{prefix}coupling", params, "[" + ", ".join(map(code, coupling)) + "]"))
+    if steps is not None:
+        parts.append(
+            _function(
+                f"{prefix}eta_bounds",
+                ["beta", "lam", *extra_args],
+                "[" + ", ".join(map(code, steps or [sp.oo])) + "]",
+            )
+        )
     update_args = [*state_args, "eta", "beta", *extra_args, "g"]
     tables = []
     for kind, updates in (("update", method.updates), ("first", method.first_updates)):
@@ -139,6 +166,9 @@ def method_source(method: Method, prefix: str) -> str:
         "det": f"{prefix}det",
         "coefficients": f"{prefix}coefficients",
         "lam_bounds": f"{prefix}lam_bounds",
+        "own": f"{prefix}own",
+        "coupling": f"{prefix}coupling",
+        "eta_bounds": "None" if steps is None else f"{prefix}eta_bounds",
         "updates": tables[0],
         "first_updates": tables[1],
         "noise_R": f"{prefix}noise_R",

@@ -5,7 +5,8 @@ numba is installed (``pip install '.[fast]'``); without it the NumPy kernels
 in :mod:`numerics.rates` run instead, with the same formula. Per point,
 with ``h = eta*lam``, ``c = (1 + beta)/2`` and ``s_b = sqrt|beta|``,
 
-.. math:: \rho = \max\left(|h/2 - c| + \sqrt{\max(d, 0)},\ s_b\right), \qquad
+.. math:: \rho = \max\left(|h/2 - c| + \sqrt{d},\ s_b\right) \ (d \ge 0), \qquad
+          \rho = s_b \ (d < 0), \qquad
           d = \begin{cases}
               \tfrac14 (h - (1 - s_b)^2)(h - (1 + s_b)^2) & \beta \ge 0 \\
               (h/2 - c)^2 - \beta & \beta < 0,
@@ -47,7 +48,9 @@ def _jit(**options):
 def _rho(hh, lo, lo_err, up, up_err, extra, c, sb):
     """rho from hh = eta*lam/2 and the per-beta terms of :func:`numerics.rates.beta_terms`."""
     d = ((hh - lo) - lo_err) * ((hh - up) - up_err) + extra
-    return max(abs(hh - c) + math.sqrt(max(d, 0.0)), sb)
+    if d < 0.0:  # a complex pair: its modulus, as the NumPy kernel (|hh - c| may round above it)
+        return sb
+    return max(abs(hh - c) + math.sqrt(d), sb)
 
 
 @_jit(inline="always")

@@ -66,6 +66,12 @@ class NumericMethod:
     noise_b: Callable
     #: the theory.Method it was compiled from (None for the built-ins: see .method)
     source: object = None
+    #: ``f(beta, lam, *extra)``: the step sizes where a stability condition changes at
+    #: curvature lam (None when they have no closed form)
+    eta_bounds_of: Callable | None = None
+    #: ``f(eta, beta, lam, *extra)``: R[x, x], and the list of R[x, s] for the other states
+    own_of: Callable | None = None
+    coupling_of: Callable | None = None
 
     @property
     def states(self) -> int:
@@ -108,11 +114,42 @@ class NumericMethod:
         shape = np.broadcast_shapes(*(np.shape(a) for a in args))
         return [np.broadcast_to(np.asarray(c, float), shape) for c in self.coefficients_of(*args)]
 
+    def alone(self, e, b, lm, **params) -> tuple[np.ndarray, np.ndarray]:
+        """(mask, R[x, x]): where no other state moves x, and x's own factor there.
+
+        Where the mask holds, x obeys x' = R[x, x] x by itself (the other modes
+        are not seen in x: QHM at nu = 0), so its rate is |R[x, x]|.
+        """
+        args = [e, b, lm, *self.extra_values(params)]
+        shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+        if self.states == 1 or self.coupling_of is None:
+            return np.zeros(shape, bool), np.zeros(shape)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mask = np.ones(shape, bool)
+            for c in self.coupling_of(*args):
+                mask &= np.asarray(c) == 0
+            own = np.broadcast_to(np.asarray(self.own_of(*args), float), shape)
+        return mask, own
+
     def lam_bounds(self, e, b, **params) -> list[np.ndarray]:
         """Candidate curvatures where stability is lost (from the derived Jury conditions)."""
         args = [e, b, *self.extra_values(params)]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return [np.asarray(c, float) + 0.0 * e + 0.0 * b for c in self.lam_bounds_of(*args)]
+
+    def eta_bounds(self, b, lm, **params) -> list[np.ndarray] | None:
+        """Candidate step sizes where stability is lost at curvature lm; None without a closed form."""
+        if self.eta_bounds_of is None:
+            return None
+        # in long double (where it is wider): lam (2 beta + 1) and the like cannot overflow
+        # for any float lam, so an edge inside the float range is found inside it
+        args = [np.asarray(a, np.longdouble) for a in (b, lm, *self.extra_values(params))]
+        shape = np.broadcast_shapes(np.shape(b), np.shape(lm))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            return [
+                np.broadcast_to(np.asarray(c, np.longdouble).astype(float), shape)
+                for c in self.eta_bounds_of(*args)
+            ]
 
 
 def _from_spec(spec: dict, source=None) -> NumericMethod:
@@ -130,6 +167,9 @@ def _from_spec(spec: dict, source=None) -> NumericMethod:
         noise_R=spec["noise_R"],
         noise_b=spec["noise_b"],
         source=source,
+        eta_bounds_of=spec.get("eta_bounds"),
+        own_of=spec.get("own"),
+        coupling_of=spec.get("coupling"),
     )
 
 

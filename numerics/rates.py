@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+import numerics.exact as exact
 from numerics.checks import real_array
 from numerics.methods import NumericMethod, numeric_method
 from theory.errors import ParameterError
@@ -228,7 +229,9 @@ def beta_terms(b: np.ndarray) -> list[np.ndarray]:
     (where the platform's is wider) and kept as a double plus the double
     nearest its rounding error: ``hh - lo`` is then accurate even where it is
     tiny (near critical damping, and at the stability edge, where the
-    discriminant is small beside ``hh``).
+    discriminant is small beside ``hh``). sqrt|beta|, the complex pair's modulus, is the double square root,
+    rounded once: the long double one rounded again to a double can land on
+    1.0 for beta = nextafter(1, 0), whose rate is below 1.
     """
     wide = np.asarray(b, np.longdouble)
     root = np.sqrt(np.abs(wide))
@@ -238,7 +241,7 @@ def beta_terms(b: np.ndarray) -> list[np.ndarray]:
     for point in (0.5 * (1 - root) ** 2, 0.5 * (1 + root) ** 2):
         high = point.astype(float)
         terms += [np.where(real, high, c), np.where(real, (point - high).astype(float), 0.0)]
-    return [*terms, np.where(real, 0.0, -b), c, root.astype(float)]
+    return [*terms, np.where(real, 0.0, -b), c, np.sqrt(np.abs(b))]
 
 
 def _compact(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -341,15 +344,21 @@ def spectral_radius(
         return out[()]
     if m.states > 2:
         out[...] = np.abs(_companion_roots(m, e, b, lm, params)).max(axis=-1)
-        return out[()]
-    trace, det = m.trace_det(e, b, lm, **params)
-    _refuse_overflow((trace, det), e, lm)
-    if max(float(np.abs(trace).max(initial=0)) / 2, float(np.abs(det).max(initial=0)) ** 0.5) > (
-        _SQUARE_SAFE
-    ):
-        out[...] = np.abs(eigenvalues(e, b, lm, m, **params)).max(axis=-1)
-        return out[()]
-    return _map_blocks(_rho_kernel, [-0.5 * trace, det, np.sqrt(np.abs(det))], out)[()]
+    else:
+        trace, det = m.trace_det(e, b, lm, **params)
+        _refuse_overflow((trace, det), e, lm)
+        half, root = float(np.abs(trace).max(initial=0)) / 2, float(np.abs(det).max(initial=0))
+        if max(half, root**0.5) > _SQUARE_SAFE:
+            out[...] = np.abs(eigenvalues(e, b, lm, m, **params)).max(axis=-1)
+        else:
+            _map_blocks(_rho_kernel, [-0.5 * trace, det, np.sqrt(np.abs(det))], out)
+    # the rate is x's: where no other state moves x (QHM at nu = 0) it is |R[x, x]|, the
+    # other modes unseen in x (heavy ball's coupling -eta beta vanishes only where its other
+    # mode is 0, so its fast kernels above need no such step)
+    alone, own = m.alone(e, b, lm, **params)
+    if alone.any():
+        np.copyto(out, np.abs(own), where=alone)
+    return out[()]
 
 
 def _companion_roots(m: NumericMethod, e, b, lm, params) -> np.ndarray:
@@ -417,18 +426,23 @@ def regime(eta, beta=0.0, lam=1.0, method="heavy_ball", **params) -> np.ndarray:
         top = eigenvalues(e, b, lm, m, **params)[..., 0]
         real = np.abs(top.imag) <= CRITICAL_RTOL * np.maximum(np.abs(top), 1e-300)
         codes = np.select([rho >= 1, top == 0, ~real, top.real > 0], [4, 3, 0, 1], default=2)
-        return np.asarray(REGIMES)[codes]
-    trace, det = m.trace_det(e, b, lm, **params)
-    trace, det = np.broadcast_arrays(trace, det)
-    with np.errstate(over="ignore", invalid="ignore"):
-        disc = 0.25 * trace * trace - det
-        scale = np.maximum(0.25 * trace * trace, np.abs(det))
-    critical = np.abs(disc) <= CRITICAL_RTOL * np.where(scale > 0, scale, 1.0)
-    codes = np.select(
-        [rho >= 1, critical, disc < 0, trace > 0],
-        [4, 3, 0, 1],
-        default=2,
-    )
+    else:
+        trace, det = m.trace_det(e, b, lm, **params)
+        trace, det = np.broadcast_arrays(trace, det)
+        with np.errstate(over="ignore", invalid="ignore"):
+            disc = 0.25 * trace * trace - det
+            scale = np.maximum(0.25 * trace * trace, np.abs(det))
+        critical = np.abs(disc) <= CRITICAL_RTOL * np.where(scale > 0, scale, 1.0)
+        codes = np.select(
+            [rho >= 1, critical, disc < 0, trace > 0],
+            [4, 3, 0, 1],
+            default=2,
+        )
+    alone, own = m.alone(e, b, lm, **params)
+    if alone.any():  # x obeys x' = R[x, x] x by itself: the regime of that one-state recursion
+        codes = np.where(
+            alone, np.select([rho >= 1, own == 0, own > 0], [4, 3, 1], default=2), codes
+        )
     return np.asarray(REGIMES)[codes]
 
 
@@ -439,38 +453,92 @@ def max_stable_lam(eta, beta=0.0, method="heavy_ball", **params) -> np.ndarray:
     """
     m, e, b, _ = checked_inputs(eta, beta, 1.0, method)
     _shape(e, b, np.empty(()))
-    # the stable curvatures form an interval (0, lam_max): the smallest positive boundary
+    # the stable curvatures form an interval (0, lam_max): the smallest positive boundary;
+    # no condition changes inside it, so one point decides whether it is stable: its middle,
+    # where rho keeps away from 1 (next to the edge it is 1 to a float's precision for beta
+    # next to -1, whose edge 2(1 + beta)/eta is tiny)
     cands = m.lam_bounds(e, b, **params)
     stack = np.stack([np.where(np.isfinite(c) & (c > 0), c, np.inf) for c in cands])
     value = stack.min(axis=0)
     ok = np.isfinite(value)
     probe = np.where(ok, value, 1.0)
-    ok &= spectral_radius(e, b, probe * (1 - 1e-6), m, **params) < 1
+    ok &= _stable_at(m, e, b, probe * 0.5, params)
     return np.where(ok, value, np.nan)[()]
+
+
+def _stable_at(m: NumericMethod, e, b, lm, params: dict) -> np.ndarray:
+    """rho < 1 at each point; where rho is 1 to a float's precision, decided exactly.
+
+    (Jury's conditions on the rationals of the inputs, :mod:`numerics.exact`: a few
+    points at most, one at a time.)
+    """
+    rho = np.asarray(spectral_radius(e, b, lm, m, **params))
+    out = np.array(rho < 1)
+    unsure = np.flatnonzero(exact.marginal(rho))
+    if unsure.size:
+        inputs = [np.broadcast_to(x, rho.shape) for x in (e, b, lm, *m.extra_values(params))]
+        for i in unsure:
+            e_i, b_i, lm_i, *rest = (x.flat[i] for x in inputs)
+            coeffs = exact.coefficients(m, e_i, b_i, lm_i, rest)
+            out.flat[i] = exact.schur_stable(coeffs)
+    return out
 
 
 def max_stable_eta(beta, lam, method="heavy_ball", **params) -> np.ndarray:
     """The largest stable step size for each (beta, lam): 2(1 + beta)/lam for heavy ball.
 
-    Found by bisection (in log eta, vectorised, to float precision) on the
-    closed-form largest stable curvature, which falls as eta grows; this
-    covers methods whose rate is not a function of eta*lam alone (weight
-    decay). NaN where no step size is stable.
+    In closed form: at curvature lam the region's conditions change only at the
+    step sizes ``eta_bounds`` (the derived boundaries in lambda solved for eta,
+    generated from the theory), so the stable steps are (0, smallest positive
+    one), checked just inside it. A method whose boundaries cannot be solved
+    for eta is bisected on its largest stable curvature, over the whole float
+    range of eta. NaN where no step size is stable; inf where every step a
+    float holds is (the edge lies beyond the largest float).
     """
+    m = numeric_method(method)
     b = _as_float_array(beta, "beta")
     lm = _as_float_array(lam, "lam")
     if (lm <= 0).any():
         raise ParameterError(f"'lam' must be > 0: min {lm.min():g}")
     b, lm = np.broadcast_arrays(b, lm)
-    lo = np.full(b.shape, np.log(1e-12))
-    hi = np.full(b.shape, np.log(1e12))
-    ok = max_stable_lam(np.exp(lo), b, method, **params) > lm  # stable for the smallest step?
-    for _ in range(100):  # 100 halvings of a 55-wide log interval reach float precision
+    cands = m.eta_bounds(b, lm, **params)
+    if cands is None:
+        return _max_stable_eta_search(b, lm, m, params)
+    stack = np.stack([np.where(np.isnan(c) | (c <= 0), np.inf, c) for c in cands])
+    value = stack.min(axis=0)
+    # checked at the middle, as max_stable_lam; an infinite candidate overflowed (the edge
+    # is beyond the largest float) or there is none: the largest float steps decide
+    probe = np.where(np.isfinite(value), value * 0.5, _ETA_MAX)
+    ok = _stable_at(m, probe, b, lm, params)
+    return np.where(ok, value, np.nan)[()]
+
+
+#: the search's range of eta: every normal positive float
+_ETA_MIN, _ETA_MAX = float(np.finfo(float).tiny), float(np.finfo(float).max) / 2
+
+
+def _max_stable_eta_search(b, lm, m, params) -> np.ndarray:
+    """Bisection in log eta, vectorised, on the closed-form largest stable curvature.
+
+    The largest stable curvature falls as eta grows, so the stable steps at lam
+    are those where it exceeds lam; 100 halvings of the log range reach float
+    precision.
+    """
+    lo = np.full(b.shape, np.log(_ETA_MIN))
+    hi = np.full(b.shape, np.log(_ETA_MAX))
+
+    def inside(log_eta):
+        with np.errstate(invalid="ignore"):
+            return max_stable_lam(np.exp(log_eta), b, m, **params) > lm
+
+    ok = inside(lo)  # stable for the smallest step?
+    top = inside(hi)  # stable for the largest?
+    for _ in range(100):
         mid = 0.5 * (lo + hi)
-        inside = max_stable_lam(np.exp(mid), b, method, **params) > lm
-        new_lo = np.where(inside, mid, lo)
-        new_hi = np.where(inside, hi, mid)
+        is_in = inside(mid)
+        new_lo, new_hi = np.where(is_in, mid, lo), np.where(is_in, hi, mid)
         if np.array_equal(new_lo, lo) and np.array_equal(new_hi, hi):
             break  # at float precision everywhere (about 60 halvings): more would change nothing
         lo, hi = new_lo, new_hi
-    return np.where(ok, np.exp(0.5 * (lo + hi)), np.nan)[()]
+    value = np.where(top, np.inf, np.exp(0.5 * (lo + hi)))
+    return np.where(ok, value, np.nan)[()]

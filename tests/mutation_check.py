@@ -56,8 +56,8 @@ MUTANTS = [
     (
         "complex-regime rate 2 sqrt(beta) (numerics)",
         "numerics/rates.py",
-        "return [*terms, np.where(real, 0.0, -b), c, root.astype(float)]",
-        "return [*terms, np.where(real, 0.0, -b), c, 2 * root.astype(float)]",
+        "return [*terms, np.where(real, 0.0, -b), c, np.sqrt(np.abs(b))]",
+        "return [*terms, np.where(real, 0.0, -b), c, 2 * np.sqrt(np.abs(b))]",
         ("tests/test_rates.py",),
     ),
     (
@@ -411,9 +411,9 @@ MUTANTS = [
     ),
     (
         "rate JSON: rho = 1 reported stable",
-        "momentum_cli/commands.py",
-        '"stable": bool(rho < 1),',
-        '"stable": bool(rho <= 1),',
+        "numerics/exact.py",
+        "        if not abs(const) < abs(lead):",
+        "        if not abs(const) <= abs(lead):",
         ("tests/test_cli_values.py",),
     ),
     (
@@ -686,6 +686,115 @@ MUTANTS += [
         ("tests/test_performance.py",),
     ),
 ]
+
+# --- issue 24, numbers: the float range's ends, |beta| next to 1, rho = 1 within rounding ---
+NUMBERS_MUTANTS = [
+    (
+        "max_stable_eta: its edges evaluated in double (lam (2 beta + 1) overflows)",
+        "numerics/methods.py",
+        "args = [np.asarray(a, np.longdouble) for a in (b, lm, *self.extra_values(params))]",
+        "args = [np.asarray(a, float) for a in (b, lm, *self.extra_values(params))]",
+        ("tests/test_rates.py",),
+    ),
+    (
+        "stability probe decided by the float rho where it is 1 within rounding",
+        "numerics/rates.py",
+        "unsure = np.flatnonzero(exact.marginal(rho))",
+        "unsure = np.flatnonzero(np.zeros(rho.shape, bool))",
+        ("tests/test_rates.py",),
+    ),
+    (
+        "sqrt|beta| rounded twice (long double, then double)",
+        "numerics/rates.py",
+        "return [*terms, np.where(real, 0.0, -b), c, np.sqrt(np.abs(b))]",
+        "return [*terms, np.where(real, 0.0, -b), c, root.astype(float)]",
+        ("tests/test_compiled.py",),
+    ),
+    (
+        "numba kernel: a complex pair's rate by max(d, 0)",
+        "numerics/compiled.py",
+        "    if d < 0.0:  # a complex pair: its modulus, as the NumPy kernel (|hh - c| may round above it)\n"
+        "        return sb\n"
+        "    return max(abs(hh - c) + math.sqrt(d), sb)",
+        "    return max(abs(hh - c) + math.sqrt(max(d, 0.0)), sb)",
+        ("tests/test_compiled.py",),
+    ),
+    (
+        "regime boundaries: the quadratic's roots by the formula that cancels",
+        "numerics/regimes.py",
+        "q = -(b + (1 if b >= 0 else -1) * _sqrt(disc)) / 2",
+        "q = -(b - (1 if b >= 0 else -1) * _sqrt(disc)) / 2",
+        ("tests/test_regimes.py",),
+    ),
+    (
+        "regime boundaries: regimes between them from the float rho",
+        "numerics/regimes.py",
+        "labels = [exact.regime(m, e, b, float(x), values) for x in mids]",
+        "labels = [None for x in mids]",
+        ("tests/test_regimes.py",),
+    ),
+    (
+        "verdict: rho = 1 within rounding judged by the float rho",
+        "numerics/regimes.py",
+        "    if not exact.marginal(rho):",
+        "    if True:",
+        ("tests/test_regimes.py",),
+    ),
+    (
+        "gd's regime (one state) with the sign of its root reversed",
+        "numerics/exact.py",
+        'return "critical" if a == 0 else "monotone" if a > 0 else "oscillating"',
+        'return "critical" if a == 0 else "monotone" if a < 0 else "oscillating"',
+        ("tests/test_regimes.py",),
+    ),
+    (
+        "QHM at nu = 0: the buffer's mode taken for x's rate",
+        "numerics/rates.py",
+        "        np.copyto(out, np.abs(own), where=alone)",
+        "        pass",
+        ("tests/test_qhm.py",),
+    ),
+    (
+        "x alone where its coupling is nonzero",
+        "numerics/methods.py",
+        "mask &= np.asarray(c) == 0",
+        "mask &= np.asarray(c) != 0",
+        ("tests/test_qhm.py",),
+    ),
+]
+NUMBERS_MUTANTS += [
+    (
+        "definiteness of a float matrix by its smallest float eigenvalue",
+        "theory/quadratic.py",
+        "    n = Q.shape[0]\n    if all(e.is_Rational or e.is_Float for e in Q):",
+        "    n = Q.shape[0]\n    if any(e.is_Float for e in Q):\n        import numpy as np\n\n"
+        "        return bool(np.linalg.eigvalsh(np.array(Q.evalf(), dtype=float)).min() > 0)\n"
+        "    if all(e.is_Rational or e.is_Float for e in Q):",
+        ("tests/test_quadratic.py",),
+    ),
+    (
+        "float claims to an absolute 1e-9 whatever the size of their numbers",
+        "theory/engine/checking.py",
+        "return all(abs(complex(sp.N(c))) <= FLOAT_ATOL * scale for c in coeffs)",
+        "return all(abs(complex(sp.N(c))) <= FLOAT_ATOL for c in coeffs)",
+        ("tests/test_decoupling.py",),
+    ),
+    (
+        "an exact minimizer derived however long its numbers",
+        "theory/quadratic.py",
+        "    limit_bits = int(MAX_RESULT_DIGITS / 0.30103)",
+        "    limit_bits = None",
+        ("tests/test_quadratic.py",),
+    ),
+    (
+        "a number given as a list taken for a number",
+        "theory/quadratic.py",
+        "    if not (isinstance(number, sp.Expr) and number.is_number):",
+        "    if not number.is_number:",
+        ("tests/test_quadratic.py",),
+    ),
+]
+MUTANTS += NUMBERS_MUTANTS
 
 
 def copy_tree(dest: Path) -> None:

@@ -38,6 +38,48 @@ def torch_sgd_matrix(lr, momentum, lam, dampening=0.0, weight_decay=0.0):
     return np.array([[momentum, k], [-lr * momentum, 1 - lr * k]])
 
 
+def gd_matrix(eta, lam):
+    """Gradient descent on lam/2 x^2: x' = x - eta lam x."""
+    return np.array([[1 - eta * lam]])
+
+
+def schur_stable(R) -> bool:
+    """Every eigenvalue of a 1x1 or 2x2 matrix strictly inside the unit disc, decided exactly.
+
+    With exact entries (``Fraction``) the decision is exact: for 2x2 by Jury's
+    conditions on z^2 - T z + D, ``|D| < 1``, ``1 - T + D > 0``, ``1 + T + D > 0``
+    (Jury 1964).
+    """
+    if len(R) == 1:
+        return abs(R[0][0]) < 1
+    T = R[0][0] + R[1][1]
+    D = R[0][0] * R[1][1] - R[0][1] * R[1][0]
+    return abs(D) < 1 and 1 - T + D > 0 and 1 + T + D > 0
+
+
+def goh_regime(R) -> str:
+    """Goh's regime of a 1x1 or 2x2 state matrix, decided exactly for exact (Fraction) entries.
+
+    Divergent unless Jury's conditions hold (:func:`schur_stable`); else from the
+    roots of z^2 - T z + D: complex (ripples), double (critical), or real with the
+    dominant one, of the sign of T, positive (monotone) or negative (oscillating).
+    For 1x1, the one root a: critical at 0.
+    """
+    if not schur_stable(R):
+        return "divergent"
+    if len(R) == 1:
+        a = R[0][0]
+        return "critical" if a == 0 else "monotone" if a > 0 else "oscillating"
+    T = R[0][0] + R[1][1]
+    D = R[0][0] * R[1][1] - R[0][1] * R[1][0]
+    disc = T * T - 4 * D
+    if disc == 0:
+        return "critical"
+    if disc < 0:
+        return "ripples"
+    return "monotone" if T > 0 else "oscillating"
+
+
 def rho(R) -> float:
     """Spectral radius by numpy.linalg.eigvals."""
     return float(np.abs(np.linalg.eigvals(R)).max())

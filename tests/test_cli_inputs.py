@@ -62,9 +62,10 @@ def test_a_huge_curvature_gets_its_rate_without_a_warning(capsys):
             "1e-300 in magnitude (see 'momentum tune --help')\n",
         ),
         (
+            # the regime boundaries at eta = 1e300 are fine (issue 24); eta*lam = 1e600 is not
             ["rate", "--eta", "1e300", "--beta", "0.5", "--lam", "1e300"],
-            "momentum: error: the regime boundaries overflow a float at eta=1e+300, beta=0.5: use "
-            "a smaller eta or beta\n",
+            "momentum: error: 'eta' * 'lam' is too large: the state matrix overflows a float "
+            "(eta*lam up to 1e600)\n",
         ),
     ],
 )

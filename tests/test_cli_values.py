@@ -18,6 +18,7 @@ from tests.references import (
     airfoil_design,
     covariance_loop,
     eigenvalues_by_modulus,
+    goh_regime,
     heavy_ball_matrix,
     nesterov_matrix,
     qhm_matrix,
@@ -594,3 +595,33 @@ def test_library_writers_get_the_usual_modes(tmp_path, umask_027):
         (d / "inner.txt").write_text("y")
     assert _mode(tmp_path / "a.txt") == 0o640 and _mode(tmp_path / "a.png") == 0o640
     assert _mode(tmp_path / "out") == 0o750
+
+
+# --- issue 24: verdicts at rho = 1 within rounding; QHM at nu = 0 ---
+
+
+def test_rate_marginal_within_rounding_agrees_with_the_exact_regimes(capsys):
+    # eta = lam = 1e-300: the true rho is 1 - 1e-600/(1 - beta), a float's 1; Jury's conditions
+    # on the inputs' rationals (tests/references.py) say stable and monotone
+    data = run_json(capsys, "rate", "--eta", "1e-300", "--beta", "0.5", "--lam", "1e-300")
+    exact = goh_regime(heavy_ball_matrix(Fraction(1e-300), Fraction(1, 2), Fraction(1e-300)))
+    assert exact == "monotone"
+    assert (data["spectral_radius"], data["marginal"]) == (1.0, True)
+    assert (data["stable"], data["regime"]) == (True, exact)
+    code, out, _ = run(capsys, "rate", "--eta", "1e-300", "--beta", "0.5", "--lam", "1e-300")
+    assert "marginal within rounding" in out and "divergent" not in out.split("\n")[1]
+    data = run_json(capsys, "rate", "--eta", "0.3", "--beta", "0.6", "--lam", "2.5")
+    assert data["marginal"] is False
+
+
+def test_rate_qhm_nu_zero_is_the_rate_of_x(capsys):
+    # nu = 0: x <- x - eta g, gradient descent; the buffer's eigenvalue beta = 0.9 is R's but
+    # not x's: the rate is |1 - eta lam| = 0.4 (x_t = (-0.4)^t x_0)
+    argv = ["rate", "--method", "qhm", "--nu", "0", "--eta", "1.4", "--beta", "0.9", "--lam", "1"]
+    data = run_json(capsys, *argv)
+    ev = sorted(abs(complex(*z)) for z in data["eigenvalues"])
+    assert ev == pytest.approx(sorted(np.abs(np.linalg.eigvals(qhm_matrix(1.4, 0.9, 0.0, 1.0)))))
+    assert data["spectral_radius"] == pytest.approx(0.4, rel=1e-15)
+    assert (data["regime"], data["stable"]) == ("oscillating", True)
+    code, out, _ = run(capsys, *argv)
+    assert "x moves alone" in out

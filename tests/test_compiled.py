@@ -9,8 +9,11 @@ critical damping, with mpmath at 50 digits.
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from numerics import grids, rates
+from tests.strategies import near_unit, whole_range
 
 
 @pytest.fixture
@@ -111,3 +114,49 @@ def test_compiled_volume_summary_equals_numpy(monkeypatch):
     rho = _eigvals_rho(eta[:, None, None], beta[None, :, None], lam[None, None, :])
     np.testing.assert_allclose(got.worst_over_lam, rho.max(axis=-1), rtol=1e-12)
     assert got.stable_fraction == np.mean(rho < 1)
+
+
+def _mp_rho(h: float, beta: float):
+    """Heavy ball's rate at eta*lam = h, from the exact double inputs, at 300 bits (mpmath)."""
+    with mpmath.workprec(300):
+        s = 1 + mpmath.mpf(beta) - mpmath.mpf(h)
+        disc = s * s - 4 * mpmath.mpf(beta)
+        if disc < 0:  # a complex pair of modulus sqrt(beta)
+            return mpmath.sqrt(mpmath.mpf(beta)), True
+        return (abs(s) + mpmath.sqrt(disc)) / 2, False
+
+
+@pytest.mark.parametrize("path", ["compiled", "numpy"])
+@given(
+    beta=near_unit(1) | near_unit(-1),
+    h=whole_range(-1021, 1) | st.floats(0.25, 4.0),
+)
+@example(beta=float(np.nextafter(1, 0)), h=0.5)  # printed rho 1, "unstable": sqrt rounded twice
+@example(beta=float(np.nextafter(-1, 0)), h=1e-8)
+@example(beta=1 - 2.0**-52, h=2.0**-200)
+@example(beta=float(np.nextafter(1, 0)), h=2.0**-53)  # numba: |hh - c| rounded up to 1 > sqrt(beta)
+def test_property_rho_within_two_ulps_next_to_unit_beta(path, beta, h):
+    """|beta| within a few ulps of 1, against mpmath at 300 bits (eta*lam = h exact: lam = 1).
+
+    Both kernels: the complex pair's modulus is sqrt(beta) rounded once, so below 1
+    for every beta below 1; elsewhere rho is within two ulps of the exact value, unless
+    h sits within 1e-6 of a double root (there the exact value is ill-conditioned).
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        if path == "compiled":
+            pytest.importorskip("numba")
+            assert rates.load_compiled()
+            patch.setattr(rates, "_SMALL", 1)
+        else:
+            _numpy_only(patch)
+        got = float(rates.spectral_radius(np.array([h, h]), beta, 1.0)[0])
+    exact, complex_pair = _mp_rho(h, beta)
+    if complex_pair:
+        assert got == np.sqrt(beta) < 1, (beta, h, got)
+        return
+    root = mpmath.sqrt(abs(mpmath.mpf(beta)))
+    near_double = beta > 0 and any(
+        abs(h / c - 1) < 1e-6 for c in ((1 - root) ** 2, (1 + root) ** 2)
+    )
+    if not near_double:
+        assert abs(got - exact) <= 2 * np.spacing(float(exact)), (beta, h, got, float(exact))

@@ -1,6 +1,8 @@
 import numpy as np
 import sympy as sp
+from hypothesis import example, given, settings
 
+from tests.strategies import mixed_scale_spd
 from theory.decoupling import derive_decoupling, eigen_decomposition
 
 
@@ -49,3 +51,16 @@ def test_dropping_eta_is_refused():
     eye = sp.Identity(n)
     with pytest.raises(ClaimError):
         identity("D2L", O * (eye - eta * O.T * Lam * O) * y, (eye - Lam) * O * y, orthogonal=(O,))
+
+
+@given(mixed_scale_spd(spread=6.0))
+@settings(max_examples=20)
+@example((np.array([[2e-12, 1e-6, 0.0], [1e-6, 2.0, 1e6], [0.0, 1e6, 2e12]]), 3))  # D A D
+def test_property_mixed_scales_decouple(q_n):
+    # issue 24: entries from 1e-12 to 1e12, a positive definite matrix: decoupled, its checks
+    # passing to rounding relative to the numbers they hold (|O^T Lambda O - Q| ~ 1e-16 |Q|)
+    Q, n = q_n
+    d = derive_decoupling(Q.tolist())
+    got = np.sort([float(v) for v in d.results["eigenvalues"]])
+    ref = np.linalg.eigvalsh(Q)
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12 * np.abs(ref).max())

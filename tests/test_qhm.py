@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from numerics.noise import stationary_variance
-from numerics.rates import max_stable_lam, spectral_radius
+from numerics.rates import max_stable_eta, max_stable_lam, regime, spectral_radius
+from numerics.regimes import regime_boundaries
 from numerics.simulate import simulate
 from tests.references import covariance_loop, qhm_matrix
 
@@ -133,3 +134,36 @@ def test_qhm_tuned_at_the_papers_special_cases():
     assert t.eta * (1 - t.beta) == pytest.approx(4 / 121, rel=1e-6)
     g = tune_numeric(1.0, 100.0, "qhm", nu=0.0)
     assert g.rate == pytest.approx(99 / 101, abs=1e-8) and g.eta == pytest.approx(2 / 101, rel=1e-6)
+
+
+# --- issue 24: at nu = 0 the rate is x's, not the buffer's ---
+
+
+@pytest.mark.parametrize("nu", [0.0, 0.35, 0.7])
+@pytest.mark.parametrize("eta, beta, lam", [(0.5, 0.9, 1.0), (1.7, 0.8, 1.0), (0.2, 0.95, 3.0)])
+def test_rate_is_the_growth_of_x_in_the_papers_loop(eta, beta, lam, nu):
+    # the rate is what x does: |x_t|^(1/t) over a long run of Ma and Yarats' Algorithm 1, a
+    # plain loop; at nu = 0 x runs as gradient descent, x_t = (1 - eta lam)^t x_0, and the
+    # buffer's mode beta (larger here) never reaches it
+    g, x, xs = 0.0, 1.0, [1.0]
+    for _ in range(600):
+        grad = lam * x
+        g = beta * g + (1 - beta) * grad
+        x = x - eta * ((1 - nu) * grad + nu * g)
+        xs.append(x)
+    observed = (abs(xs[600]) / abs(xs[300])) ** (1 / 300)
+    rho = float(spectral_radius(eta, beta, lam, "qhm", nu=nu))
+    assert rho == pytest.approx(observed, rel=2e-2)
+    if nu == 0.0:
+        assert rho == abs(1 - eta * lam) < beta
+        assert regime(eta, beta, lam, "qhm", nu=0.0) == regime(eta, 0.0, lam, "gd")
+
+
+def test_nu_zero_regimes_and_edge_are_gradient_descents():
+    # x alone: monotone below eta lam = 1, oscillating to the edge eta lam = 2 (beta unseen)
+    bounds = regime_boundaries(0.1, 0.9, "qhm", nu=0.0)
+    assert [(b.lam, b.below, b.above) for b in bounds] == [
+        (10.0, "monotone", "oscillating"),
+        (20.0, "oscillating", "divergent"),
+    ]
+    assert float(max_stable_eta(0.9, 1.0, "qhm", nu=0.0)) == 2.0

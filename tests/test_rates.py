@@ -1,13 +1,31 @@
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import example, given
+from hypothesis import strategies as st
 
-from numerics.rates import REGIMES, eigenvalues, max_stable_lam, regime, spectral_radius, stable
-from tests.references import eigenvalues_by_modulus, heavy_ball_matrix
-from tests.strategies import any_point, inside_region, outside_region
+from numerics.rates import (
+    REGIMES,
+    eigenvalues,
+    max_stable_eta,
+    max_stable_lam,
+    regime,
+    spectral_radius,
+    stable,
+)
+from tests.references import (
+    eigenvalues_by_modulus,
+    gd_matrix,
+    heavy_ball_matrix,
+    nesterov_matrix,
+    qhm_matrix,
+    schur_stable,
+    torch_sgd_matrix,
+)
+from tests.strategies import any_point, inside_region, near_unit, outside_region, whole_range
 from theory.errors import ParameterError
 from theory.methods import get_method, state_matrix
 from theory.momentum import spectral_radius_expr
@@ -234,3 +252,80 @@ def test_points_on_the_edge_are_never_stable():
     edge = [(e, b) for e in ETAS for b in BETAS if e * lam == 2 * (1 + b)]
     e, b = np.array([[float(e), float(b)] for e, b in edge]).T
     assert not stable(e, b, float(lam)).any()
+
+
+# --- issue 24: the largest stable step over the whole float range ---
+
+
+def _reference_matrix(method: str, eta, beta, lam, params: dict):
+    """The method's state matrix from references.py, for exact (Fraction) inputs."""
+    wd = Fraction(params.get("weight_decay", 0.0))
+    if method == "gd":
+        return gd_matrix(eta, lam)
+    if method == "heavy_ball":
+        return heavy_ball_matrix(eta, beta, lam)
+    if method == "nesterov":
+        return nesterov_matrix(eta, beta, lam)
+    if method == "qhm":
+        return qhm_matrix(eta, beta, Fraction(params["nu"]), lam)
+    if method == "torch_sgd":
+        return torch_sgd_matrix(eta, beta, lam, Fraction(params["dampening"]), wd)
+    return nesterov_matrix(eta, beta, lam + wd)  # torch's Nesterov: the decayed gradient
+
+
+EDGE_METHODS = [
+    ("gd", {}),
+    ("heavy_ball", {}),
+    ("nesterov", {}),
+    ("qhm", {"nu": 0.7}),
+    ("qhm", {"nu": 0.0}),
+    ("torch_sgd", {"dampening": 0.25, "weight_decay": 1e-3}),
+    ("torch_sgd_nesterov", {"dampening": 0.0, "weight_decay": 0.5}),
+]
+
+
+@given(st.sampled_from(EDGE_METHODS), st.floats(0.0, 0.99) | near_unit(), whole_range())
+@example(("heavy_ball", {}), 0.5, 1e20)  # the issue: "momentum rate --beta 0.5 --L 1e20" said none
+@example(("nesterov", {}), 0.5, 1.7e308)  # lam (2 beta + 1) overflows a double
+@example(("heavy_ball", {}), 0.5, 1e-308)  # the edge 3e308 lies beyond the largest float
+@example(("gd", {}), 0.0, 2.0**-1021)
+@example(("qhm", {"nu": 0.7}), float(np.nextafter(1, 0)), 1.75)  # rho 1 - 3e-16 inside the region
+def test_property_max_stable_eta_over_the_whole_float_range(method_params, beta, lam):
+    # the edge is right to 1e-9 wherever L lies: just inside it is stable and just outside it
+    # is not, decided exactly on the reference matrices in rationals (Jury's conditions)
+    method, params = method_params
+    if method == "gd":
+        beta = 0.0
+    edge = float(max_stable_eta(beta, lam, method, **params))
+    b, lm = Fraction(beta), Fraction(lam)
+
+    def stable_at(eta: Fraction) -> bool:
+        return schur_stable(_reference_matrix(method, eta, b, lm, params))
+
+    if edge == np.inf:  # every step a float holds is stable
+        assert stable_at(Fraction(np.finfo(float).max))
+        return
+    assert 0 < edge < np.inf, (method, beta, lam, edge)
+    assert stable_at(Fraction(edge) * (1 - Fraction(1, 10**9)))
+    assert not stable_at(Fraction(edge) * (1 + Fraction(1, 10**9)))
+
+
+def test_max_stable_eta_of_a_method_without_closed_form_searches_the_float_range():
+    # a user method stepping by eta + eta**5: its edge in eta solves a quintic, so there is
+    # no closed form and the bisection runs, over every normal float (L = 1e20 included)
+    from numerics.methods import numeric_method
+    from theory.methods import Method
+    from theory.symbols import grad
+
+    x = sp.Symbol("x", real=True)
+    quintic = Method("quintic_step", (x,), ((x, x - (E + E**5) * grad(x)),), (E, B))
+    assert numeric_method(quintic).eta_bounds_of is None
+    for lam in (1e-20, 1.0, 1e20, 1e300):
+        # eta + eta**5 = 2/lam by a plain bisection at 50 digits (increasing in eta > 0)
+        with mpmath.workdps(50):
+            target = mpmath.mpf(2) / mpmath.mpf(lam)
+            lo, hi = mpmath.mpf(0), target + 1
+            for _ in range(1200):
+                mid = (lo + hi) / 2
+                lo, hi = (mid, hi) if mid + mid**5 < target else (lo, mid)
+        assert float(max_stable_eta(0.0, lam, quintic)) == pytest.approx(float(lo), rel=1e-12)

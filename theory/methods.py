@@ -38,6 +38,7 @@ __all__ = [
     "Method",
     "characteristic_polynomial",
     "get_method",
+    "position_row",
     "state_matrix",
     "step_map",
     "torch_sgd",
@@ -114,6 +115,28 @@ def state_matrix(method: Method | str) -> sp.Matrix:
     method = get_method(method)
     new = step_map(method)
     return sp.Matrix([[sp.diff(new[a], b) for b in method.state] for a in method.state])
+
+
+def position_row(method: Method | str) -> tuple[sp.Expr, tuple[sp.Expr, ...]]:
+    """The iterate's row of R: ``(R[x, x], (R[x, s] for every other state s))``.
+
+    ``x' = R[x, x] x + sum_s R[x, s] s``. Where every ``R[x, s]`` vanishes, the
+    other states do not move x: their modes cannot be seen in x (the pair
+    ``(x, R[x, :])`` is then linearly dependent: R is not observable from x),
+    x obeys ``x' = R[x, x] x`` alone and converges at the rate ``|R[x, x]|``,
+    whatever the other modes do. QHM at nu = 0 is the case: x runs as gradient
+    descent and the buffer's mode beta never reaches it.
+
+    Examples
+    --------
+    >>> position_row("qhm")
+    (beta*eta*lambda*nu - eta*lambda + 1, (-beta*eta*nu,))
+    """
+    method = get_method(method)
+    R = state_matrix(method)
+    i = method.state.index(method.position)
+    others = tuple(R[i, j] for j in range(len(method.state)) if j != i)
+    return R[i, i], others
 
 
 def characteristic_polynomial(method: Method | str) -> sp.Poly:

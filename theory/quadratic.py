@@ -17,20 +17,35 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import sympy as sp
 
 from theory.engine.derivation import Derivation, identity
 from theory.engine.named import Named, NamedMatrix
-from theory.errors import NotSPDError, ParameterError
+from theory.errors import NotSPDError, ParameterError, describe
 
-__all__ = ["as_spd_matrix", "as_vector", "derive_minimizer", "minimizer", "minimum"]
+__all__ = [
+    "MAX_DIGITS",
+    "MAX_RESULT_DIGITS",
+    "as_spd_matrix",
+    "as_vector",
+    "derive_minimizer",
+    "minimizer",
+    "minimum",
+]
 
 #: relative tolerance for the symmetry of a float matrix
 SYMMETRY_RTOL = 1e-10
 #: the largest Q an exact derivation accepts (larger ones could run unboundedly long)
 MAX_EXACT_SIZE = 12
+#: the most digits (numerator or denominator) of a number given to an exact derivation
+MAX_DIGITS = 400
+#: the most digits of a number an exact derivation makes: its text stays readable and printable
+#: (Python prints integers of at most 4300 digits; a 12 x 12 minimizer at this limit prints
+#: about 60 kB), and its time that of small numbers (seconds, not minutes)
+MAX_RESULT_DIGITS = 1000
 
 
 def _number(value: object, name: str) -> sp.Expr:
@@ -40,10 +55,71 @@ def _number(value: object, name: str) -> sp.Expr:
         try:
             number = sp.Rational(value) if isinstance(value, int | str) else sp.sympify(value)
         except (TypeError, ValueError, sp.SympifyError) as exc:
-            raise ParameterError(f"'{name}' must hold numbers: {value!r}") from exc
-    if not (number.is_number and number.is_real and number.is_finite):
-        raise ParameterError(f"'{name}' must hold finite real numbers: {value!r}")
+            raise ParameterError(f"'{name}' must hold numbers: {describe(value)}") from exc
+    if not (isinstance(number, sp.Expr) and number.is_number):
+        raise ParameterError(f"'{name}' must hold numbers: {describe(value)}")
+    if not (number.is_real and number.is_finite):
+        raise ParameterError(f"'{name}' must hold finite real numbers: {describe(value)}")
+    if number.is_Rational and _digits(number) > MAX_DIGITS:
+        raise ParameterError(
+            f"'{name}' must hold numbers of at most {MAX_DIGITS} digits (numerator and "
+            f"denominator): {describe(value)}"
+        )
     return number
+
+
+def _digits(q) -> int:
+    """The digits of the longer of a rational's numerator and denominator (from their bits)."""
+    top, bottom = (q.p, q.q) if isinstance(q, sp.Rational) else (q.numerator, q.denominator)
+    return int(max(abs(top), bottom).bit_length() * 0.30103) + 1
+
+
+def _integer_rows(columns: list[sp.Matrix]) -> list[list[int]]:
+    """The rows of the rational matrix (columns side by side), each times its denominators' lcm.
+
+    A positive factor per row: a leading principal minor keeps its sign, and the
+    solution of a linear system its value.
+    """
+    table = sp.Matrix.hstack(*columns)
+    rows = []
+    for i in range(table.rows):
+        entries = [sp.Rational(e) for e in table.row(i)]  # a Float is a dyadic rational
+        scale = math.lcm(*(int(e.q) for e in entries))
+        rows.append([int(e.p) * (scale // int(e.q)) for e in entries])
+    return rows
+
+
+def _bareiss(
+    rows: list[list[int]], *, jordan: bool = False, limit_bits: int | None = None
+) -> list[int] | None:
+    """Fraction-free elimination (Bareiss 1968) of the first n columns, in place.
+
+    Returns the pivots, the leading principal minors of the n x n part in
+    order, up to the first that is not positive (elimination stops there).
+    Every entry made is a minor and every division exact. Forward only by
+    default (the minors are all a definiteness test needs); with ``jordan``
+    the rows above each pivot are cleared too, so after the last pivot d row
+    i reads d e_i and d x_i, x the solution. None as soon as an entry passes
+    ``limit_bits``: the work is bounded by the size of the numbers.
+    """
+    n = len(rows)
+    pivots, prev = [], 1
+    for k in range(n):
+        pivot = rows[k][k]
+        pivots.append(pivot)
+        if pivot <= 0:
+            break
+        for i in range(0 if jordan else k + 1, n):
+            if i == k:
+                continue
+            f, row = rows[i][k], rows[i]
+            head = row[:k] if not jordan else []
+            tail = zip(row[len(head) :], rows[k][len(head) :], strict=True)
+            rows[i] = head + [(pivot * a - f * q) // prev for a, q in tail]
+            if limit_bits is not None and max(map(abs, rows[i])).bit_length() > limit_bits:
+                return None
+        prev = pivot
+    return pivots
 
 
 def as_vector(values: Sequence, name: str = "c") -> sp.Matrix:
@@ -97,12 +173,19 @@ def as_spd_matrix(rows: Sequence[Sequence] | sp.Matrix, name: str = "Q") -> sp.M
 
 
 def _positive_definite(Q: sp.Matrix) -> bool:
-    """Exact test: the LDL^T factorisation's pivots are all positive (O(n^3))."""
-    if any(e.is_Float for e in Q):
-        import numpy as np
+    """Exact test: every leading principal minor is positive (Sylvester).
 
-        return bool(np.linalg.eigvalsh(np.array(Q.evalf(), dtype=float)).min() > 0)
+    Decided on the rationals: a float is the dyadic rational it holds, so a
+    valid SPD matrix with entries of mixed scales (1e-3 beside 1e3, or far
+    wider) is never refused for rounding, as an eigenvalue in floats can be.
+    The minors come from fraction-free elimination in Python's integers
+    (:func:`_bareiss`); other exact numbers (radicals) by SymPy's LDL^T.
+    """
     n = Q.shape[0]
+    if all(e.is_Rational or e.is_Float for e in Q):
+        symmetric = (Q.applyfunc(sp.Rational) + Q.T.applyfunc(sp.Rational)) / 2
+        pivots = _bareiss(_integer_rows([symmetric]))
+        return len(pivots) == n and pivots[-1] > 0
     A = [[Q[i, j] for j in range(n)] for i in range(n)]
     for k in range(n):  # symmetric Gaussian elimination; a pivot <= 0 means not PD
         pivot = A[k][k]
@@ -147,6 +230,17 @@ def derive_minimizer(Q=None, c=None, b=None) -> Derivation:
     Qm = as_spd_matrix(Q)
     cv = _sized(as_vector(c, "c"), Qm, "c")
     bv = _number(b, "b")
+    # the exact solution's numbers are minors of the scaled system: over the limit, the
+    # elimination stops early and the derivation is refused before SymPy starts
+    limit_bits = int(MAX_RESULT_DIGITS / 0.30103)
+    if all(e.is_Rational for e in (*Qm, *cv)) and (
+        _bareiss(_integer_rows([Qm, cv]), jordan=True, limit_bits=limit_bits) is None
+    ):
+        raise ParameterError(
+            f"the exact minimizer of this Q and c needs numbers of more than "
+            f"{MAX_RESULT_DIGITS:,} digits: too long to derive and print; give Q and c with "
+            "fewer digits, or as floats"
+        )
     n = Qm.shape[0]
     x = sp.Matrix(sp.symbols(f"x1:{n + 1}", real=True))
     h = (x.T * Qm * x)[0, 0] / 2 + (cv.T * x)[0, 0] + bv

@@ -25,9 +25,9 @@ from theory.engine.named import defined
 from theory.engine.printing import factored, polynomial
 from theory.errors import ClaimError, ParameterError
 from theory.methods import Method, characteristic_polynomial, get_method, state_matrix
-from theory.symbols import lam, z
+from theory.symbols import eta, lam, z
 
-__all__ = ["derive_stability", "schur_cohn_conditions"]
+__all__ = ["derive_stability", "eta_bounds", "schur_cohn_conditions"]
 
 
 def schur_cohn_conditions(poly: sp.Poly, /) -> list[sp.core.relational.Relational]:
@@ -186,6 +186,33 @@ def derive_stability(method: Method | str = "heavy_ball", /) -> Derivation:
             "a usual statement of it is only accepted when it matches one.",
         ),
     )
+
+
+def eta_bounds(method: Method | str, /) -> list[sp.Expr] | None:
+    """The step sizes where a stability condition changes at curvature lambda, or None.
+
+    Each boundary in lambda of the derived region, ``lambda = b(eta, ...)``,
+    solved for eta; boundaries that do not involve eta (``-weight_decay``)
+    bound no step size. None when one cannot be solved in closed form: the
+    numerics then search the whole float range instead.
+
+    Examples
+    --------
+    >>> eta_bounds("heavy_ball")
+    [2*(beta + 1)/lambda]
+    """
+    out = []
+    for bound in derive_stability(method).results["lam_bounds"]:
+        if not bound.has(eta):
+            continue
+        try:
+            solutions = sp.solve(sp.Eq(bound, lam), eta)
+        except NotImplementedError:
+            return None
+        if not solutions or any(s.has(sp.I) or s.has(eta) for s in solutions):
+            return None
+        out += [sp.factor(s) for s in solutions]
+    return out
 
 
 def _written(side: sp.Expr) -> sp.Expr:

@@ -6,7 +6,10 @@ const METHODS = {
     params: [],
     trace: function(eta, beta, lam, nu, dampening, weight_decay) { return -eta*lam + 1; },
     det: function(eta, beta, lam, nu, dampening, weight_decay) { return -eta*lam + 1; },
+    own: function(eta, beta, lam, nu, dampening, weight_decay) { return -eta*lam + 1; },
+    coupling: function(eta, beta, lam, nu, dampening, weight_decay) { return []; },
     lamBounds: function(eta, beta, lam, nu, dampening, weight_decay) { return [2/eta]; },
+    etaBounds: function(eta, beta, lam, nu, dampening, weight_decay) { return [2/lam]; },
     step: function(s, eta, beta, lam, nu, dampening, weight_decay) { let x; x = s[0]; x = -eta*lam*x + x; return [x]; },
     tuned: function(mu, L) { return [2/(L + mu), 0, (L - mu)/(L + mu)]; }
   },
@@ -16,7 +19,10 @@ const METHODS = {
     params: [],
     trace: function(eta, beta, lam, nu, dampening, weight_decay) { return beta - eta*lam + 1; },
     det: function(eta, beta, lam, nu, dampening, weight_decay) { return beta; },
+    own: function(eta, beta, lam, nu, dampening, weight_decay) { return -eta*lam + 1; },
+    coupling: function(eta, beta, lam, nu, dampening, weight_decay) { return [-beta*eta]; },
     lamBounds: function(eta, beta, lam, nu, dampening, weight_decay) { return [2*(beta + 1)/eta]; },
+    etaBounds: function(eta, beta, lam, nu, dampening, weight_decay) { return [2*(beta + 1)/lam]; },
     step: function(s, eta, beta, lam, nu, dampening, weight_decay) { let v, x; v = s[0]; x = s[1]; v = beta*v + lam*x; x = -eta*v + x; return [v, x]; },
     tuned: function(mu, L) { return [4/Math.pow(Math.sqrt(L) + Math.sqrt(mu), 2), Math.pow(Math.sqrt(L) - Math.sqrt(mu), 2)/Math.pow(Math.sqrt(L) + Math.sqrt(mu), 2), (Math.sqrt(L)/Math.sqrt(mu) - 1)/(Math.sqrt(L)/Math.sqrt(mu) + 1)]; }
   },
@@ -26,7 +32,10 @@ const METHODS = {
     params: [],
     trace: function(eta, beta, lam, nu, dampening, weight_decay) { return -beta*eta*lam + beta - eta*lam + 1; },
     det: function(eta, beta, lam, nu, dampening, weight_decay) { return -beta*eta*lam + beta; },
+    own: function(eta, beta, lam, nu, dampening, weight_decay) { return -beta*eta*lam - eta*lam + 1; },
+    coupling: function(eta, beta, lam, nu, dampening, weight_decay) { return [-Math.pow(beta, 2)*eta]; },
     lamBounds: function(eta, beta, lam, nu, dampening, weight_decay) { return [2*(beta + 1)/(eta*(2*beta + 1)), (beta - 1)/(beta*eta), (beta + 1)/(beta*eta)]; },
+    etaBounds: function(eta, beta, lam, nu, dampening, weight_decay) { return [2*(beta + 1)/(lam*(2*beta + 1)), (beta - 1)/(beta*lam), (beta + 1)/(beta*lam)]; },
     step: function(s, eta, beta, lam, nu, dampening, weight_decay) { let v, x; v = s[0]; x = s[1]; v = beta*v + lam*x; x = -eta*(beta*v + lam*x) + x; return [v, x]; },
     tuned: function(mu, L) { return [4/(3*L + mu), (Math.sqrt(3*L/mu + 1) - 2)/(Math.sqrt(3*L/mu + 1) + 2), 1 - 2/Math.sqrt(3*L/mu + 1)]; }
   },
@@ -36,7 +45,10 @@ const METHODS = {
     params: ["nu"],
     trace: function(eta, beta, lam, nu, dampening, weight_decay) { return beta*eta*lam*nu + beta - eta*lam + 1; },
     det: function(eta, beta, lam, nu, dampening, weight_decay) { return beta*eta*lam*nu - beta*eta*lam + beta; },
+    own: function(eta, beta, lam, nu, dampening, weight_decay) { return beta*eta*lam*nu - eta*lam + 1; },
+    coupling: function(eta, beta, lam, nu, dampening, weight_decay) { return [-beta*eta*nu]; },
     lamBounds: function(eta, beta, lam, nu, dampening, weight_decay) { return [2*(beta + 1)/(eta*(-2*beta*nu + beta + 1)), (1 - beta)/(beta*eta*(nu - 1)), (-beta - 1)/(beta*eta*(nu - 1))]; },
+    etaBounds: function(eta, beta, lam, nu, dampening, weight_decay) { return [-2*(beta + 1)/(lam*(2*beta*nu - beta - 1)), -(beta - 1)/(beta*lam*(nu - 1)), -(beta + 1)/(beta*lam*(nu - 1))]; },
     step: function(s, eta, beta, lam, nu, dampening, weight_decay) { let b, x; b = s[0]; x = s[1]; b = b*beta + lam*x*(1 - beta); x = -eta*(b*nu + lam*x*(1 - nu)) + x; return [b, x]; }
   },
   torch_sgd: {
@@ -45,7 +57,10 @@ const METHODS = {
     params: ["dampening", "weight_decay"],
     trace: function(eta, beta, lam, nu, dampening, weight_decay) { return beta + dampening*eta*lam + dampening*eta*weight_decay - eta*lam - eta*weight_decay + 1; },
     det: function(eta, beta, lam, nu, dampening, weight_decay) { return beta; },
+    own: function(eta, beta, lam, nu, dampening, weight_decay) { return dampening*eta*lam + dampening*eta*weight_decay - eta*lam - eta*weight_decay + 1; },
+    coupling: function(eta, beta, lam, nu, dampening, weight_decay) { return [-beta*eta]; },
     lamBounds: function(eta, beta, lam, nu, dampening, weight_decay) { return [-weight_decay, (-2*beta - dampening*eta*weight_decay + eta*weight_decay - 2)/(eta*(dampening - 1))]; },
+    etaBounds: function(eta, beta, lam, nu, dampening, weight_decay) { return [-2*(beta + 1)/((dampening - 1)*(lam + weight_decay))]; },
     step: function(s, eta, beta, lam, nu, dampening, weight_decay) { let v, x; v = s[0]; x = s[1]; v = beta*v + (1 - dampening)*(lam*x + weight_decay*x); x = -eta*v + x; return [v, x]; },
     firstStep: function(s, eta, beta, lam, nu, dampening, weight_decay) { let v, x; v = s[0]; x = s[1]; v = lam*x + weight_decay*x; x = -eta*v + x; return [v, x]; },
     tuned: function(mu, L) { return [4/Math.pow(Math.sqrt(L) + Math.sqrt(mu), 2), Math.pow(Math.sqrt(L) - Math.sqrt(mu), 2)/Math.pow(Math.sqrt(L) + Math.sqrt(mu), 2), (Math.sqrt(L)/Math.sqrt(mu) - 1)/(Math.sqrt(L)/Math.sqrt(mu) + 1)]; }
@@ -56,7 +71,10 @@ const METHODS = {
     params: ["dampening", "weight_decay"],
     trace: function(eta, beta, lam, nu, dampening, weight_decay) { return beta*dampening*eta*lam + beta*dampening*eta*weight_decay - beta*eta*lam - beta*eta*weight_decay + beta - eta*lam - eta*weight_decay + 1; },
     det: function(eta, beta, lam, nu, dampening, weight_decay) { return -beta*eta*lam - beta*eta*weight_decay + beta; },
+    own: function(eta, beta, lam, nu, dampening, weight_decay) { return beta*dampening*eta*lam + beta*dampening*eta*weight_decay - beta*eta*lam - beta*eta*weight_decay - eta*lam - eta*weight_decay + 1; },
+    coupling: function(eta, beta, lam, nu, dampening, weight_decay) { return [-Math.pow(beta, 2)*eta]; },
     lamBounds: function(eta, beta, lam, nu, dampening, weight_decay) { return [-weight_decay, (beta*dampening*eta*weight_decay - 2*beta*eta*weight_decay + 2*beta - eta*weight_decay + 2)/(eta*(-beta*dampening + 2*beta + 1)), -weight_decay + 1/eta - 1/(beta*eta), -weight_decay + 1/eta + 1/(beta*eta)]; },
+    etaBounds: function(eta, beta, lam, nu, dampening, weight_decay) { return [-2*(beta + 1)/((lam + weight_decay)*(beta*dampening - 2*beta - 1)), (beta - 1)/(beta*(lam + weight_decay)), (beta + 1)/(beta*(lam + weight_decay))]; },
     step: function(s, eta, beta, lam, nu, dampening, weight_decay) { let v, x; v = s[0]; x = s[1]; v = beta*v + (1 - dampening)*(lam*x + weight_decay*x); x = -eta*(beta*v + lam*x + weight_decay*x) + x; return [v, x]; },
     firstStep: function(s, eta, beta, lam, nu, dampening, weight_decay) { let v, x; v = s[0]; x = s[1]; v = lam*x + weight_decay*x; x = -eta*(beta*v + lam*x + weight_decay*x) + x; return [v, x]; },
     tuned: function(mu, L) { return [4/(3*L + mu), (Math.sqrt(3*L/mu + 1) - 2)/(Math.sqrt(3*L/mu + 1) + 2), 1 - 2/Math.sqrt(3*L/mu + 1)]; }

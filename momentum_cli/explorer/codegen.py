@@ -1,9 +1,12 @@
 """The explorer page's maths, printed from the SymPy theory as JavaScript.
 
 For every method of the page this module prints, with SymPy's ``jscode``
-printer, the trace and determinant of its state matrix R, the curvature
+printer, the trace and determinant of its state matrix R, the iterate's row
+of R (``own``, ``coupling``: :func:`theory.methods.position_row`), the curvature
 bounds of its stability region (``lam_bounds`` of its checked derivation),
-its update equations and (where one exists) its closed-form tuning, as one
+the step sizes where those bounds are crossed at a given curvature
+(``eta_bounds``, :func:`theory.stability.eta_bounds`), its update equations
+and (where one exists) its closed-form tuning, as one
 ``const METHODS = {...}`` statement. The page's template
 (``page.html``) holds only the generic algebra around them.
 
@@ -22,8 +25,8 @@ from pathlib import Path
 
 import sympy as sp
 
-from theory.methods import dampening, get_method, state_matrix, weight_decay
-from theory.stability import derive_stability
+from theory.methods import dampening, get_method, position_row, state_matrix, weight_decay
+from theory.stability import derive_stability, eta_bounds
 from theory.symbols import L, beta, eta, grad, lam, mu, nu
 from theory.tuning import tuned_formulas
 
@@ -100,7 +103,14 @@ def explorer_script() -> str:
             "params": json.dumps([str(p) for p in method.parameters[2:]]),
             "trace": _function(_js(R.trace(), names)),
             "det": _function(_js(R.det(), names)),
+            "own": _function(_js(position_row(method)[0], names)),
+            "coupling": _function(
+                "[" + ", ".join(_js(c, names) for c in position_row(method)[1]) + "]"
+            ),
             "lamBounds": _function("[" + ", ".join(_js(b, names) for b in bounds) + "]"),
+            "etaBounds": _function(
+                "[" + ", ".join(_js(b, names) for b in eta_bounds(method)) + "]"
+            ),
             "step": _function(
                 _step_code(method, method.updates, names),
                 expression=False,

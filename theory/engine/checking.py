@@ -24,7 +24,17 @@ from sympy.polys.rings import PolyRing
 from theory.engine.named import expand_names
 from theory.errors import ClaimError
 
-__all__ = ["checked", "ge", "gt", "is_zero", "le", "lt", "same_condition", "zero_modulo"]
+__all__ = [
+    "checked",
+    "float_scale",
+    "ge",
+    "gt",
+    "is_zero",
+    "le",
+    "lt",
+    "same_condition",
+    "zero_modulo",
+]
 
 
 def _canonical_scalars(expr: MatrixExpr) -> sp.Basic:
@@ -48,16 +58,20 @@ def is_zero(
     expr: object,
     symmetric: tuple[sp.MatrixSymbol, ...] = (),
     orthogonal: tuple[sp.MatrixSymbol, ...] = (),
+    *,
+    scale: float = 1.0,
 ) -> bool:
     """Whether SymPy can prove ``expr`` is identically zero.
 
     Works for scalars, explicit matrices (entrywise) and matrix expressions;
     matrix symbols named in ``symmetric`` may be replaced by their transpose,
     and those in ``orthogonal`` satisfy ``O O^T = O^T O = I``.
-    Cheap canonical forms are tried before :func:`sympy.simplify`.
+    Cheap canonical forms are tried before :func:`sympy.simplify`. An
+    expression holding floats is zero to ``FLOAT_ATOL * scale``, ``scale`` the
+    size of the numbers it was computed from (:func:`float_scale`).
     """
     if isinstance(expr, sp.MatrixBase):
-        return all(is_zero(entry) for entry in expr)
+        return all(is_zero(entry, scale=scale) for entry in expr)
     if isinstance(expr, MatrixExpr):
         for sym in symmetric:
             expr = expr.subs(sym.T, sym).subs(sym.I.T, sym.I)
@@ -73,7 +87,7 @@ def is_zero(
     if expr == 0:
         return True
     if expr.has(sp.Float):
-        return _float_zero(expr)
+        return _float_zero(expr, scale)
     if _numerator_zero(expr):
         return True
     if _nonzero_somewhere(expr):
@@ -200,15 +214,31 @@ def _algebraic_numbers_zero(expr: sp.Expr) -> bool:
 FLOAT_ATOL = 1e-9
 
 
-def _float_zero(expr: sp.Expr) -> bool:
-    """Zero up to rounding: every coefficient of the expanded expression is tiny."""
+def _float_zero(expr: sp.Expr, scale: float = 1.0) -> bool:
+    """Zero up to rounding: every coefficient of the expanded expression is tiny beside ``scale``."""
     expr = sp.expand(expr)
     free = sorted(expr.free_symbols, key=str)
     try:
         coeffs = sp.Poly(expr, *free).coeffs() if free else [expr]
     except sp.PolynomialError:
         return bool(expr.equals(0))
-    return all(abs(complex(sp.N(c))) <= FLOAT_ATOL for c in coeffs)
+    return all(abs(complex(sp.N(c))) <= FLOAT_ATOL * scale for c in coeffs)
+
+
+def float_scale(*objs: object) -> float:
+    """The size of the numbers in a claim holding floats: the largest |number| in it, at least 1.
+
+    Floats round relative to the numbers they are computed from: a product
+    O^T Lambda O whose entries reach 1e9 reproduces Q to about 1e-7, not
+    1e-9, however small an entry of Q is. 1 when nothing holds a float (an
+    exact claim is exact).
+    """
+    numbers = []
+    for obj in objs:
+        basic = sp.ImmutableMatrix(obj) if isinstance(obj, sp.MatrixBase) else sp.sympify(obj)
+        if basic.has(sp.Float):
+            numbers += [abs(float(a)) for a in basic.atoms(sp.Number) if a.is_finite]
+    return max([1.0, *numbers]) if numbers else 1.0
 
 
 def checked(obj: object, where: Mapping | None = None, given: tuple = ()) -> object:

@@ -35,6 +35,7 @@ from theory.engine.checking import (
     _checked_relation,
     _difference,
     checked,
+    float_scale,
     ge,
     gt,
     is_zero,
@@ -146,17 +147,14 @@ def identity(
     sides = [(lhs, rhs)] + ([(lhs, left), (rhs, right)] if display is not None else [])
 
     def proof() -> bool:
-        return all(
-            is_zero(
-                _difference(
-                    checked(a, {**(where or {}), **case}, given),
-                    checked(b, {**(where or {}), **case}, given),
-                ),
-                **options,
-            )
-            for a, b in sides
-            for case in cases
-        )
+        for a, b in sides:
+            for case in cases:
+                left = checked(a, {**(where or {}), **case}, given)
+                right = checked(b, {**(where or {}), **case}, given)
+                scale = float_scale(left, right)  # floats round relative to their size
+                if not is_zero(_difference(left, right), **options, scale=scale):
+                    return False
+        return True
 
     if not proof():
         raise _refuse(
