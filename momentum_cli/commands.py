@@ -146,6 +146,16 @@ def cmd_rate(args) -> str:
             "none (no step size is stable)" if out["max_stable_eta"] is None else f"{eta_max:.6g}"
         )
         lines.append(f"largest stable step for curvature L={L:g}: eta < {shown}")
+    if args.function_class != "quadratic":
+        from momentum_cli.class_commands import class_lines
+
+        if args.eta is None:
+            raise UsageError("momentum rate: --class smooth-strongly-convex needs --eta")
+        more, fields = class_lines(float(args.eta), beta, args.mu, args.L, method)
+        lines += more
+        out |= fields
+    elif args.mu is not None:
+        raise UsageError("momentum rate: --mu is for --class smooth-strongly-convex")
     if args.json:
         return dumps(out)
     return "\n".join(lines)
@@ -353,9 +363,14 @@ def _formula(value) -> str:
 
 
 def cmd_simulate(args) -> str:
+    if args.function == "lessard":
+        from momentum_cli.class_commands import simulate_lessard
+
+        return simulate_lessard(args)
     import numerics
     from numerics.simulate import DIVERGENCE_GROWTH
 
+    args.steps = 20 if args.steps is None else args.steps
     (method, params), beta = library_method(args), beta_of(args)
     lams = [float(v) for v in args.lams] if args.lams else list(numerics.D2L_LAMS)
     x0 = [float(v) for v in args.x0] if args.x0 else list(numerics.D2L_X0)

@@ -184,6 +184,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest curvature of your problem > 0: report the largest stable step for it. "
         "Default: none",
     )
+    p.add_argument(
+        "--mu",
+        type=positive,
+        default=None,
+        metavar="MU",
+        help="smallest curvature > 0 (with --class smooth-strongly-convex: the class's strong "
+        "convexity). Default: none",
+    )
+    p.add_argument(
+        "--class",
+        dest="function_class",
+        choices=("quadratic", "smooth-strongly-convex"),
+        default="quadratic",
+        help="quadratic: the quadratic theory (the default); smooth-strongly-convex: also say "
+        "whether (eta, beta) is guaranteed on every L-smooth mu-strongly convex function, can "
+        "cycle on one, or is undecided (with --mu and --L). Default: quadratic",
+    )
     _method(p)
     _json(p)
     _beta_usage(p)
@@ -251,6 +268,14 @@ def build_parser() -> argparse.ArgumentParser:
     _method(p)
     _step(p)
     p.add_argument(
+        "--function",
+        choices=("quadratic", "lessard"),
+        default="quadratic",
+        help="quadratic: a diagonal quadratic (--lams); lessard: Lessard, Recht and Packard's "
+        "1-strongly convex, 25-smooth function, on which heavy ball at Polyak's tuning "
+        "(--eta 1/9 --beta 4/9) cycles. Default: quadratic",
+    )
+    p.add_argument(
         "--lams",
         type=number_list,
         default=None,
@@ -262,10 +287,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=number_list,
         default=None,
         metavar="X1,X2,...",
-        help="start, one entry per curvature. Default: -5,-2",
+        help="start, one entry per curvature (one number for --function lessard). "
+        "Default: -5,-2 (3.3 for lessard)",
     )
     p.add_argument(
-        "--steps", type=integer, default=20, metavar="N", help="steps in [0, 100000]. Default: 20"
+        "--steps",
+        type=integer,
+        default=None,
+        metavar="N",
+        help="steps in [0, 100000]. Default: 20 (100 for --function lessard)",
     )
     p.add_argument(
         "--plot",

@@ -15,6 +15,15 @@ from numerics.airfoil import (
     predicted_plateau,
     train_sgd,
 )
+from numerics.class_regions import (
+    ClassRegions,
+    ClassVerdict,
+    class_regions,
+    classify,
+    cycle_lengths,
+    cycle_margin,
+    guaranteed_max_eta,
+)
 from numerics.divergence import Growth, growth
 from numerics.grids import (
     NormalisedGrid,
@@ -31,6 +40,7 @@ from numerics.grids import (
     worst_case_grid,
     worst_case_rate,
 )
+from numerics.lessard import LessardBasin, LessardRun, lessard_basin, run_lessard
 from numerics.methods import NumericMethod, numeric_method
 from numerics.noise import (
     MonteCarlo,
@@ -66,6 +76,17 @@ __all__ = [
     "stationary_variance",
     "train_sgd",
     "WorstCase",
+    "ClassRegions",
+    "ClassVerdict",
+    "LessardBasin",
+    "LessardRun",
+    "class_regions",
+    "classify",
+    "cycle_lengths",
+    "cycle_margin",
+    "guaranteed_max_eta",
+    "lessard_basin",
+    "run_lessard",
     "quadratic_worst_case",
     "worst_case",
     "D2L_LAMS",

@@ -32,7 +32,7 @@ from theory.errors import ParameterError
 if TYPE_CHECKING:
     from theory.methods import Method
 
-__all__ = ["NumericMethod", "numeric_method"]
+__all__ = ["NumericMethod", "iterate", "numeric_method"]
 
 #: names users may pass for the built-in methods (kept in step with theory.methods)
 _ALIASES = {
@@ -202,3 +202,25 @@ def numeric_method(method: str | Method | NumericMethod) -> NumericMethod:
     if method.name in METHODS and method == get_method(method.name):
         return _builtin(method.name)
     return _compiled(method)
+
+
+def iterate(method, x0, eta, beta, gradient: Callable, steps: int, **params) -> list:
+    """x_0, ..., x_steps of the method's own update equations, the auxiliary state starting at 0.
+
+    Any arithmetic serves: floats, NumPy arrays (a batch of starts or of
+    parameters, broadcast), polynomials in lambda, or a performance-estimation
+    program's symbolic points; ``gradient(y)`` returns the gradient at ``y`` in
+    the same arithmetic. PyTorch's first step (the buffer starts at the
+    undamped gradient) is taken where the method has one. No checks: callers
+    validate their parameters.
+    """
+    m = numeric_method(method)
+    extra = m.extra_values(params)
+    state = {s: 0 * x0 for s in m.state}
+    state[m.position] = x0
+    xs = [x0]
+    for k in range(1, steps + 1):
+        for target, fn in m.first_updates if k == 1 and m.first_updates else m.updates:
+            state[target] = fn(*(state[s] for s in m.state), eta, beta, *extra, gradient)
+        xs.append(state[m.position])
+    return xs

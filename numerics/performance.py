@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from numerics.checks import count, real_number
-from numerics.methods import numeric_method
+from numerics.methods import iterate, numeric_method
 from theory.errors import MomentumError, ParameterError
 
 __all__ = [
@@ -105,16 +105,6 @@ def _check(eta, beta, mu, L, steps, function_class) -> tuple[float, float, float
     return eta, beta, mu, L, count(steps, "steps", 1, MAX_STEPS)
 
 
-def _run(m, x0, eta, beta, extra, gradient, steps):
-    """The method's own update equations from x0 (auxiliary state 0), on any arithmetic."""
-    state = {s: 0 * x0 for s in m.state}
-    state[m.position] = x0
-    for k in range(1, steps + 1):
-        for target, fn in m.first_updates if k == 1 and m.first_updates else m.updates:
-            state[target] = fn(*(state[s] for s in m.state), eta, beta, *extra, gradient)
-    return state[m.position]
-
-
 def quadratic_worst_case(
     eta: float, beta: float, mu: float, L: float, steps: int, method="heavy_ball", **params
 ) -> float:
@@ -131,15 +121,17 @@ def quadratic_worst_case(
 
     eta, beta, mu, L, steps = _check(eta, beta, mu, L, steps, "quadratic")
     m = numeric_method(method)
-    extra = [float(v) for v in m.extra_values(params)]
+    params = {k: float(v) for k, v in zip(m.extra, m.extra_values(params), strict=True)}
     lam = Polynomial([0.0, 1.0])
-    p = _run(m, Polynomial([1.0]), eta, beta, extra, lambda y: lam * y, steps)
+    p = iterate(m, Polynomial([1.0]), eta, beta, lambda y: lam * y, steps, **params)[-1]
     roots = p.deriv().roots() if p.degree() > 0 else np.array([])
     inside = roots[(np.abs(roots.imag) <= 1e-9 * (1 + np.abs(roots.real)))].real
     candidates = np.concatenate([[mu, L], inside[(inside > mu) & (inside < L)]])
     # p in powers of lambda cancels badly near a multiple root ((1 - eta lambda)^N): its value
     # comes from running the method on floats at the candidates, only its critical points from p
-    xN = _run(m, np.ones_like(candidates), eta, beta, extra, lambda y: candidates * y, steps)
+    xN = iterate(m, np.ones_like(candidates), eta, beta, lambda y: candidates * y, steps, **params)[
+        -1
+    ]
     return float(np.max(xN**2))
 
 
@@ -179,7 +171,7 @@ def worst_case(
     """
     eta, beta, mu, L, steps = _check(eta, beta, mu, L, steps, function_class)
     m = numeric_method(method)
-    extra = [float(v) for v in m.extra_values(params)]
+    params = {k: float(v) for k, v in zip(m.extra, m.extra_values(params), strict=True)}
     try:
         from PEPit import PEP
         from PEPit.functions import (
@@ -199,7 +191,7 @@ def worst_case(
     star = f.stationary_point()
     x0 = problem.set_initial_point()
     problem.set_initial_condition(f(x0) - f(star) <= 1)
-    xN = _run(m, x0, eta * L, beta, extra, f.gradient, steps)
+    xN = iterate(m, x0, eta * L, beta, f.gradient, steps, **params)[-1]
     problem.set_performance_metric(f(xN) - f(star))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cvxpy's "may be inaccurate": the status says so

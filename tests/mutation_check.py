@@ -681,9 +681,30 @@ MUTANTS += [
     (
         "the program scaled to L = 1 keeps the unscaled step",
         "numerics/performance.py",
-        "xN = _run(m, x0, eta * L, beta, extra, f.gradient, steps)",
-        "xN = _run(m, x0, eta, beta, extra, f.gradient, steps)",
+        "xN = iterate(m, x0, eta * L, beta, f.gradient, steps, **params)[-1]",
+        "xN = iterate(m, x0, eta, beta, f.gradient, steps, **params)[-1]",
         ("tests/test_performance.py",),
+    ),
+    (
+        "Lessard's middle piece mistyped (x + 23)",
+        "numerics/lessard.py",
+        "np.where(x < 2, x + 24, 25 * x - 24)",
+        "np.where(x < 2, x + 23, 25 * x - 24)",
+        ("tests/test_lessard.py",),
+    ),
+    (
+        "cycle conic: + 2 beta phi in the constant term",
+        "numerics/class_regions.py",
+        "+ 2 * kappa * (1 - phi) * (1 + beta**2 - 2 * beta * phi)",
+        "+ 2 * kappa * (1 - phi) * (1 + beta**2 + 2 * beta * phi)",
+        ("tests/test_class_regions.py",),
+    ),
+    (
+        "Ghadimi's edge with 1 + beta",
+        "numerics/class_regions.py",
+        "return np.where((beta >= 0) & (beta < 1), 2 * (1 - beta) / L, np.nan)",
+        "return np.where((beta >= 0) & (beta < 1), 2 * (1 + beta) / L, np.nan)",
+        ("tests/test_class_regions.py",),
     ),
 ]
 

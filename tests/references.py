@@ -153,3 +153,48 @@ def heavy_ball_trajectory(eta, beta):
         return xs
 
     return traj
+
+
+def heavy_ball_cycle_interpolable(eta, beta, mu, L, K) -> bool:
+    """Is heavy ball's K-gon cycle the run of some L-smooth mu-strongly convex function?
+
+    The cycle x_t = (cos 2 pi t/K, sin 2 pi t/K) around the minimizer 0, with the
+    gradients heavy ball needs (x_{t+1} = x_t - eta g_t + beta (x_t - x_{t-1})
+    solved for g_t) and one function value f_c at every x_t (a shift of the
+    cycle permutes the conditions, so an average of feasible values is
+    feasible). Taylor, Hendrickx and Glineur (2017, Theorem 4): such data is
+    interpolable iff for all pairs f_i >= f_j + <g_j, x_i - x_j>
+    + (|g_i - g_j|^2 / L + mu |x_i - x_j|^2 - 2 mu / L <g_j - g_i, x_j - x_i>) / (2 (1 - mu / L)).
+    """
+
+    def q(xi, xj, gi, gj):
+        dg, dx = gi - gj, xi - xj
+        return (dg @ dg / L + mu * dx @ dx - 2 * mu / L * (-dg) @ (-dx)) / (2 * (1 - mu / L))
+
+    angles = 2 * np.pi * np.arange(K) / K
+    X = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    G = np.array([((1 + beta) * X[t] - X[(t + 1) % K] - beta * X[t - 1]) / eta for t in range(K)])
+    zero = np.zeros(2)
+    tol = 1e-12
+    for i in range(K):
+        for j in range(K):
+            if i != j and G[j] @ (X[i] - X[j]) + q(X[i], X[j], G[i], G[j]) > tol:
+                return False
+    lowest = max(q(X[i], zero, G[i], zero) for i in range(K))  # f_c >= f* + ... (pair i, *)
+    highest = min(G[j] @ X[j] - q(zero, X[j], zero, G[j]) for j in range(K))  # pair (*, j)
+    return lowest <= highest + tol
+
+
+def lessard_loop(eta, beta, x0, steps):
+    """Heavy ball as Lessard, Recht and Packard write it, x_{t+1} = x_t - eta f'(x_t) + beta (x_t - x_{t-1}),
+    from x_{-1} = x_0, on their f' (25x, x + 24, 25x - 24 below 1, below 2, above)."""
+
+    def grad(x):
+        return 25 * x if x < 1 else (x + 24 if x < 2 else 25 * x - 24)
+
+    xs, prev = [float(x0)], float(x0)
+    for _ in range(steps):
+        x = xs[-1]
+        xs.append(x - eta * grad(x) + beta * (x - prev))
+        prev = x
+    return np.array(xs)

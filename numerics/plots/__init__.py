@@ -12,6 +12,8 @@ inside the functions, so importing this package is light.
   (methods side by side, tuned rate against kappa, exercise 2's decays);
 - :mod:`numerics.plots.noise`: stationary variance, loss curves, the
   divergence edge of training;
+- :mod:`numerics.plots.beyond`: beyond quadratics: Lessard's cycle and its
+  basin, heavy ball's regions on every smooth strongly convex function;
 - :mod:`numerics.plots.style` and :mod:`numerics.plots.level_sets`: the
   conventions every figure shares, and the exact level lines of the rate.
 
@@ -19,6 +21,12 @@ Computing modules never import this package at module level; a result's
 ``.plot()`` imports the function that draws it.
 """
 
+from numerics.plots.beyond import (
+    plot_class_regions,
+    plot_lessard_basin,
+    plot_lessard_phase,
+    plot_lessard_run,
+)
 from numerics.plots.comparison import (
     plot_eigen_decay,
     plot_method_rate_maps,
@@ -49,6 +57,10 @@ from numerics.plots.noise import (
 )
 
 __all__ = [
+    "plot_class_regions",
+    "plot_lessard_basin",
+    "plot_lessard_phase",
+    "plot_lessard_run",
     "critical_curves",
     "plot_divergence",
     "plot_divergence_overview",

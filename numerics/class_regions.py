@@ -1,0 +1,237 @@
+r"""Beyond quadratics: where heavy ball is safe on every smooth strongly convex function, and where it can cycle.
+
+The quadratic theory's region (eta lambda < 2(1 + beta) for every lambda in
+[mu, L]) promises convergence on every quadratic of the spectrum, not on
+every L-smooth mu-strongly convex function. Two results from the literature
+bound the truth for heavy ball (x_{t+1} = x_t - eta g_t + beta (x_t - x_{t-1}),
+D2L's form with the velocity starting at 0):
+
+- **Guaranteed** (Ghadimi, Feyzmahdavian and Johansson 2015, "Global
+  convergence of the heavy-ball method for convex optimization"): for
+  0 <= beta < 1 and 0 < eta < 2 (1 - beta) / L, heavy ball converges on every
+  L-smooth convex function. :func:`guaranteed_max_eta`.
+- **Cycles** (Goujaud, Taylor and Dieuleveut 2023, "Provable non-accelerations
+  of the heavy-ball method"): heavy ball has a cycle of K points on a regular
+  K-gon around the minimizer of some L-smooth mu-strongly convex function
+  exactly when, with y = mu eta, kappa = mu / L and phi = cos(2 pi / K),
+
+  .. math:: y^2 - 2 (\beta - \phi + \kappa (1 - \beta\phi))\, y
+            + 2 \kappa (1 - \phi)(1 + \beta^2 - 2 \beta\phi) \le 0.
+
+  :func:`cycle_margin` is the left side; the tests check it against the
+  interpolation conditions of the class (Taylor, Hendrickx and Glineur 2017)
+  on the polygon itself, a reference that shares no code with it. K = 2 is
+  the quadratic edge's own 2-cycle (eta >= 2 (1 + beta) / L); K >= 3 cycles
+  lie inside the quadratic region: there the quadratic promise breaks.
+
+Between the two sets neither result decides (:func:`classify` says
+"undecided"). Lessard, Recht and Packard's 3-cycle (:mod:`numerics.lessard`)
+sits in the cycle region.
+
+Examples
+--------
+>>> classify(1/9, 4/9, 1.0, 25.0).verdict  # Polyak's tuning for [1, 25]
+'cycles'
+>>> classify(0.02, 0.5, 1.0, 25.0).verdict
+'guaranteed'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from numerics.checks import real_array, real_number
+from theory.errors import ParameterError
+
+__all__ = [
+    "VERDICTS",
+    "ClassRegions",
+    "ClassVerdict",
+    "class_regions",
+    "classify",
+    "cycle_lengths",
+    "cycle_margin",
+    "guaranteed_max_eta",
+]
+
+#: what :func:`classify` can say of a point, from safest to worst
+VERDICTS = ("guaranteed", "undecided", "cycles", "diverges on a quadratic")
+
+
+def guaranteed_max_eta(beta, L: float) -> np.ndarray:
+    """2 (1 - beta) / L for 0 <= beta < 1 (NaN elsewhere): below it, convergence on every L-smooth convex f.
+
+    Ghadimi, Feyzmahdavian and Johansson (2015), for heavy ball.
+    """
+    beta = real_array(beta, "beta")
+    L = _positive(L, "L")
+    with np.errstate(invalid="ignore"):
+        return np.where((beta >= 0) & (beta < 1), 2 * (1 - beta) / L, np.nan)
+
+
+def cycle_margin(eta, beta, mu: float, L: float, K) -> np.ndarray:
+    """Goujaud, Taylor and Dieuleveut's conic for K-cycles: <= 0 exactly where a K-cycle exists.
+
+    Broadcast over ``eta``, ``beta`` and ``K`` (integers >= 2).
+    """
+    eta, beta = real_array(eta, "eta"), real_array(beta, "beta")
+    mu, L = _class(mu, L)
+    K = np.asarray(K)
+    if not np.issubdtype(K.dtype, np.integer) or (K < 2).any():
+        raise ParameterError(f"'K' must be integers >= 2: {K!r}")
+    phi = np.cos(2 * np.pi / K)
+    kappa, y = mu / L, mu * eta
+    return (
+        y * y
+        - 2 * (beta - phi + kappa * (1 - beta * phi)) * y
+        + 2 * kappa * (1 - phi) * (1 + beta**2 - 2 * beta * phi)
+    )
+
+
+def _default_kmax(mu: float, L: float) -> int:
+    # the K-cycle regions shrink as K grows; their union stops growing near K ~ pi sqrt(L/mu)
+    # (checked in the tests against K up to 4 times this)
+    return int(max(64, math.ceil(4 * math.pi * math.sqrt(L / mu))))
+
+
+def cycle_lengths(eta, beta, mu: float, L: float, kmax: int | None = None) -> np.ndarray:
+    """The shortest K in [2, kmax] with a K-cycle at each (eta, beta); 0 where there is none."""
+    mu, L = _class(mu, L)
+    kmax = _default_kmax(mu, L) if kmax is None else int(kmax)
+    eta, beta = np.broadcast_arrays(real_array(eta, "eta"), real_array(beta, "beta"))
+    shortest = np.zeros(eta.shape, dtype=int)
+    for K in range(2, kmax + 1):  # a loop over K, not over points: each K is one array operation
+        new = (shortest == 0) & (cycle_margin(eta, beta, mu, L, K) <= 0)
+        shortest[new] = K
+    return shortest
+
+
+@dataclass(frozen=True)
+class ClassVerdict:
+    """What is known of heavy ball at (eta, beta) on every L-smooth mu-strongly convex function."""
+
+    eta: float
+    beta: float
+    mu: float
+    L: float
+    verdict: str  # one of VERDICTS
+    guaranteed_max_eta: float  # 2 (1 - beta) / L, or NaN for beta outside [0, 1)
+    quadratic_max_eta: float  # 2 (1 + beta) / L: the quadratic edge at L
+    cycle_length: int | None  # the shortest K with a K-cycle, None if none
+
+    def describe(self) -> str:
+        """One sentence for a reader."""
+        where = f"{self.L:g}-smooth, {self.mu:g}-strongly convex function"
+        if self.verdict == "guaranteed":
+            return (
+                f"guaranteed: eta < 2(1 - beta)/L = {self.guaranteed_max_eta:.6g}, so heavy ball "
+                f"converges on every {where} (Ghadimi et al. 2015)"
+            )
+        if self.verdict == "diverges on a quadratic":
+            return (
+                f"diverges on a quadratic of the class: eta >= 2(1 + beta)/L = "
+                f"{self.quadratic_max_eta:.6g}"
+            )
+        if self.verdict == "cycles":
+            return (
+                f"cycles: some {where} has a {self.cycle_length}-cycle on which heavy ball never "
+                "converges (Goujaud, Taylor and Dieuleveut 2023), though it converges on every "
+                "quadratic of the class"
+            )
+        return (
+            f"undecided: stable on every quadratic of the class, but neither the guarantee "
+            f"(eta < {self.guaranteed_max_eta:.6g}) nor a known cycle applies"
+        )
+
+
+def classify(eta: float, beta: float, mu: float, L: float) -> ClassVerdict:
+    """Heavy ball's point (eta, beta) against the class of L-smooth mu-strongly convex functions."""
+    eta, beta = real_number(eta, "eta"), real_number(beta, "beta")
+    if not eta > 0:
+        raise ParameterError(f"'eta' must be > 0: {eta!r}")
+    if not -1 < beta < 1:
+        raise ParameterError(f"'beta' must be in (-1, 1): {beta!r}")
+    mu, L = _class(mu, L)
+    safe = float(guaranteed_max_eta(beta, L))
+    edge = 2 * (1 + beta) / L
+    shortest = int(cycle_lengths(eta, beta, mu, L))
+    if eta >= edge:
+        verdict = "diverges on a quadratic"
+    elif shortest:
+        verdict = "cycles"
+    elif eta < safe:
+        verdict = "guaranteed"
+    else:
+        verdict = "undecided"
+    return ClassVerdict(eta, beta, mu, L, verdict, safe, edge, shortest or None)
+
+
+@dataclass(frozen=True)
+class ClassRegions:
+    """Heavy ball's (eta, beta) grid against the class: each cell's set, and the edges.
+
+    ``stable``: on every quadratic of [mu, L] (eta below the quadratic edge);
+    ``guaranteed`` and ``cycles`` (K >= 3) lie inside it; the rest of it is
+    undecided. Masks are (eta, beta)-indexed.
+    """
+
+    mu: float
+    L: float
+    eta: np.ndarray
+    beta: np.ndarray
+    stable: np.ndarray
+    guaranteed: np.ndarray
+    cycles: np.ndarray
+    quadratic_edge: np.ndarray  # 2 (1 + beta) / L along beta (the toolkit's max_stable_eta)
+    guaranteed_edge: np.ndarray  # 2 (1 - beta) / L along beta
+
+    @property
+    def undecided(self) -> np.ndarray:
+        return self.stable & ~self.guaranteed & ~self.cycles
+
+    def plot(self, ax=None, **kwargs):
+        from numerics.plots.beyond import plot_class_regions
+
+        return plot_class_regions(self, ax=ax, **kwargs)
+
+
+def class_regions(mu: float, L: float, eta=None, beta=None, *, points: int = 400) -> ClassRegions:
+    """The three sets over an (eta, beta) grid (default: beta in [0, 0.995], eta to past the edge)."""
+    from numerics.rates import max_stable_eta
+
+    mu, L = _class(mu, L)
+    beta = np.linspace(0.0, 0.995, points) if beta is None else real_array(beta, "beta")
+    edge = max_stable_eta(beta, L, "heavy_ball")
+    if eta is None:
+        right = 1.12 * float(np.nanmax(edge))
+        eta = np.linspace(right / (2 * points), right, points)
+    eta = real_array(eta, "eta")
+    if eta.ndim != 1 or beta.ndim != 1 or eta.size * beta.size > 4_000_000:
+        raise ParameterError(
+            f"'eta' and 'beta' must be 1-D grids of at most 4,000,000 points in all: "
+            f"{eta.shape} and {beta.shape}"
+        )
+    E, B = np.meshgrid(eta, beta, indexing="ij")
+    stable = E < edge[None, :]
+    cycles = (cycle_lengths(E, B, mu, L) >= 3) & stable
+    guaranteed = (E < guaranteed_max_eta(B, L)) & stable
+    return ClassRegions(
+        mu, L, eta, beta, stable, guaranteed, cycles, edge, guaranteed_max_eta(beta, L)
+    )
+
+
+def _positive(value, name: str) -> float:
+    value = real_number(value, name)
+    if not value > 0:
+        raise ParameterError(f"'{name}' must be > 0: {value!r}")
+    return value
+
+
+def _class(mu, L) -> tuple[float, float]:
+    mu, L = _positive(mu, "mu"), _positive(L, "L")
+    if not mu < L:
+        raise ParameterError(f"'mu' must be < 'L': mu={mu!r}, L={L!r}")
+    return mu, L

@@ -1,0 +1,129 @@
+"""Heavy ball against every smooth strongly convex function: guaranteed, cycles, undecided.
+
+The cycle conic is checked against the class's interpolation conditions on
+the cycle itself (tests/references.py), which share no code with it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from numerics.class_regions import (
+    class_regions,
+    classify,
+    cycle_lengths,
+    cycle_margin,
+    guaranteed_max_eta,
+)
+from tests.references import heavy_ball_cycle_interpolable
+from theory.errors import ParameterError
+
+
+@given(
+    K=st.integers(2, 11),
+    mu=st.floats(0.01, 1.0),
+    gap=st.floats(0.05, 20.0),
+    beta=st.floats(-0.5, 0.99),
+    scaled_eta=st.floats(0.01, 4.5),
+)
+def test_the_cycle_conic_is_the_interpolation_condition(K, mu, gap, beta, scaled_eta):
+    # Goujaud, Taylor and Dieuleveut (2023): a K-cycle on a regular K-gon exists on some
+    # L-smooth mu-strongly convex function iff the conic is <= 0
+    L = mu + gap
+    eta = scaled_eta / L
+    margin = float(cycle_margin(eta, beta, mu, L, K))
+    if abs(margin) < 1e-9 * (1 + (mu * eta) ** 2):  # on the boundary floats cannot decide
+        return
+    assert (margin <= 0) == heavy_ball_cycle_interpolable(eta, beta, mu, L, K)
+
+
+def test_the_reference_sees_both_sides():
+    # the property above is only worth something if the reference says yes and no
+    rng = np.random.default_rng(1)
+    seen = set()
+    for _ in range(300):
+        K, mu = int(rng.integers(3, 9)), rng.uniform(0.05, 1)
+        L = mu + rng.uniform(0.5, 20)
+        seen.add(
+            heavy_ball_cycle_interpolable(rng.uniform(0.1, 2.2) / L, rng.uniform(0, 0.95), mu, L, K)
+        )
+    assert seen == {True, False}
+
+
+def test_polyaks_tuning_for_lessards_class_has_a_three_cycle():
+    # Lessard, Recht and Packard (2016): Polyak's tuning for [1, 25] (eta 1/9, beta 4/9) cycles
+    assert heavy_ball_cycle_interpolable(1 / 9, 4 / 9, 1.0, 25.0, 3)
+    assert cycle_margin(1 / 9, 4 / 9, 1.0, 25.0, 3) < 0
+    assert int(cycle_lengths(1 / 9, 4 / 9, 1.0, 25.0)) == 3
+    verdict = classify(1 / 9, 4 / 9, 1.0, 25.0)
+    assert verdict.verdict == "cycles" and verdict.cycle_length == 3
+    assert "3-cycle" in verdict.describe()
+
+
+def test_two_cycles_are_the_quadratic_edges_own():
+    # K = 2: the conic's roots are mu eta = 2 kappa (1 + beta) and 2 (1 + beta): the 2-cycles fill
+    # 2(1 + beta)/L <= eta <= 2(1 + beta)/mu, beyond the quadratic edge at L
+    mu, L, beta = 0.7, 9.0, 0.35
+    lo, hi = 2 * (1 + beta) / L, 2 * (1 + beta) / mu
+    eta = np.array([0.98 * lo, 1.02 * lo, 0.5 * (lo + hi), 0.98 * hi, 1.02 * hi])
+    assert list(cycle_margin(eta, beta, mu, L, 2) <= 0) == [False, True, True, True, False]
+
+
+def test_guaranteed_and_cycling_never_meet():
+    # two results from the literature: a point cannot be both safe on every f and cycle on one
+    for mu, L in [(1.0, 25.0), (0.1, 1.0), (1.0, 1000.0)]:
+        r = class_regions(mu, L, points=300)
+        assert not (r.guaranteed & r.cycles).any()
+        assert r.guaranteed.any() and r.cycles.any() and r.undecided.any()
+        assert not (r.guaranteed & ~r.stable).any() and not (r.cycles & ~r.stable).any()
+
+
+def test_guaranteed_edge_is_ghadimis():
+    # Ghadimi, Feyzmahdavian and Johansson (2015): eta < 2 (1 - beta) / L, for 0 <= beta < 1
+    got = guaranteed_max_eta([0.0, 0.3, 0.9, -0.2, 1.0], 7.0)
+    assert got[:3] == pytest.approx([2 / 7, 1.4 / 7, 0.2 / 7])
+    assert np.isnan(got[3:]).all()
+
+
+def test_longer_cycles_add_nothing_past_the_default_length():
+    # the union over K stops growing: the default K range gives the same cells as 4 times it
+    mu, L = 1.0, 1000.0
+    r = class_regions(mu, L, points=200)
+    E, B = np.meshgrid(r.eta, r.beta, indexing="ij")
+    kmax = int(max(64, np.ceil(4 * np.pi * np.sqrt(L / mu))))
+    assert ((cycle_lengths(E, B, mu, L, kmax=4 * kmax) >= 3) & r.stable == r.cycles).all()
+
+
+@pytest.mark.parametrize(
+    "eta, beta, verdict",
+    [
+        (0.02, 0.5, "guaranteed"),  # 2(1 - 0.5)/25 = 0.04
+        (0.09, 0.3, "undecided"),
+        (1 / 9, 4 / 9, "cycles"),
+        (0.11, 0.3, "diverges on a quadratic"),  # 2(1.3)/25 = 0.104
+    ],
+)
+def test_classify(eta, beta, verdict):
+    assert classify(eta, beta, 1.0, 25.0).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        ((0.1, 0.5, 2.0, 1.0), "'mu' must be < 'L'"),
+        ((0.1, 0.5, 0.0, 1.0), "'mu' must be > 0"),
+        ((-0.1, 0.5, 1.0, 2.0), "'eta' must be > 0"),
+        ((0.1, 1.0, 1.0, 2.0), r"'beta' must be in \(-1, 1\)"),
+    ],
+)
+def test_bad_input(args, match):
+    with pytest.raises(ParameterError, match=match):
+        classify(*args)
+
+
+def test_cycle_margin_refuses_a_length_below_two():
+    with pytest.raises(ParameterError, match="'K' must be integers >= 2"):
+        cycle_margin(0.1, 0.5, 1.0, 2.0, 1)

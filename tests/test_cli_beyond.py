@@ -1,0 +1,139 @@
+"""The command line beyond quadratics: simulate on Lessard's function, rate against the class."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+
+import pytest
+
+from momentum_cli.main import main
+from tests.references import lessard_loop
+
+
+def run(*argv) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+LESSARD = ("simulate", "--function", "lessard", "--eta", "1/9", "--beta", "4/9", "--x0", "3.3")
+
+
+def test_simulate_lessard_says_it_cycles():
+    code, out, err = run(*LESSARD)
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert "Lessard's function" in lines[0] and "x0=3.3" in lines[0]
+    assert "3-cycle: 0.646531, -1.80245, 2.11592" in lines[1] and "never converges" in lines[1]
+
+
+def test_simulate_lessard_json_is_the_run():
+    code, out, _ = run(*LESSARD, "--steps", "150", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["function"] == "lessard" and data["steps"] == 150
+    assert [row[0] for row in data["trajectory"]] == pytest.approx(
+        list(lessard_loop(1 / 9, 4 / 9, 3.3, 150)), rel=1e-12, abs=1e-12
+    )
+    assert data["converged"] is False and data["cycle"]["period"] == 3
+    assert data["cycle"]["points"] == pytest.approx([792 / 1225, -2208 / 1225, 2592 / 1225])
+
+
+def test_simulate_lessard_from_a_converging_start():
+    code, out, _ = run(
+        "simulate", "--function", "lessard", "--eta", "1/9", "--beta", "4/9", "--x0", "0.5"
+    )
+    assert code == 0 and "converged to the minimizer" in out
+
+
+def test_simulate_lessard_plot(tmp_path):
+    code, out, _ = run(*LESSARD, "--plot", str(tmp_path / "cycle.png"))
+    assert code == 0 and (tmp_path / "cycle.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (("--x0", "1,2"), "one --x0, got 2"),
+        (("--lams", "1,2"), "--lams is for --function quadratic"),
+        (("--steps", "0"), "--steps must be in [1, 100000]"),
+    ],
+)
+def test_simulate_lessard_refuses_in_one_line(extra, message):
+    argv = ["simulate", "--function", "lessard", "--eta", "1/9", "--beta", "4/9", *extra]
+    code, out, err = run(*argv)
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+def test_the_quadratic_simulation_keeps_its_default_steps():
+    code, out, _ = run("simulate", "--eta", "0.6", "--beta", "0.5", "--json")
+    assert code == 0 and json.loads(out)["steps"] == 20
+
+
+@pytest.mark.parametrize(
+    "eta, beta, verdict",
+    [("1/9", "4/9", "cycles"), ("0.02", "0.5", "guaranteed"), ("0.09", "0.3", "undecided")],
+)
+def test_rate_against_the_class(eta, beta, verdict):
+    argv = ["rate", "--eta", eta, "--beta", beta, "--mu", "1", "--L", "25"]
+    code, out, _ = run(*argv, "--class", "smooth-strongly-convex", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["class"] == "smooth-strongly-convex" and data["verdict"] == verdict
+    code, out, _ = run(*argv, "--class", "smooth-strongly-convex")
+    assert out.splitlines()[-1].startswith(
+        f"class: L-smooth, mu-strongly convex with mu=1, L=25: {verdict}"
+    )
+
+
+def test_rate_against_the_class_for_gradient_descent():
+    code, out, _ = run(
+        "rate",
+        "--method",
+        "gd",
+        "--eta",
+        "0.07",
+        "--mu",
+        "1",
+        "--L",
+        "25",
+        "--class",
+        "smooth-strongly-convex",
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["verdict"] == "guaranteed"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ("rate", "--eta", "0.1", "--beta", "0.5", "--class", "smooth-strongly-convex"),
+            "needs --mu and --L",
+        ),
+        (
+            ("rate", "--eta", "0.1", "--beta", "0.5", "--mu", "1", "--L", "25"),
+            "--mu is for --class",
+        ),
+        (
+            (
+                "rate",
+                "--eta",
+                "0.1",
+                "--beta",
+                "0.5",
+                "--mu",
+                "30",
+                "--L",
+                "25",
+                "--class",
+                "smooth-strongly-convex",
+            ),
+            "--mu must be > 0 and < --L",
+        ),
+    ],
+)
+def test_rate_class_refuses_in_one_line(argv, message):
+    code, out, err = run(*argv)
+    assert code == 2 and message in err and err.count("\n") == 1

@@ -1,0 +1,60 @@
+"""The figures beyond quadratics show what they say: the cycle, the basin, the three sets."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from numerics.class_regions import class_regions
+from numerics.lessard import POLYAK, lessard_basin, run_lessard
+from numerics.plots.beyond import (
+    plot_class_regions,
+    plot_lessard_basin,
+    plot_lessard_phase,
+    plot_lessard_run,
+)
+from tests.figure_checks import fonts_readable, legend_labels, legends_clear
+
+
+def test_the_run_draws_the_cycle_it_settles_on():
+    run = run_lessard(*POLYAK, 3.3, steps=80)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.8), layout="constrained")
+    art = plot_lessard_run(run, ax=axes[0])
+    phase = plot_lessard_phase(run, ax=axes[1])
+    levels = sorted(line.get_ydata()[0] for line in art["cycle"])
+    assert levels == pytest.approx(sorted([792 / 1225, -2208 / 1225, 2592 / 1225]), abs=1e-6)
+    assert any("3-cycle" in s for s in legend_labels(art["legend"]))
+    # the polygon's corners are the cycle's pairs (x_{t-1}, x_t)
+    xs, ys = phase["cycle"].get_data()
+    assert set(np.round(xs, 6)) == set(np.round([792 / 1225, -2208 / 1225, 2592 / 1225], 6))
+    legends_clear(fig)
+    fonts_readable(fig)
+
+
+def test_the_basin_marks_where_starts_cycle():
+    basin = lessard_basin(*POLYAK, np.linspace(-10, 10, 801))
+    fig, ax = plt.subplots(figsize=(7, 4.6), layout="constrained")
+    art = plot_lessard_basin(basin, ax=ax)
+    # the orange dots of a cycling start sit at the cycle's three levels
+    levels = np.unique(np.round(art["cycling"].get_offsets()[:, 1], 6))
+    assert list(levels) == pytest.approx(sorted([792 / 1225, -2208 / 1225, 2592 / 1225]), abs=1e-6)
+    assert f"{basin.cycling.mean():.0%}" in ax.get_title()
+    legends_clear(fig)
+    fonts_readable(fig)
+
+
+def test_the_regions_put_polyaks_point_in_the_cycle_set():
+    regions = class_regions(1.0, 25.0, points=200)
+    fig, ax = plt.subplots(figsize=(6.5, 5.2), layout="constrained")
+    art = plot_class_regions(regions, ax=ax, point=POLYAK)
+    i = np.searchsorted(regions.eta, POLYAK[0])
+    j = np.searchsorted(regions.beta, POLYAK[1])
+    assert regions.cycles[i, j] and not regions.guaranteed[i, j]
+    # the edges drawn are the toolkit's: the quadratic edge at beta 0.5 is 2(1.5)/25
+    x, y = art["quadratic_edge"].get_data()
+    assert np.interp(0.5, y, x) == pytest.approx(0.12, rel=1e-3)
+    labels = legend_labels(art["legend"])
+    assert "some such f has a cycle" in labels and "neither result decides" in labels
+    legends_clear(fig)
+    fonts_readable(fig)
