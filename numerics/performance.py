@@ -47,9 +47,12 @@ __all__ = [
     "CLASSES",
     "MAX_STEPS",
     "PEP_MISSING",
+    "POLYAK_STEPS",
     "SolverError",
     "WorstCase",
+    "polyak_table",
     "quadratic_worst_case",
+    "stored_polyak_table",
     "worst_case",
 ]
 
@@ -62,6 +65,12 @@ PEP_MISSING = (
     "the worst case over a function class needs PEPit and Clarabel, which are not installed: "
     "python -m pip install 'momentum-theory[pep]'"
 )
+
+
+#: the steps of the stored table at Polyak's tuning for Lessard's class [1, 25]
+POLYAK_STEPS = tuple(range(1, 11))
+#: the table's file in the package data, written by ``python -m numerics.data``
+_TABLE = "polyak_worst_case.json"
 
 
 class SolverError(MomentumError):
@@ -214,3 +223,44 @@ def worst_case(
     return WorstCase(
         float(tau), steps, function_class, m.name, eta, beta, mu, L, "Clarabel", status, theory
     )
+
+
+def polyak_table(steps=POLYAK_STEPS) -> dict:
+    """Worst cases at Polyak's tuning for [1, 25] over both classes, solved now (needs ``[pep]``).
+
+    Heavy ball at eta = 1/9, beta = 4/9 (the toolkit's closed-form tuning),
+    the class of Lessard, Recht and Packard's counterexample. Returns
+    ``{"eta", "beta", "mu", "L", "steps", "quadratic", "smooth-strongly-convex",
+    "solver"}``, the two classes' lists of tau in the order of ``steps``.
+    """
+    from numerics.tuning import tune_closed_form
+
+    mu, L = 1.0, 25.0
+    tuned = tune_closed_form(mu, L, "heavy_ball")
+    eta, beta = float(tuned.eta), float(tuned.beta)
+    table = {"eta": eta, "beta": beta, "mu": mu, "L": L, "steps": list(steps)}
+    for cls in CLASSES:
+        table[cls] = [worst_case(eta, beta, mu, L, n, function_class=cls).tau for n in steps]
+    from importlib.metadata import version
+
+    table["solver"] = f"PEPit {version('PEPit')}, Clarabel {version('clarabel')}"
+    return table
+
+
+def stored_polyak_table() -> dict:
+    """:func:`polyak_table` as computed ahead of time and shipped (no solver needed).
+
+    The report draws it; a test solves the programs again and compares, so
+    the stored numbers stay what the solver gives. ``"quadratic_exact"`` is
+    added on loading: :func:`quadratic_worst_case` at each step, computed now.
+    """
+    import json
+    from importlib import resources
+
+    table = json.loads(resources.files("numerics.data").joinpath(_TABLE).read_text("utf-8"))
+    # the exact worst case over the quadratics, computed now (cheap): what the SDP is held to
+    table["quadratic_exact"] = [
+        quadratic_worst_case(table["eta"], table["beta"], table["mu"], table["L"], n)
+        for n in table["steps"]
+    ]
+    return table

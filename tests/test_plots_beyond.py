@@ -13,6 +13,7 @@ from numerics.plots.beyond import (
     plot_lessard_basin,
     plot_lessard_phase,
     plot_lessard_run,
+    plot_worst_case_steps,
 )
 from tests.figure_checks import fonts_readable, legend_labels, legends_clear
 
@@ -56,5 +57,17 @@ def test_the_regions_put_polyaks_point_in_the_cycle_set():
     assert np.interp(0.5, y, x) == pytest.approx(0.12, rel=1e-3)
     labels = legend_labels(art["legend"])
     assert "some such f has a cycle" in labels and "neither result decides" in labels
+    legends_clear(fig)
+    fonts_readable(fig)
+
+
+def test_the_worst_case_figure_draws_the_table():
+    from numerics.performance import stored_polyak_table
+
+    table = stored_polyak_table()
+    fig, ax = plt.subplots(figsize=(6.5, 4.6), layout="constrained")
+    art = plot_worst_case_steps(table, ax=ax)
+    assert list(art["smooth_strongly_convex"].get_ydata()) == table["smooth-strongly-convex"]
+    assert list(art["exact"].get_ydata()) == table["quadratic_exact"]
     legends_clear(fig)
     fonts_readable(fig)

@@ -18,7 +18,13 @@ from numerics.plots.style import (
     legend_outside,
 )
 
-__all__ = ["plot_class_regions", "plot_lessard_basin", "plot_lessard_phase", "plot_lessard_run"]
+__all__ = [
+    "plot_class_regions",
+    "plot_lessard_basin",
+    "plot_lessard_phase",
+    "plot_lessard_run",
+    "plot_worst_case_steps",
+]
 
 _PIECES = r"pieces of $f'$: $25x$ | $x + 24$ | $25x - 24$"
 
@@ -262,5 +268,66 @@ def plot_class_regions(regions, ax=None, *, point=None) -> dict:
         "quadratic_edge": quad,
         "guaranteed_edge": safe_edge,
         "point": marker,
+        "legend": legend,
+    }
+
+
+def plot_worst_case_steps(table, ax=None) -> dict:
+    """tau(N) = worst (f(x_N) - f*) / (f(x_0) - f*) against N, over both classes (log scale).
+
+    ``table`` is :func:`numerics.performance.stored_polyak_table` (or
+    :func:`~numerics.performance.polyak_table`): the SDP's values for every
+    smooth strongly convex function and for the quadratics, with the exact
+    quadratic worst case beside them.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    ax = axes_or_new(ax, figsize=(6.5, 4.6))
+    n = np.asarray(table["steps"])
+    (sc,) = ax.semilogy(
+        n,
+        table["smooth-strongly-convex"],
+        "o-",
+        color=PALETTE[1],
+        lw=1.6,
+        ms=6,
+        label="every smooth strongly convex f (SDP)",
+    )
+    (quad,) = ax.semilogy(
+        n,
+        table["quadratic"],
+        "s",
+        color=PALETTE[0],
+        ms=7,
+        mfc="none",
+        mew=1.4,
+        label="every quadratic of the class (SDP)",
+    )
+    exact = None
+    if "quadratic_exact" in table:
+        (exact,) = ax.semilogy(
+            n,
+            table["quadratic_exact"],
+            "-",
+            color=PALETTE[0],
+            lw=1.2,
+            label=r"the toolkit's exact quadratic worst case $\max p_N(\lambda)^2$",
+        )
+    one = ax.axhline(1.0, color="0.4", ls=":", lw=1.0, label="no progress (ratio 1)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(r"steps $N$")
+    ax.set_ylabel(r"worst $(f(x_N) - f^*)\,/\,(f(x_0) - f^*)$")
+    ax.set_title(
+        rf"Heavy ball at Polyak's tuning ($\eta = {table['eta']:.4g}$, $\beta = {table['beta']:.4g}$), "
+        rf"$\mu = {table['mu']:g}$, $L = {table['L']:g}$",
+        fontsize=FONT + 1,
+    )
+    legend = legend_outside(ax, ncol=2)
+    return {
+        "ax": ax,
+        "smooth_strongly_convex": sc,
+        "quadratic": quad,
+        "exact": exact,
+        "one": one,
         "legend": legend,
     }
