@@ -818,6 +818,33 @@ NUMBERS_MUTANTS += [
 MUTANTS += NUMBERS_MUTANTS
 
 
+# --- report folders, streams and the environment (issue 24): each class its planted bug ---
+FOLDER_MUTANTS = [
+    (
+        "marker read past its size limit",
+        "numerics/output/marker.py",
+        "if data is None or len(data) > MAX_MARKER_BYTES or not _nesting_within(",
+        "if data is None or not _nesting_within(",
+        ("tests/test_marker.py",),
+    ),
+    (
+        "marker parsed without its depth checked",
+        "numerics/output/marker.py",
+        "or not _nesting_within(data, _MAX_DEPTH):",
+        "or False:",
+        ("tests/test_marker.py",),
+    ),
+    (
+        "another program's marker of the same shape taken as ours",
+        "numerics/output/marker.py",
+        'if record["toolkit"] != _TOOLKIT or not plain_name(record["target"]):',
+        'if not plain_name(record["target"]):',
+        ("tests/test_marker.py",),
+    ),
+]
+MUTANTS += FOLDER_MUTANTS
+
+
 def copy_tree(dest: Path) -> None:
     """Copy the tracked and the new (not ignored) files: what the suite would run on."""
     files = subprocess.run(

@@ -11,10 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
-__all__ = ["MARKER", "foreign_content", "read_marker", "write_marker"]
+__all__ = [
+    "MARKER",
+    "MAX_MARKER_BYTES",
+    "foreign_content",
+    "plain_name",
+    "read_marker",
+    "write_marker",
+]
 
 MARKER = ".momentum-report"
 _TOOLKIT = "momentum-theory"
@@ -53,18 +61,93 @@ def write_marker(folder: Path, target_name: str, complete: bool) -> None:
     (folder / MARKER).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", "utf-8")
 
 
-def read_marker(folder: Path) -> dict | None:
-    """The marker record of ``folder``, or None when it has no valid one."""
-    path = folder / MARKER
+#: the most a marker of ours can take (a report of thousands of files); anything longer is not ours
+MAX_MARKER_BYTES = 1 << 20
+#: how deep a marker of ours nests: the record, and its ``files`` inside it
+_MAX_DEPTH = 2
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(rb"[^\[\]{}]")
+_INNERMOST = re.compile(rb"\{\}|\[\]")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def _nesting_within(data: bytes, depth: int) -> bool:
+    """Whether the JSON text ``data`` nests at most ``depth`` deep (checked before parsing it)."""
+    brackets = _NOT_BRACKET.sub(b"", _STRING.sub(b"", data))
+    for _ in range(depth):  # each pass removes the innermost pairs
+        brackets = _INNERMOST.sub(b"", brackets)
+    return not brackets
+
+
+def _read_prefix(path: Path, limit: int) -> bytes | None:
+    """At most ``limit + 1`` bytes of the regular file ``path`` (None: not a regular file).
+
+    Opened without following a symlink and without blocking (a FIFO is never
+    waited on), so a crafted entry answers at once.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        record = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+        chunks, left = [], limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def plain_name(name) -> bool:
+    """Whether ``name`` is one entry's name (no separator, not ``.`` or ``..``, nothing odd)."""
+    return (
+        isinstance(name, str)
+        and name not in ("", ".", "..")
+        and "/" not in name
+        and "\0" not in name
+        and len(name.encode("utf-8", "surrogatepass")) <= 255
+    )
+
+
+def _valid(record) -> bool:
+    """Whether ``record`` is exactly what :func:`write_marker` writes."""
+    if not isinstance(record, dict) or set(record) != {"toolkit", "target", "files"}:
+        return False
+    if record["toolkit"] != _TOOLKIT or not plain_name(record["target"]):
+        return False
+    files = record["files"]
+    if files is None:
+        return True
+    return isinstance(files, dict) and all(
+        all(plain_name(part) for part in rel.split("/"))
+        and isinstance(digest, str)
+        and _DIGEST.fullmatch(digest) is not None
+        for rel, digest in files.items()
+    )
+
+
+def read_marker(folder: Path) -> dict | None:
+    """The marker record of ``folder``, or None when it has none the toolkit wrote.
+
+    Only a bounded prefix is read, its nesting is checked before it is parsed,
+    and the record must have exactly the marker's shape: a crafted, huge or
+    deeply nested marker, or another program's file of the same name, is None.
+    """
+    try:
+        data = _read_prefix(folder / MARKER, MAX_MARKER_BYTES)
+    except OSError:
         return None
-    if not isinstance(record, dict) or record.get("toolkit") != _TOOLKIT:
+    if data is None or len(data) > MAX_MARKER_BYTES or not _nesting_within(data, _MAX_DEPTH):
         return None
-    return record
+    try:
+        record = json.loads(data.decode("utf-8"))
+    except ValueError:  # not UTF-8, not JSON
+        return None
+    return record if _valid(record) else None
 
 
 def foreign_content(folder: Path) -> str | None:
