@@ -841,6 +841,20 @@ FOLDER_MUTANTS = [
         'if not plain_name(record["target"]):',
         ("tests/test_marker.py",),
     ),
+    (
+        "an unreadable folder counted as empty",
+        "numerics/output/marker.py",
+        'return f"it cannot be read ({exc.strerror or exc})"',
+        "return None",
+        ("tests/test_files.py",),
+    ),
+    (
+        "the whole tree walked before a folder is refused (--output /usr)",
+        "numerics/output/marker.py",
+        "entries = _walk(folder)",
+        "entries = iter(list(_walk(folder)))",
+        ("tests/test_files.py",),
+    ),
 ]
 MUTANTS += FOLDER_MUTANTS
 

@@ -566,3 +566,138 @@ def test_any_name_gives_the_output_or_one_output_error(parts, trailing, folder, 
             assert (inner / "f").read_text() == "mine"
         leftovers = [p for p in Path(root).rglob(".momentum-*") if p.name != MARKER]
         assert leftovers == []
+
+
+# --- deciding what a folder is: from its first entries, and never an unreadable one as empty ---
+
+
+def _tree(folder: Path, width: int = 30) -> None:
+    """A folder of the user's: notes and a tree of subfolders below them."""
+    for k in range(width):
+        (folder / f"sub{k:02}" / "deeper").mkdir(parents=True)
+        (folder / f"sub{k:02}" / "deeper" / "data.txt").write_text("mine")
+
+
+def _counting_listings(monkeypatch) -> list:
+    listed = []
+    real = os.scandir
+
+    def scandir(path="."):
+        listed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    return listed
+
+
+@pytest.mark.parametrize("marked", [False, True], ids=["no-marker", "a-report-with-a-note"])
+def test_a_folder_not_ours_is_refused_from_its_first_entries(tmp_path, monkeypatch, marked):
+    """Found by the fuzz: ``--output /usr`` walked the whole tree (3-4 s) before refusing."""
+    target = tmp_path / "big"
+    if marked:
+        _report(target, **{"a.txt": "1"})
+    else:
+        target.mkdir()
+    _tree(target)
+    listed = _counting_listings(monkeypatch)
+    reason = foreign_content(target)
+    assert reason == (
+        "it holds 'sub00', which the toolkit did not write"
+        if marked
+        else f"it is not empty and holds no report of this toolkit (no {MARKER} file)"
+    )
+    assert len(listed) == 1  # the folder itself; none of the 60 below it
+
+
+def _unreadable_inode(monkeypatch, folder: Path) -> None:
+    """Listing ``folder`` fails as for mode 000, wherever it is renamed to (the inode is refused)."""
+    refused = os.stat(folder).st_ino
+    real = os.scandir
+
+    def scandir(path="."):
+        if not isinstance(path, int) and os.stat(path).st_ino == refused:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "fallback"])
+def test_an_unreadable_folder_is_refused_never_counted_as_empty(tmp_path, monkeypatch, exchange):
+    """Found by the fuzz: a mode-000 folder counted as empty; its files ended in a hidden temporary.
+
+    The PermissionError is injected at the listing (as root, mode 000 is still
+    readable); ``test_a_mode_000_folder_is_refused_for_real`` checks the real thing.
+    """
+    if not exchange:
+        monkeypatch.setattr(files, "_exchange", lambda a, b: False)
+    target = tmp_path / "locked"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine")
+    _unreadable_inode(monkeypatch, target)
+    with pytest.raises(OutputError, match=r"refusing to replace '.*locked': it cannot be read"):
+        _report(target, **{"a.txt": "1"})
+    monkeypatch.undo()
+    assert _listing(tmp_path) == ["locked"] and _listing(target) == ["notes.txt"]
+
+
+_AS_ANOTHER_USER = """
+    import sys
+    from numerics.output.files import OutputError, atomic_directory
+    try:
+        with atomic_directory(sys.argv[1]) as d:
+            (d / "a.txt").write_text("1")
+    except OutputError as exc:
+        print(exc)
+"""
+
+
+def test_a_mode_000_folder_is_refused_for_real(tmp_path):
+    """The real permission: run directly when not root; as root, as the user nobody (setpriv).
+
+    Root reads a mode-000 folder, so the check runs as another user who owns
+    the folder but may not list it, the way a user meets their own chmod 000.
+    """
+    import shutil
+    import tempfile
+
+    drop = []
+    if os.geteuid() == 0:
+        import pwd
+
+        setpriv = shutil.which("setpriv")
+        try:
+            nobody = pwd.getpwnam("nobody")
+        except KeyError:
+            nobody = None
+        if setpriv is None or nobody is None:
+            pytest.skip("root without setpriv or a user 'nobody': the injected test covers it")
+        drop = [setpriv, f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
+    # a folder every user can reach (pytest's own is private to root)
+    root = Path(tempfile.mkdtemp(prefix="momentum-000-"))
+    try:
+        os.chmod(root, 0o755)
+        target = root / "locked"
+        target.mkdir()
+        (target / "notes.txt").write_text("mine")
+        if drop:
+            os.chown(root, nobody.pw_uid, nobody.pw_gid)
+            for p in (target, target / "notes.txt"):
+                os.chown(p, nobody.pw_uid, nobody.pw_gid)
+        os.chmod(target, 0o000)
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+        child = subprocess.run(
+            [*drop, sys.executable, "-c", textwrap.dedent(_AS_ANOTHER_USER), str(target)],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        os.chmod(target, 0o700)
+        assert (child.returncode, child.stderr) == (0, "")
+        assert child.stdout.startswith(
+            f"refusing to replace '{target}': it cannot be read (Permission denied)"
+        )
+        assert _listing(root) == ["locked"] and _listing(target) == ["notes.txt"]
+    finally:
+        shutil.rmtree(root)

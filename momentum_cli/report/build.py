@@ -168,14 +168,16 @@ def write_report(output, progress=_quiet, *, svg: bool = False) -> str:
     ``progress(message)`` is told what is being built, step by step. The
     figures are PNG files, and also SVG with ``svg=True``.
     """
-    import theory
-    from momentum_cli.explorer import explorer_html
-    from momentum_cli.report.html import report_html
-    from momentum_cli.report.pdf import write_pdf
     from numerics.output.files import atomic_directory
 
     target = Path(output)
+    # a folder that is not ours is refused before SymPy is even imported
     with atomic_directory(output) as tmp:  # the user's spelling: Path('') would be '.'
+        import theory
+        from momentum_cli.explorer import explorer_html
+        from momentum_cli.report.html import report_html
+        from momentum_cli.report.pdf import write_pdf
+
         figures = tmp / "figures"
         figures.mkdir()
         order = _drawing_order(FIGURES)

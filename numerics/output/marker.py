@@ -9,6 +9,7 @@ the user's and the toolkit refuses to replace it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -30,18 +31,35 @@ _TOOLKIT = "momentum-theory"
 
 def _digest(path: Path) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    # no symlink followed, no FIFO waited on: what was listed as a file may have changed since
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""  # never a digest: a file of ours changed into something else
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
 
 
 def _walk(folder: Path):
-    """Yield ``(relative path, lstat)`` of every entry below ``folder`` (no symlinks followed)."""
-    for root, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            full = Path(root) / name
-            yield full.relative_to(folder).as_posix(), os.lstat(full)
+    """Yield ``(relative path, lstat)`` of every entry below ``folder``, lazily.
+
+    Each folder's entries come (sorted) before anything below them, so a
+    caller that stops at the first entry it does not expect never lists the
+    rest of the tree. No symlink is followed; a folder that cannot be listed
+    raises (``os.walk`` would skip it, and an unreadable folder would look empty).
+    """
+    pending = [""]
+    while pending:
+        below = pending.pop()
+        with os.scandir(folder / below if below else folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        for entry in entries:
+            rel = f"{below}/{entry.name}" if below else entry.name
+            st = entry.stat(follow_symlinks=False)
+            yield rel, st
+            if stat.S_ISDIR(st.st_mode):
+                pending.append(rel)
 
 
 def write_marker(folder: Path, target_name: str, complete: bool) -> None:
@@ -154,23 +172,30 @@ def foreign_content(folder: Path) -> str | None:
     """Why ``folder`` is not the toolkit's to replace, or None when it is.
 
     It is the toolkit's when it is empty, or when it holds exactly the files
-    its complete marker lists, each unchanged.
+    its complete marker lists, each unchanged. The answer comes from the first
+    entry that is not the toolkit's: a folder without a marker is refused after
+    one listing, however large its tree (``/usr``). A folder that cannot be
+    read is refused, never counted as empty.
     """
-    entries = dict(_walk(folder))
-    if not entries:
-        return None
-    record = read_marker(folder)
-    files = record.get("files") if record else None
-    if not isinstance(files, dict):
-        return f"it is not empty and holds no report of this toolkit (no {MARKER} file)"
-    ancestors = {p.rsplit("/", k)[0] for p in files for k in range(1, p.count("/") + 1)}
-    for rel, st in sorted(entries.items()):
-        if rel == MARKER:
-            continue
-        if stat.S_ISDIR(st.st_mode) and rel in ancestors:
-            continue
-        if rel not in files or not stat.S_ISREG(st.st_mode):
-            return f"it holds {rel!r}, which the toolkit did not write"
-        if _digest(folder / rel) != files[rel]:
-            return f"{rel!r} was changed after the toolkit wrote it"
+    try:
+        entries = _walk(folder)
+        first = next(entries, None)
+        if first is None:
+            return None
+        record = read_marker(folder)
+        files = record["files"] if record else None
+        if files is None:
+            return f"it is not empty and holds no report of this toolkit (no {MARKER} file)"
+        ancestors = {p.rsplit("/", k)[0] for p in files for k in range(1, p.count("/") + 1)}
+        for rel, st in itertools.chain([first], entries):
+            if rel == MARKER:
+                continue
+            if stat.S_ISDIR(st.st_mode) and rel in ancestors:
+                continue
+            if rel not in files or not stat.S_ISREG(st.st_mode):
+                return f"it holds {rel!r}, which the toolkit did not write"
+            if _digest(folder / rel) != files[rel]:
+                return f"{rel!r} was changed after the toolkit wrote it"
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or exc})"
     return None  # files of the report the user deleted are no loss: replacing it is fine
