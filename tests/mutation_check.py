@@ -559,8 +559,8 @@ MUTANTS = [
     (
         "written directories keep a fixed mode 0755",
         "numerics/output/files.py",
-        "os.chmod(self.tmp, 0o777 & ~_umask())",
-        "os.chmod(self.tmp, 0o755)",
+        "os.chmod(tmp, 0o777 & ~_umask())",
+        "os.chmod(tmp, 0o755)",
         ("tests/test_cli_values.py",),
     ),
     (
@@ -853,6 +853,28 @@ FOLDER_MUTANTS = [
         "numerics/output/marker.py",
         "entries = _walk(folder)",
         "entries = iter(list(_walk(folder)))",
+        ("tests/test_files.py",),
+    ),
+    (
+        "a leftover's lock consulted only when its pid is alive here (PID-only liveness)",
+        "numerics/output/temporaries.py",
+        "            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)\n",
+        "            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB) if os.path.exists("
+        "f\"/proc/{folder.name.split('-')[2]}\") else None\n",
+        ("tests/test_temporaries.py",),
+    ),
+    (
+        "another user's leftover taken as ours",
+        "numerics/output/temporaries.py",
+        "        and st.st_uid == os.geteuid()\n",
+        "",
+        ("tests/test_temporaries.py",),
+    ),
+    (
+        "what was swapped out not compared with what was checked",
+        "numerics/output/files.py",
+        "        if not _is(old, checked):\n            undo()",
+        "        if False:\n            undo()",
         ("tests/test_files.py",),
     ),
 ]

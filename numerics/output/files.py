@@ -19,28 +19,30 @@ every instant the target holds the earlier or the new report. Where the
 exchange is unsupported, the earlier report is first renamed aside to
 ``.momentum-old-<pid>-<random>`` and then the new one into place; a run killed
 between the two renames is repaired by the next run, which moves the earlier
-report back. SIGINT and SIGTERM are held during the swap, and a failure or
-signal anywhere else removes the temporary folder. What a SIGKILL leaves
-(``.momentum-tmp-<pid>-<random>``) is removed by the next write into the same
-folder, and only when the process that made it is gone.
+report back. What is swapped out must be the very folder that was checked
+(same device and inode, opened without following a symlink): a folder
+swapped for a symlink meanwhile is swapped back and refused, and a symlink's
+target is never emptied. SIGINT and SIGTERM are held during the swap, and a
+failure or signal anywhere else removes the temporary folder. What a SIGKILL
+leaves is removed by the next write into the same folder, only when the
+kernel says its run is gone (:mod:`numerics.output.temporaries`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import secrets
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from numerics.output.marker import foreign_content, write_marker
 from numerics.output.temporaries import (
     OLD_PREFIX,
-    TEMP_PREFIX,
+    Temporary,
     clean_stale,
+    locked,
     remove_folder,
     signals_held,
 )
@@ -150,14 +152,12 @@ def _file_target(path) -> tuple[str, Path, os.stat_result | None]:
 
 def _write_atomically(path, write) -> Path:
     shown, real, st = _file_target(path)
-    tmp = None
+    temporary = None
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(real.parent)
-        with signals_held():  # a signal between making the file and knowing its name
-            fd, name = tempfile.mkstemp(dir=real.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-")
-            os.close(fd)
-            tmp = Path(name)
+        temporary = Temporary(real.parent, real.name)
+        tmp = temporary.path / "content"  # never the marker's name, whatever the target's
         write(tmp)
         with open(tmp, "rb+") as fh:  # on disk before the rename: a crash keeps old or new
             os.fsync(fh.fileno())
@@ -168,9 +168,8 @@ def _write_atomically(path, write) -> Path:
     except OSError as exc:
         raise _error(shown, exc) from exc
     finally:
-        if tmp is not None:
-            with signals_held():
-                tmp.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.remove()
     return Path(shown)
 
 
@@ -271,22 +270,6 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-@contextlib.contextmanager
-def _locked(folder: Path):
-    """An exclusive ``flock`` on ``folder`` itself, held for the block."""
-    try:
-        import fcntl
-    except ImportError:  # no flock (Windows): writers are not serialised
-        yield
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
 class atomic_directory:
     """Build a report folder in a temporary sibling and move it into place on success.
 
@@ -308,48 +291,67 @@ class atomic_directory:
     def __init__(self, path) -> None:
         self.shown = os.fsdecode(os.fspath(path))
         self.target = Path(self.shown)
+        self.temporary: Temporary | None = None
+
+    def _refuse(self, reason: str) -> None:
+        raise OutputError(
+            f"refusing to replace {self.shown!r}: {reason}; "
+            "choose another --output folder or move it away"
+        )
 
     def _refuse_foreign(self, folder: Path) -> None:
         reason = foreign_content(folder)
         if reason is not None:
-            raise OutputError(
-                f"refusing to replace {self.shown!r}: {reason}; "
-                "choose another --output folder or move it away"
-            )
+            self._refuse(reason)
 
     def __enter__(self) -> Path:
         self.target = _folder_target(self.shown)
         parent = self.target.parent
-        self.tmp = None
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            with _locked(parent):  # another run may be swapping the target right now
+            with locked(parent):  # another run may be swapping the target right now
                 if os.path.lexists(self.target):
                     self._refuse_foreign(self.target)
             clean_stale(parent)
-            with signals_held():  # a signal arriving here would leave an unmarked folder
-                self.tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
-                write_marker(self.tmp, self.target.name, complete=False)
+            self.temporary = Temporary(parent, self.target.name)
+            return self.temporary.path
         except BaseException as exc:
-            if self.tmp is not None:  # the held signal is delivered here, still in __enter__
-                remove_folder(self.tmp)
+            if self.temporary is not None:  # a signal held while it was made arrives here
+                self.temporary.remove()
             if isinstance(exc, OSError):
                 raise _error(self.shown, exc) from exc
             raise
-        return self.tmp
+
+    def _checked(self) -> tuple[int, int]:
+        """Device and inode of the folder at the target now, opened without following a symlink."""
+        try:
+            fd = os.open(self.target, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                self._refuse(_SWAPPED)
+            raise
+        try:
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+        return st.st_dev, st.st_ino
 
     def _swap(self) -> Path | None:
         """Put the new folder in place; returns where the earlier one now is."""
-        target, tmp = self.target, self.tmp
+        target, tmp = self.target, self.temporary.path
         if not os.path.lexists(target):
             os.rename(tmp, target)  # rename(2) never replaces a non-empty folder
             return None
+        checked = self._checked()
         self._refuse_foreign(target)
         if _exchange(tmp, target):
             old, undo = tmp, lambda: _exchange(tmp, target)
         else:
             old = target.with_name(f"{OLD_PREFIX}{os.getpid()}-{secrets.token_hex(4)}")
             os.rename(target, old)
+            if not _is(old, checked):  # swapped for another entry since it was checked
+                os.rename(old, target)
+                self._refuse(_SWAPPED)
             try:
                 os.rename(tmp, target)
             except OSError:
@@ -360,39 +362,52 @@ class atomic_directory:
                 os.rename(target, tmp)
                 os.rename(old, target)
 
-        # The check above and the swap are not one step: were a file added meanwhile, swap back.
-        try:
-            reason = foreign_content(old)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
+        # What was checked and what was swapped out are not one step: were the folder swapped
+        # for a symlink, or a file added meanwhile, swap back (the new report is removed).
+        if not _is(old, checked):
+            undo()
+            self._refuse(_SWAPPED)
+        reason = foreign_content(old)
         if reason is not None:
             undo()
-            self._refuse_foreign(target)
+            self._refuse(reason)
         return old
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is not None:
-            with signals_held():
-                remove_folder(self.tmp)
+            self.temporary.remove()
             if isinstance(exc, OSError):
                 raise _error(self.shown, exc) from exc
             return False
+        tmp = self.temporary.path
         try:
-            write_marker(self.tmp, self.target.name, complete=True)
-            for root, _, files in os.walk(self.tmp):
+            write_marker(tmp, self.target.name, complete=True)
+            for root, _, files in os.walk(tmp):
                 for name in files:  # on disk before the swap: a crash keeps old or new
                     with open(os.path.join(root, name), "rb") as fh:
                         os.fsync(fh.fileno())
-            os.chmod(self.tmp, 0o777 & ~_umask())
-            with signals_held(), _locked(self.target.parent):
+            os.chmod(tmp, 0o777 & ~_umask())
+            with signals_held(), locked(self.target.parent):
                 old = self._swap()
         except BaseException as failure:
-            with signals_held():
-                remove_folder(self.tmp)
+            self.temporary.remove()
             if isinstance(failure, OSError):
                 raise _error(self.shown, failure) from failure
             raise
-        if old is not None:
-            with signals_held():
+        with signals_held():
+            if old is not None:
                 remove_folder(old)
+            self.temporary.close()
         return False
+
+
+_SWAPPED = "it was swapped for a symlink or another entry while the report was built"
+
+
+def _is(path: Path, checked: tuple[int, int]) -> bool:
+    """Whether ``path`` (not followed) is the very folder whose device and inode were checked."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and (st.st_dev, st.st_ino) == checked

@@ -1,11 +1,28 @@
-"""The toolkit's temporary names: holding signals while one is made, cleaning up after kills.
+"""The toolkit's temporary folders: made and locked, held through signals, cleaned after kills.
 
-A temporary file or folder is named ``.momentum-tmp-<pid>-<random>``; an
-earlier report moved aside during a swap (where the one-step exchange is
-unsupported) ``.momentum-old-<pid>-<random>``. A run killed with SIGKILL
-leaves them behind; :func:`clean_stale` removes them on the next write into
-the same folder, only those of processes that are gone, and a folder only
-when it carries the toolkit's marker (or is empty).
+Every write goes through a temporary folder beside its target, named
+``.momentum-tmp-<pid>-<random>``: a file is written inside it and renamed
+into place; a report is built in it and swapped in. An earlier report moved
+aside during a swap (where the one-step exchange is unsupported) is named
+``.momentum-old-<pid>-<random>``.
+
+Liveness. The folder's marker (:mod:`numerics.output.marker`) is created and
+locked (``flock``) before its content is written, and the run holds that lock
+until it ends; the kernel releases it with the process, whatever kills it.
+A run killed with SIGKILL leaves its folder behind; :func:`clean_stale`
+removes it on the next write into the same parent, and only when
+
+- it is a real folder (not a symlink) of this user, named as above;
+- it carries a marker the toolkit wrote (a folder without one is foreign);
+- the marker's lock can be taken: no live run holds it.
+
+The process id in the name decides nothing: in another PID namespace (a
+container) or on a file system shared with other machines it names some
+other process. An earlier report found aside whose report folder is gone is
+moved back (a run killed between the two renames of a swap); one holding a
+file its marker does not list is left alone. Anything else with a name like
+ours (a file, a FIFO, a symlink, another user's folder, a folder of notes) is
+left alone and stops no run.
 """
 
 from __future__ import annotations
@@ -15,75 +32,192 @@ import os
 import re
 import shutil
 import signal
+import stat
+import tempfile
 import threading
 from pathlib import Path
 
-from numerics.output.marker import MARKER, read_marker
+from numerics.output.marker import MARKER, foreign_content, read_marker, write_marker
 
-__all__ = ["OLD_PREFIX", "TEMP_PREFIX", "clean_stale", "remove_folder", "signals_held"]
+__all__ = [
+    "OLD_PREFIX",
+    "TEMP_PREFIX",
+    "Temporary",
+    "clean_stale",
+    "locked",
+    "remove_folder",
+    "signals_held",
+]
 
 TEMP_PREFIX = ".momentum-tmp-"
 OLD_PREFIX = ".momentum-old-"
-_OWNED = re.compile(r"\.momentum-(tmp|old)-(\d+)-[a-z0-9_]{8}")
+_OURS = re.compile(r"\.momentum-(tmp|old)-\d{1,20}-[a-z0-9_]{8}")
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+try:
+    import fcntl
+except ImportError:  # no flock (Windows): no run can tell a dead leftover, so none is removed
+    fcntl = None
+
+#: (device, inode) of this process's own temporaries, never probed: on a network file
+#: system flock is emulated with POSIX locks, which closing any descriptor would drop
+_OWN: set[tuple[int, int]] = set()
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
+@contextlib.contextmanager
+def locked(folder: Path):
+    """An exclusive ``flock`` on ``folder`` itself, held for the block.
+
+    Swaps into the folder and the cleanup of its leftovers take turns under
+    it (no lock file is left behind).
+    """
+    if fcntl is None:  # writers are not serialised
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY | _CLOEXEC)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process: alive
-        return True
-    return True
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+class Temporary:
+    """A temporary folder in ``parent``, its marker locked until :meth:`close`.
+
+    The marker names ``target`` (the file or folder it will become) and is
+    incomplete; the folder is made with SIGINT and SIGTERM held, so it is
+    never left unmarked by a signal.
+    """
+
+    def __init__(self, parent: Path, target: str) -> None:
+        self._fd = None
+        with signals_held():
+            self.path = Path(tempfile.mkdtemp(dir=parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
+            try:
+                self._fd = os.open(
+                    self.path / MARKER,
+                    os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | _CLOEXEC,
+                    0o644,
+                )
+                if (
+                    fcntl is not None
+                ):  # locked before it says it is ours: no cleaner sees it unlocked
+                    fcntl.flock(self._fd, fcntl.LOCK_EX)
+                write_marker(self.path, target, complete=False)
+                st = os.lstat(self.path)
+                self._id = (st.st_dev, st.st_ino)
+                _OWN.add(self._id)
+            except BaseException:
+                self.close()
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path / MARKER)
+                    os.rmdir(self.path)
+                raise
+
+    def remove(self) -> None:
+        """Remove the folder (what is in it too), then release the lock."""
+        with signals_held():
+            remove_folder(self.path)
+            self.close()
+
+    def close(self) -> None:
+        """Release the lock (the folder, wherever it now is, is no longer a live run's)."""
+        if self._fd is not None:
+            _OWN.discard(getattr(self, "_id", None))
+            os.close(self._fd)
+            self._fd = None
 
 
 def remove_folder(folder: Path) -> None:
-    """Remove a folder of the toolkit's, its marker last (a half-removed one stays recognisable)."""
+    """Remove a folder of the toolkit's, its marker last (a half-removed one stays recognisable).
+
+    A symlink is never followed, at the top or below: a folder swapped for a
+    symlink is left as it is, and the symlink's target untouched.
+    """
     with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
-            if entry.name == MARKER:
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                os.unlink(entry.path)
-        (folder / MARKER).unlink(missing_ok=True)
-        folder.rmdir()
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _CLOEXEC)
+        try:
+            with os.scandir(fd) as listing:
+                entries = list(listing)
+            for entry in entries:
+                if entry.name == MARKER:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.name, ignore_errors=True, dir_fd=fd)
+                else:
+                    os.unlink(entry.name, dir_fd=fd)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(MARKER, dir_fd=fd)
+        finally:
+            os.close(fd)
+        os.rmdir(folder)
+
+
+def _lock_if_dead(folder: Path) -> int | None:
+    """A shared lock on the marker of ``folder`` when no live run holds it, else None."""
+    if fcntl is None:
+        return None
+    try:
+        fd = os.open(folder / MARKER, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | _CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return fd
+    except OSError:  # EWOULDBLOCK: a live run holds it; anything else: cannot tell
+        pass
+    os.close(fd)
+    return None
+
+
+def _ours(entry: os.DirEntry) -> bool:
+    """Named like ours, a real folder, of this user, not one of this process's live ones."""
+    if _OURS.fullmatch(entry.name) is None:
+        return False
+    try:
+        st = entry.stat(follow_symlinks=False)
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(st.st_mode)
+        and st.st_uid == os.geteuid()
+        and (st.st_dev, st.st_ino) not in _OWN
+    )
+
+
+def _clean(parent: Path, folder: Path) -> None:
+    fd = _lock_if_dead(folder)
+    if fd is None:  # no marker file, or a live run's
+        return
+    try:
+        record = read_marker(folder)
+        if record is None:  # another program's file of the same name
+            return
+        complete = record["files"] is not None
+        if complete and foreign_content(folder) is not None:  # a file the toolkit did not write
+            return
+        target = parent / record["target"]
+        if folder.name.startswith(OLD_PREFIX) and complete and not os.path.lexists(target):
+            os.rename(folder, target)  # killed between the two renames of a swap: move it back
+            return
+        remove_folder(folder)
+    finally:
+        os.close(fd)
 
 
 def clean_stale(parent: Path) -> None:
-    """Remove what killed runs left in ``parent``: only the toolkit's names, only of dead processes."""
+    """Remove (or move back) what killed runs left in ``parent``; leave everything else alone."""
     try:
-        entries = list(os.scandir(parent))
-    except OSError:
+        with locked(parent):  # not in the middle of a live run's swap
+            with os.scandir(parent) as listing:
+                entries = [e for e in listing if _ours(e)]
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    _clean(parent, Path(entry.path))
+    except OSError:  # a parent that cannot be listed or locked holds nothing to clean
         return
-    for entry in entries:
-        match = _OWNED.fullmatch(entry.name)
-        if match is None or _pid_alive(int(match[2])):
-            continue
-        path = Path(entry.path)
-        with contextlib.suppress(OSError):
-            if entry.is_file(follow_symlinks=False):
-                if match[1] == "tmp":
-                    path.unlink()
-                continue
-            if not entry.is_dir(follow_symlinks=False):
-                continue
-            record = read_marker(path)
-            if record is None:
-                if not any(os.scandir(path)):  # killed before its marker was written
-                    path.rmdir()
-                continue
-            name = record.get("target")
-            target = parent / name if isinstance(name, str) else None
-            plain = target is not None and name not in ("", ".", "..") and "/" not in name
-            if match[1] == "old" and plain and record.get("files") is not None:
-                if not os.path.lexists(target):  # killed between the two renames: restore
-                    os.rename(path, target)
-                    continue
-            remove_folder(path)
 
 
 @contextlib.contextmanager
