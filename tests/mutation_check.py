@@ -877,6 +877,20 @@ FOLDER_MUTANTS = [
         "        if False:\n            undo()",
         ("tests/test_files.py",),
     ),
+    (
+        "a folder above the current one taken for a report to replace",
+        "numerics/output/files.py",
+        "if here is not None and (real == here or real in here.parents):",
+        "if here is not None and (real == here):",
+        ("tests/test_files.py",),
+    ),
+    (
+        "summary: every run that did not diverge listed as on the edge",
+        "momentum_cli/report/build.py",
+        '"on_edge": [float(v) for v in e.etas[e.on_edge]],',
+        '"on_edge": [float(v) for v in e.etas[~e.diverged]],',
+        ("tests/test_report.py",),
+    ),
 ]
 MUTANTS += FOLDER_MUTANTS
 

@@ -386,6 +386,25 @@ def test_the_current_folder_is_never_replaced(tmp_path, monkeypatch):
             raise AssertionError("the body must not run")
 
 
+@pytest.mark.parametrize("spelling", ["absolute", "../../../rep", "../deeper/../../../rep"])
+def test_a_folder_above_the_current_one_is_never_replaced(tmp_path, monkeypatch, spelling):
+    """The report's own subfolder as the current folder: the marker alone would call it ours."""
+    target = tmp_path / "rep"
+    with atomic_directory(target) as d:
+        (d / "figures" / "deeper").mkdir(parents=True)
+        (d / "figures" / "deeper" / "f.png").write_bytes(b"png")
+    assert foreign_content(target) is None  # every entry below it is the toolkit's
+    monkeypatch.chdir(target / "figures" / "deeper")
+    name = str(target) if spelling == "absolute" else spelling
+    with pytest.raises(
+        OutputError, match=f"cannot write the report to '{name}': it holds the current folder"
+    ):
+        with atomic_directory(name):
+            raise AssertionError("the body must not run")
+    assert os.getcwd() == str(target / "figures" / "deeper")
+    assert _listing(tmp_path) == ["rep"] and foreign_content(target) is None
+
+
 def test_the_fallback_swap_replaces_an_earlier_report(tmp_path, monkeypatch):
     monkeypatch.setattr(files, "_exchange", lambda a, b: False)
     _report(tmp_path / "rep", **{"a.txt": "1"})

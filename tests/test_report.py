@@ -57,6 +57,10 @@ def test_report_contents(reports):
     assert summary["d2l_runs"][2]["line"] == "epoch 20, x1: 0.007188, x2: 0.002553"
     assert summary["tuned"]["methods"]["heavy-ball"]["exact"]["eta"] == "4/121"
     assert (target / "derivations.tex").read_text().startswith(r"\documentclass")
+    for edge in summary["airfoil"]["divergence"]:  # the runs on the edge are told in words too
+        on_edge = ", ".join(f"{v:.4f}" for v in edge["on_edge"])
+        assert f"beta = {edge['beta']}: predicted edge" in md
+        assert f"on the edge (neither): {on_edge}\n" in md
     # stdout: what was written and the one file to open; stderr quiet (not a terminal)
     assert out.strip().splitlines()[-1] == f"open {target / 'report.html'}"
     assert err == ""
@@ -109,6 +113,10 @@ def test_summary_values(reports):
         assert edge["predicted_max_lr"] == pytest.approx(predicted, rel=1e-10)
         assert edge["largest_converging"] <= predicted * (1 + 1e-12) < edge["smallest_diverging"]
         assert edge["smallest_diverging"] < predicted * 1.01
+        # the runs on the edge, neither converging nor diverging: rho = 1 exactly where
+        # eta lam_max = 2(1 + beta), the scan's middle point; every other point of the scan
+        # lies 0.5% or more off the edge, where 3000 steps decide (issue 24)
+        assert edge["on_edge"] == pytest.approx([predicted], rel=1e-12)
     for plateau in air["plateau"]:
         ratio = plateau["observed_excess_loss"] / plateau["predicted_excess_loss"]
         assert 0.67 < ratio < 1.5
