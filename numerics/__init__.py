@@ -25,6 +25,7 @@ from numerics.class_regions import (
     guaranteed_max_eta,
 )
 from numerics.divergence import Growth, growth
+from numerics.envelope import Envelope, envelope
 from numerics.grids import (
     NormalisedGrid,
     RateGrid,
@@ -96,6 +97,7 @@ __all__ = [
     "NumericMethod",
     "NumericTuning",
     "OutputError",
+    "Envelope",
     "Growth",
     "RateGrid",
     "RegimeBoundary",
@@ -109,6 +111,7 @@ __all__ = [
     "best_for_spectrum",
     "d2l_line",
     "eigenvalues",
+    "envelope",
     "max_stable_eta",
     "max_stable_lam",
     "normalised_grid",

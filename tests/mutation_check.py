@@ -893,6 +893,17 @@ FOLDER_MUTANTS = [
     ),
 ]
 MUTANTS += FOLDER_MUTANTS
+# --- the figures a teacher prints (issue 25): envelopes, scales, sizes ---
+FIGURE_MUTANTS = [
+    (
+        "envelope's C too small: the largest amplitude, not their sum",
+        "numerics/envelope.py",
+        "return Envelope(rho, float(np.abs(amplitudes).sum()), 0.0, start, z, amplitudes)",
+        "return Envelope(rho, float(np.abs(amplitudes).max()), 0.0, start, z, amplitudes)",
+        ("tests/test_envelope.py",),
+    ),
+]
+MUTANTS += FIGURE_MUTANTS
 
 
 def copy_tree(dest: Path) -> None:

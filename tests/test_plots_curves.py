@@ -72,13 +72,19 @@ def test_gd_decay_shows_a_divergent_case_on_integer_steps():
     fonts_readable(ax.figure)
 
 
-def test_envelope_states_its_parameters_and_bounds_the_run():
+def test_envelope_draws_the_tight_bound_and_states_its_parameters():
     run = simulate(0.5, 0.5, lams=[1.5], x0=[1.0], steps=30)
     art = curves.plot_envelope(run, 1.5)
     sim, env = art["simulated"].get_ydata(), art["envelope"].get_ydata()
+    # heavy ball's rate here is sqrt(beta); C from numpy's eigenvectors of R, start (v, x) = (0, 1)
+    R = np.array([[0.5, 1.5], [-0.25, 1 - 0.75]])
+    _, U = np.linalg.eig(R)
+    C = np.abs(np.linalg.solve(U, [0.0, 1.0]) * U[1]).sum()
+    np.testing.assert_allclose(env, C * np.sqrt(0.5) ** np.arange(31), rtol=1e-9)
     assert (sim <= env * (1 + 1e-9) + 1e-300).all()
     title = art["ax"].get_title()
     assert all(s in title for s in (r"\eta = 0.5", r"\beta = 0.5", r"\lambda = 1.5"))
+    assert f"C = {C:.3g}" in legend_labels(art["legend"])[1]
     legends_clear(art["ax"].figure)
     fonts_readable(art["ax"].figure)
 

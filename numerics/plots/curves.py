@@ -16,7 +16,6 @@ from numerics.plots.style import (
     legend_outside,
     method_label,
 )
-from numerics.rates import spectral_radius
 
 __all__ = [
     "plot_envelope",
@@ -207,29 +206,44 @@ def plot_gd_decay(
     return {"ax": ax, "lines": lines, "legend": legend}
 
 
-def plot_envelope(run, lam: float, ax=None, index: int = 0) -> dict:
-    """||x_t - x*|| of a scalar run against the theory envelope (t + 1) rho^t (log scale).
+def plot_envelope(run, lam: float, ax=None, index: int = 0, **params) -> dict:
+    """|x_t - x*| of a one-curvature run against its tight envelope C rho^t (log scale).
 
-    ``run`` is a :class:`numerics.Trajectory` (``numerics.simulate(...)``).
+    ``run`` is a one-coordinate :class:`numerics.Trajectory`
+    (``numerics.simulate(..., lams=[lam], ...)``); the envelope is
+    ``envelope`` (a :class:`numerics.envelope.Envelope`): rho is R's spectral
+    radius at ``lam`` and C the sum of the error's amplitudes along R's
+    eigenvectors, read off the run's start. ``params`` are the method's extra
+    parameters (e.g. ``nu``).
     """
+    from numerics.envelope import envelope
+
     ax = axes_or_new(ax)
-    err = run.errors()[:, index]
+    env = envelope(run, lam, index, **params)
+    err = np.abs(run.x[:, index, 0] - run.minimizer[0])
     eta, beta = float(run.eta[index]), float(run.beta[index])
-    rho = float(spectral_radius(eta, beta, lam, run.method))
     t = np.arange(err.size)
-    (sim,) = ax.semilogy(t, err, "o", ms=3.5, color=PALETTE[0], label=r"simulated $|x_t - x^*|$")
-    (env,) = ax.semilogy(
+    (sim,) = ax.semilogy(
+        t, err, "o", ms=3.5, color=PALETTE[0], zorder=3, label=r"simulated $|x_t - x^*|$"
+    )
+    step = "t" if env.start == 0 else f"t-{env.start}"
+    if env.slope:  # a double root: the error is (a + b t) z^t
+        shape, values = r"(C + S\,t)", rf"$C = {env.constant:.3g}$, $S = {env.slope:.3g}$"
+    else:
+        shape, values = "C", rf"$C = {env.constant:.3g}$"
+    (bound,) = ax.semilogy(
         t,
-        err[0] * (t + 1) * rho**t,
+        env.bound(t),
         "k--",
-        label=rf"envelope $(t+1)\rho^t |x_0 - x^*|$, $\rho = {rho:.3f}$",
+        label=rf"envelope ${shape}\,\rho^{{{step}}}$: {values} from the start and the "
+        rf"eigenvectors of $R$, $\rho = {env.rho:.3f}$",
     )
     _integer_steps(ax)
     ax.set_xlabel(r"step $t$")
     ax.set_ylabel(r"$|x_t - x^*|$ (log scale)")
     ax.set_title(
         f"{method_label(run.method)}, {_params_text(run.method, eta, beta)}, "
-        + rf"$\lambda = {lam:g}$: simulation under the envelope"
+        + rf"$\lambda = {lam:g}$: the run touches its envelope"
     )
     legend = legend_outside(ax, ncol=1)
-    return {"ax": ax, "simulated": sim, "envelope": env, "legend": legend}
+    return {"ax": ax, "simulated": sim, "envelope": bound, "bound": env, "legend": legend}
