@@ -902,6 +902,20 @@ FIGURE_MUTANTS = [
         "return Envelope(rho, float(np.abs(amplitudes).max()), 0.0, start, z, amplitudes)",
         ("tests/test_envelope.py",),
     ),
+    (
+        "rate map coloured by rho itself, not by -1/ln rho",
+        "numerics/plots/maps.py",
+        "time = np.maximum(rate_time(rho), np.finfo(float).tiny)",
+        "time = np.maximum(rho, np.finfo(float).tiny)",
+        ("tests/test_plots_maps.py",),
+    ),
+    (
+        "each method's rate map framed on its own range",
+        "numerics/plots/comparison.py",
+        "normalised_grid(h, beta, m), ax=ax, colorbar=False, legend=False, xmax=float(h[-1])",
+        "normalised_grid(h, beta, m), ax=ax, colorbar=False, legend=False, xmax=None",
+        ("tests/test_plots_comparison.py",),
+    ),
 ]
 MUTANTS += FIGURE_MUTANTS
 

@@ -51,7 +51,7 @@ def test_rate_map_critical_curves_regimes_and_scale():
     ax = art["ax"]
     _labelled(ax)
     assert "every curvature" in ax.get_title()  # what "normalised" means, said
-    assert art["mesh"].get_clim() == (0.0, 1.0)  # the scale spans the stable rates only
+    assert art["mesh"].get_clim() == maps.TIME_RANGE
     assert np.ma.getmaskarray(art["mesh"].get_array()).any()  # divergent cells are masked
     low, high = art["critical"]
     for line, sign in ((low, -1), (high, 1)):
@@ -67,11 +67,51 @@ def test_rate_map_critical_curves_regimes_and_scale():
         assert regime(h, b, 1.0) == name
     labels = legend_labels(art["legend"])
     assert any("critical" in t for t in labels) and any("divergent" in t for t in labels)
-    # the white critical curve is visible in the legend: outlined in black
-    handle = art["legend"].legend_handles[labels.index(next(t for t in labels if "critical" in t))]
-    assert handle.get_path_effects()
     legends_clear(ax.figure)
     fonts_readable(ax.figure)
+
+
+def test_rate_map_colours_tell_rates_near_one_apart():
+    """beta = 0.9 and 0.99 in the ripples (rate sqrt(beta)) get clearly different colours."""
+    beta = np.array([0.5, 0.81, 0.9, 0.9801, 0.99])
+    art = normalised_grid(np.array([0.9, 1.0, 1.1]), beta).plot(legend=False)
+    rgba = art["mesh"].to_rgba(art["mesh"].get_array()).reshape(beta.size, 3, 4)[:, 1, :3]
+    rate = np.sqrt(beta)  # heavy ball's rate in the ripples, at eta*lambda = 1
+    np.testing.assert_allclose(
+        art["mesh"].get_array().reshape(beta.size, 3)[:, 1], -1 / np.log(rate), rtol=1e-6
+    )
+    # rho 0.949 against 0.995: a linear colour in rho gives them 5% of the scale (one shade)
+    far = np.linalg.norm(rgba[2] - rgba[4])
+    assert far > 0.3, far
+    assert all(np.linalg.norm(a - b) > 0.05 for a, b in zip(rgba, rgba[1:], strict=False))
+    bar = art["colorbar"]
+    assert "steps" in bar.ax.get_ylabel() and r"\ln" in bar.ax.get_ylabel()
+    # the rate's own ticks on the bar's other side, at the contours' levels
+    (rates,) = [c for c in bar.ax.child_axes if "rate" in c.get_ylabel()]
+    shown = [t.get_text() for t in rates.get_yticklabels()]
+    assert shown == [f"{v:.2g}" for v in maps.RATE_LEVELS]
+
+
+def test_the_legend_key_of_a_white_dashed_line_shows_it_as_drawn():
+    """The critical curve is white dashes outlined in black: its key is that, on the map's colour,
+    with whole dashes (no ``==:``)."""
+    from matplotlib.colors import to_rgb
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    from numerics.plots.style import DASHES, FONT
+
+    art = normalised_grid(np.linspace(0.01, 4.4, 60), np.linspace(0, 0.99, 40)).plot()
+    legend = art["legend"]
+    (line,) = [h for h in legend.findobj(Line2D) if h.get_color() == "white"]
+    assert line.get_path_effects()  # outlined
+    width = line.get_linewidth()
+    dash, gap = (v * width for v in DASHES)
+    dashes = (legend.handlelength * FONT + gap) / (dash + gap)
+    assert dashes == pytest.approx(round(dashes)) and round(dashes) >= 2  # whole dashes only
+    under = [r for r in legend.findobj(Rectangle) if r.get_facecolor()[:3] != (1.0, 1.0, 1.0)]
+    map_colour = [r for r in under if to_rgb(r.get_facecolor()) not in (to_rgb("#d9d9d9"),)]
+    assert map_colour, "the dashed key is drawn on white"
 
 
 def test_nesterov_critical_curves():

@@ -167,16 +167,8 @@ def _method_maps(fig):
     from numerics.plots.comparison import plot_method_rate_maps, plot_stability_edges
 
     axes = fig.subplots(2, 2).flat
-    maps = plot_method_rate_maps(axes[:3], legend=False)
+    plot_method_rate_maps(axes[:3])  # with one legend under the figure
     plot_stability_edges(axes[3])
-    hb = maps[1]
-    fig.legend(
-        handles=[hb["divergent"], hb["critical"][0], hb["edge"]],
-        loc="outside lower center",
-        ncol=3,
-        frameon=False,
-        fontsize=10,
-    )
 
 
 D2L_AIRFOIL_RUNS = ((0.02, 0.5), (0.01, 0.9), (0.005, 0.9))

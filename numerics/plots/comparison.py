@@ -10,7 +10,7 @@ import numpy as np
 
 from numerics.grids import normalised_grid
 from numerics.plots.curves import _integer_steps, _params_text, power_label
-from numerics.plots.maps import _BETA_CLIP, MARGIN, plot_rate_map
+from numerics.plots.maps import _BETA_CLIP, MARGIN, plot_rate_map, rate_colorbar
 from numerics.plots.style import FONT, PALETTE, axes_or_new, legend_outside, method_label
 from numerics.rates import max_stable_eta, spectral_radius
 from numerics.simulate import simulate
@@ -110,27 +110,44 @@ def plot_method_rate_maps(
     points: int = 300,
     legend: bool = True,
 ) -> list:
-    """Rate maps of several methods, one per axes, each framed on its own stable region.
+    """Rate maps of several methods, one per axes, on one shared frame and colour scale.
 
-    ``eta_lam`` (default: up to 1.1 times each method's largest stable
-    eta*lambda) and ``beta`` (default [0, 0.99]) set the grids. One colour bar
-    serves all maps; returns each map's artists.
+    ``eta_lam`` (default: up to 1.1 times the largest stable eta*lambda of
+    any of the methods) and ``beta`` (default [0, 0.99]) set the grids; every
+    map shows the same range of eta*lambda, so they compare at a glance. One
+    colour bar (:func:`numerics.plots.maps.rate_colorbar`) and, with
+    ``legend``, one legend under the figure (constrained layout) serve all
+    maps; returns each map's artists.
     """
     beta = np.linspace(0, 0.99, 150) if beta is None else np.asarray(beta, float)
-    maps = []
-    for ax, m in zip(axes, methods, strict=True):
-        h = eta_lam
-        if h is None:
-            top = np.nanmax(max_stable_eta(np.clip(beta, 0, _BETA_CLIP), 1.0, m))
-            h = np.linspace(0.005, MARGIN * top, points)
-        maps.append(
-            plot_rate_map(normalised_grid(h, beta, m), ax=ax, colorbar=False, legend=legend)
+    if eta_lam is None:
+        top = max(
+            float(np.nanmax(max_stable_eta(np.clip(beta, 0, _BETA_CLIP), 1.0, m))) for m in methods
         )
+        eta_lam = np.linspace(0.005, MARGIN * top, points)
+    h = np.asarray(eta_lam, float)
+    maps = [
+        plot_rate_map(
+            normalised_grid(h, beta, m), ax=ax, colorbar=False, legend=False, xmax=float(h[-1])
+        )
+        for ax, m in zip(axes, methods, strict=True)
+    ]
     fig = axes[0].figure
-    bar = fig.colorbar(maps[0]["mesh"], ax=list(axes), label=r"spectral radius $\rho$", shrink=0.9)
-    bar.add_lines(maps[0]["contours"])
+    bar = rate_colorbar(maps[0]["mesh"], list(axes), shrink=0.9)
+    shared = None
+    if legend:
+        # one key for all: the map with the most entries (the others' are among them)
+        keys = max((art["keys"] for art in maps), key=lambda k: len(k["handles"]))
+        shared = fig.legend(
+            loc="outside lower center",
+            ncol=len(keys["handles"]),
+            frameon=False,
+            fontsize=FONT,
+            **keys,
+        )
     for art in maps:
         art["colorbar"] = bar
+        art["legend"] = shared
     return maps
 
 

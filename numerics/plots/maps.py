@@ -14,10 +14,13 @@ import numpy as np
 
 from numerics.methods import numeric_method
 from numerics.plots.style import (
+    DASHES,
     DIVERGENT,
     FONT,
     PALETTE,
     axes_or_new,
+    dashed_key,
+    legend_keys,
     legend_outside,
     method_label,
     rate_cmap,
@@ -28,12 +31,16 @@ from numerics.rates import max_stable_eta, regime
 
 __all__ = [
     "RATE_LEVELS",
+    "TIME_RANGE",
     "critical_curves",
     "plot_rate_map",
     "plot_region",
     "plot_volume",
     "plot_volume_surface",
     "plot_worst_case",
+    "rate_colorbar",
+    "rate_norm",
+    "rate_time",
 ]
 
 _LABELS = {
@@ -42,7 +49,9 @@ _LABELS = {
     "eta_lam": r"$\eta\lambda$ (step size $\times$ curvature)",
 }
 #: rate contours drawn on the maps (and marked on their colour bars)
-RATE_LEVELS = (0.25, 0.5, 0.75, 0.9)
+RATE_LEVELS = (0.25, 0.5, 0.75, 0.9, 0.97, 0.99)
+#: the rate maps' colour range in steps to shrink by e, -1/ln rho: rho from 0.14 to 0.995
+TIME_RANGE = (0.5, 200.0)
 #: the frame extends this far past the largest stable step, to show the edge
 MARGIN = 1.1
 _BETA_CLIP = 0.999999
@@ -161,29 +170,94 @@ def plot_region(grid, ax=None) -> dict:
     return {"ax": ax, "image": image, "divergent": hatch, "boundary": boundary, "legend": legend}
 
 
-def plot_rate_map(grid, ax=None, *, colorbar: bool = True, legend: bool = True) -> dict:
+def rate_time(rho) -> np.ndarray:
+    """The steps the error takes to shrink by e, -1/ln rho: it separates rates near 1.
+
+    0.9 and 0.99 are 9.5 and 99.5 steps, where a colour linear in rho shows one
+    shade. rho = 0 gives 0; rho >= 1 (no shrinking) gives inf.
+    """
+    rho = np.asarray(rho, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(rho < 1, -1.0 / np.log(np.where(rho > 0, rho, 0.0)), np.inf)
+
+
+def rate_norm():
+    """The maps' colour scale: -1/ln rho on a log scale over :data:`TIME_RANGE`."""
+    from matplotlib.colors import LogNorm
+
+    return LogNorm(*TIME_RANGE, clip=False)
+
+
+def rate_colorbar(mesh, ax, levels=RATE_LEVELS, **extra):
+    """The colour bar of the rate maps: steps to shrink by e on one side, the rate on the other.
+
+    The white contours at ``levels`` (rates) are marked on the bar at their
+    -1/ln rho; ``extra`` goes to ``Figure.colorbar`` (e.g. ``shrink``).
+    """
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+
+    bar = _figure_of(ax).colorbar(
+        mesh,
+        ax=ax,
+        extend="both",
+        label=r"steps to shrink the error by $e$: $-1/\ln\rho$ (log scale)",
+        **extra,
+    )
+    times = rate_time(levels)
+    bar.add_lines(times, ["white"] * len(levels), [1.5] * len(levels))
+    bar.ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    bar.ax.yaxis.set_minor_formatter(NullFormatter())
+    bar.ax.tick_params(labelsize=FONT)
+    # the rate itself, at the contours, on the bar's other side
+    rates = bar.ax.secondary_yaxis(
+        "left", functions=(lambda t: t, lambda t: t)
+    )  # same positions: labelled with the rate
+    rates.yaxis.set_major_locator(FixedLocator(times))
+    rates.yaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: f"{np.exp(-1 / v):.2g}" if v > 0 else "")
+    )
+    rates.yaxis.set_minor_locator(FixedLocator([]))
+    rates.tick_params(labelsize=FONT)
+    rates.set_ylabel(r"rate $\rho$ (white contours)", fontsize=FONT + 1)
+    return bar
+
+
+def _figure_of(ax):
+    """The figure of an axes or of the first of a list of axes."""
+    return (ax[0] if isinstance(ax, (list, tuple, np.ndarray)) else ax).figure
+
+
+def plot_rate_map(
+    grid, ax=None, *, colorbar: bool = True, legend: bool = True, xmax: float | None = None
+) -> dict:
     """Heat map of rho over (eta*lambda, beta): contours, critical damping, edge, regimes.
 
     ``grid`` is a :class:`numerics.NormalisedGrid` (``numerics.normalised_grid(...)``).
 
     The rate depends on eta and lambda only through their product, so one
-    map serves every curvature. Divergent points are hatched grey.
+    map serves every curvature. The colour is -1/ln rho, the steps the error
+    takes to shrink by e (:func:`rate_time`), on a log scale, so rates near 1
+    (beta near 1) are told apart; white contours mark rates. Divergent points
+    are hatched grey. The frame ends at ``xmax`` (default: 1.1 times the
+    largest stable eta*lambda).
     """
     ax = axes_or_new(ax)
     method, params = _method_params(grid)
     beta = np.linspace(grid.beta[0], grid.beta[-1], 400)
     edge_x = _edge(grid, beta)
-    right = _frame_right(grid.eta_lam, edge_x)
+    right = _frame_right(grid.eta_lam, edge_x) if xmax is None else float(xmax)
     keep = grid.eta_lam <= right * 1.001
     h, rho = grid.eta_lam[keep], grid.rho[keep]
+    # rho = 0 exactly (a step that lands on the minimum) is below the scale, not missing
+    time = np.maximum(rate_time(rho), np.finfo(float).tiny)
     mesh = ax.pcolormesh(
         h,
         grid.beta,
-        np.ma.masked_where(~(rho < 1), rho).T,
+        np.ma.masked_where(~(rho < 1), time).T,
         shading="nearest",
         cmap=rate_cmap(),
-        vmin=0.0,
-        vmax=1.0,
+        norm=rate_norm(),
         rasterized=True,
     )
     contours = ax.contour(
@@ -202,8 +276,8 @@ def plot_rate_map(grid, ax=None, *, colorbar: bool = True, legend: bool = True) 
         (line,) = ax.plot(
             ch,
             cb,
-            "--",
             color="white",
+            dashes=DASHES,
             lw=1.6,
             path_effects=stroked(),
             zorder=3,
@@ -213,11 +287,9 @@ def plot_rate_map(grid, ax=None, *, colorbar: bool = True, legend: bool = True) 
     (edge,) = ax.plot(edge_x, beta, "k-", lw=2, label="stability edge", zorder=3)
     names = regime(h[:, None], grid.beta[None, :], 1.0, method, **params)
     texts = _label_regimes(ax, h, grid.beta, names)
-    bar = None
-    if colorbar:
-        bar = ax.figure.colorbar(mesh, ax=ax, label=r"spectral radius $\rho$ (rate per step)")
-        bar.add_lines(contours)
-        bar.ax.tick_params(labelsize=FONT)
+    bar = rate_colorbar(mesh, ax) if colorbar else None
+    handles = [hatch, *([dashed_key(lines[0], mesh.cmap(0.45))] if lines else []), edge]
+    keys = legend_keys(handles)
     ax.set_xlabel(_LABELS["eta_lam"])
     ax.set_ylabel(_LABELS["beta"])
     ax.set_title(
@@ -232,7 +304,8 @@ def plot_rate_map(grid, ax=None, *, colorbar: bool = True, legend: bool = True) 
         "divergent": hatch,
         "regimes": texts,
         "colorbar": bar,
-        "legend": legend_outside(ax, ncol=3 if lines else 2) if legend else None,
+        "keys": keys,
+        "legend": legend_outside(ax, ncol=len(keys), **keys) if legend else None,
     }
 
 

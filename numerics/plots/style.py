@@ -11,10 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "DASHES",
     "DIVERGENT",
     "FONT",
     "PALETTE",
     "axes_or_new",
+    "dashed_key",
+    "legend_keys",
     "legend_outside",
     "method_label",
     "rate_cmap",
@@ -87,6 +90,56 @@ def stroked(colour: str = "white", width: float = 3.0):
     from matplotlib import patheffects
 
     return [patheffects.Stroke(linewidth=width, foreground="black"), patheffects.Normal()]
+
+
+#: dash and gap of the maps' stroked dashed lines, in line widths (legend keys show whole dashes)
+DASHES = (3.5, 2.0)
+
+
+def dashed_key(line, background):
+    """A legend key that shows a white stroked dashed ``line`` as the map shows it.
+
+    A white dash outlined in black reads as ``==`` on a white legend; drawn on
+    a patch of the map's colour, with whole dashes only, it looks as it does
+    on the map. Give the key to :func:`legend_keys`.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    dash = Line2D(
+        [],
+        [],
+        color=line.get_color(),
+        lw=line.get_linewidth(),
+        dashes=DASHES,
+        path_effects=line.get_path_effects(),
+    )
+    return (Patch(facecolor=background, edgecolor="none"), dash, line.get_label())
+
+
+def legend_keys(handles) -> dict:
+    """``handles``, ``labels`` and ``handler_map`` for a legend whose keys may be :func:`dashed_key`.
+
+    The keys' length is a whole number of a dashed key's dashes (about the
+    usual two font sizes), so no dash is cut short at the end.
+    """
+    from matplotlib.legend_handler import HandlerTuple
+
+    keys, labels = [], []
+    for h in handles:
+        if isinstance(h, tuple):
+            keys.append(h[:2])
+            labels.append(h[2])
+        else:
+            keys.append(h)
+            labels.append(h.get_label())
+    widths = [k[1].get_linewidth() for k in keys if isinstance(k, tuple)]
+    out = {"handles": keys, "labels": labels, "handler_map": {tuple: HandlerTuple(ndivide=1)}}
+    if widths:
+        period = (DASHES[0] + DASHES[1]) * max(widths)  # points
+        dashes = max(2, round((2 * FONT + DASHES[1] * max(widths)) / period))
+        out["handlelength"] = (dashes * period - DASHES[1] * max(widths)) / FONT  # font sizes
+    return out
 
 
 def legend_outside(ax, *, ncol: int = 2, handles=None, labels=None, where: str = "below", **extra):
