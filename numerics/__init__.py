@@ -61,6 +61,7 @@ from numerics.rates import (
     stable,
 )
 from numerics.regimes import RegimeBoundary, Verdict, regime_boundaries, verdict
+from numerics.seeds import SeedPlateau, SeedRuns, train_seeds
 from numerics.simulate import D2L_LAMS, D2L_X0, Trajectory, d2l_line, simulate, simulate_d2l
 from numerics.tuning import NumericTuning, exact_tuning, tune_closed_form, tune_numeric
 
@@ -102,6 +103,8 @@ __all__ = [
     "RateGrid",
     "RegimeBoundary",
     "Verdict",
+    "SeedPlateau",
+    "SeedRuns",
     "Trajectory",
     "VolumeGrid",
     "VolumeSummary",
@@ -129,6 +132,7 @@ __all__ = [
     "exact_tuning",
     "tune_closed_form",
     "tune_numeric",
+    "train_seeds",
     "volume_grid",
     "volume_summary",
     "worst_case_grid",
