@@ -39,6 +39,14 @@ def legends_clear(fig) -> None:
             )
 
 
+def smallest_font(fig) -> float:
+    """The size (points, at the figure's own size) of its smallest visible, non-empty text."""
+    drawn(fig)
+    return min(
+        t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
+    )
+
+
 def fonts_readable(fig, minimum: float = MIN_FONT) -> None:
     """Every visible, non-empty text of the figure is at least ``minimum`` points."""
     drawn(fig)

@@ -258,3 +258,24 @@ def test_every_exported_name_has_its_entry_in_the_built_reference(site):
             if not any(f"{home}.{export}" in anchors for home in homes):
                 missing.append(f"{name}.{export}")
     assert not missing, f"not in the built reference: {missing}"
+
+
+def test_the_readme_gallery_is_the_report_figures_of_today():
+    """docs/images holds the report's figures as they draw now (``python docs/gallery.py``
+    rewrites them after a figure changes): compared pixel by pixel."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    sys.path.insert(0, str(ROOT / "docs"))
+    from gallery import GALLERY, IMAGES, gallery_png
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in GALLERY:
+        assert f"(docs/images/{name}.png)" in readme
+        fresh = np.asarray(Image.open(io.BytesIO(gallery_png(name))).convert("RGB"))
+        kept = np.asarray(Image.open(IMAGES / f"{name}.png").convert("RGB"))
+        assert kept.shape == fresh.shape and (kept == fresh).all(), (
+            f"docs/images/{name}.png is out of date: run python docs/gallery.py"
+        )

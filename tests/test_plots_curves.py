@@ -28,7 +28,7 @@ def test_trace_marks_start_and_minimum_and_names_the_method():
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     assert x0 <= pts[:, 0].min() and pts[:, 0].max() <= x1
     assert y0 <= pts[:, 1].min() and pts[:, 1].max() <= y1
-    assert {"start $x_0$", r"minimum $x^*$"} <= set(legend_labels(art["legend"]))
+    assert {"start (step 0)", r"minimum $x^*$"} <= set(legend_labels(art["legend"]))
     legends_clear(ax.figure)
     fonts_readable(ax.figure)
 

@@ -54,22 +54,58 @@ def test_exercise2_legend_explains_the_zero_markers(drawn):
     assert any(line.get_marker() == "v" for line in right.lines)  # the zeros, drawn
 
 
-def test_airfoil_losses_shows_the_plateau_gap_on_a_log_axis(drawn):
-    from momentum_cli.report.figures import airfoil
+def test_exercise2_is_the_notebooks_run(drawn):
+    """The report and examples/d2l_momentum.ipynb draw exercise 2 with the same settings: both
+    call plot_exercise2 with its defaults, EXERCISE2, which the report's figure shows."""
+    import json
+    from pathlib import Path
+
+    from numerics.plots.comparison import EXERCISE2
+
+    fig = drawn("exercise2")
+    left, right = fig.axes
+    assert rf"\eta = {EXERCISE2['eta']:g}" in left.get_title()
+    assert rf"\beta = {EXERCISE2['beta']:g}" in right.get_title()
+    for ax in (left, right):
+        lines = [line for line in ax.lines if line.get_marker() == "o"]
+        assert len(lines) == EXERCISE2["eigenvalues"]
+        assert all(line.get_xdata()[-1] == EXERCISE2["steps"] for line in lines)
+    book = Path(__file__).resolve().parents[1] / "examples" / "d2l_momentum.ipynb"
+    cells = ["".join(c["source"]) for c in json.loads(book.read_text())["cells"]]
+    (at,) = [i for i, c in enumerate(cells) if c.startswith("**2. Many eigenvalues**")]
+    assert "plot_exercise2()" in cells[at + 1]
+
+
+def test_airfoil_losses_draws_the_seeds_spread_and_the_plateaus_intervals(drawn):
+    import matplotlib.collections
+
+    from momentum_cli.report.figures import PLATEAU_SEEDS, airfoil
 
     fig = drawn("airfoil_losses")
     left, right = fig.axes
-    assert left.get_yscale() == "linear" and right.get_yscale() == "log"
-    _, _, quad, runs, _ = airfoil()
-    curves = [line for line in right.lines if line.get_linestyle() == "-"]
-    dashed = [line for line in right.lines if line.get_linestyle() == "--"]
-    assert len(curves) == len(dashed) == len(runs)
-    for curve, run in zip(curves, runs, strict=True):
-        np.testing.assert_allclose(curve.get_ydata()[-1], run.final_loss - quad.minimum)
-    y0, y1 = right.get_ylim()
-    assert all(y0 < line.get_ydata()[0] < y1 for line in dashed)  # every plateau in view
+    assert left.get_yscale() == "log"
+    a = airfoil()
+    shuffled = [pair[0] for pair in a.plateaus]
+    assert all(r.seeds.size == PLATEAU_SEEDS >= 20 for r in shuffled)
+    # left: each setting's median over the seeds, inside a band of the seeds' spread
+    medians = [line for line in left.lines if line.get_linestyle() == "-"]
+    bands = [c for c in left.collections if isinstance(c, matplotlib.collections.PolyCollection)]
+    assert len(medians) == len(bands) == len(shuffled)
+    for median, run in zip(medians, shuffled, strict=True):
+        excess = run.losses - run.minimum
+        np.testing.assert_allclose(median.get_ydata()[1:], np.median(excess, axis=0), rtol=1e-12)
+    # right: per setting, one dot per seed and the mean's 99% interval around the mean
+    for run in shuffled:
+        plateau = run.plateau()
+        dots = [
+            line
+            for line in right.lines
+            if line.get_marker() == "." and np.allclose(line.get_ydata(), plateau.per_seed)
+        ]
+        assert len(dots) == 1 and len(dots[0].get_ydata()) == run.seeds.size
+        assert plateau.interval[0] < plateau.mean < plateau.interval[1]
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert any("plateau" in t for t in labels) and any("least-squares" in t for t in labels)
+    assert any("99% interval" in t for t in labels) and any("one seed" in t for t in labels)
 
 
 def test_exercise4_colours_show_the_batch_and_styles_the_momentum(drawn):
@@ -82,6 +118,12 @@ def test_exercise4_colours_show_the_batch_and_styles_the_momentum(drawn):
             m = re.search(r"momentum ([0-9.]+), batch (\d+)", line.get_label())
             runs[float(m[1]), int(m[2])] = (line.get_color(), line.get_linestyle())
         assert set(runs) == {(m, b) for m in (0.0, 0.4) for b in (1, 100)}
+        # each pair compared at one effective step lr / (1 - momentum)
+        steps = {}
+        for line in ax.lines:
+            m = re.search(r"lr ([0-9.]+), momentum ([0-9.]+), batch (\d+)", line.get_label())
+            steps.setdefault(int(m[3]), set()).add(round(float(m[1]) / (1 - float(m[2])), 12))
+        assert all(len(v) == 1 for v in steps.values()), steps
         # a colour per batch size, a line style per momentum: the 2x2 design
         assert runs[0.0, 1][0] == runs[0.4, 1][0] != runs[0.0, 100][0] == runs[0.4, 100][0]
         assert runs[0.0, 1][1] == runs[0.0, 100][1] != runs[0.4, 1][1] == runs[0.4, 100][1]

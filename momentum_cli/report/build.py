@@ -40,21 +40,31 @@ _WORKER_MODULES = (
 def _plateaus(shared) -> list[dict]:
     """D2L's minibatch runs on the airfoil: excess loss at the plateau, predicted and observed.
 
-    A job of its own in the pool: 27 training runs and three Lyapunov solves.
+    Observed over PLATEAU_SEEDS seeds (the mean and its 99% interval), with
+    D2L's shuffled epochs and with independent batches (the noise the
+    prediction assumes).
     """
     import numerics
 
-    X, y = shared[:2]
-    return [
-        {
-            "lr": lr,
-            "momentum": m,
-            "predicted_excess_loss": p.predicted,
-            "observed_excess_loss": p.observed,
-        }
-        for lr, m in D2L_AIRFOIL_RUNS
-        for p in [numerics.noise_plateau(X, y, lr, m, 10)]
-    ]
+    out = []
+    for (lr, m), (shuffled, independent) in zip(D2L_AIRFOIL_RUNS, shared.plateaus, strict=True):
+        seen, alone = shuffled.plateau(), independent.plateau()
+        out.append(
+            {
+                "lr": lr,
+                "momentum": m,
+                "predicted_excess_loss": numerics.predicted_plateau(shared.X, shared.y, lr, m, 10),
+                "observed_excess_loss": seen.mean,
+                "observed_interval_99": list(seen.interval),
+                "seeds": int(shuffled.seeds.size),
+                "epochs": shuffled.epochs,
+                "independent_batches": {
+                    "observed_excess_loss": alone.mean,
+                    "observed_interval_99": list(alone.interval),
+                },
+            }
+        )
+    return out
 
 
 def _summary(plateaus: list[dict]) -> dict:
@@ -91,7 +101,7 @@ def _summary(plateaus: list[dict]) -> dict:
             "exact": {"eta": str(t.eta), "beta": str(t.beta), "rate": str(t.rate)},
         }
     betas = [0.0, 0.25, 0.5, 0.9]
-    _, _, quad, trained, edges = airfoil()
+    quad, trained, edges = airfoil().quad, airfoil().runs, airfoil().edges
     airfoil_summary = {
         "hessian_eigenvalues": [float(v) for v in quad.eigenvalues],
         "least_squares_minimum": quad.minimum,
@@ -147,10 +157,6 @@ LONGEST_FIRST = (
 )
 
 
-#: how many figures after the first the pool draws before the airfoil plateau runs
-_PLATEAUS_AFTER = 3
-
-
 def _drawing_order(specs):
     rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
     return sorted(specs, key=lambda spec: rank.get(spec.name, -1))
@@ -202,9 +208,6 @@ def write_report(output, progress=_quiet, *, svg: bool = False) -> str:
                     for s in order
                     if s is not first
                 ]
-                # the plateau runs early: summary.json waits for them after the derivations
-                at = min(_PLATEAUS_AFTER, len(later))
-                later.insert(at, partial(_plateaus, shared))
                 pool.submit(later)
                 progress("derivations: SymPy checks every step (meanwhile, here)")
                 derivations = theory.derive_all()
@@ -212,7 +215,7 @@ def write_report(output, progress=_quiet, *, svg: bool = False) -> str:
                     theory.latex_document(derivations.values()), encoding="utf-8"
                 )
                 progress("key numbers: D2L's runs, tuning, airfoil")
-                summary = _summary(pool.result(1 + at))
+                summary = _summary(_plateaus(shared))
                 text = json.dumps(summary, indent=2) + "\n"
                 (tmp / "summary.json").write_text(text, encoding="utf-8")
                 (tmp / "report.md").write_text(_markdown(derivations, summary), encoding="utf-8")
@@ -221,10 +224,11 @@ def write_report(output, progress=_quiet, *, svg: bool = False) -> str:
         finally:
             use_airfoil(None)  # nothing is kept for the next report
         progress("report.pdf: pdflatex")
-        no_pdf = write_pdf(tmp, FIGURES, derivations)
+        key_numbers = _key_numbers(summary)
+        no_pdf = write_pdf(tmp, FIGURES, derivations, key_numbers)
         if no_pdf:
             progress(f"report.pdf: none ({no_pdf})")
-        page = report_html(FIGURES, figures, derivations, _key_numbers(summary), pdf=not no_pdf)
+        page = report_html(FIGURES, figures, derivations, key_numbers, pdf=not no_pdf)
         (tmp / "report.html").write_text(page, encoding="utf-8")
     files = (
         "report.html, "
@@ -232,6 +236,11 @@ def write_report(output, progress=_quiet, *, svg: bool = False) -> str:
         + ("report.md, derivations.tex, summary.json, figures/, explorer.html")
     )
     return f"wrote {target}/ ({files})\nopen {target / 'report.html'}"
+
+
+def _interval(p: dict) -> str:
+    low, high = p["observed_interval_99"]
+    return f"{p['observed_excess_loss']:.4f} [{low:.4f}, {high:.4f}]"
 
 
 def _airfoil_lines(a: dict) -> list[str]:
@@ -257,7 +266,9 @@ def _airfoil_lines(a: dict) -> list[str]:
     ]
     lines += [
         f"- minibatch plateau, lr {p['lr']}, momentum {p['momentum']}: excess loss predicted "
-        f"{p['predicted_excess_loss']:.4f} by the noise theory, observed {p['observed_excess_loss']:.4f}"
+        f"{p['predicted_excess_loss']:.4f} by the noise theory; observed over {p['seeds']} seeds "
+        f"(mean, 99% interval) {_interval(p)} with D2L's shuffled epochs, "
+        f"{_interval(p['independent_batches'])} with independent batches"
         for p in a["plateau"]
     ]
     return lines

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
+from numerics.plots.style import FONT
+
 __all__ = [
     "D2L_AIRFOIL_RUNS",
+    "EXERCISE4_MOMENTA",
+    "EXERCISE4_RUNS",
+    "PLATEAU_EPOCHS",
+    "PLATEAU_SEEDS",
+    "Airfoil",
     "FIGURES",
     "SAMPLE_SPECTRUM",
+    "WIDTH",
     "FigureSpec",
     "airfoil",
     "compute_airfoil",
@@ -17,19 +26,50 @@ __all__ = [
 ]
 
 SAMPLE_SPECTRUM = (1, 100)
+#: every figure's width in inches: the PDF's text width, at which both the PDF and the HTML
+#: page show it (so its text is printed at the size it was drawn: 9 pt and up)
+WIDTH = 6.9
 #: momentum values of the full-batch divergence scan
 DIVERGENCE_BETAS = (0.0, 0.5, 0.9)
 
 
-def compute_airfoil():
-    """The airfoil data, its quadratic, D2L's three runs and the divergence scans."""
+#: the plateau's Monte Carlo: seeds per setting, and epochs (the second half is averaged)
+PLATEAU_SEEDS = 20
+PLATEAU_EPOCHS = 10
+
+
+class Airfoil(NamedTuple):
+    """What the airfoil figures and ``summary.json`` share, computed once per report."""
+
+    X: np.ndarray
+    y: np.ndarray
+    quad: object  # numerics.airfoil.Quadratic
+    #: D2L's three runs (seed 0, two epochs), as D2L prints them
+    runs: tuple
+    #: the full-batch divergence scans, one per momentum of DIVERGENCE_BETAS
+    edges: tuple
+    #: per D2L setting: (D2L's shuffled epochs, independent batches), each PLATEAU_SEEDS seeds
+    plateaus: tuple
+
+
+def compute_airfoil() -> Airfoil:
+    """The airfoil data, its quadratic, D2L's three runs, the divergence scans and the plateaus."""
     import numerics
 
     X, y = numerics.load_airfoil()
     quad = numerics.least_squares_quadratic(X, y)
     runs = tuple(numerics.train_sgd(X, y, lr, m) for lr, m in D2L_AIRFOIL_RUNS)
     edges = tuple(numerics.divergence_edge(quad, b) for b in DIVERGENCE_BETAS)
-    return X, y, quad, runs, edges
+    plateaus = tuple(
+        tuple(
+            numerics.train_seeds(
+                X, y, lr, m, seeds=PLATEAU_SEEDS, epochs=PLATEAU_EPOCHS, sampling=sampling
+            )
+            for sampling in ("epochs", "independent")
+        )
+        for lr, m in D2L_AIRFOIL_RUNS
+    )
+    return Airfoil(X, y, quad, runs, edges, plateaus)
 
 
 _SHARED: dict = {}
@@ -88,15 +128,12 @@ def _rate_map(fig):
 
 def _volume(fig):
     import numerics
-    from numerics.plots.maps import plot_volume_surface
 
+    # slices at four curvatures: a 3-D surface of the same edge could not be read off
     grid = numerics.volume_grid(
         np.linspace(0.01, 4, 60), np.linspace(0, 0.99, 40), np.linspace(0.5, 2, 7)
     )
-    left = fig.add_subplot(1, 2, 1)
-    right = fig.add_subplot(1, 2, 2, projection="3d")
-    grid.plot(ax=left, slices=4)
-    plot_volume_surface(grid, right, slices=4)
+    grid.plot(ax=fig.subplots(), slices=4)
 
 
 #: D2L's four train_2d runs: (method, eta, beta)
@@ -114,10 +151,12 @@ def _traces(fig):
 
     runs = [numerics.simulate_d2l(eta, beta, method=method) for method, eta, beta in D2L_TRACES]
     xlim, ylim = trace_frame(runs)  # one frame: the four panels are compared by eye
-    for ax, run in zip(fig.subplots(2, 2).flat, runs, strict=True):
+    axes = fig.subplots(2, 2, sharex=True, sharey=True)
+    for ax, run in zip(axes.flat, runs, strict=True):
         art = run.plot(ax=ax, xlim=xlim, ylim=ylim, subtitle=numerics.d2l_line(run), legend=False)
+        ax.label_outer()  # the shared frame's ticks and labels once, on the outer edges
     handles = [art["path"], art["start"], art["minimum"]]
-    fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False, fontsize=10)
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False, fontsize=FONT)
 
 
 def _weights(fig):
@@ -133,20 +172,10 @@ def _gd_decay(fig):
 
 
 def _exercise2(fig):
-    from numerics.plots.comparison import plot_eigen_decay
+    from numerics.plots.comparison import plot_exercise2
 
-    left, right = fig.subplots(1, 2, sharey=True)
-    art = plot_eigen_decay("gd", eta=0.5, ax=left, legend=False)
-    hb = plot_eigen_decay("heavy_ball", eta=0.5, beta=0.5, ax=right, legend=False)
-    keys = art["lines"] + [k for k in (art["zero_key"] or hb["zero_key"],) if k is not None]
-    fig.legend(
-        handles=keys,
-        loc="outside lower center",
-        ncol=len(keys),
-        frameon=False,
-        fontsize=10,
-        title=r"eigenvalue $\lambda_i = 2^{-i}$, start $x_i = 1$",
-    )
+    # the settings the example notebook draws too (numerics.plots.comparison.EXERCISE2)
+    plot_exercise2(fig.subplots(1, 2, sharey=True))
 
 
 def _envelope(fig):
@@ -166,9 +195,14 @@ def _kappa(fig):
 def _method_maps(fig):
     from numerics.plots.comparison import plot_method_rate_maps, plot_stability_edges
 
-    axes = fig.subplots(2, 2).flat
-    plot_method_rate_maps(axes[:3])  # with one legend under the figure
+    grid = fig.subplots(2, 2, sharex=True, sharey=True)
+    axes = grid.flat
+    # one colour bar across the figure and one legend under it
+    plot_method_rate_maps(axes[:3], orientation="horizontal")
     plot_stability_edges(axes[3])
+    for ax in axes:
+        ax.label_outer()
+        ax.set_xlabel(ax.get_xlabel() and r"$\eta\lambda$")
 
 
 D2L_AIRFOIL_RUNS = ((0.02, 0.5), (0.01, 0.9), (0.005, 0.9))
@@ -181,67 +215,127 @@ def _variance(fig):
 
 
 def _airfoil_losses(fig):
-    import numerics
-    from numerics.plots.noise import plot_losses
+    from matplotlib.lines import Line2D
 
-    X, y, quad, runs, _ = airfoil()
-    left, right = fig.subplots(1, 2)
-    art = plot_losses(list(runs), ax=left, minimum=quad.minimum)
-    art["legend"].remove()
+    import numerics
+    from numerics.plots.noise import plot_plateaus, plot_seed_band
+
+    a = airfoil()
+    shuffled = [pair[0] for pair in a.plateaus]
+    independent = [pair[1] for pair in a.plateaus]
     # the noise theory's plateaus: a Lyapunov solve each, no training
-    plateaus = [numerics.predicted_plateau(X, y, r.lr, r.momentum, r.batch_size) for r in runs]
-    gap = plot_losses(list(runs), ax=right, minimum=quad.minimum, excess=True, plateaus=plateaus)
-    gap["legend"].remove()
-    left.set_title("loss")
-    right.set_title("gap to the minimum, and the noise theory's plateaus")
-    fig.suptitle("Airfoil: minibatch SGD with momentum (batch 10), D2L's three (lr, momentum) runs")
+    predicted = [numerics.predicted_plateau(a.X, a.y, r.lr, r.momentum, 10) for r in shuffled]
+    left, right = fig.subplots(1, 2, width_ratios=(1.25, 1))
+    band = plot_seed_band(shuffled, ax=left, plateaus=predicted)
+    marks = plot_plateaus(shuffled, predicted, ax=right, independent=independent)
+    fig.suptitle("Airfoil: minibatch SGD with momentum (batch 10), D2L's three settings")
+    keys = [
+        *band["lines"],
+        Line2D(
+            [],
+            [],
+            color="0.3",
+            ls="--",
+            lw=1.2,
+            label=r"predicted $\frac{1}{2}\,\mathrm{tr}(Q\Sigma)$",
+        ),
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker="o",
+            color="0.6",
+            mec="black",
+            ms=7,
+            label="mean, 99% interval: D2L's shuffled epochs",
+        ),
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker="s",
+            color="0.6",
+            mec="black",
+            ms=7,
+            label="mean, 99% interval: independent batches",
+        ),
+        Line2D([], [], ls="none", marker=".", color="0.4", ms=5, label="one seed"),
+    ]
     fig.legend(
-        handles=art["lines"] + [gap["plateau_key"]],
+        handles=keys,
         loc="outside lower center",
         ncol=2,
         frameon=False,
-        fontsize=10,
+        fontsize=FONT,
+        columnspacing=1.2,
     )
+    return marks
 
 
 def _divergence(fig):
     from numerics.plots.noise import plot_divergence, plot_divergence_overview
 
-    _, _, quad, _, edges = airfoil()
+    quad, edges = airfoil().quad, airfoil().edges
     left, right = fig.subplots(1, 2)
     lam_max = float(quad.eigenvalues.max())
-    plot_divergence_overview(list(edges), lam_max, ax=left)
-    plot_divergence(list(edges), ax=right)
+    whole = plot_divergence_overview(list(edges), lam_max, ax=left, legend=False)
+    zoom = plot_divergence(list(edges), ax=right, legend=False)
+    fig.suptitle("Airfoil, full batch: predicted against observed divergence")
+    # one legend: the panels share their markers (largest converging run: a converged one)
+    keys = [whole["stable"], zoom["divergent"], whole["edge"], *zoom["marks"][:3]]
+    labels = [
+        "predicted stable",
+        "predicted divergent",
+        r"predicted edge $\eta = 2(1+\beta)/\lambda_{\max}$",
+        "run converged (left: the largest of a scan)",
+        r"run on the edge ($\rho = 1$): neither",
+        "run diverged (left: the smallest of a scan)",
+    ]
+    fig.legend(
+        handles=keys,
+        labels=labels,
+        loc="outside lower center",
+        ncol=2,
+        frameon=False,
+        fontsize=FONT,
+    )
+
+
+#: D2L exercise 4: (batch size, learning rate without momentum) as a study note runs them
+EXERCISE4_RUNS = ((1, 0.005), (100, 0.4))
+#: the momenta compared; each at the learning rate that keeps lr / (1 - momentum) the same
+EXERCISE4_MOMENTA = (0.0, 0.4)
 
 
 def _exercise4(fig):
     import numerics
     from numerics.plots.noise import plot_losses
 
-    X, y = airfoil()[:2]
+    X, y = airfoil().X, airfoil().y
+    # equal effective step lr / (1 - momentum): momentum is compared at the same long-run
+    # step, not handed a larger one (the note ran lr 0.005 and 0.4 with and without it)
     runs = [
-        numerics.train_sgd(X, y, lr, m, batch_size=bs, epochs=2)
-        for bs, lr in ((1, 0.005), (100, 0.4))
-        for m in (0.0, 0.4)
+        numerics.train_sgd(X, y, lr * (1 - m), m, batch_size=bs, epochs=2)
+        for bs, lr in EXERCISE4_RUNS
+        for m in EXERCISE4_MOMENTA
     ]
     left, right = fig.subplots(1, 2, sharey=True)
     plot_losses(runs, ax=left, against="examples", design=True)["legend"].remove()
     art = plot_losses(runs, ax=right, against="updates", design=True)
     art["legend"].remove()
-    left.set_title("against examples seen (gradient evaluations)")
-    right.set_title("against updates (parameter steps)")
-    fig.suptitle(
-        "D2L exercise 4 of section 11.6: SGD (batch 1) and minibatch SGD (batch 100), momentum 0 and 0.4"
-    )
+    right.label_outer()
+    left.set_title("against examples seen", fontsize=FONT + 1)
+    right.set_title("against updates", fontsize=FONT + 1)
+    fig.suptitle("D2L exercise 4: SGD (batch 1) and minibatch SGD (batch 100)")
     # two columns, one per batch size; the rows are the momenta (the runs' order)
     fig.legend(
         handles=art["lines"],
         loc="outside lower center",
         ncol=2,
         frameon=False,
-        fontsize=10,
+        fontsize=FONT,
         title=art["legend"].get_title().get_text(),
-        title_fontsize=10,
+        title_fontsize=FONT,
     )
 
 
@@ -263,7 +357,7 @@ FIGURES = (
         "Stability region",
         "Heavy ball at curvature λ = 1: blue points of the grid converge, the hatched grey side "
         "diverges; the black line is the derived edge η = 2(1 + β)/λ, which the grid must match.",
-        (6.5, 5.0),
+        (WIDTH, 5.0),
         _region,
     ),
     FigureSpec(
@@ -274,16 +368,16 @@ FIGURES = (
         "curvature. Ripples between the dashed critical-damping curves (ηλ = (1 ∓ √β)², rate √β), "
         "monotone to their left, oscillating to their right, divergent (hatched) past the edge ηλ "
         "= 2(1 + β). White lines are the rate contours marked on the colour bar.",
-        (7.5, 5.6),
+        (WIDTH, 5.2),
         _rate_map,
     ),
     FigureSpec(
         "volume",
         "Stability volume",
-        "The (η, β, λ) stability volume. Left: the stable step sizes η < 2(1 + β)/λ at four "
-        "curvatures, nested (the darker, the more curvatures are stable). Right: the same edge as "
-        "a surface; the stable volume lies under it.",
-        (12.0, 5.0),
+        "The (η, β, λ) stability volume, sliced at four curvatures: the stable step sizes "
+        "η < 2(1 + β)/λ, nested (the darker, the more curvatures are stable); each line is the "
+        "closed-form edge at its λ.",
+        (WIDTH, 4.6),
         _volume,
     ),
     FigureSpec(
@@ -293,7 +387,7 @@ FIGURES = (
         "0.4 and 0.6 (diverges in x₂), heavy ball at η = 0.6 with β = 0.5 and 0.25. The subtitles "
         "are D2L's printed lines, reproduced. The four panels share one frame, which holds every "
         "converging run; the divergent one leaves it.",
-        (10.0, 8.4),
+        (WIDTH, 6.6),
         _traces,
     ),
     FigureSpec(
@@ -301,7 +395,7 @@ FIGURES = (
         "Effective sample weights",
         "The velocity is a leaky average of past gradients: the gradient t steps back has weight "
         "βᵗ (stems); the weights sum to 1/(1 − β), the dashed window.",
-        (7.5, 5.0),
+        (WIDTH, 4.8),
         _weights,
     ),
     FigureSpec(
@@ -309,7 +403,7 @@ FIGURES = (
         "Gradient-descent decay",
         "Gradient descent multiplies the error along curvature λ by (1 − ηλ) each step (η = 0.1): "
         "slow for small curvature, oscillating for ηλ > 1, divergent past 2 (dashed, λ = 20.5).",
-        (7.5, 5.2),
+        (WIDTH, 4.8),
         _gd_decay,
     ),
     FigureSpec(
@@ -319,7 +413,7 @@ FIGURES = (
         "axis; momentum speeds up the flat directions. Heavy ball lands exactly on 0 at some "
         "steps, which have no logarithm: the curve breaks there and a triangle marks the step on "
         "the bottom edge. (The update is x ← x − ηv; a study note's x -= x - eta*v is a slip.)",
-        (11.0, 4.8),
+        (WIDTH, 4.0),
         _exercise2,
     ),
     FigureSpec(
@@ -329,7 +423,7 @@ FIGURES = (
         "envelope C ρᵗ: ρ is the spectral radius of the iteration matrix R and C the sum of the "
         "error's amplitudes along R's eigenvectors, computed from the start, not fitted to the run. "
         "The run stays under it and touches it within 1% whenever the rotation's phase lines up.",
-        (7.0, 5.0),
+        (WIDTH, 4.6),
         _envelope,
     ),
     FigureSpec(
@@ -342,7 +436,7 @@ FIGURES = (
         "with ν fixed at 0.7 keeps part of every step a plain gradient step and loses the speed-up "
         "as κ grows (its slope is about −0.9 between κ = 100 and 1000; a dense grid search agrees "
         "with the numeric tuning).",
-        (7.5, 5.6),
+        (WIDTH, 5.2),
         _kappa,
     ),
     FigureSpec(
@@ -352,7 +446,7 @@ FIGURES = (
         "region, with the critical-damping curves where the method has them (Nesterov: ηλ = ((1 − "
         "β)/(1 + β))² and 1). Bottom right: the three stability edges together: Nesterov's (2 + "
         "2β)/(1 + 2β), heavy ball's 2 + 2β, gradient descent's 2 whatever β.",
-        (11.0, 9.6),
+        (WIDTH, 7.4),
         _method_maps,
     ),
     FigureSpec(
@@ -361,19 +455,23 @@ FIGURES = (
         "The stationary variance of x under gradient noise (λ = 1, σ = 1): at a fixed step η = 0.5 "
         "it grows like (1 + β)/(1 − β); at a fixed effective step α = η/(1 − β) = 0.5 it falls to "
         "a limit ασ²/(2λ). The markers are Monte-Carlo estimates with 99% intervals.",
-        (7.5, 5.4),
+        (WIDTH, 5.0),
         _variance,
     ),
     FigureSpec(
         "airfoil_losses",
-        "Airfoil: D2L's runs",
-        "Minibatch SGD with momentum (batch 10, 2 epochs, from the same start at epoch 0) on the "
-        "airfoil data for D2L's (lr, momentum) = (0.02, 0.5), (0.01, 0.9), (0.005, 0.9). Left: the "
-        "loss; the dotted line is the least-squares minimum. Right: the same runs as the gap to "
-        "that minimum, on a log axis; the dashed lines are each run's plateau predicted by the "
-        "noise theory, ½ tr(QΣ) with Σ the stationary covariance of the weights under the "
-        "minibatch gradient noise: the runs settle around their plateau, not at the minimum.",
-        (12.0, 5.4),
+        "Airfoil: D2L's runs over many seeds",
+        "Minibatch SGD with momentum (batch 10) on the airfoil data at D2L's (lr, momentum) = "
+        "(0.02, 0.5), (0.01, 0.9), (0.005, 0.9), each trained from 20 seeds for 10 epochs. Left: "
+        "the gap to the least-squares minimum (log scale), the median over the seeds and the band "
+        "that holds 80% of them; dashed, each setting's plateau predicted by the noise theory, "
+        "½ tr(QΣ) with Σ the stationary covariance of the weights under the minibatch gradient "
+        "noise. Right: the plateau (the gap averaged over the last 5 epochs), one dot per seed, "
+        "the mean over the seeds with its 99% interval, and the prediction as a black bar. With "
+        "every step's batch drawn on its own (squares), the noise the theory assumes, the "
+        "prediction lies in each interval; D2L's shuffled epochs (circles) settle lower, because "
+        "the batches of one epoch partition the data and their noise partly cancels.",
+        (WIDTH, 4.8),
         _airfoil_losses,
         uses_airfoil=True,
     ),
@@ -384,18 +482,22 @@ FIGURES = (
         "Hessian's top eigenvalue, a curve in β, with the largest converging and smallest "
         "diverging run of each scan. Right: every scanned run, the learning rate in units of the "
         "predicted edge.",
-        (12.0, 5.2),
+        (WIDTH, 4.8),
         _divergence,
         uses_airfoil=True,
     ),
     FigureSpec(
         "exercise4",
         "D2L exercise 4 of section 11.6",
-        "Loss against examples seen (left) and against updates (right), both log scale: SGD (batch 1, lr 0.005) "
-        "and minibatch SGD (batch 100, lr 0.4), each without and with momentum 0.4, as a study note on D2L compares "
-        "them: the colour is the batch size, the line the momentum (solid with filled markers 0, dashed "
-        "with open markers 0.4). Counts, not seconds, so the figure is the same on every machine.",
-        (12.0, 5.4),
+        "Loss against examples seen (left: gradient evaluations) and against updates (right: "
+        "parameter steps), both log scale: SGD (batch 1) and minibatch SGD (batch 100), each "
+        "without momentum and with momentum 0.4 at the same effective step lr/(1 − momentum) "
+        "(0.005 for batch 1, 0.4 for batch 100), so momentum is not handed a larger step: the "
+        "colour is the batch size, the line the momentum (solid with filled markers 0, dashed with "
+        "open markers 0.4). The runs of a batch size share their seed, so they see the same "
+        "batches in the same order and differ only by the momentum: at batch 1 the two nearly "
+        "coincide. Counts, not seconds, so the figure is the same on every machine.",
+        (WIDTH, 4.8),
         _exercise4,
         uses_airfoil=True,
     ),
@@ -408,7 +510,7 @@ FIGURES = (
         "2(1 + β)/100 the largest curvature diverges. The white rate contours, marked on the "
         "colour bar, are drawn from Jury's conditions at both ends of the spectrum, so they are "
         "the exact straight lines of the level sets.",
-        (7.5, 5.6),
+        (WIDTH, 5.2),
         _worst_case,
     ),
 )

@@ -13,7 +13,12 @@ import base64
 import html
 from pathlib import Path
 
-__all__ = ["report_html"]
+__all__ = ["COLUMN_PX", "CSS_PX_PER_IN", "figure_width", "report_html"]
+
+#: CSS pixels per inch (CSS fixes 1in = 96px): a figure is shown at the size it was drawn
+CSS_PX_PER_IN = 96
+#: the page's column in CSS pixels (the body's max-width, 60rem of 16px): no figure is wider
+COLUMN_PX = 960
 
 _STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
@@ -54,13 +59,20 @@ def _markdown_lines(lines: list[str]) -> str:
     return "\n".join(out)
 
 
+def figure_width(spec) -> int:
+    """The width (CSS pixels) a figure is shown at: as drawn, never wider than the column."""
+    return min(round(spec.size[0] * CSS_PX_PER_IN), COLUMN_PX)
+
+
 def _figure(spec, folder: Path) -> str:
     data = base64.b64encode((folder / f"{spec.name}.png").read_bytes()).decode("ascii")
+    width = figure_width(spec)
+    height = round(width * spec.size[1] / spec.size[0])
     has_svg = (folder / f"{spec.name}.svg").exists()  # written with --svg
     svg = f'<a href="figures/{_e(spec.name)}.svg">SVG</a>, ' if has_svg else ""
     return (
         f'<figure id="{_e(spec.name)}">\n<h3>{_e(spec.title)}</h3>\n'
-        f'<img alt="{_e(spec.title)}: {_e(spec.explanation)}" '
+        f'<img width="{width}" height="{height}" alt="{_e(spec.title)}: {_e(spec.explanation)}" '
         f'src="data:image/png;base64,{data}">\n'
         f"<figcaption>{_e(spec.explanation)} "
         f"({svg}"

@@ -14,21 +14,44 @@ import subprocess
 from itertools import groupby
 from pathlib import Path
 
-__all__ = ["PDFLATEX_TIMEOUT", "report_latex", "write_pdf"]
+__all__ = [
+    "MARGIN_CM",
+    "PAPER_IN",
+    "PDFLATEX_TIMEOUT",
+    "TEXT_WIDTH_IN",
+    "report_latex",
+    "write_pdf",
+]
 
 #: seconds pdflatex may take before the PDF is given up
 PDFLATEX_TIMEOUT = 120
+#: the page (US letter, inches) and its margins: the text, and every figure, is 6.93 in wide
+PAPER_IN = (8.5, 11.0)
+MARGIN_CM = 2.0
+TEXT_WIDTH_IN = PAPER_IN[0] - 2 * MARGIN_CM / 2.54
 
-_PREAMBLE = r"""\documentclass[11pt]{article}
-\usepackage[margin=2cm]{geometry}
-\usepackage{amsmath,amssymb,graphicx}
+# Floats may fill most of a page and a page of floats must be mostly full, so the
+# derivations' text fills the space a figure leaves instead of a half-empty page.
+_PREAMBLE = rf"""\documentclass[11pt]{{article}}
+\usepackage[paperwidth={PAPER_IN[0]}in,paperheight={PAPER_IN[1]}in,margin={MARGIN_CM}cm]{{geometry}}
+\usepackage{{amsmath,amssymb,graphicx}}
 \allowdisplaybreaks
-\title{Momentum on quadratics: a checked report}
-\date{}
-\begin{document}
+\renewcommand{{\topfraction}}{{0.9}}
+\renewcommand{{\bottomfraction}}{{0.8}}
+\renewcommand{{\textfraction}}{{0.07}}
+\renewcommand{{\floatpagefraction}}{{0.8}}
+\setcounter{{topnumber}}{{3}}
+\setcounter{{bottomnumber}}{{2}}
+\setcounter{{totalnumber}}{{4}}
+\title{{Momentum on quadratics: a checked report}}
+\date{{}}
+\begin{{document}}
 \maketitle
 \noindent Every derivation was verified step by step by SymPy before it was written;
-every figure comes from the \texttt{numerics} package.
+every figure comes from the \texttt{{numerics}} package. Also in this folder:
+\texttt{{report.html}} (this report for a browser), \texttt{{summary.json}} (the key numbers),
+\texttt{{derivations.tex}} (standalone \LaTeX) and \texttt{{explorer.html}} (interactive,
+offline).
 """
 
 
@@ -116,27 +139,68 @@ def escape_text(text: str) -> str:
     )
 
 
-def report_latex(figures, derivations) -> str:
-    """A standalone document: the figures with their captions, then every derivation."""
-    parts = [_PREAMBLE, "\\section*{Figures}"]
+def _inline(text: str) -> str:
+    """A key-numbers line: Markdown's `code` spans as typewriter text, the rest escaped."""
+    pieces = text.split("`")
+    return "".join(
+        f"\\texttt{{{escape_text(p)}}}" if i % 2 else escape_text(p) for i, p in enumerate(pieces)
+    )
+
+
+def key_numbers_latex(lines: list[str]) -> str:
+    """The key numbers' Markdown lines (the HTML page's) as paragraphs and itemized lists."""
+    out, items = [], []
+    for line in [*lines, ""]:
+        if line.startswith("- "):
+            items.append(f"\\item {_inline(line[2:])}")
+            continue
+        if items:
+            out.append("\\begin{itemize}\n" + "\n".join(items) + "\n\\end{itemize}")
+            items = []
+        if line.strip():
+            out.append(f"\\noindent {_inline(line)}\\par")
+    return "\n".join(out)
+
+
+def figure_width(spec) -> float:
+    """The width (inches) a figure is shown at: as drawn, never wider than the text."""
+    return min(spec.size[0], TEXT_WIDTH_IN)
+
+
+def report_latex(figures, derivations, key_numbers=()) -> str:
+    """A standalone document: the key numbers, the figures with their captions, every derivation.
+
+    The figures are floats at the size they were drawn (so their text prints at
+    its size in points); the derivations' text flows around them.
+    """
+    parts = [_PREAMBLE]
+    if key_numbers:
+        parts += ["\\section*{Key numbers}", key_numbers_latex(list(key_numbers))]
+    parts += [
+        "\\section*{Figures}",
+        f"\\noindent Figures 1 to {len(figures)} are set at the tops and bottoms of the pages, "
+        "among the derivations, each at the size it was drawn.",
+    ]
     for spec in figures:
+        title = escape_text(spec.title)
         parts.append(
-            "\\begin{figure}[htbp]\\centering\n"
-            f"\\includegraphics[width=\\linewidth,height=0.8\\textheight,keepaspectratio]"
-            f"{{figures/{spec.name}.png}}\n"
-            f"\\par\\small\\textbf{{{escape_text(spec.title)}.}} {escape_text(spec.explanation)}\n"
+            "\\begin{figure}[tbp]\\centering\n"
+            f"\\includegraphics[width={figure_width(spec):.4g}in]{{figures/{spec.name}.png}}\n"
+            f"\\par\\small\\caption[{title}]{{\\textbf{{{title}.}} {escape_text(spec.explanation)}}}\n"
             "\\end{figure}"
         )
-    parts += ["\\clearpage", "\\section*{Derivations}"]
+    parts += ["\\section*{Derivations}"]
     parts += [d.to_latex() for d in derivations.values()]
     parts.append("\\end{document}\n")
     return "\n".join(parts)
 
 
-def write_pdf(folder, figures, derivations) -> str | None:
+def write_pdf(folder, figures, derivations, key_numbers=()) -> str | None:
     """Write ``report.tex`` and compile ``report.pdf`` in ``folder``; None, or why there is no PDF."""
     folder = Path(folder)
-    (folder / "report.tex").write_text(report_latex(figures, derivations), encoding="utf-8")
+    (folder / "report.tex").write_text(
+        report_latex(figures, derivations, key_numbers), encoding="utf-8"
+    )
     exe = shutil.which("pdflatex")
     if exe is None:
         return "no pdflatex on this machine"

@@ -29,6 +29,7 @@ from numerics.plots.beyond import (
 )
 from numerics.plots.comparison import (
     plot_eigen_decay,
+    plot_exercise2,
     plot_method_rate_maps,
     plot_rate_vs_kappa,
     plot_stability_edges,
@@ -52,6 +53,8 @@ from numerics.plots.noise import (
     plot_divergence,
     plot_divergence_overview,
     plot_losses,
+    plot_plateaus,
+    plot_seed_band,
     plot_variance_vs_beta,
     variance_curves,
 )
@@ -66,12 +69,15 @@ __all__ = [
     "plot_divergence_overview",
     "plot_eigen_decay",
     "plot_envelope",
+    "plot_exercise2",
     "plot_gd_decay",
     "plot_losses",
     "plot_method_rate_maps",
+    "plot_plateaus",
     "plot_rate_map",
     "plot_rate_vs_kappa",
     "plot_region",
+    "plot_seed_band",
     "plot_stability_edges",
     "plot_trace_2d",
     "plot_variance_vs_beta",

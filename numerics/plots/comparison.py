@@ -16,7 +16,9 @@ from numerics.rates import max_stable_eta, spectral_radius
 from numerics.simulate import simulate
 
 __all__ = [
+    "EXERCISE2",
     "plot_eigen_decay",
+    "plot_exercise2",
     "plot_method_rate_maps",
     "plot_rate_vs_kappa",
     "plot_stability_edges",
@@ -101,6 +103,53 @@ def plot_eigen_decay(
     return artists
 
 
+#: D2L exercise 2 of section 11.6 as the report and the notebook draw it: lambda_i = 2^-i
+#: for i < EIGENVALUES, x_i from 1, the same step for both methods
+EXERCISE2 = {"eta": 0.5, "beta": 0.5, "eigenvalues": 5, "steps": 40}
+
+
+def plot_exercise2(axes=None, **settings) -> dict:
+    """D2L's exercise 2 of section 11.6: gradient descent (left) against heavy ball (right).
+
+    Both from x_i = 1 on lambda_i = 2^-i, at the same step, on a shared log
+    axis, with one legend under the figure (for a constrained-layout figure).
+    ``settings`` override :data:`EXERCISE2` (``eta``, ``beta``, ``eigenvalues``,
+    ``steps``); the report and the example notebook draw it with none, so
+    they show the same runs. ``axes`` is two axes, or None for a new figure.
+    Returns ``{"gd": ..., "heavy_ball": ..., "legend": ...}``, the first two
+    :func:`plot_eigen_decay`'s artists.
+    """
+    unknown = set(settings) - set(EXERCISE2)
+    if unknown:
+        from theory.errors import ParameterError
+
+        raise ParameterError(
+            f"exercise 2 takes {', '.join(EXERCISE2)}: not {', '.join(sorted(unknown))}"
+        )
+    s = {**EXERCISE2, **settings}
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 2, figsize=(6.9, 4.0), sharey=True, layout="constrained")
+    left, right = axes
+    lams = 2.0 ** -np.arange(s["eigenvalues"])
+    run = {"eta": s["eta"], "lams": lams, "steps": s["steps"], "legend": False}
+    gd = plot_eigen_decay("gd", ax=left, **run)
+    hb = plot_eigen_decay("heavy_ball", beta=s["beta"], ax=right, **run)
+    right.label_outer()  # the shared log axis is labelled once, on the left
+    keys = gd["lines"] + [k for k in (gd["zero_key"] or hb["zero_key"],) if k is not None]
+    legend = left.figure.legend(
+        handles=keys,
+        loc="outside lower center",
+        ncol=3,
+        frameon=False,
+        fontsize=FONT,
+        title=r"eigenvalue $\lambda_i = 2^{-i}$, start $x_i = 1$",
+        title_fontsize=FONT,
+    )
+    return {"gd": gd, "heavy_ball": hb, "legend": legend}
+
+
 def plot_method_rate_maps(
     axes,
     methods=("gd", "heavy_ball", "nesterov"),
@@ -109,6 +158,7 @@ def plot_method_rate_maps(
     *,
     points: int = 300,
     legend: bool = True,
+    orientation: str = "vertical",
 ) -> list:
     """Rate maps of several methods, one per axes, on one shared frame and colour scale.
 
@@ -117,7 +167,8 @@ def plot_method_rate_maps(
     map shows the same range of eta*lambda, so they compare at a glance. One
     colour bar (:func:`numerics.plots.maps.rate_colorbar`) and, with
     ``legend``, one legend under the figure (constrained layout) serve all
-    maps; returns each map's artists.
+    maps (``orientation`` is the colour bar's); each map is titled with its
+    method's name. Returns each map's artists.
     """
     beta = np.linspace(0, 0.99, 150) if beta is None else np.asarray(beta, float)
     if eta_lam is None:
@@ -132,8 +183,10 @@ def plot_method_rate_maps(
         )
         for ax, m in zip(axes, methods, strict=True)
     ]
+    for art, m in zip(maps, methods, strict=True):
+        art["ax"].set_title(method_label(m))
     fig = axes[0].figure
-    bar = rate_colorbar(maps[0]["mesh"], list(axes), shrink=0.9)
+    bar = rate_colorbar(maps[0]["mesh"], list(axes), orientation=orientation, shrink=0.9)
     shared = None
     if legend:
         # one key for all: the map with the most entries (the others' are among them)
@@ -245,6 +298,6 @@ def plot_stability_edges(ax=None, methods=("gd", "heavy_ball", "nesterov"), beta
     hatch = shade_divergent(ax, outer, beta, right, label="every method diverges")
     ax.set_xlabel(r"largest stable $\eta\lambda$")
     ax.set_ylabel(r"momentum $\beta$")
-    ax.set_title("Stability edges compared (stable left of each)", fontsize=FONT + 2)
+    ax.set_title("Stability edges (stable left of each)")
     legend = legend_outside(ax, ncol=2)
     return {"ax": ax, "lines": lines, "divergent": hatch, "legend": legend}

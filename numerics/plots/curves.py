@@ -87,9 +87,10 @@ def plot_trace_2d(
         color=PALETTE[1],
         ms=4,
         lw=1.2,
-        label=f"iterates $x_0, \\ldots, x_{{{run.steps}}}$",
+        # x1, x2 name the coordinates (as D2L does): the steps are counted, not subscripted
+        label=f"iterates, steps 0 to {run.steps}",
     )
-    (start,) = ax.plot(*pts[0], "s", color=PALETTE[0], ms=8, label="start $x_0$", zorder=4)
+    (start,) = ax.plot(*pts[0], "s", color=PALETTE[0], ms=8, label="start (step 0)", zorder=4)
     (minimum,) = ax.plot(
         *run.minimizer, "*", color="black", ms=14, label=r"minimum $x^*$", zorder=5
     )

@@ -105,21 +105,43 @@ def critical_curves(
 
 
 def _label_regimes(ax, h, beta, names) -> list:
-    """Name each regime once, at the point of its region farthest from the others (in axes units)."""
+    """Name each regime once, as deep inside its region as it can sit clear of the others' names.
+
+    Depth is the distance to the region's border in fractions of the frame, so
+    wide and tall regions are judged alike. Each name takes the deepest point
+    of its region where its box (estimated from the axes' size) overlaps no
+    name placed before it; a narrow strip's name moves along the strip.
+    """
     from scipy.ndimage import distance_transform_edt
 
-    texts = []
-    # distances measured as fractions of the frame, so wide and tall regions are judged alike
+    texts, boxes = [], []
     sampling = (
         np.ptp(h) / h.size / np.ptp(ax.get_xlim()),
         np.ptp(beta) / beta.size / np.ptp(ax.get_ylim()),
     )
+    # the frame in points, to size a name's box in frame fractions (1.6 line heights tall)
+    frame = ax.get_position()  # in fractions of the figure
+    width_pt = 72 * frame.width * ax.figure.get_figwidth()
+    height_pt = 72 * frame.height * ax.figure.get_figheight()
+    x = (h - ax.get_xlim()[0]) / np.ptp(ax.get_xlim())
+    y = (beta - ax.get_ylim()[0]) / np.ptp(ax.get_ylim())
     for name in ("monotone", "ripples", "oscillating"):
         inside = names == name
         if inside.sum() < 20:
             continue
         depth = distance_transform_edt(np.pad(inside, 1), sampling=sampling)[1:-1, 1:-1]
-        i, j = np.unravel_index(np.argmax(depth), depth.shape)
+        half_w = 0.3 * FONT * (len(name) + 1) / width_pt  # about 0.6 em a letter
+        half_h = 0.8 * FONT / height_pt
+        clear = np.ones(depth.shape, bool)
+        for bx, by, bw, bh in boxes:
+            clear &= ~(
+                (np.abs(x[:, None] - bx) < half_w + bw) & (np.abs(y[None, :] - by) < half_h + bh)
+            )
+        score = np.where(clear & inside, depth, -1.0)
+        if score.max() < 0:  # nowhere clear: the deepest point after all
+            score = depth
+        i, j = np.unravel_index(np.argmax(score), score.shape)
+        boxes.append((x[i], y[j], half_w, half_h))
         texts.append(
             ax.text(
                 h[i],
@@ -127,7 +149,7 @@ def _label_regimes(ax, h, beta, names) -> list:
                 name,
                 ha="center",
                 va="center",
-                fontsize=FONT + 1,
+                fontsize=FONT,
                 bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
                 zorder=4,
             )
@@ -188,11 +210,13 @@ def rate_norm():
     return LogNorm(*TIME_RANGE, clip=False)
 
 
-def rate_colorbar(mesh, ax, levels=RATE_LEVELS, **extra):
+def rate_colorbar(mesh, ax, levels=RATE_LEVELS, *, orientation: str = "vertical", **extra):
     """The colour bar of the rate maps: steps to shrink by e on one side, the rate on the other.
 
     The white contours at ``levels`` (rates) are marked on the bar at their
-    -1/ln rho; ``extra`` goes to ``Figure.colorbar`` (e.g. ``shrink``).
+    -1/ln rho, and labelled with their rate on the bar's other side (left of
+    a vertical bar, above a horizontal one); ``extra`` goes to
+    ``Figure.colorbar`` (e.g. ``shrink``).
     """
     from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
 
@@ -200,26 +224,30 @@ def rate_colorbar(mesh, ax, levels=RATE_LEVELS, **extra):
         mesh,
         ax=ax,
         extend="both",
+        orientation=orientation,
         label=r"steps to shrink the error by $e$: $-1/\ln\rho$ (log scale)",
         **extra,
     )
     times = rate_time(levels)
     bar.add_lines(times, ["white"] * len(levels), [1.5] * len(levels))
-    bar.ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    bar.ax.yaxis.set_minor_formatter(NullFormatter())
+    axis = bar.ax.yaxis if orientation == "vertical" else bar.ax.xaxis
+    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
     bar.ax.tick_params(labelsize=FONT)
-    # the rate itself, at the contours, on the bar's other side
-    rates = bar.ax.secondary_yaxis(
-        "left", functions=(lambda t: t, lambda t: t)
-    )  # same positions: labelled with the rate
-    rates.yaxis.set_major_locator(FixedLocator(times))
-    rates.yaxis.set_major_formatter(
-        FuncFormatter(lambda v, _: f"{np.exp(-1 / v):.2g}" if v > 0 else "")
-    )
-    rates.yaxis.set_minor_locator(FixedLocator([]))
+    # the rate itself, at the contours, on the bar's other side (same positions)
+    same = (lambda t: t, lambda t: t)
+    if orientation == "vertical":
+        rates = bar.ax.secondary_yaxis("left", functions=same)
+        other, name = rates.yaxis, rates.set_ylabel
+    else:
+        rates = bar.ax.secondary_xaxis("top", functions=same)
+        other, name = rates.xaxis, rates.set_xlabel
+    other.set_major_locator(FixedLocator(times))
+    other.set_major_formatter(FuncFormatter(lambda v, _: f"{np.exp(-1 / v):.2g}" if v > 0 else ""))
+    other.set_minor_locator(FixedLocator([]))
     rates.tick_params(labelsize=FONT)
-    rates.set_ylabel(r"rate $\rho$ (white contours)", fontsize=FONT + 1)
+    name(r"rate $\rho$ (white contours)", fontsize=FONT + 1)
     return bar
 
 

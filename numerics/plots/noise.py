@@ -14,6 +14,8 @@ __all__ = [
     "plot_divergence",
     "plot_divergence_overview",
     "plot_losses",
+    "plot_plateaus",
+    "plot_seed_band",
     "plot_variance_vs_beta",
     "variance_curves",
 ]
@@ -213,8 +215,11 @@ def plot_losses(
         from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
         ax.set_xscale("log")
-        # counts as plain numbers at 1, 2, 5 per decade: labels like "3x10^2 4x10^2" collide
-        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        # counts as plain numbers at 1, 2, 5 per decade (labels like "3x10^2 4x10^2" collide);
+        # over more than two decades, at the powers of 10 only
+        xs = np.concatenate([line.get_xdata() for line in lines if line.get_xdata().size])
+        decades = np.log10(xs[xs > 0].max() / xs[xs > 0].min()) if (xs > 0).any() else 0
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0) if decades <= 2 else (1.0,)))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(
@@ -238,13 +243,16 @@ def plot_losses(
     return artists
 
 
-def plot_divergence(edges: list[DivergenceEdge], ax=None, *, lam_max: float | None = None) -> dict:
+def plot_divergence(
+    edges: list[DivergenceEdge], ax=None, *, lam_max: float | None = None, legend: bool = True
+) -> dict:
     """Full-batch runs near the Hessian's predicted edge, in (eta / predicted edge, beta).
 
     The predicted edge 2(1 + beta)/lambda_max is the vertical line at 1 in
     these units, the same for every beta; each scanned run is a marker,
     converged (o), on the edge (square: rho = 1, neither converging nor
-    diverging) or diverged (x). ``lam_max`` is printed in the title.
+    diverging) or diverged (x). ``lam_max`` is printed in the title. Without
+    ``legend`` the artists keep their labels for a legend of the figure.
     """
     ax = axes_or_new(ax)
     marks = []
@@ -306,19 +314,19 @@ def plot_divergence(edges: list[DivergenceEdge], ax=None, *, lam_max: float | No
         [1, 1], yy, "k-", lw=2, label=r"predicted edge $\eta = 2(1+\beta)/\lambda_{\max}$"
     )
     ax.set_yticks(ys)
-    ax.set_xlabel(
-        r"full-batch learning rate / predicted edge, $\eta\,\lambda_{\max} / (2(1+\beta))$"
-    )
+    ax.set_xlabel("learning rate / predicted edge")
     ax.set_ylabel(r"momentum $\beta$")
-    title = "Airfoil, full batch: predicted against observed divergence"
+    title = "Around the edge: every run"
     if lam_max is not None:
         title += "\n" + rf"(Hessian's $\lambda_{{\max}} = {lam_max:.4g}$)"
-    ax.set_title(title, fontsize=FONT + 2)
-    legend = legend_outside(ax, ncol=2)
-    return {"ax": ax, "marks": marks, "predicted": [line], "divergent": hatch, "legend": legend}
+    ax.set_title(title, fontsize=FONT + 1)
+    key = legend_outside(ax, ncol=2) if legend else None
+    return {"ax": ax, "marks": marks, "predicted": [line], "divergent": hatch, "legend": key}
 
 
-def plot_divergence_overview(edges: list[DivergenceEdge], lam_max: float, ax=None) -> dict:
+def plot_divergence_overview(
+    edges: list[DivergenceEdge], lam_max: float, ax=None, *, legend: bool = True
+) -> dict:
     """The predicted edge eta = 2(1 + beta)/lambda_max as a curve in beta, with the scans on it.
 
     Each scan's largest converging and smallest diverging run are marked; at
@@ -330,41 +338,139 @@ def plot_divergence_overview(edges: list[DivergenceEdge], lam_max: float, ax=Non
     right = 1.1 * edge.max()
     ax.set_xlim(0, right)
     ax.set_ylim(beta[0], beta[-1])
-    ax.fill_betweenx(beta, 0, edge, color=PALETTE[4], alpha=0.35, lw=0, label=r"predicted stable")
+    stable = ax.fill_betweenx(
+        beta, 0, edge, color=PALETTE[4], alpha=0.35, lw=0, label=r"predicted stable"
+    )
     hatch = shade_divergent(ax, edge, beta, right, label="predicted divergent")
     (curve,) = ax.plot(edge, beta, "k-", lw=2, label=r"$\eta = 2(1+\beta)/\lambda_{\max}$")
+    # the markers of plot_divergence, so that one legend serves both
     conv = ax.plot(
         [e.largest_converging for e in edges],
         [e.beta for e in edges],
         "o",
         mfc="white",
         mec=PALETTE[0],
-        mew=2,
-        ms=8,
+        mew=1.5,
+        ms=7,
         label="largest converging run",
         zorder=4,
+        clip_on=False,  # a scan at beta = 0 sits on the frame
     )[0]
     div = ax.plot(
         [e.smallest_diverging for e in edges],
         [e.beta for e in edges],
         "x",
         color=PALETTE[1],
-        mew=2.5,
-        ms=9,
+        mew=2,
+        ms=7,
         label="smallest diverging run",
         zorder=5,
+        clip_on=False,
     )[0]
     ax.set_xlabel(r"full-batch learning rate $\eta$")
     ax.set_ylabel(r"momentum $\beta$")
     ax.set_title(
-        rf"Predicted edge, Hessian's $\lambda_{{\max}} = {lam_max:.4g}$", fontsize=FONT + 2
+        rf"Predicted edge, Hessian's $\lambda_{{\max}} = {lam_max:.4g}$", fontsize=FONT + 1
     )
-    legend = legend_outside(ax, ncol=2)
+    key = legend_outside(ax, ncol=2) if legend else None
     return {
         "ax": ax,
         "edge": curve,
         "converging": conv,
         "diverging": div,
         "divergent": hatch,
-        "legend": legend,
+        "stable": stable,
+        "legend": key,
     }
+
+
+def _setting(run) -> str:
+    return f"lr {run.lr:g}, momentum {run.momentum:g}"
+
+
+def plot_seed_band(runs, ax=None, *, plateaus=None, quantiles=(0.1, 0.9)) -> dict:
+    """The excess loss of several settings, each trained from many seeds, against epochs (log).
+
+    ``runs`` are :class:`numerics.SeedRuns` (``numerics.train_seeds``): for
+    each, the median over its seeds is a line and the band between the
+    ``quantiles`` the spread of single runs. ``plateaus`` (one predicted
+    excess loss per setting) are dashed lines in the settings' colours.
+    """
+    ax = axes_or_new(ax)
+    lines, bands = [], []
+    for k, r in enumerate(runs):
+        colour = PALETTE[k % len(PALETTE)]
+        per_epoch = r.examples[-1] / r.epochs
+        epoch = np.concatenate([[0.0], r.examples / per_epoch])
+        excess = np.column_stack([r.initial_losses, r.losses]) - r.minimum
+        excess = np.where(excess > 0, excess, np.nan)  # an exact tie has no logarithm
+        low, mid, high = np.nanquantile(excess, [quantiles[0], 0.5, quantiles[1]], axis=0)
+        bands.append(ax.fill_between(epoch, low, high, color=colour, alpha=0.22, lw=0))
+        (line,) = ax.plot(epoch, mid, color=colour, lw=1.6, label=_setting(r))
+        lines.append(line)
+    artists = {"ax": ax, "lines": lines, "bands": bands}
+    if plateaus is not None:
+        artists["plateaus"] = [
+            ax.axhline(p, color=line.get_color(), ls="--", lw=1.2)
+            for p, line in zip(plateaus, lines, strict=True)
+        ]
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss minus the minimum (log scale)")
+    seeds = runs[0].seeds.size
+    ax.set_title(
+        f"{seeds} seeds: median, {100 * quantiles[0]:g}-{100 * quantiles[1]:g}% band",
+        fontsize=FONT + 1,
+    )
+    return artists
+
+
+def plot_plateaus(shuffled, predicted, ax=None, *, independent=None) -> dict:
+    """Each setting's plateau over seeds against the noise theory's prediction.
+
+    ``shuffled`` (and ``independent``, optional) are :class:`numerics.SeedRuns`
+    of the same settings, with D2L's shuffled epochs and with batches drawn
+    independently; each is drawn as its seeds' tail averages (small dots, the
+    spread) and their mean with its 99% interval (:meth:`SeedRuns.plateau`).
+    ``predicted`` (one value per setting) is a black bar.
+    """
+    ax = axes_or_new(ax)
+    kinds = [("shuffled", shuffled, "o", -0.17)]
+    if independent is not None:
+        kinds.append(("independent", independent, "s", 0.17))
+    artists = {"ax": ax, "means": {}, "seeds": {}}
+    for name, runs, marker, shift in kinds:
+        means, dots = [], []
+        for k, r in enumerate(runs):
+            colour = PALETTE[k % len(PALETTE)]
+            est = r.plateau()
+            spread = np.linspace(-0.07, 0.07, est.per_seed.size)  # side by side, not random
+            dots.append(
+                ax.plot(k + shift + spread, est.per_seed, ".", color=colour, ms=3, alpha=0.6)[0]
+            )
+            means.append(
+                ax.errorbar(
+                    [k + shift],
+                    [est.mean],
+                    yerr=[[est.mean - est.interval[0]], [est.interval[1] - est.mean]],
+                    fmt=marker,
+                    color=colour,
+                    mec="black",
+                    ms=7,
+                    capsize=4,
+                    zorder=4,
+                )
+            )
+        artists["means"][name], artists["seeds"][name] = means, dots
+    artists["predicted"] = [
+        ax.plot([k - 0.4, k + 0.4], [p, p], "k-", lw=2.2, zorder=5)[0]
+        for k, p in enumerate(predicted)
+    ]
+    ax.set_xticks(range(len(shuffled)))
+    ax.set_xticklabels([f"({r.lr:g}, {r.momentum:g})" for r in shuffled], fontsize=FONT)
+    ax.set_xlim(-0.6, len(shuffled) - 0.4)
+    ax.set_xlabel("setting (lr, momentum)")
+    ax.set_ylabel("plateau: loss minus the minimum")
+    first = shuffled[0].plateau().start / (shuffled[0].examples[-1] / shuffled[0].epochs)
+    ax.set_title(f"plateau, epochs {first:.0f}-{shuffled[0].epochs}", fontsize=FONT + 1)
+    return artists
