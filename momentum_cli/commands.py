@@ -208,10 +208,19 @@ def cmd_stability(args) -> str:
         lines.append(f"wrote {args.plot}")
     if args.json:
         return dumps(out)
+    why = []
+    if method != "gd" and b == 0.0:
+        # right, but it reads as a bug: at one curvature a plain step of 1/lambda is exact
+        why.append(
+            f"beta = 0 wins at one curvature: eta = 1/lambda = {1 / float(args.lam):g} is exact "
+            "in one step; for a spectrum of curvatures, where momentum helps, run "
+            "momentum tune --mu MU --L L"
+        )
     return "\n".join(
         [
             f"{args.method} at lambda={float(args.lam):g}: stable fraction {out['stable_fraction']:.4f}",
             f"best on the grid: eta={e:.6g} beta={b:.6g} rate={r:.6g}",
+            *why,
             *lines,
         ]
     )

@@ -36,8 +36,9 @@ class Growth:
     Attributes
     ----------
     component : int
-        Index of the eigen-direction of Q: the coordinate when Q is
-        diagonal, else the eigenvector of ``numpy.linalg.eigh(Q)``.
+        Index of the eigen-direction of Q, counted from 0 (messages name the
+        coordinates x1, x2, ... as D2L does: index 0 is x1): the coordinate
+        when Q is diagonal, else the eigenvector of ``numpy.linalg.eigh(Q)``.
     lam : float
         Its eigenvalue (the curvature).
     began_at : int

@@ -85,6 +85,35 @@ def test_stability_json_and_plot(capsys, tmp_path):
     assert data["best"]["rate"] == pytest.approx(grid.rho.min())
 
 
+def test_simulate_names_coordinates_from_x1_and_json_counts_from_0(capsys):
+    """One convention in the text (x1 first, as D2L and its printed line); the JSON index keeps
+    its meaning (0-based, documented in the README): x2 is component 1."""
+    code, out, _ = run(capsys, "simulate", "--method", "gd", "--eta", "0.6", "--lams", "4,0.2")
+    assert code == 0 and "diverged: x1 (lambda = 4)" in out and "epoch 20, x1: " in out
+    code, out, _ = run(capsys, "simulate", "--method", "gd", "--eta", "0.6", "--json")
+    data = json.loads(out)
+    assert data["growth"]["component"] == 1 and data["lams"][1] == data["growth"]["lam"] == 4.0
+    code, out, _ = run(capsys, "simulate", "--method", "gd", "--eta", "0.6")
+    assert "diverged: x2 (lambda = 4)" in out
+
+
+@pytest.mark.parametrize("lam", [0.4, 3.0])
+def test_stability_says_why_beta_zero_wins_at_one_curvature(capsys, lam):
+    """beta = 0 is the grid's best at one curvature (it reads as a bug): the output says why and
+    points to tune; the reason is true: heavy ball at eta = 1/lambda, beta = 0 has R^2 = 0."""
+    code, out, _ = run(capsys, "stability", "--lam", str(lam))
+    assert code == 0
+    best, note = out.splitlines()[1:3]
+    assert best.startswith("best on the grid") and "beta=0 " in best
+    assert f"eta = 1/lambda = {1 / lam:g}" in note and "momentum tune --mu MU --L L" in note
+    R = np.array([[0.0, lam], [0.0, 1 - (1 / lam) * lam]])  # heavy ball's (v, x) map, beta = 0
+    np.testing.assert_allclose(R @ R @ np.array([0.0, 1.0]), 0.0, atol=1e-15)
+    # no note where beta = 0 is not the answer: a grid without it, or gradient descent
+    for extra in (["--beta", "0.5:0.9:5"], ["--method", "gd"]):
+        code, out, _ = run(capsys, "stability", "--lam", str(lam), *extra)
+        assert code == 0 and "wins at one curvature" not in out
+
+
 def test_tune_json_exact(capsys):
     code, out, _ = run(capsys, "tune", "--mu", "1", "--L", "100", "--json")
     data = json.loads(out)
