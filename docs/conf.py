@@ -19,8 +19,18 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))
-# momentum_cli_docs: the command-line page, generated from the parser
+# momentum_cli_docs: the command-line page, generated from the parser; latex_tools
 sys.path.insert(0, str(DOCS / "_ext"))
+
+from latex_tools import missing_latex  # noqa: E402 (docs/_ext is on the path from here)
+
+_MISSING = missing_latex()
+if _MISSING is not None:  # said first, in one line; the build stops before any formula
+    from sphinx.errors import ConfigError
+
+    _LINE = f"the docs draw their maths with LaTeX at build time: {_MISSING}"
+    print(_LINE, file=sys.stderr, flush=True)
+    raise ConfigError(_LINE)
 
 project = "momentum-theory"
 author = "The momentum-theory authors"

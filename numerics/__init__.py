@@ -65,6 +65,10 @@ from numerics.seeds import SeedPlateau, SeedRuns, train_seeds
 from numerics.simulate import D2L_LAMS, D2L_X0, Trajectory, d2l_line, simulate, simulate_d2l
 from numerics.tuning import NumericTuning, exact_tuning, tune_closed_form, tune_numeric
 
+#: modules of this package that are not its API and stay out of the reference: the input
+#: checks every module shares (numerics._generated_methods is private by its name)
+_INTERNAL = ("checks",)
+
 __all__ = [
     "MonteCarlo",
     "divergence_edge",

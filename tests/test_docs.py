@@ -20,12 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _missing_latex() -> str | None:
-    for program in ("latex", "dvisvgm", "kpsewhich"):
-        if shutil.which(program) is None:
-            return program
-    found = subprocess.run(["kpsewhich", "preview.sty"], capture_output=True, text=True)
-    return None if found.stdout.strip() else "preview.sty"
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+from latex_tools import LATEX_TOOLS, missing_latex  # noqa: E402 (the docs' own check)
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +29,9 @@ def site(tmp_path_factory) -> Path:
     """The HTML site, built from docs/ with ``-W``."""
     for name in ("sphinx", "numpydoc", "myst_nb"):
         pytest.importorskip(name, reason="pip install '.[docs]' to build the docs")
-    missing = _missing_latex()
+    missing = missing_latex()
     if missing is not None:
-        pytest.skip(
-            f"{missing} not installed (Debian: texlive-latex-base dvisvgm preview-latex-style)"
-        )
+        pytest.skip(missing)
     out = tmp_path_factory.mktemp("docs")
     env = dict(
         os.environ,
@@ -53,6 +47,32 @@ def site(tmp_path_factory) -> Path:
     )
     assert done.returncode == 0, done.stderr[-5000:]
     return out / "html"
+
+
+def test_a_missing_latex_tool_is_one_line_before_any_formula(tmp_path):
+    """Without dvisvgm the build stops at once and says, first, what to install (not a wall of
+    TeX errors, one per formula)."""
+    pytest.importorskip("sphinx", reason="pip install '.[docs]' to build the docs")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for program in LATEX_TOOLS:
+        if program != "dvisvgm" and shutil.which(program):
+            (tools / program).symlink_to(shutil.which(program))
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html"]
+        + ["-d", str(tmp_path / "doctrees"), str(ROOT / "docs"), str(tmp_path / "html")],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PATH=str(tools)),
+        cwd=ROOT,
+    )
+    assert done.returncode != 0
+    first = done.stderr.splitlines()[0]
+    assert "dvisvgm is not installed" in first and "apt-get install dvisvgm" in first
+    assert "LaTeX" in first
+    # stopped before drawing: no TeX error (TeX starts them with "! "), no failed latex run
+    assert "exited with error" not in done.stderr and "\n! " not in done.stderr
+    assert not (tmp_path / "html").exists() or not any((tmp_path / "html").rglob("*.html"))
 
 
 def test_sphinx_builds_with_warnings_as_errors(site):
@@ -215,14 +235,33 @@ PACKAGES = tuple(
 )
 
 
+def _internal(package: str) -> set[str]:
+    """The modules a package declares internal (its ``_INTERNAL``): not API, not in the docs."""
+    import importlib
+
+    return {
+        f"{package}.{name}" for name in getattr(importlib.import_module(package), "_INTERNAL", ())
+    }
+
+
+def _modules(package: str) -> list[str]:
+    folder = ROOT.joinpath(*package.split("."))
+    return [f"{package}.{p.stem}" for p in sorted(folder.glob("*.py")) if p.stem[0] != "_"]
+
+
 def _public_modules() -> list[str]:
-    """Every public module of the packages, found from the files (not from the docs)."""
+    """Every public module of the packages, found from the files (not from the docs): not
+    private by its name (``_generated_methods``) nor declared internal by its package."""
     found = []
     for package in PACKAGES:
-        folder = ROOT.joinpath(*package.split("."))
         found.append(package)
-        found += [f"{package}.{p.stem}" for p in sorted(folder.glob("*.py")) if p.stem[0] != "_"]
+        found += [name for name in _modules(package) if name not in _internal(package)]
     return found
+
+
+def _documented() -> set[str]:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.rst"))
+    return set(re.findall(r"^\.\. automodule:: (\S+)\s*$", text, flags=re.MULTILINE))
 
 
 def test_every_public_module_has_an_automodule_in_the_docs():
@@ -230,13 +269,27 @@ def test_every_public_module_has_an_automodule_in_the_docs():
         "theory.engine.named",
         "numerics.plots",
         "numerics.plots.maps",
-        "numerics.output.marker",
+        "numerics.output.files",
         "numerics.testing.strategies",
     } <= set(_public_modules())
-    text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.rst"))
-    documented = set(re.findall(r"^\.\. automodule:: (\S+)\s*$", text, flags=re.MULTILINE))
-    missing = [name for name in _public_modules() if name not in documented]
+    missing = [name for name in _public_modules() if name not in _documented()]
     assert not missing, f"no '.. automodule::' in docs/ for {missing}"
+
+
+def test_internal_modules_are_real_and_kept_out_of_the_reference():
+    """What a package declares internal exists, is not documented as API, and is not exported
+    by the package; the rest is public (the test above)."""
+    import importlib
+
+    internal = set().union(*(_internal(p) for p in PACKAGES))
+    assert {"numerics.checks", "numerics.output.marker", "numerics.output.temporaries"} <= internal
+    for name in internal:
+        package, _, stem = name.rpartition(".")
+        assert name in _modules(package), f"{name} is declared internal but is no module"
+        assert name not in _documented(), f"{name} is internal but has an automodule"
+        module = importlib.import_module(name)
+        exported = set(importlib.import_module(package).__all__)
+        assert not exported & set(module.__all__), f"{package} exports {name}'s names"
 
 
 def test_every_exported_name_has_its_entry_in_the_built_reference(site):

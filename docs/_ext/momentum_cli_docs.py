@@ -12,7 +12,7 @@ Two directives:
     Runs ``momentum ARGS`` in a fresh temporary folder while the docs build and shows the
     command with what it printed. A failing run is a build error, unless ``:exit: N`` says
     the example shows that failure. ``:no-run:`` only parses the command (for ``report``,
-    which takes some 20 s); a command the parser refuses is a build error either way.
+    which takes seconds of CPU); a command the parser refuses is a build error either way.
 
 At the end of reading, every subcommand must have had its section with at least one
 example, and no section may name a subcommand the parser does not have.

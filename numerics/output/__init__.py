@@ -10,4 +10,8 @@
 
 from numerics.output.files import OutputError, atomic_directory, save_figure, write_text
 
+#: modules of this package that are not its API and stay out of the reference: the writers
+#: of :mod:`numerics.output.files` use them
+_INTERNAL = ("marker", "temporaries")
+
 __all__ = ["OutputError", "atomic_directory", "save_figure", "write_text"]
