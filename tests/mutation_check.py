@@ -893,6 +893,8 @@ FOLDER_MUTANTS = [
     ),
 ]
 MUTANTS += FOLDER_MUTANTS
+
+
 # --- the figures a teacher prints (issue 25): envelopes, scales, sizes ---
 FIGURE_MUTANTS = [
     (
