@@ -81,7 +81,7 @@ class SeedRuns:
 
     def plateau(self, tail: float = 0.5, level: float = 0.99) -> SeedPlateau:
         """Mean excess loss over the last ``tail`` of the records, with its ``level`` interval."""
-        from scipy import stats
+        from scipy.special import stdtrit  # Student's t quantile (scipy.stats: 10x the import)
 
         if not 0 < tail <= 1:
             raise ParameterError(f"'tail' must be in (0, 1]: {tail}")
@@ -93,7 +93,7 @@ class SeedRuns:
         per_seed = self.excess()[:, first:].mean(axis=1)
         mean = float(per_seed.mean())
         half = float(
-            stats.t.ppf(0.5 + level / 2, per_seed.size - 1)
+            stdtrit(per_seed.size - 1, 0.5 + level / 2)
             * per_seed.std(ddof=1)
             / np.sqrt(per_seed.size)
         )

@@ -942,8 +942,8 @@ FIGURE_MUTANTS = [
     (
         "plateau interval one-sided (t quantile at the level, not its upper tail)",
         "numerics/seeds.py",
-        "stats.t.ppf(0.5 + level / 2, per_seed.size - 1)",
-        "stats.t.ppf(level, per_seed.size - 1)",
+        "stdtrit(per_seed.size - 1, 0.5 + level / 2)",
+        "stdtrit(per_seed.size - 1, level)",
         ("tests/test_seeds.py",),
     ),
     (

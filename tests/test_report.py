@@ -361,6 +361,16 @@ def test_key_numbers_markdown_becomes_html():
     )
 
 
+def test_key_numbers_markdown_becomes_latex():
+    from momentum_cli.report.pdf import key_numbers_latex
+
+    latex = key_numbers_latex(["Runs:", "", "- gd `x < 1`", "- hb", "", "Tuned 50%."])
+    assert latex == (
+        "\\noindent Runs:\\par\n\\begin{itemize}\n\\item gd \\texttt{x \\textless{} 1}\n"
+        "\\item hb\n\\end{itemize}\n\\noindent Tuned 50\\%.\\par"
+    )
+
+
 def test_figures_are_drawn_without_sympy():
     """The processes that draw never pay for SymPy: the figures use the generated numeric forms.
 

@@ -139,20 +139,20 @@ def _quiet(message: str) -> None:
 #: ``tests/benchmarks/bench_report.py --figures``), so no core idles at the end;
 #: a figure not named here is drawn first
 LONGEST_FIRST = (
-    "method_rate_maps",
     "rate_vs_kappa",
-    "rate_map",
-    "exercise4",
-    "volume",
-    "d2l_traces",
+    "method_rate_maps",
     "airfoil_losses",
+    "rate_map",
+    "d2l_traces",
     "exercise2",
     "worst_case",
+    "exercise4",
     "divergence",
     "variance_vs_beta",
     "weights",
     "region",
     "envelope",
+    "volume",
     "gd_decay",
 )
 

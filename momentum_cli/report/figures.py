@@ -229,6 +229,7 @@ def _airfoil_losses(fig):
     band = plot_seed_band(shuffled, ax=left, plateaus=predicted)
     marks = plot_plateaus(shuffled, predicted, ax=right, independent=independent)
     fig.suptitle("Airfoil: minibatch SGD with momentum (batch 10), D2L's three settings")
+    mean = {"ls": "none", "color": "0.6", "mec": "black", "ms": 7}  # the grey key of a mean
     keys = [
         *band["lines"],
         Line2D(
@@ -237,28 +238,11 @@ def _airfoil_losses(fig):
             color="0.3",
             ls="--",
             lw=1.2,
-            label=r"predicted $\frac{1}{2}\,\mathrm{tr}(Q\Sigma)$",
+            label=r"predicted $\frac{1}{2}\,"
+            r"\mathrm{tr}(Q\Sigma)$",
         ),
-        Line2D(
-            [],
-            [],
-            ls="none",
-            marker="o",
-            color="0.6",
-            mec="black",
-            ms=7,
-            label="mean, 99% interval: D2L's shuffled epochs",
-        ),
-        Line2D(
-            [],
-            [],
-            ls="none",
-            marker="s",
-            color="0.6",
-            mec="black",
-            ms=7,
-            label="mean, 99% interval: independent batches",
-        ),
+        Line2D([], [], marker="o", label="mean, 99% interval: D2L's shuffled epochs", **mean),
+        Line2D([], [], marker="s", label="mean, 99% interval: independent batches", **mean),
         Line2D([], [], ls="none", marker=".", color="0.4", ms=5, label="one seed"),
     ]
     fig.legend(

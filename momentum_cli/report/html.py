@@ -13,6 +13,8 @@ import base64
 import html
 from pathlib import Path
 
+from momentum_cli.report.text import blocks, spans
+
 __all__ = ["COLUMN_PX", "CSS_PX_PER_IN", "figure_width", "report_html"]
 
 #: CSS pixels per inch (CSS fixes 1in = 96px): a figure is shown at the size it was drawn
@@ -40,23 +42,17 @@ def _e(text: str) -> str:
 
 def _inline(text: str) -> str:
     """Escaped text with Markdown's `code` spans as <code>."""
-    parts = _e(text).split("`")
-    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+    return "".join(f"<code>{_e(p)}</code>" if code else _e(p) for code, p in spans(text))
 
 
 def _markdown_lines(lines: list[str]) -> str:
     """The key numbers' Markdown lines: paragraphs, and "- " items gathered into lists."""
-    out, items = [], []
-    for line in [*lines, ""]:
-        if line.startswith("- "):
-            items.append(f"<li>{_inline(line[2:])}</li>")
-            continue
-        if items:
-            out.append("<ul>\n" + "\n".join(items) + "\n</ul>")
-            items = []
-        if line.strip():
-            out.append(f"<p>{_inline(line)}</p>")
-    return "\n".join(out)
+    return "\n".join(
+        "<ul>\n" + "\n".join(f"<li>{_inline(item)}</li>" for item in block) + "\n</ul>"
+        if kind == "list"
+        else f"<p>{_inline(block[0])}</p>"
+        for kind, block in blocks(lines)
+    )
 
 
 def figure_width(spec) -> int:
@@ -118,7 +114,7 @@ def report_html(figures, figure_folder, derivations, key_numbers: list[str], *, 
     numbers = _markdown_lines(key_numbers)
     links = ['<a href="summary.json">summary.json</a> (the key numbers)']
     if pdf:
-        links.insert(0, '<a href="report.pdf">report.pdf</a> (derivations typeset, with figures)')
+        links.insert(0, '<a href="report.pdf">report.pdf</a> (this report typeset, for print)')
     links += [
         '<a href="derivations.tex">derivations.tex</a> (standalone LaTeX)',
         '<a href="explorer.html">explorer.html</a> (interactive, offline)',

@@ -14,6 +14,8 @@ import subprocess
 from itertools import groupby
 from pathlib import Path
 
+from momentum_cli.report.text import blocks, spans
+
 __all__ = [
     "MARGIN_CM",
     "PAPER_IN",
@@ -141,25 +143,21 @@ def escape_text(text: str) -> str:
 
 def _inline(text: str) -> str:
     """A key-numbers line: Markdown's `code` spans as typewriter text, the rest escaped."""
-    pieces = text.split("`")
     return "".join(
-        f"\\texttt{{{escape_text(p)}}}" if i % 2 else escape_text(p) for i, p in enumerate(pieces)
+        f"\\texttt{{{escape_text(p)}}}" if code else escape_text(p) for code, p in spans(text)
     )
 
 
 def key_numbers_latex(lines: list[str]) -> str:
     """The key numbers' Markdown lines (the HTML page's) as paragraphs and itemized lists."""
-    out, items = [], []
-    for line in [*lines, ""]:
-        if line.startswith("- "):
-            items.append(f"\\item {_inline(line[2:])}")
-            continue
-        if items:
-            out.append("\\begin{itemize}\n" + "\n".join(items) + "\n\\end{itemize}")
-            items = []
-        if line.strip():
-            out.append(f"\\noindent {_inline(line)}\\par")
-    return "\n".join(out)
+    return "\n".join(
+        "\\begin{itemize}\n"
+        + "\n".join(f"\\item {_inline(item)}" for item in block)
+        + "\n\\end{itemize}"
+        if kind == "list"
+        else f"\\noindent {_inline(block[0])}\\par"
+        for kind, block in blocks(lines)
+    )
 
 
 def figure_width(spec) -> float:
