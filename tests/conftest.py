@@ -35,3 +35,17 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def explorer():
+    """The explorer page open in one headless Chromium for the session (tests/browser.py)."""
+    from tests.browser import CHROMIUM, Browser
+
+    if CHROMIUM is None:
+        pytest.skip("chromium not installed (apt)")
+    from momentum_cli.explorer import explorer_html
+
+    browser = Browser(explorer_html())
+    yield browser
+    browser.close()

@@ -1,9 +1,9 @@
 """The explorer page: self-contained, offline, and its numbers agree with numerics.
 
 The browser tests open the page in headless Chromium (Debian's ``chromium``;
-skipped, visibly, where it is missing). A harness page loads the explorer in
-an iframe from a server on 127.0.0.1, sets 240 random fragments one after the
-other and reads every ``data-quantity``; the test compares each with
+skipped, visibly, where it is missing). One browser for the session
+(``tests/browser.py``) loads 240 random links one after the other and reads
+every ``data-quantity``; the test compares each with
 :mod:`numerics` and :mod:`theory`, which share no code with the page's
 JavaScript (the page's formulas are SymPy expressions printed as JavaScript;
 the generic algebra around them is written again in JavaScript).
@@ -12,15 +12,10 @@ the generic algebra around them is written again in JavaScript).
 from __future__ import annotations
 
 import functools
-import http.server
 import json
 import math
 import random
 import re
-import shutil
-import subprocess
-import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,8 +24,8 @@ import numerics
 import theory
 from momentum_cli.explorer import explorer_html
 from momentum_cli.main import main
+from tests.browser import CHROMIUM, chromium_dom
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt)")
 #: agreement asked of the page's numbers (issue: 1e-12 relative)
 RTOL = 1e-12
@@ -94,68 +89,6 @@ def test_explore_to_standard_output(capsys):
 
 # ---- the page in a browser ----------------------------------------------------------------
 
-HARNESS = """<!doctype html><html><body><pre id="out">pending</pre>
-<iframe id="f" src="explorer.html" width="1200" height="900"></iframe>
-<script>
-const FRAGMENTS = %s;
-document.getElementById("f").addEventListener("load", () => {
-  const w = document.getElementById("f").contentWindow, d = w.document;
-  const results = [];
-  for (const frag of FRAGMENTS) {
-    w.loadFragment("#" + frag);  // what a link's fragment does, without a navigation per point
-    const q = {};
-    d.querySelectorAll("[data-quantity]").forEach((e) => { q[e.dataset.quantity] = [e.dataset.value, e.textContent]; });
-    q.controls = ["eta", "beta", "lam", "mu", "L"].map((k) => d.getElementById(k + "-num").value);
-    q.method_control = d.getElementById("method").value;
-    q.status = d.getElementById("status").textContent;
-    results.push(q);
-  }
-  const resources = w.performance.getEntriesByType("resource").map((e) => e.name);
-  document.getElementById("out").textContent = JSON.stringify({results, resources});
-});
-</script></body></html>"""
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    requested: list
-
-
-def _serve(directory: Path):
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *a, **k):
-            super().__init__(*a, directory=str(directory), **k)
-
-        def log_message(self, *a):
-            self.server.requested.append(self.path)
-
-    server = _Server(("127.0.0.1", 0), Handler)
-    server.requested = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def _chromium_dom(url: str, profile: Path) -> str:
-    done = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--virtual-time-budget=20000",
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    return done.stdout
-
 
 def _fragments(n: int) -> list[dict]:
     """Random points across every method and option (fixed seed: deterministic)."""
@@ -210,39 +143,31 @@ def _tuned(s: dict, method: str, params: dict):
     return float(t.eta) / (1 - params.get("dampening", 0.0)), float(t.beta), float(t.rate)
 
 
-@needs_chromium
-def test_200_random_fragments_agree_with_numerics(tmp_path):
+def test_200_random_fragments_agree_with_numerics(explorer):
     states = _fragments(240)
     frags = [
         "&".join(f"{k}={v!r}" if isinstance(v, float) else f"{k}={v}" for k, v in s.items())
         for s in states
     ]
-    (tmp_path / "explorer.html").write_text(page(), encoding="utf-8")
-    (tmp_path / "harness.html").write_text(HARNESS % json.dumps(frags), encoding="utf-8")
-    server = _serve(tmp_path)
-    try:
-        dom = _chromium_dom(
-            f"http://127.0.0.1:{server.server_address[1]}/harness.html", tmp_path / "profile"
-        )
-    finally:
-        server.shutdown()
-    text = re.search(r'<pre id="out">(.*?)</pre>', dom, re.S).group(1)
-    import html as html_lib
-
-    data = json.loads(html_lib.unescape(text))
-    # nothing but the two pages was requested (a favicon is the browser's own request)
-    assert data["resources"] == []
-    assert set(server.requested) - {"/favicon.ico"} == {"/harness.html", "/explorer.html"}
-    assert len(data["results"]) == len(states) >= 200
+    results = [explorer.show(f) for f in frags]
+    # nothing but the pages was requested: the explorer itself asks for nothing
+    assert all(q["resources"] == [] for q in results)
+    assert {p for p in explorer.requested if p not in ("/next", "/favicon.ico")} == {
+        "/harness.html",
+        "/explorer.html",
+    }
+    assert len(results) == len(states) >= 200
     checked = 0
-    for s, q in zip(states, data["results"], strict=True):
+    for s, q in zip(states, results, strict=True):
+        assert q["errors"] == [] and q["rendered"], (s, q["errors"])
         assert q["status"] == "", (s, q["status"])
         method, params = _library(s)
         eta, lam = s["eta"], s["lam"]
         beta = s.get("beta", 0.0)
         where = f"{s} ({method})"
         # the controls show the link's values
-        assert [float(v) for v in q["controls"]] == [eta, beta, lam, s["mu"], s["L"]], where
+        shown = [float(q["controls"][k]) for k in ("eta", "beta", "lam", "mu", "L")]
+        assert shown == [eta, beta, lam, s["mu"], s["L"]], where
         assert q["method_control"] == s["method"]
         assert q["method"][0] == method, where
         rho = float(numerics.spectral_radius(eta, beta, lam, method, **params))
@@ -286,8 +211,9 @@ def test_200_random_fragments_agree_with_numerics(tmp_path):
 @needs_chromium
 @pytest.mark.parametrize("fragment, printed", D2L_PRINTED)
 def test_d2l_links_show_d2l_printed_points(tmp_path, fragment, printed):
+    # a real navigation to the link (location.hash), in a fresh browser
     path = tmp_path / "explorer.html"
     path.write_text(page(), encoding="utf-8")
-    dom = _chromium_dom(f"{path.as_uri()}#{fragment}", tmp_path / "profile")
+    dom = chromium_dom(f"{path.as_uri()}#{fragment}", tmp_path / "profile")
     cell = re.search(r'data-quantity="d2l_line"[^>]*>([^<]*)<', dom)
     assert cell is not None and cell.group(1) == printed
