@@ -992,6 +992,77 @@ FIGURE_MUTANTS = [
 MUTANTS += FIGURE_MUTANTS
 
 
+# --- the explorer page (issues 24 and 25): links, extreme floats, the numbers it shows ---
+PAGE = "momentum_cli/explorer/page.html"
+LINKS = "tests/test_explorer_links.py"
+EXPLORER_MUTANTS = [
+    (
+        "explorer: a link's method taken without checking the page's own names",
+        PAGE,
+        "if (METHOD_NAMES.includes(v)) s.method = v;",
+        "if (v) s.method = v;",
+        (f"{LINKS}::test_an_inherited_name_as_method_shows_the_default_with_a_note",),
+    ),
+    (
+        "explorer: squares before it scales",
+        PAGE,
+        "const k = scaleOf(T, D), t = Math.abs(0.5 * T / k), d = D / k / k;",
+        "const k = 1, t = Math.abs(0.5 * T / k), d = D / k / k;",
+        (f"{LINKS}::test_huge_steps_do_not_overflow_where_the_library_has_an_answer",),
+    ),
+    (
+        "explorer: heavy ball's discriminant unfactored",
+        PAGE,
+        'if (M.name === "heavy_ball" && 1 + Math.abs(a[1]) + a[0] * a[2] <= SQUARE_SAFE)',
+        'if (M.name === "heavy-ball" && 1 + Math.abs(a[1]) + a[0] * a[2] <= SQUARE_SAFE)',
+        (f"{LINKS}::test_near_critical_damping_rho_is_exact_to_rounding",),
+    ),
+    (
+        "explorer: (1 + beta)/2 rounded once (eta lam / 2 - c cancels)",
+        PAGE,
+        "return Math.max(Math.abs((hh - t.c) - t.cErr) + Math.sqrt(Math.max(d, 0)), t.root);",
+        "return Math.max(Math.abs(hh - t.c) + Math.sqrt(Math.max(d, 0)), t.root);",
+        (f"{LINKS}::test_near_critical_damping_rho_is_exact_to_rounding",),
+    ),
+    (
+        "explorer: steps per decade with the sign of log rho",
+        PAGE,
+        "const decade = rho > 0 && rho < 1 ? Math.log(10) / -Math.log(rho) : NaN;",
+        "const decade = rho > 0 && rho < 1 ? Math.log(10) / Math.log(rho) : NaN;",
+        (f"{LINKS}::test_steps_per_decade_is_the_positive_count_rho_takes_to_shrink_tenfold",),
+    ),
+    (
+        "explorer: heavy ball's beta range closed at -1",
+        PAGE,
+        '["heavy-ball", [-1, 1, false]]',
+        '["heavy-ball", [-1, 1, true]]',
+        (f"{LINKS}::test_an_out_of_range_beta_is_refused_exactly_as_momentum_rate_refuses_it",),
+    ),
+    (
+        "explorer: the colour mode left out of the link",
+        PAGE,
+        'if (s.colour !== DEFAULTS.colour) p.set("colour", s.colour);',
+        "",
+        (f"{LINKS}::test_the_colour_mode_is_kept_in_the_link",),
+    ),
+    (
+        "explorer: a link value past 1e300 taken (the command line refuses it)",
+        PAGE,
+        'if (order > MAX_EXP || (order === MAX_EXP && digits.replace(/0+$/, "") !== "1")) return [NaN, 0, TOO_LARGE];',
+        "if (order > MAX_EXP) return [NaN, 0, TOO_LARGE];",
+        (f"{LINKS}::test_property_every_link_shows_what_the_python_side_accepts",),
+    ),
+    (
+        "explorer: D2L's rates at the page's lambda instead of D2L's curvatures",
+        PAGE,
+        "const rates = D2L.lams.map((l) => spectralRadius(M, args(s, s.eta, s.beta, l)));",
+        "const rates = D2L.lams.map((l) => spectralRadius(M, args(s, s.eta, s.beta, s.lam)));",
+        ("tests/test_explorer.py::test_200_random_fragments_agree_with_numerics",),
+    ),
+]
+MUTANTS += EXPLORER_MUTANTS
+
+
 def copy_tree(dest: Path) -> None:
     """Copy the tracked and the new (not ignored) files: what the suite would run on."""
     files = subprocess.run(

@@ -212,7 +212,7 @@ def test_a_state_matrix_that_overflows_is_refused_as_the_library_refuses_it(expl
 
 @st.composite
 def near_critical_damping(draw):
-    """Heavy ball within a relative 1e-9..1e-3 of a double root, eta*lam exact (lam = 2^k).
+    """Heavy ball within a relative 1e-12..1e-3 of a double root, eta*lam exact (lam = 2^k).
 
     Tiny betas too: there rho = sqrt(beta) is tiny beside eta*lam/2 and (1 + beta)/2, whose
     difference it is.
@@ -221,7 +221,7 @@ def near_critical_damping(draw):
     lam = 2.0 ** draw(st.integers(-30, 30))
     root = math.sqrt(beta)
     critical = draw(st.sampled_from([(1 - root) ** 2, (1 + root) ** 2]))
-    distance = 10.0 ** draw(st.floats(-9, -3)) * draw(st.sampled_from([-1.0, 1.0]))
+    distance = 10.0 ** draw(st.floats(-12, -3)) * draw(st.sampled_from([-1.0, 1.0]))
     return critical * (1 + distance) / lam, beta, lam
 
 
@@ -237,7 +237,8 @@ def test_near_critical_damping_rho_is_exact_to_rounding(explorer, point):
     )
     assert q["status"] == ""
     exact = exact_heavy_ball_rho(eta * lam, beta)  # a product by a power of two: exact
-    assert math.isclose(float(q["spectral_radius"][0]), exact, rel_tol=1e-11), (point, exact)
+    # the unfactored t + sqrt(t^2 - beta) loses up to 1e-8 here (the page did, issue 24)
+    assert math.isclose(float(q["spectral_radius"][0]), exact, rel_tol=1e-12), (point, exact)
     assert_agrees(shown_state(q), q, check_tuning=False)
 
 
