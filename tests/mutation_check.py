@@ -1050,7 +1050,7 @@ EXPLORER_MUTANTS = [
         PAGE,
         'if (order > MAX_EXP || (order === MAX_EXP && digits.replace(/0+$/, "") !== "1")) return [NaN, 0, TOO_LARGE];',
         "if (order > MAX_EXP) return [NaN, 0, TOO_LARGE];",
-        (f"{LINKS}::test_property_every_link_shows_what_the_python_side_accepts",),
+        (f"{LINKS}::test_numbers_are_read_as_the_command_line_reads_them",),
     ),
     (
         "explorer: D2L's rates at the page's lambda instead of D2L's curvatures",
