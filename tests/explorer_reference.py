@@ -163,12 +163,6 @@ def exact_heavy_ball_rho(h: float, beta: float) -> float:
         return float(mpmath.sqrt(abs(b)))
 
 
-#: numerics' heavy-ball radius is wrong within a few ulps of |beta| = 1 (issue 24, Numbers:
-#: a square root in long double rounded twice; fixed on the library's side): there the page
-#: is held to mpmath only
-LIBRARY_NEAR_ONE = 2.0**-50
-
-
 def assert_agrees(s: dict, q: dict, *, check_tuning: bool = True) -> bool:
     """Every number the page shows for state ``s`` against the Python side; True if rho was compared.
 
@@ -191,8 +185,6 @@ def assert_agrees(s: dict, q: dict, *, check_tuning: bool = True) -> bool:
     exact = exact_heavy_ball_rho(eta * lam, beta) if method == "heavy_ball" else None
     if exact is not None:
         assert close(q["spectral_radius"][0], exact), where
-        if 1 - abs(beta) < LIBRARY_NEAR_ONE:
-            return True
     rho = float(numerics.spectral_radius(eta, beta, lam, method, **params))
     eig = numerics.eigenvalues(eta, beta, lam, method, **params)
     sep = abs(eig[0] - eig[1]) if len(eig) == 2 else math.inf
