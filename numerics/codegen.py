@@ -3,7 +3,8 @@
 For a :class:`theory.Method` this module writes the source of plain NumPy
 functions: the trace, determinant and characteristic-polynomial coefficients
 of its state matrix R; the iterate's row of R (``own`` = R[x, x] and the
-``coupling`` entries through which the other states move x); the curvatures
+``coupling`` entries through which the other states move x), and whether
+its rate depends on eta and lambda through eta*lambda alone (``scale_free``); the curvatures
 where its derived stability conditions change (``lam_bounds``) and, at a
 given curvature, the step sizes where they do (``eta_bounds``, the same
 curves solved for eta); its update equations (the gradient ``g`` passed in);
@@ -126,6 +127,10 @@ def method_source(method: Method, prefix: str) -> str:
         ),
     ]
     own, coupling = position_row(method)
+    # the rate depends on (eta, lam) through eta*lam alone: the spectrum may be rescaled
+    s = sp.Symbol("s", positive=True)
+    poly = characteristic_polynomial(method).as_expr()
+    scale_free = sp.expand(poly.xreplace({eta: s * eta, lam: lam / s}) - poly) == 0
     parts.append(_function(f"{prefix}own", params, code(own)))
     parts.append(_function(f"{prefix}coupling", params, "[" + ", ".join(map(code, coupling)) + "]"))
     if steps is not None:
@@ -169,6 +174,7 @@ def method_source(method: Method, prefix: str) -> str:
         "own": f"{prefix}own",
         "coupling": f"{prefix}coupling",
         "eta_bounds": "None" if steps is None else f"{prefix}eta_bounds",
+        "scale_free": repr(scale_free),
         "updates": tables[0],
         "first_updates": tables[1],
         "noise_R": f"{prefix}noise_R",

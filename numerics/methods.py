@@ -72,6 +72,9 @@ class NumericMethod:
     #: ``f(eta, beta, lam, *extra)``: R[x, x], and the list of R[x, s] for the other states
     own_of: Callable | None = None
     coupling_of: Callable | None = None
+    #: the characteristic polynomial depends on (eta, lam) through eta*lam alone, so the
+    #: spectrum may be scaled by s and the step by 1/s (every built-in but weight decay's)
+    scale_free: bool = False
 
     @property
     def states(self) -> int:
@@ -170,6 +173,7 @@ def _from_spec(spec: dict, source=None) -> NumericMethod:
         eta_bounds_of=spec.get("eta_bounds"),
         own_of=spec.get("own"),
         coupling_of=spec.get("coupling"),
+        scale_free=spec.get("scale_free", False),
     )
 
 

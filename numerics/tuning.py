@@ -29,6 +29,7 @@ import numpy as np
 from numerics._generated_methods import TUNINGS
 from numerics.grids import _ENDPOINT_METHODS, _check_spectrum, _sampled_worst_case, worst_case_rate
 from numerics.methods import numeric_method
+from numerics.rates import max_stable_eta
 from theory.errors import ParameterError
 
 __all__ = ["NumericTuning", "exact_tuning", "tune_closed_form", "tune_numeric"]
@@ -101,30 +102,46 @@ def exact_tuning(
 def tune_numeric(mu: float, L: float, method: str = "heavy_ball", **params) -> NumericTuning:
     """(eta, beta) minimising the worst-case rate over [mu, L], by search then Nelder-Mead.
 
-    A coarse (eta, beta) grid picks the start (eta in (0, 4/L], beta in [0, 1));
+    A coarse (eta, beta) grid picks the start (eta up to the largest stable
+    step at L, beta in [0, 1));
     Nelder-Mead refines it in the coordinates (log eta, beta). The start is
-    kept if the search ends no better than it.
+    kept if the search ends no better than it. For a method whose rate depends
+    on eta and lambda through eta*lambda alone (every built-in one but
+    PyTorch's with weight decay: ``NumericMethod.scale_free``) the search runs
+    on the spectrum scaled by a power of two to end near 1, and the step is
+    scaled back exactly: the same answer for [1e-300, 1e-299] as for [1, 10].
     """
     from scipy.optimize import minimize
 
-    _check_spectrum(mu, L)
-    name = numeric_method(method).name
-    etas = np.geomspace(0.05 / L, 4.0 / L, _START_GRID)
+    mu_given, L_given = _check_spectrum(mu, L)
+    m = numeric_method(method)
+    scale = 2.0 ** -round(math.log2(L_given)) if m.scale_free else 1.0
+    mu, L = mu_given * scale, L_given * scale  # exact: a power of two
+    if mu == 0:
+        raise ParameterError(
+            f"'mu' is too small beside 'L': kappa = L/mu passes a float's range: "
+            f"mu={mu_given:g}, L={L_given:g}"
+        )
     betas = np.linspace(0.0, 0.995, _START_GRID)
-    if name in _ENDPOINT_METHODS and not params:
-        grid = worst_case_rate(etas[:, None], betas[None, :], mu, L, method)
+    # the steps up to the largest stable one at L (its closed form): 4/L for heavy ball,
+    # 2(1 + beta)/((1 - d)(L + wd)) for PyTorch's, whatever sets the scale
+    edges = np.asarray(max_stable_eta(betas, L, m, **params))
+    edge = float(edges[np.isfinite(edges)].max()) if np.isfinite(edges).any() else 4.0 / L
+    etas = np.geomspace(edge / 80, edge, _START_GRID)
+    if m.name in _ENDPOINT_METHODS and not params:
+        grid = worst_case_rate(etas[:, None], betas[None, :], mu, L, m)
     else:  # only a start: a coarser sampling of the spectrum picks it 8 times faster
         grid = _sampled_worst_case(
-            etas[:, None], betas[None, :], mu, L, method, _START_SAMPLES, **params
+            etas[:, None], betas[None, :], mu, L, m, _START_SAMPLES, **params
         )
     i, j = np.unravel_index(np.argmin(grid), grid.shape)
     start = np.array([np.log(etas[i]), betas[j]])
+    top = np.log(np.finfo(float).max)
 
     def objective(p: np.ndarray) -> float:
-        eta, beta = np.exp(p[0]), p[1]
-        if not -0.999 < beta < 0.9999:
-            return 2.0
-        return float(worst_case_rate(eta, beta, mu, L, method, **params))
+        if not (-0.999 < p[1] < 0.9999 and abs(p[0]) < top):
+            return 2.0  # outside the search's box (and exp(p[0]) would overflow)
+        return float(worst_case_rate(math.exp(p[0]), p[1], mu, L, m, **params))
 
     res = minimize(
         objective,
@@ -132,5 +149,10 @@ def tune_numeric(mu: float, L: float, method: str = "heavy_ball", **params) -> N
         method="Nelder-Mead",
         options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000},
     )
-    best = res.x if res.fun <= objective(start) else start
-    return NumericTuning(name, float(np.exp(best[0])), float(best[1]), objective(best))
+    best = res.x if res.fun <= objective(start) and abs(res.x[0]) < top else start
+    eta = math.exp(best[0]) * scale
+    if not math.isfinite(eta) or eta == 0:
+        raise ParameterError(
+            f"the tuned step for [{mu / scale:g}, {L / scale:g}] is beyond a float"
+        )
+    return NumericTuning(m.name, eta, float(best[1]), objective(best))

@@ -225,8 +225,8 @@ MUTANTS = [
     (
         "tune_numeric swaps eta and beta",
         "numerics/tuning.py",
-        "NumericTuning(name, float(np.exp(best[0])), float(best[1]), objective(best))",
-        "NumericTuning(name, float(best[1]), float(np.exp(best[0])), objective(best))",
+        "NumericTuning(m.name, eta, float(best[1]), objective(best))",
+        "NumericTuning(m.name, float(best[1]), eta, objective(best))",
         ("tests/test_tuning.py",),
     ),
     (
@@ -806,6 +806,13 @@ NUMBERS_MUTANTS += [
         "    limit_bits = int(MAX_RESULT_DIGITS / 0.30103)",
         "    limit_bits = None",
         ("tests/test_quadratic.py",),
+    ),
+    (
+        "numeric tuning on the spectrum as given, however small",
+        "numerics/tuning.py",
+        "    scale = 2.0 ** -round(math.log2(L_given)) if m.scale_free else 1.0",
+        "    scale = 1.0",
+        ("tests/test_tuning.py",),
     ),
     (
         "a number given as a list taken for a number",

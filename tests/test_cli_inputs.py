@@ -125,3 +125,17 @@ def test_region_figures_are_drawn_from_a_grid_of_the_figures_size():
     i = np.searchsorted(grid.eta, small.eta)
     np.testing.assert_array_equal(small.rho, grid.rho[i])  # the grid's own values, not new ones
     assert _figure_sized(small) is small
+
+
+def test_numeric_tuning_of_a_tiny_spectrum(capsys):
+    # issue 24: a RuntimeWarning and an infinite error; the spectrum is scaled first, so the
+    # step is kappa = 10's scaled by 1e299 (the rate does not change with the scale)
+    code, out, err = run(
+        capsys, "tune", "--mu", "1e-300", "--L", "1e-299", "--method", "qhm", "--json"
+    )
+    assert (code, err) == (0, "")
+    tiny = json.loads(out)
+    code, out, err = run(capsys, "tune", "--mu", "1", "--L", "10", "--method", "qhm", "--json")
+    unit = json.loads(out)
+    assert tiny["eta"] * 1e-299 == pytest.approx(unit["eta"] * 10, rel=1e-8)
+    assert tiny["rate"] == pytest.approx(unit["rate"], rel=1e-9)

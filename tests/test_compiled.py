@@ -28,6 +28,16 @@ def _numpy_only(monkeypatch):
     monkeypatch.setattr(rates, "_COMPILED", False)
 
 
+def _kernel(path: str, patch) -> None:
+    """Heavy ball by the numba kernel on any input of more than one point, or by NumPy's."""
+    if path == "compiled":
+        pytest.importorskip("numba")
+        assert rates.load_compiled()
+        patch.setattr(rates, "_SMALL", 1)
+    else:
+        _numpy_only(patch)
+
+
 def _eigvals_rho(eta, beta, lam):
     e, b, lm = np.broadcast_arrays(eta, beta, lam)
     R = np.empty((*e.shape, 2, 2))
@@ -74,12 +84,7 @@ def test_near_critical_damping_beats_the_unfactored_formula(path, monkeypatch):
     discriminant with critical points rounded once stays within 1e-11 at
     relative distances down to 1e-9 (and is never worse than the unfactored).
     """
-    if path == "compiled":
-        pytest.importorskip("numba")
-        assert rates.load_compiled()
-        monkeypatch.setattr(rates, "_SMALL", 1)
-    else:
-        _numpy_only(monkeypatch)
+    _kernel(path, monkeypatch)
     mpmath.mp.dps = 50
     rng = np.random.default_rng(7)
     for distance in (1e-3, 1e-6, 1e-9, 1e-12):
@@ -143,12 +148,7 @@ def test_property_rho_within_two_ulps_next_to_unit_beta(path, beta, h):
     h sits within 1e-6 of a double root (there the exact value is ill-conditioned).
     """
     with pytest.MonkeyPatch.context() as patch:
-        if path == "compiled":
-            pytest.importorskip("numba")
-            assert rates.load_compiled()
-            patch.setattr(rates, "_SMALL", 1)
-        else:
-            _numpy_only(patch)
+        _kernel(path, patch)
         got = float(rates.spectral_radius(np.array([h, h]), beta, 1.0)[0])
     exact, complex_pair = _mp_rho(h, beta)
     if complex_pair:

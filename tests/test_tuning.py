@@ -1,10 +1,15 @@
+import warnings
+
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from numerics.grids import worst_case_rate
-from tests.strategies import floats, spectra
+from numerics.tuning import tune_numeric
+from tests.references import qhm_matrix
+from tests.strategies import floats, spectra, whole_range
 from theory.errors import ParameterError
 from theory.tuning import derive_tuning, optimal_parameters
 
@@ -167,3 +172,32 @@ def test_tuned_formulas_at_a_spectrum():
         for g, want in zip(got, expected, strict=True):
             if want is not None:
                 assert sp.simplify(g - want) == 0, (method, g, want)
+
+
+# --- issue 24: numeric tuning at any scale of the spectrum ---
+
+
+@given(whole_range(-990, 990), floats(1.0, 1e4), st.sampled_from([0.0, 0.35, 0.7, 1.0]))
+@settings(max_examples=20)
+@example(1e-300, 10.0, 0.7)  # "tune --method qhm --mu 1e-300 --L 1e-299": RuntimeWarning, inf
+@example(1e299, 10.0, 0.7)
+def test_property_qhm_tuning_at_any_scale(mu, kappa, nu):
+    # no warning, a finite step, and its worst-case rate is what the hand-written QHM matrix
+    # (Ma and Yarats 2019) gives over the spectrum: the roots of z^2 - T z + D from its entries
+    # (numpy's eigvals loses them when the entries are 1e299 and 1e-300)
+    L = mu * kappa
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = tune_numeric(mu, L, "qhm", nu=nu)
+    assert 0 < t.eta < np.inf and -1 < t.beta < 1 and 0 <= t.rate < 1
+
+    def rate(lam):
+        R = qhm_matrix(t.eta, t.beta, nu, lam)
+        if nu == 0.0:  # x runs as gradient descent: the buffer does not move x
+            return abs(R[1, 1])
+        det = R[0, 0] * R[1, 1] - R[0, 1] * R[1, 0]
+        return np.abs(np.roots([1.0, -(R[0, 0] + R[1, 1]), det])).max()
+
+    worst = max(rate(lam) for lam in np.linspace(mu, L, 257))
+    # the tuned point damps critically (double roots): the two computations agree to sqrt(eps)
+    assert worst <= t.rate * (1 + 1e-7) and worst == pytest.approx(t.rate, rel=1e-6)
