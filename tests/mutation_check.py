@@ -218,8 +218,8 @@ MUTANTS = [
     (
         "tune_numeric returns the grid start, not the refined point",
         "numerics/tuning.py",
-        "best = res.x if res.fun <= objective(start) else",
-        "best = res.x if res.fun > objective(start) else",
+        "best = res.x if res.fun <= objective(start) and abs",
+        "best = res.x if res.fun > objective(start) and abs",
         ("tests/test_tuning.py",),
     ),
     (
