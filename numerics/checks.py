@@ -7,6 +7,7 @@ is shown shortened, so a huge input never makes a huge (or failing) message.
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 
@@ -14,15 +15,48 @@ import numpy as np
 
 from theory.errors import ParameterError, describe
 
-__all__ = ["count", "real_array", "real_number"]
+__all__ = ["MAX_POINTS", "count", "points", "real_array", "real_number"]
+
+#: the most points one call evaluates at once (a float64 array of them is 381 MiB); larger
+#: requests are refused before anything is allocated (reductions over more stream in chunks)
+MAX_POINTS = 50_000_000
+
+
+def points(shape: tuple[int, ...], what: str) -> int:
+    """The number of points of ``shape``, refused above :data:`MAX_POINTS` before any allocation."""
+    n = math.prod(shape)
+    if n > MAX_POINTS:
+        raise ParameterError(
+            f"{what} of shape {shape} is {n:,} points, {n * 8 / 2**30:,.1f} GiB a float64 "
+            f"array: at most {MAX_POINTS:,} points in one call"
+        )
+    return n
+
+
+def _detached(value):
+    """Torch tensors (any device, requiring grad or not) as NumPy arrays; in lists too.
+
+    A tensor's value is the number the toolkit computes with. Its results are
+    NumPy arrays, which carry no gradient, so detaching loses nothing they
+    could have held; refusing would make every caller write ``.detach()``.
+    """
+    if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach"):
+        return value.detach().cpu().numpy()
+    if isinstance(value, list | tuple):
+        return [_detached(v) for v in value]
+    return value
 
 
 def real_array(value, name: str, *, finite: bool = True) -> np.ndarray:
-    """``value`` as a float64 array; complex, non-numeric or (by default) non-finite values refused."""
+    """``value`` as a float64 array; complex, non-numeric or (by default) non-finite values refused.
+
+    Torch tensors are read by value (detached, on the CPU): see :func:`_detached`.
+    """
     try:
         with warnings.catch_warnings():
             # a complex value would be truncated with a ComplexWarning: refuse it instead
             warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            value = _detached(value)
             if np.iscomplexobj(value):
                 raise TypeError("complex")
             arr = np.asarray(value, dtype=np.float64)

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from numerics.checks import real_array, real_number
+from numerics.checks import MAX_POINTS, real_array, real_number
 from numerics.methods import numeric_method
 from numerics.rates import (
     beta_terms,
@@ -66,7 +66,7 @@ __all__ = [
 ]
 
 #: largest grid materialised in memory at once (points); larger volumes stream
-MAX_GRID_POINTS = 50_000_000
+MAX_GRID_POINTS = MAX_POINTS
 #: points per chunk in streamed reductions (8 MiB of float64)
 REDUCE_CHUNK = 1 << 20
 #: spectrum samples for methods without a proven endpoint rule
@@ -155,6 +155,7 @@ class RateGrid:
 
 def rate_grid(eta, beta, lam: float = 1.0, method: str = "heavy_ball", **params) -> RateGrid:
     """Evaluate the rate on the outer product of ``eta`` and ``beta`` axes."""
+    params = _single(method, params)
     e, b, lam = _axis_values(eta, "eta"), _axis_values(beta, "beta"), real_number(lam, "lam")
     _check_size(e.size * b.size, "the (eta, beta) grid")
     rho = spectral_radius(e[:, None], b[None, :], lam, method, **params)
@@ -204,6 +205,7 @@ class VolumeGrid:
 
 def volume_grid(eta, beta, lam, method: str = "heavy_ball", **params) -> VolumeGrid:
     """Evaluate the rate on the outer product of three axes (bounded size)."""
+    params = _single(method, params)
     e, b, lm = (_axis_values(a, n) for a, n in ((eta, "eta"), (beta, "beta"), (lam, "lam")))
     _check_size(e.size * b.size * lm.size, "the (eta, beta, lambda) volume")
     rho = spectral_radius(e[:, None, None], b[None, :, None], lm[None, None, :], method, **params)
@@ -217,6 +219,7 @@ def worst_case_rate(eta, beta, mu: float, L: float, method: str = "heavy_ball", 
     blocks of about ``REDUCE_CHUNK`` evaluations; at most
     ``MAX_SPECTRUM_WORK`` evaluations in all.
     """
+    params = _single(method, params)
     mu, L = _check_spectrum(mu, L)
     name = numeric_method(method).name
     if name in _ENDPOINT_METHODS and not params:
@@ -243,6 +246,12 @@ def _sampled_worst_case(eta, beta, mu, L, method, samples: int, **params):
         )
         out[i : i + block] = rho.max(axis=-1)
     return out.reshape(shape)[()]
+
+
+def _single(method, params: dict) -> dict:
+    """The method's further parameters, each one number: a grid is over eta and beta alone."""
+    m = numeric_method(method)
+    return dict(zip(m.extra, m.extra_scalars(params), strict=True))
 
 
 def _spec(method, params: dict) -> dict:
@@ -299,6 +308,7 @@ class WorstCaseGrid:
 
 def worst_case_grid(eta, beta, mu: float, L: float, method="heavy_ball", **params) -> WorstCaseGrid:
     """The worst-case rate over [mu, L] at every (eta, beta) of a grid."""
+    params = _single(method, params)
     e, b = _axis_values(eta, "eta"), _axis_values(beta, "beta")
     mu, L = _check_spectrum(mu, L)
     _check_size(e.size * b.size, "the (eta, beta) grid")
@@ -315,6 +325,7 @@ def best_for_spectrum(eta, beta, mu: float, L: float, method="heavy_ball", **par
     points, or that many curvature evaluations for sampled methods), so
     memory stays bounded whatever the grid's size.
     """
+    params = _single(method, params)
     e, b = _axis_values(eta, "eta"), _axis_values(beta, "beta")
     mu, L = _check_spectrum(mu, L)
     name = numeric_method(method).name
@@ -348,6 +359,7 @@ def volume_summary(eta, beta, lam, method: str = "heavy_ball", **params) -> Volu
     The volume is never materialised: blocks of about ``REDUCE_CHUNK`` points
     (8 MiB) are evaluated and reduced, one block per thread at a time.
     """
+    params = _single(method, params)
     e, b, lm = (_axis_values(a, n) for a, n in ((eta, "eta"), (beta, "beta"), (lam, "lam")))
     _check_size(e.size * b.size, "the (eta, beta) face")
     worst = np.empty((e.size, b.size))

@@ -27,12 +27,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from numerics._generated_methods import METHODS
-from theory.errors import ParameterError
+from numerics.checks import real_array
+from theory.errors import ParameterError, describe
 
 if TYPE_CHECKING:
     from theory.methods import Method
 
-__all__ = ["NumericMethod", "iterate", "numeric_method"]
+__all__ = ["PARAMETER_RANGES", "NumericMethod", "iterate", "numeric_method"]
+
+#: the built-in methods' further parameters: (low, high, as a message says it), both ends in
+#: (QHM's weight nu in [0, 1], Ma and Yarats 2019; PyTorch's dampening in [0, 1], weight decay
+#: >= 0, as theory.torch_sgd and the command line hold them)
+PARAMETER_RANGES = {
+    "nu": (0.0, 1.0, "in [0, 1]"),
+    "dampening": (0.0, 1.0, "in [0, 1]"),
+    "weight_decay": (0.0, np.inf, ">= 0"),
+}
 
 #: names users may pass for the built-in methods (kept in step with theory.methods)
 _ALIASES = {
@@ -99,11 +109,23 @@ class NumericMethod:
                 f"method {self.name} takes the parameters ({wanted}): "
                 f"missing {missing or 'none'}, unknown {unknown or 'none'}"
             )
-        values = [np.asarray(params[p], dtype=float) for p in self.extra]
-        for name, value in zip(self.extra, values, strict=True):
-            if not np.isfinite(value).all():
-                raise ParameterError(f"'{name}' must be finite: {params[name]!r}")
+        values = []
+        for name in self.extra:
+            # complex, text, 10**400, NaN: refused as eta and beta are, naming the parameter
+            value = real_array(params[name], name)
+            allowed = PARAMETER_RANGES.get(name)
+            if allowed is not None and not ((value >= allowed[0]) & (value <= allowed[1])).all():
+                raise ParameterError(f"'{name}' must be {allowed[2]}: {describe(params[name])}")
+            values.append(value)
         return values
+
+    def extra_scalars(self, params: dict) -> list[float]:
+        """As :meth:`extra_values`, each a single number (for one point's computations)."""
+        values = self.extra_values(params)
+        for name, value in zip(self.extra, values, strict=True):
+            if value.ndim:
+                raise ParameterError(f"'{name}' must be a single number: {describe(params[name])}")
+        return [float(v) for v in values]
 
     def trace_det(self, e, b, lm, **params) -> tuple[np.ndarray, np.ndarray]:
         """Trace and determinant of R, broadcast over the inputs."""
@@ -137,8 +159,9 @@ class NumericMethod:
     def lam_bounds(self, e, b, **params) -> list[np.ndarray]:
         """Candidate curvatures where stability is lost (from the derived Jury conditions)."""
         args = [e, b, *self.extra_values(params)]
+        shape = np.broadcast_shapes(*(np.shape(a) for a in args))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return [np.asarray(c, float) + 0.0 * e + 0.0 * b for c in self.lam_bounds_of(*args)]
+            return [np.broadcast_to(np.asarray(c, float), shape) for c in self.lam_bounds_of(*args)]
 
     def eta_bounds(self, b, lm, **params) -> list[np.ndarray] | None:
         """Candidate step sizes where stability is lost at curvature lm; None without a closed form."""
@@ -147,7 +170,7 @@ class NumericMethod:
         # in long double (where it is wider): lam (2 beta + 1) and the like cannot overflow
         # for any float lam, so an edge inside the float range is found inside it
         args = [np.asarray(a, np.longdouble) for a in (b, lm, *self.extra_values(params))]
-        shape = np.broadcast_shapes(np.shape(b), np.shape(lm))
+        shape = np.broadcast_shapes(*(a.shape for a in args))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
             return [
                 np.broadcast_to(np.asarray(c, np.longdouble).astype(float), shape)

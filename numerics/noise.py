@@ -74,6 +74,7 @@ def stationary_covariance(
     """Stationary covariance of the iterate x (or of the whole state with ``full=True``)."""
     m = numeric_method(method)
     eta_v, beta_v = real_number(eta_v, "eta"), real_number(beta_v, "beta")
+    extra = m.extra_scalars(params)
     Qm = np.atleast_2d(real_array(Q, "Q", finite=False))
     Qm, _, _ = validate_problem(Qm, None, np.zeros(Qm.shape[0]))
     S = np.atleast_2d(real_array(noise_cov, "noise_cov", finite=False))
@@ -90,7 +91,7 @@ def stationary_covariance(
         raise ParameterError(
             f"no stationary distribution: the iteration is unstable at eta={eta_v}, beta={beta_v}"
         )
-    values = [eta_v, beta_v, *(float(v) for v in m.extra_values(params))]
+    values = [eta_v, beta_v, *extra]
     R_coeffs, b_coeffs = m.noise_R(*values), m.noise_b(*values)
     degree = max(len(c) for row in R_coeffs + [b_coeffs] for c in row)
     powers = [np.linalg.matrix_power(Qm, k) for k in range(degree)]
@@ -204,7 +205,7 @@ def monte_carlo_variance(
     def gradient(y):
         return lam_v * y + eps
 
-    extra = m.extra_values(params)
+    extra = m.extra_scalars(params)
     state = {s: np.zeros(chains) for s in m.state}
     total = np.zeros(chains)
     for k in range(2 * steps):

@@ -130,7 +130,7 @@ def quadratic_worst_case(
 
     eta, beta, mu, L, steps = _check(eta, beta, mu, L, steps, "quadratic")
     m = numeric_method(method)
-    params = {k: float(v) for k, v in zip(m.extra, m.extra_values(params), strict=True)}
+    params = dict(zip(m.extra, m.extra_scalars(params), strict=True))
     lam = Polynomial([0.0, 1.0])
     p = iterate(m, Polynomial([1.0]), eta, beta, lambda y: lam * y, steps, **params)[-1]
     roots = p.deriv().roots() if p.degree() > 0 else np.array([])
@@ -180,7 +180,7 @@ def worst_case(
     """
     eta, beta, mu, L, steps = _check(eta, beta, mu, L, steps, function_class)
     m = numeric_method(method)
-    params = {k: float(v) for k, v in zip(m.extra, m.extra_values(params), strict=True)}
+    params = dict(zip(m.extra, m.extra_scalars(params), strict=True))
     try:
         from PEPit import PEP
         from PEPit.functions import (

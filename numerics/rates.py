@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 import numerics.exact as exact
-from numerics.checks import real_array
+from numerics.checks import points, real_array
 from numerics.methods import NumericMethod, numeric_method
 from theory.errors import ParameterError
 
@@ -103,15 +103,23 @@ def checked_inputs(
     return m, e, b, lm
 
 
-def _shape(e: np.ndarray, b: np.ndarray, lm: np.ndarray) -> tuple[int, ...]:
-    """The broadcast shape of the three inputs, or a ParameterError naming them."""
+def _shape(e, b, lm, m: NumericMethod | None = None, params=None) -> tuple[int, ...]:
+    """The broadcast shape of the inputs (the method's further parameters too), checked.
+
+    A ParameterError names them when they do not broadcast together, or when the
+    result would pass :data:`numerics.checks.MAX_POINTS` (refused before it is allocated).
+    """
+    arrays = {"eta": e, "beta": b, "lam": lm}
+    if m is not None:
+        arrays |= dict(zip(m.extra, m.extra_values(params or {}), strict=True))
+    names = ", ".join(f"'{n}'" for n in arrays)
     try:
-        return np.broadcast_shapes(e.shape, b.shape, lm.shape)
+        shape = np.broadcast_shapes(*(np.shape(a) for a in arrays.values()))
     except ValueError:
-        raise ParameterError(
-            f"'eta', 'beta' and 'lam' must broadcast together: shapes {e.shape}, {b.shape}, "
-            f"{lm.shape}"
-        ) from None
+        shapes = ", ".join(str(np.shape(a)) for a in arrays.values())
+        raise ParameterError(f"{names} must broadcast together: shapes {shapes}") from None
+    points(shape, f"the broadcast of {names}")
+    return shape
 
 
 def _blocks(shape: tuple[int, ...], target: int = CHUNK):
@@ -321,7 +329,7 @@ def spectral_radius(
         finite input.
     """
     m, e, b, lm = checked_inputs(eta, beta, lam, method)
-    shape = _shape(e, b, lm)
+    shape = _shape(e, b, lm, m, params)
     if out is None:
         out = np.empty(shape)
     elif out.shape != shape or out.dtype != np.float64:
@@ -379,7 +387,7 @@ def _companion_roots(m: NumericMethod, e, b, lm, params) -> np.ndarray:
 def eigenvalues(eta, beta=0.0, lam=1.0, method="heavy_ball", **params) -> np.ndarray:
     """The eigenvalues of R, shape ``broadcast + (states,)``, largest modulus first."""
     m, e, b, lm = checked_inputs(eta, beta, lam, method)
-    _shape(e, b, lm)
+    _shape(e, b, lm, m, params)
     if m.states == 1:
         trace, _ = m.trace_det(e, b, lm, **params)
         _refuse_overflow((trace,), e, lm)
@@ -452,7 +460,7 @@ def max_stable_lam(eta, beta=0.0, method="heavy_ball", **params) -> np.ndarray:
     NaN where no curvature is stable (|beta| >= 1).
     """
     m, e, b, _ = checked_inputs(eta, beta, 1.0, method)
-    _shape(e, b, np.empty(()))
+    _shape(e, b, np.empty(()), m, params)
     # the stable curvatures form an interval (0, lam_max): the smallest positive boundary;
     # no condition changes inside it, so one point decides whether it is stable: its middle,
     # where rho keeps away from 1 (next to the edge it is 1 to a float's precision for beta
@@ -500,7 +508,8 @@ def max_stable_eta(beta, lam, method="heavy_ball", **params) -> np.ndarray:
     lm = _as_float_array(lam, "lam")
     if (lm <= 0).any():
         raise ParameterError(f"'lam' must be > 0: min {lm.min():g}")
-    b, lm = np.broadcast_arrays(b, lm)
+    shape = _shape(np.empty(()), b, lm, m, params)
+    b, lm = np.broadcast_to(b, shape), np.broadcast_to(lm, shape)
     cands = m.eta_bounds(b, lm, **params)
     if cands is None:
         return _max_stable_eta_search(b, lm, m, params)

@@ -24,8 +24,9 @@ from math import factorial
 import numpy as np
 
 import numerics.exact as exact
+from numerics.checks import real_number
 from numerics.methods import numeric_method
-from numerics.rates import _as_float_array, max_stable_lam, regime, spectral_radius
+from numerics.rates import max_stable_lam, regime, spectral_radius
 from theory.errors import ParameterError
 
 __all__ = ["RegimeBoundary", "Verdict", "regime_boundaries", "verdict"]
@@ -191,15 +192,15 @@ def regime_boundaries(eta_value, beta_value=0.0, method="heavy_ball", **params):
         The last one, when some curvature is stable, is the stability edge
         (``above == "divergent"``); empty when no curvature is stable.
     """
-    e = float(_as_float_array(eta_value, "eta"))
-    b = float(_as_float_array(beta_value, "beta"))
+    e = real_number(eta_value, "eta")
+    b = real_number(beta_value, "beta")
     if e <= 0:
         raise ParameterError(f"'eta' must be > 0: {e!r}")
     m = numeric_method(method)
+    values = m.extra_scalars(params)  # none missing, none unknown, single numbers
     edge = float(max_stable_lam(e, b, m, **params))
     if not np.isfinite(edge):
         return ()
-    values = [float(v) for v in m.extra_values(params)]  # none missing, none unknown
     candidates = [edge]
     for poly in _root_polynomials(m, e, b, values):
         candidates += [r for r in _positive_roots(poly) if r < edge * (1 - 1e-12)]
@@ -232,14 +233,15 @@ def verdict(eta_value, beta_value, lam_value, method="heavy_ball", **params) -> 
     >>> verdict(1e-300, 0.5, 1e-300)
     Verdict(spectral_radius=1.0, regime='monotone', stable=True, marginal=True)
     """
-    e = float(_as_float_array(eta_value, "eta"))
-    b = float(_as_float_array(beta_value, "beta"))
-    lam = float(_as_float_array(lam_value, "lam"))
+    e = real_number(eta_value, "eta")
+    b = real_number(beta_value, "beta")
+    lam = real_number(lam_value, "lam")
     m = numeric_method(method)
+    values = m.extra_scalars(params)
     rho = float(spectral_radius(e, b, lam, m, **params))
     if not exact.marginal(rho):
         return Verdict(rho, str(regime(e, b, lam, m, **params)), rho < 1, False)
-    label = exact.regime(m, e, b, lam, [float(v) for v in m.extra_values(params)])
+    label = exact.regime(m, e, b, lam, values)
     if label is None:  # three or more states: the interval of the exact boundaries holding lam
         bounds = regime_boundaries(e, b, m, **params)
         label = bounds[0].below if bounds else "divergent"

@@ -202,7 +202,7 @@ def simulate(
 
     state = {s: np.zeros((batch, n)) for s in m.state}
     state[m.position] = np.broadcast_to(x0, (batch, n)).copy()
-    extra = [v[..., None] for v in m.extra_values(params)]
+    extra = m.extra_scalars(params)  # one method for the batch: its parameters are numbers
     ecol, bcol = e[:, None], b[:, None]
     xs = np.empty((steps + 1, batch, n))
     xs[0] = state[m.position]

@@ -30,7 +30,7 @@ from numerics._generated_methods import TUNINGS
 from numerics.grids import _ENDPOINT_METHODS, _check_spectrum, _sampled_worst_case, worst_case_rate
 from numerics.methods import numeric_method
 from numerics.rates import max_stable_eta
-from theory.errors import ParameterError
+from theory.errors import ParameterError, describe
 
 __all__ = ["NumericTuning", "exact_tuning", "tune_closed_form", "tune_numeric"]
 
@@ -79,6 +79,26 @@ def _rational_sqrt(q: Fraction) -> Fraction | None:
     return None
 
 
+#: an exact input's numerator and denominator hold at most this many digits (bounded work)
+EXACT_DIGITS = 400
+
+
+def _rational(value, name: str) -> Fraction:
+    """A finite rational from an int, Fraction, float, Decimal or text; else a ParameterError."""
+    try:
+        q = Fraction(value)
+    except (TypeError, ValueError, OverflowError) as exc:  # NaN, infinity, text, complex
+        raise ParameterError(
+            f"'{name}' must be a finite rational number: {describe(value)}"
+        ) from exc
+    if max(abs(q.numerator), q.denominator).bit_length() > EXACT_DIGITS / 0.30103:
+        raise ParameterError(
+            f"'{name}' must have at most {EXACT_DIGITS} digits above and below the line: "
+            f"{describe(value)}"
+        )
+    return q
+
+
 def exact_tuning(
     mu: Fraction, L: Fraction, method: str = "heavy_ball"
 ) -> tuple[Fraction, Fraction, Fraction] | None:
@@ -89,8 +109,11 @@ def exact_tuning(
     descent's are always rational. (:func:`theory.optimal_parameters` writes
     the irrational ones exactly, with SymPy.)
     """
-    mu, L = Fraction(mu), Fraction(L)
-    _check_spectrum(float(mu), float(L))
+    mu, L = _rational(mu, "mu"), _rational(L, "L")
+    if not 0 < mu <= L:
+        raise ParameterError(
+            f"the spectrum must satisfy 0 < mu <= L: mu={describe(mu)}, L={describe(L)}"
+        )
     _, root, tuned = _closed_form(method)
     r = _rational_sqrt(Fraction(root(mu, L)))
     if r is None:

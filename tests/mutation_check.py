@@ -824,6 +824,60 @@ NUMBERS_MUTANTS += [
 ]
 MUTANTS += NUMBERS_MUTANTS
 
+# --- issue 24, library: what a caller passes is checked as eta and beta are ---
+LIBRARY_MUTANTS = [
+    (
+        "a method's further parameters read by numpy unchecked",
+        "numerics/methods.py",
+        "            value = real_array(params[name], name)",
+        "            value = np.asarray(params[name], dtype=float)",
+        ("tests/test_fuzz_library.py",),
+    ),
+    (
+        "nu, dampening and weight decay out of their ranges accepted",
+        "numerics/methods.py",
+        "            allowed = PARAMETER_RANGES.get(name)",
+        "            allowed = None",
+        ("tests/test_fuzz_library.py",),
+    ),
+    (
+        "the size guard compares with the limit squared",
+        "numerics/checks.py",
+        "    if n > MAX_POINTS:",
+        "    if n > MAX_POINTS**2:",
+        ("tests/test_fuzz_library.py",),
+    ),
+    (
+        "torch tensors handed to numpy as they are",
+        "numerics/checks.py",
+        "            value = _detached(value)",
+        "            value = value",
+        ("tests/test_fuzz_library.py",),
+    ),
+    (
+        "exact_tuning lets NaN's ValueError through",
+        "numerics/tuning.py",
+        "    except (TypeError, ValueError, OverflowError) as exc:  # NaN, infinity, text, complex",
+        "    except TypeError as exc:  # NaN, infinity, text, complex",
+        ("tests/test_tuning.py",),
+    ),
+    (
+        "identify takes any residual tolerance",
+        "numerics/testing/identify.py",
+        "    if not tol > 0:",
+        "    if tol < 0:",
+        ("tests/test_testing_identify.py",),
+    ),
+    (
+        "a complex trajectory truncated to its real part",
+        "numerics/testing/trajectories.py",
+        '        xs = real_array(raw, "the trajectory", finite=False)',
+        "        xs = np.asarray(raw).real.astype(float)",
+        ("tests/test_testing_matching.py",),
+    ),
+]
+MUTANTS += LIBRARY_MUTANTS
+
 
 # --- report folders, streams and the environment (issue 24): each class its planted bug ---
 FOLDER_MUTANTS = [

@@ -8,6 +8,7 @@ Run many examples with HYPOTHESIS_PROFILE=fuzz.
 import warnings
 
 import numpy as np
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -68,3 +69,107 @@ def test_fuzz_library_entry_points(name, a, b, c, method):
         # documented: never NaN for finite input (max_stable_lam: NaN only where nothing is stable)
         if name == "spectral_radius":
             assert not np.isnan(result).any(), (name, a, b, c, method)
+
+
+# --- issue 24: the methods' further parameters, torch tensors, sizes ---
+
+#: calls taking a method's further parameters ``p``: (name, call)
+PARAM_CALLS = {
+    "spectral_radius": lambda m, p: numerics.spectral_radius(0.1, 0.5, [1.0, 2.0], m, **p),
+    "eigenvalues": lambda m, p: numerics.eigenvalues(0.1, 0.5, 1.0, m, **p),
+    "regime": lambda m, p: numerics.regime(0.1, 0.5, 1.0, m, **p),
+    "max_stable_lam": lambda m, p: numerics.max_stable_lam(0.1, 0.5, m, **p),
+    "max_stable_eta": lambda m, p: numerics.max_stable_eta(0.5, 2.0, m, **p),
+    "regime_boundaries": lambda m, p: numerics.regime_boundaries(0.1, 0.5, m, **p),
+    "verdict": lambda m, p: numerics.verdict(0.1, 0.5, 1.0, m, **p),
+    "worst_case_rate": lambda m, p: numerics.worst_case_rate(0.1, 0.5, 1.0, 2.0, m, **p),
+    "rate_grid": lambda m, p: numerics.rate_grid([0.1, 0.2], [0.5], 1.0, m, **p),
+    "simulate": lambda m, p: numerics.simulate(
+        0.1, 0.5, lams=[1.0, 2.0], x0=[1.0, 1.0], steps=3, method=m, **p
+    ),
+    "stationary_variance": lambda m, p: numerics.stationary_variance(0.1, 0.5, 1.0, 1.0, m, **p),
+    "tune_numeric": lambda m, p: numerics.tune_numeric(1.0, 2.0, m, **p),
+}
+#: (method, the parameter fuzzed, the others at a valid value)
+PARAMETERS = [
+    ("qhm", "nu", {}),
+    ("torch_sgd", "dampening", {"weight_decay": 0.0}),
+    ("torch_sgd", "weight_decay", {"dampening": 0.0}),
+]
+#: values no parameter takes: complex, non-finite, beyond a float, out of every range, text
+INVALID = [0.5 + 0.1j, float("nan"), float("inf"), 10**400, -0.5, "x", None]
+
+
+@given(
+    st.sampled_from(sorted(PARAM_CALLS)),
+    st.sampled_from(PARAMETERS),
+    st.sampled_from(INVALID) | st.floats(allow_nan=True) | st.lists(st.floats(0, 1), max_size=3),
+)  # a list is an array of values: fine where the inputs broadcast, refused where one number goes
+@example("simulate", ("qhm", "nu", {}), [0.5, 0.6, 0.7])  # numpy's broadcast error before
+@example("spectral_radius", ("qhm", "nu", {}), 10**400)  # OverflowError before
+@example("max_stable_lam", ("torch_sgd", "dampening", {"weight_decay": 0.0}), 0.5 + 0.1j)
+def test_fuzz_method_parameters_are_checked_as_eta_and_beta(call, parameter, value):
+    # a result, or the toolkit's own error naming the parameter; the values no parameter takes
+    # (complex, NaN, 10**400, out of range, text) always refused
+    method, name, others = parameter
+    invalid = any(value is v or value == v for v in INVALID) or (
+        isinstance(value, float) and not np.isfinite(value)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            PARAM_CALLS[call](method, {name: value, **others})
+        except (ParameterError, TypeError) as exc:
+            # a valid value may still be refused for what it does (an unstable iteration)
+            assert f"'{name}'" in str(exc) or not invalid, (call, name, value, str(exc)[:300])
+            return
+    assert not invalid, (call, name, value)
+
+
+def test_torch_tensors_requiring_grad_are_read_by_value():
+    # accepted, detached: the results are NumPy arrays and carry no gradient anyway
+    torch = pytest.importorskip("torch")
+
+    def t(x):
+        return torch.tensor(x, dtype=torch.float64, requires_grad=True)
+
+    for as_tensor, as_float in [
+        (
+            numerics.spectral_radius(t(0.1), t(0.9), t([1.0, 30.0])),
+            numerics.spectral_radius(0.1, 0.9, [1.0, 30.0]),
+        ),
+        (numerics.max_stable_lam(t(0.1), t(0.9)), numerics.max_stable_lam(0.1, 0.9)),
+        (numerics.max_stable_eta(t(0.9), t(100.0)), numerics.max_stable_eta(0.9, 100.0)),
+        (
+            numerics.spectral_radius(0.1, 0.9, 2.0, "qhm", nu=t(0.7)),
+            numerics.spectral_radius(0.1, 0.9, 2.0, "qhm", nu=0.7),
+        ),
+        (
+            numerics.simulate(t(0.1), t(0.9), lams=[t(1.0), 2.0], x0=t([1.0, -1.0])).x,
+            numerics.simulate(0.1, 0.9, lams=[1.0, 2.0], x0=[1.0, -1.0]).x,
+        ),
+        (
+            numerics.stationary_variance(t(0.1), t(0.9), t(2.0), t(0.5)),
+            numerics.stationary_variance(0.1, 0.9, 2.0, 0.5),
+        ),
+    ]:
+        np.testing.assert_array_equal(as_tensor, as_float)
+    assert numerics.regime_boundaries(t(0.1), t(0.9)) == numerics.regime_boundaries(0.1, 0.9)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda big, row: numerics.spectral_radius(big, row, 1.0),
+        lambda big, row: numerics.eigenvalues(big, row, 1.0),
+        lambda big, row: numerics.regime(big, row, 1.0),
+        lambda big, row: numerics.max_stable_lam(big, row),
+        lambda big, row: numerics.max_stable_eta(row, big),
+        lambda big, row: numerics.worst_case_rate(big, row, 1.0, 2.0),
+    ],
+)
+def test_a_298_gib_broadcast_is_refused_before_numpy_allocates(call):
+    # 200,000 x 200,000 points: numpy's _ArrayMemoryError before; the toolkit's limit now
+    big, row = np.full((200_000, 1), 0.1), np.full((1, 200_000), 0.5)
+    with pytest.raises(ParameterError, match=r"40,000,000,000 points, 298.0 GiB"):
+        call(big, row)

@@ -165,3 +165,10 @@ def test_rates_of_theory_trajectories_for_every_builtin():
         found = identify(theory_trajectory(method, eta=0.11, beta=0.83, **params), 2.9)
         rho = float(spectral_radius(0.11, 0.83, 2.9, method, **params))
         assert found.spectral_radius == pytest.approx(rho, rel=RATE_RTOL), method
+
+
+@pytest.mark.parametrize("tol", [-1.0, 0.0, float("nan"), float("inf"), "x"])
+def test_identify_refuses_a_residual_tolerance_that_is_not_positive(tol):
+    # tol = -1 or NaN accepted every fit or none (issue 24)
+    with pytest.raises(ParameterError, match="'tol'"):
+        identify(heavy_ball_trajectory(0.1, 0.9), 1.0, tol=tol)

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from numerics.testing.matching import DEFAULT_LAM_FRACTIONS, assert_matches, default_lams
+from numerics.testing.trajectories import TrajectoryError
 from tests.references import heavy_ball_trajectory
 from tests.strategies import floats
 from theory.errors import ParameterError
@@ -132,3 +133,14 @@ def test_plain_heavy_ball_matches_anywhere(eta, beta, size, sign):
     assert_matches(
         heavy_ball_trajectory(eta, beta), "heavy_ball", eta=eta, beta=beta, x0=x0, steps=60
     )
+
+
+def test_a_complex_trajectory_is_refused_not_truncated():
+    # numpy would drop the imaginary parts with a warning and the check pass (issue 24)
+    real = heavy_ball_trajectory(0.1, 0.9)
+
+    def traj(lam, x0, steps):
+        return np.asarray(real(lam, x0, steps)) * (1 + 1e-3j)
+
+    with pytest.raises(TrajectoryError, match="real numbers"):
+        assert_matches(traj, "heavy_ball", eta=0.1, beta=0.9)

@@ -1,4 +1,6 @@
 import warnings
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -7,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from numerics.grids import worst_case_rate
-from numerics.tuning import tune_numeric
+from numerics.tuning import exact_tuning, tune_numeric
 from tests.references import qhm_matrix
 from tests.strategies import floats, spectra, whole_range
 from theory.errors import ParameterError
@@ -201,3 +203,29 @@ def test_property_qhm_tuning_at_any_scale(mu, kappa, nu):
     worst = max(rate(lam) for lam in np.linspace(mu, L, 257))
     # the tuned point damps critically (double roots): the two computations agree to sqrt(eps)
     assert worst <= t.rate * (1 + 1e-7) and worst == pytest.approx(t.rate, rel=1e-6)
+
+
+@given(floats(1.0, 1e4), st.integers(-990, 990), st.sampled_from([0.0, 0.7]))
+@settings(max_examples=10)
+@example(10.0, -996, 0.7)  # [1e-300, 1e-299] against [1, 10]
+def test_property_numeric_tuning_does_not_depend_on_the_units(kappa, k, nu):
+    # the rate depends on eta*lambda alone: curvatures 2**k times larger want steps 2**k times
+    # smaller, the same momentum and rate, exactly (the search runs on the scaled spectrum)
+    unit = tune_numeric(1.0, kappa, "qhm", nu=nu)
+    scaled = tune_numeric(2.0**k, 2.0**k * kappa, "qhm", nu=nu)
+    assert (scaled.eta, scaled.beta, scaled.rate) == (unit.eta * 2.0**-k, unit.beta, unit.rate)
+
+
+@pytest.mark.parametrize(
+    "mu, L, name",
+    [
+        (Decimal("NaN"), 2, "'mu'"),
+        (1, Decimal("Infinity"), "'L'"),
+        (Fraction(10**500), Fraction(10**501), "'mu'"),  # float(mu) overflowed
+        ("x", 2, "'mu'"),
+        (1, [2], "'L'"),
+    ],
+)
+def test_exact_tuning_refuses_what_is_not_a_finite_rational(mu, L, name):
+    with pytest.raises(ParameterError, match=name):
+        exact_tuning(mu, L)

@@ -40,8 +40,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from numerics.checks import real_array, real_number
 from numerics.testing.trajectories import TrajectoryFn, run_trajectory
-from theory.errors import MomentumError, ParameterError
+from theory.errors import MomentumError, ParameterError, describe
 
 __all__ = [
     "DEFAULT_STARTS",
@@ -143,11 +144,11 @@ def _fit(runs: list[np.ndarray], order: int, transient: int, steps: int):
 
 
 def _check_options(lam, starts, steps) -> tuple[float, tuple[float, ...], int]:
-    lam = float(lam)
-    if not (np.isfinite(lam) and lam > 0):
+    lam = real_number(lam, "lam")
+    if not lam > 0:
         raise ParameterError(f"'lam' must be finite and > 0: {lam!r}")
-    starts = tuple(float(s) for s in starts)
-    if not starts or not all(np.isfinite(s) and s != 0 for s in starts):
+    starts = tuple(float(s) for s in real_array(starts, "starts").reshape(-1))
+    if not starts or not all(s != 0 for s in starts):
         raise ParameterError(f"'starts' must be finite, non-zero numbers: {starts!r}")
     if int(steps) != steps or not 3 * (MAX_ORDER + MAX_TRANSIENT) <= steps <= 100_000:
         raise ParameterError(
@@ -188,6 +189,9 @@ def identify(
         ``spectral_radius``, the ``linear`` flag and the fit's ``residual``.
     """
     lam, starts, steps = _check_options(lam, starts, steps)
+    tol = real_number(tol, "tol")
+    if not tol > 0:
+        raise ParameterError(f"'tol' must be a residual > 0: {describe(tol)}")
     runs = [run_trajectory(traj, lam, x0, steps) for x0 in starts]
     worst = np.inf
     # the shortest description first: order + transient, then the lower order (a transient

@@ -31,7 +31,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from theory.errors import MomentumError, ParameterError
+from numerics.checks import real_array
+from theory.errors import MomentumError, ParameterError, describe
 
 __all__ = [
     "TrajectoryError",
@@ -68,12 +69,18 @@ def run_trajectory(traj: TrajectoryFn, lam: float, x0: float, steps: int) -> np.
         When the result is not ``steps + 1`` real numbers starting at ``x0``.
     """
     try:
-        xs = np.asarray(traj(lam, x0, steps), dtype=np.float64)
+        raw = traj(lam, x0, steps)
     except (TypeError, ValueError) as exc:
         if isinstance(exc, MomentumError):
             raise
         raise TrajectoryError(
             f"the trajectory must return {steps + 1} real numbers: {type(exc).__name__}: {exc}"
+        ) from exc
+    try:  # complex values refused (not truncated); torch tensors read by value, detached
+        xs = real_array(raw, "the trajectory", finite=False)
+    except ParameterError as exc:
+        raise TrajectoryError(
+            f"the trajectory must return {steps + 1} real numbers: {describe(raw)}"
         ) from exc
     if xs.size == steps + 1:
         xs = xs.reshape(-1)  # accept (steps + 1, 1) columns as well
