@@ -878,6 +878,81 @@ LIBRARY_MUTANTS = [
 ]
 MUTANTS += LIBRARY_MUTANTS
 
+# --- issue 24, tests that bite: one-point bugs the suite let through before ---
+BITE_MUTANTS = [
+    (
+        "roots_of checks the plus sign's root only",
+        "theory/engine/claims.py",
+        "for r in (plus, minus)) and not is_zero(",
+        "for r in (plus,)) and not is_zero(",
+        ("tests/test_derivation.py",),
+    ),
+    (
+        "text printer drops a sum's leading minus",
+        "theory/engine/reader_text.py",
+        '            elif term.could_extract_minus_sign():\n                out += "−"',
+        '            elif term.could_extract_minus_sign():\n                out += ""',
+        ("tests/test_reader_text.py",),
+    ),
+    (
+        "text printer drops a product's negative coefficient",
+        "theory/engine/reader_text.py",
+        '            sign = "−"',
+        '            sign = ""',
+        ("tests/test_reader_text.py",),
+    ),
+    (
+        "gd's regime change at eta lam = 1 not located",
+        "numerics/regimes.py",
+        "        polys = [[exact.rational(c[1]) for c in samples]]",
+        "        polys = []",
+        ("tests/test_regimes.py",),
+    ),
+    (
+        "divergence rate fitted through the transient",
+        "numerics/divergence.py",
+        "        steps = steps[steps.size // 2 :]",
+        "        steps = steps[:]",
+        ("tests/test_divergence.py",),
+    ),
+    (
+        "growing coordinate chosen by its size, not its growth",
+        "numerics/divergence.py",
+        "        ratio = err[at] / start",
+        "        ratio = err[at]",
+        ("tests/test_divergence.py",),
+    ),
+    (
+        "identify's residual over the fitted rows only",
+        "numerics/testing/identify.py",
+        "    residual = float(np.abs(A @ a - y).max())",
+        "    residual = float(np.abs(A[early] @ a - y[early]).max())",
+        ("tests/test_testing_identify.py",),
+    ),
+    (
+        "assert_matches lets a NaN iterate pass",
+        "numerics/testing/matching.py",
+        "differs = np.isfinite(expected) & ~(np.abs(observed - expected) <= tolerance)",
+        "differs = np.isfinite(expected) & (np.abs(observed - expected) > tolerance)",
+        ("tests/test_testing_matching.py",),
+    ),
+    (
+        "a grid LO:HI:1 accepted on the command line",
+        "momentum_cli/parsing.py",
+        "    if not 2 <= n <= MAX_GRID:",
+        "    if not 1 <= n <= MAX_GRID:",
+        ("tests/test_parsing.py",),
+    ),
+    (
+        "an axis of one point accepted by the library",
+        "numerics/grids.py",
+        "2 <= n <= MAX_GRID_POINTS",
+        "1 <= n <= MAX_GRID_POINTS",
+        ("tests/test_grids.py",),
+    ),
+]
+MUTANTS += BITE_MUTANTS
+
 
 # --- report folders, streams and the environment (issue 24): each class its planted bug ---
 FOLDER_MUTANTS = [

@@ -155,3 +155,13 @@ def test_renderings():
     assert "Step $a_1$ with _." in markdown and r"A remark on $\beta$." in markdown
     assert "A remark on β." in str(d) and "Step a_1 with _." in str(d)
     assert repr(d) == "<Derivation 'T_1 & 50% at μ': 1 checked steps>"
+
+
+@pytest.mark.parametrize("formula", [1 + PM, 3 + 2 * PM])
+def test_roots_of_checks_each_sign(formula):
+    # issue 24: z^2 - 3z + 2 has the roots 2 and 1; 1 ± 1 gives the root 2 and then 0, 3 ± 2
+    # gives 5 and then the root 1: right for one sign only, each is refused
+    poly = sp.Poly(z**2 - 3 * z + 2, z)
+    with pytest.raises(ClaimError, match="not the roots"):
+        roots_of("roots", Named("z_±", 0), poly, formula)
+    roots_of("roots", Named("z_±", 0), poly, sp.Rational(3, 2) + PM / 2)  # both: accepted

@@ -244,3 +244,10 @@ def test_property_decimal_text_parses_to_its_exact_value(mantissa, scale, expone
         else:
             with pytest.raises(argparse.ArgumentTypeError, match="too (large|small)"):
                 fraction(text)
+
+
+@pytest.mark.parametrize("text", ["0:1:1", "-0.9:0.9:1", "0:4:0"])
+def test_a_grid_of_fewer_than_two_points_is_refused(text):
+    # LO:HI:1 names one point and two bounds: which is meant? (issue 24)
+    with pytest.raises(argparse.ArgumentTypeError, match=r"N must be in \[2,"):
+        grid(text)

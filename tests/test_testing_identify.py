@@ -172,3 +172,18 @@ def test_identify_refuses_a_residual_tolerance_that_is_not_positive(tol):
     # tol = -1 or NaN accepted every fit or none (issue 24)
     with pytest.raises(ParameterError, match="'tol'"):
         identify(heavy_ball_trajectory(0.1, 0.9), 1.0, tol=tol)
+
+
+def test_a_change_in_the_held_out_steps_is_not_a_recurrence():
+    # heavy ball whose step halves at step 32 of 40: the fit on the first two thirds is exact,
+    # the held-out third breaks it, so there is no fixed recurrence (a plain loop; issue 24)
+    def traj(lam, x0, steps):
+        x, v, xs = x0, 0.0, [x0]
+        for t in range(steps):
+            v = 0.9 * v + lam * x
+            x = x - (0.1 if t < 32 else 0.05) * v
+            xs.append(x)
+        return xs
+
+    found = identify(traj, 1.0, steps=40)
+    assert not found.linear and found.residual > 1e-6

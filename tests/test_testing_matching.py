@@ -144,3 +144,17 @@ def test_a_complex_trajectory_is_refused_not_truncated():
 
     with pytest.raises(TrajectoryError, match="real numbers"):
         assert_matches(traj, "heavy_ball", eta=0.1, beta=0.9)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_an_iterate_that_is_not_finite_fails_the_check(bad):
+    # the theory's iterate is finite there: a NaN or an infinity is a difference (issue 24)
+    real = heavy_ball_trajectory(0.1, 0.9)
+
+    def traj(lam, x0, steps):
+        xs = list(real(lam, x0, steps))
+        xs[5] = bad
+        return xs
+
+    with pytest.raises(AssertionError, match="first differ at step 5"):
+        assert_matches(traj, "heavy_ball", eta=0.1, beta=0.9)
