@@ -154,9 +154,3 @@ def test_worst_case_grid_says_when_it_is_exact_at_the_ends():
     assert worst_case_grid(*axes, 1.0, 4.0).exact_at_ends
     assert worst_case_grid(*axes, 1.0, 4.0, "nesterov").exact_at_ends
     assert not worst_case_grid(*axes, 1.0, 4.0, "qhm", nu=0.7).exact_at_ends
-
-
-@pytest.mark.parametrize("n", [1, 0])
-def test_an_axis_of_fewer_than_two_points_is_refused(n):
-    with pytest.raises(ParameterError, match=r"N in \[2,"):
-        axis(0.0, 1.0, n)

@@ -1,6 +1,7 @@
-"""The reader's text, read back: every printed result and step side is the object it prints.
+"""The printed text, read back: every printed result and step side is the object it prints.
 
-The reference reader here shares no code with :mod:`theory.engine.reader_text`:
+The reference reader here shares no code with :mod:`theory.engine.reader_text`
+or :mod:`theory.engine.printing` (LaTeX):
 it turns the Unicode (``−``, superscripts, ``√``, ``|x|``, Greek letters, a
 product written by juxtaposition) into Python syntax by a table, and SymPy's
 own parser reads that. A printed sign that is not the object's (a leading
@@ -20,6 +21,7 @@ from sympy.parsing.sympy_parser import (
 
 import theory
 from theory.engine.named import Named
+from theory.engine.printing import latex
 from theory.engine.reader_text import plain
 from theory.symbols import L, beta, eta, kappa, lam, mu, nu, z
 
@@ -43,6 +45,50 @@ def read_back(text: str) -> sp.Expr:
         names[f"s_{symbol.name}"] = symbol
         text = text.replace(letter, f" s_{symbol.name} ")
     return parse_expr(text, local_dict=names, transformations=_TRANSFORMS)
+
+
+_MACROS = {r"\beta": "β", r"\eta": "η", r"\lambda": "λ", r"\mu": "μ", r"\kappa": "κ"}
+_MACROS |= {r"\nu": "ν", r"\sigma": "σ"}
+
+
+def _group(text: str, i: int) -> tuple[str, int]:
+    """The brace group starting at text[i] == "{": its inside and the index after it."""
+    depth = 0
+    for j in range(i, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[j], 0)
+        if depth == 0:
+            return text[i + 1 : j], j + 1
+    raise ValueError(f"unbalanced braces: {text}")
+
+
+def _latex_to_python(text: str) -> str:
+    """LaTeX of the printer's kind (\\frac, \\sqrt, ^{...}, |...|) as Python syntax."""
+    out, i = "", 0
+    while i < len(text):
+        if text.startswith(r"\frac", i):
+            top, i = _group(text, i + 5)
+            bottom, i = _group(text, i)
+            out += f"(({_latex_to_python(top)})/({_latex_to_python(bottom)}))"
+        elif text.startswith(r"\sqrt", i):
+            inside, i = _group(text, i + 5)
+            out += f"sqrt({_latex_to_python(inside)})"
+        elif text.startswith("^", i):
+            inside, i = _group(text, i + 1) if text[i + 1] == "{" else (text[i + 1], i + 2)
+            out += f"**({_latex_to_python(inside)})"
+        else:
+            out += text[i]
+            i += 1
+    return out
+
+
+def read_back_latex(text: str) -> sp.Expr:
+    """A formula in the LaTeX printer's notation as SymPy reads it, through the same table."""
+    text = text.replace(r"\left|", "|").replace(r"\right|", "|")
+    text = text.replace(r"\left(", "(").replace(r"\right)", ")")
+    for macro, letter in _MACROS.items():
+        text = re.sub(re.escape(macro) + r"(?![a-zA-Z])", letter, text)
+    text = _latex_to_python(text).replace("-", "−")
+    return read_back(text)
 
 
 def _scalar_sides():
@@ -81,16 +127,18 @@ def test_the_reader_reads_its_own_notation():
     assert sp.expand(read_back("z² + z(ηλ − 1 − β) + β") - (z**2 + z * (e * lam - 1 - b) + b)) == 0
 
 
-def test_every_printed_scalar_reads_back_as_the_object_it_prints():
+@pytest.mark.parametrize("printer, reader", [(plain, read_back), (latex, read_back_latex)])
+def test_every_printed_scalar_reads_back_as_the_object_it_prints(printer, reader):
     # the derivations of heavy ball, Nesterov and QHM: every result and every side of an
-    # identity step that prints in plain notation (named quantities such as det(zI − R) aside)
+    # identity step that prints in plain notation (named quantities such as det(zI − R) aside),
+    # in the reader's text and in LaTeX
     assert len(SIDES) >= 60
     wrong = []
     for where, obj in SIDES:
-        text = plain(obj)
-        difference = sp.simplify(read_back(text) - obj.doit())
-        if difference != 0:
-            wrong.append(f"{where}: {text} reads back as {read_back(text)}, not {obj.doit()}")
+        text = printer(obj)
+        back = reader(text)
+        if sp.simplify(back - obj.doit()) != 0:
+            wrong.append(f"{where}: {text} reads back as {back}, not {obj.doit()}")
     assert not wrong, "\n".join(wrong[:10])
 
 
@@ -107,3 +155,4 @@ def test_every_printed_scalar_reads_back_as_the_object_it_prints():
 )
 def test_signs_read_back(expr):
     assert sp.simplify(read_back(plain(expr)) - expr) == 0, plain(expr)
+    assert sp.simplify(read_back_latex(latex(expr)) - expr) == 0, latex(expr)
