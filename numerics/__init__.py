@@ -43,6 +43,21 @@ from numerics.grids import (
 )
 from numerics.lessard import LessardBasin, LessardRun, lessard_basin, run_lessard
 from numerics.methods import NumericMethod, numeric_method
+from numerics.minibatch import (
+    LeastSquaresData,
+    LinearStep,
+    SecondMoment,
+    finite_population_factor,
+    least_squares_data,
+    linear_step,
+    second_moment,
+)
+from numerics.minibatch_edge import (
+    MinibatchTuning,
+    full_batch_max_stable_lr,
+    minibatch_max_stable_lr,
+    tune_minibatch,
+)
 from numerics.noise import (
     MonteCarlo,
     monte_carlo_variance,
@@ -61,6 +76,7 @@ from numerics.rates import (
     stable,
 )
 from numerics.regimes import RegimeBoundary, Verdict, regime_boundaries, verdict
+from numerics.regression_file import load_regression
 from numerics.seeds import SeedPlateau, SeedRuns, train_seeds
 from numerics.simulate import D2L_LAMS, D2L_X0, Trajectory, d2l_line, simulate, simulate_d2l
 from numerics.tuning import NumericTuning, exact_tuning, tune_closed_form, tune_numeric
@@ -70,6 +86,18 @@ from numerics.tuning import NumericTuning, exact_tuning, tune_closed_form, tune_
 _INTERNAL = ("checks",)
 
 __all__ = [
+    "LeastSquaresData",
+    "LinearStep",
+    "MinibatchTuning",
+    "SecondMoment",
+    "finite_population_factor",
+    "full_batch_max_stable_lr",
+    "least_squares_data",
+    "linear_step",
+    "load_regression",
+    "minibatch_max_stable_lr",
+    "second_moment",
+    "tune_minibatch",
     "MonteCarlo",
     "divergence_edge",
     "gradient_noise_covariance",

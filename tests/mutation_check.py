@@ -316,8 +316,8 @@ MUTANTS = [
     (
         "partial last batch divided by the full batch size",
         "numerics/airfoil.py",
-        "grad = Ab.T @ (Ab @ w - y[idx]) / idx.size",
-        "grad = Ab.T @ (Ab @ w - y[idx]) / batch_size",
+        "gradient = _batch_gradient(A[idx], y[idx], idx.size)",
+        "gradient = _batch_gradient(A[idx], y[idx], batch_size)",
         ("tests/test_airfoil.py",),
     ),
     (
@@ -611,6 +611,56 @@ MUTANTS = [
         "return beta*eta*lam*nu + beta - eta*lam + 1",
         "return beta*eta*lam*(1 - nu) + beta - eta*lam + 1",
         ("tests/test_qhm.py",),
+    ),
+    # --- issue 23: the exact minibatch theory ---
+    (
+        "minibatch: finite-population factor dropped (1/B without replacement too)",
+        "numerics/minibatch.py",
+        "return 1.0 / batch_size if replacement else (n - batch_size) / (batch_size * (n - 1))",
+        "return 1.0 / batch_size",
+        ("tests/test_minibatch.py", "tests/test_minibatch_monte_carlo.py"),
+    ),
+    (
+        "minibatch: the operator's fourth-moment term dropped",
+        "numerics/minibatch.py",
+        'out = MSM + self.factor * np.einsum("a,b,ij->aibj", q, q, fourth)',
+        "out = MSM",
+        ("tests/test_minibatch.py", "tests/test_minibatch_monte_carlo.py"),
+    ),
+    (
+        "minibatch: fourth moments dropped from the reduced operator (dense)",
+        "numerics/minibatch_solve.py",
+        "            C += P.T @ P",
+        "            C += 0 * P.T @ P",
+        ("tests/test_minibatch.py", "tests/test_minibatch_monte_carlo.py"),
+    ),
+    (
+        "minibatch: fourth moments dropped from the reduced operator (matrix-free)",
+        "numerics/minibatch_solve.py",
+        "K = Bp.T @ Bp - Bm.T @ Bm",
+        "K = Bp.T @ Bp",
+        ("tests/test_minibatch.py",),
+    ),
+    (
+        "minibatch: a sign in the closed-form Stein solution",
+        "numerics/minibatch_solve.py",
+        "rhs = [tau * ac[i] - c[i] - acb[i] for i in range(4)]",
+        "rhs = [tau * ac[i] - c[i] + acb[i] for i in range(4)]",
+        ("tests/test_minibatch.py",),
+    ),
+    (
+        "training: diverged judged on 10^4 times the excess loss again",
+        "numerics/airfoil.py",
+        "        start = self.initial_loss\n",
+        "        start = 100 * (self.initial_loss - self.minimum)\n",
+        ("tests/test_airfoil.py",),
+    ),
+    (
+        "data file: any script's digits taken as numbers",
+        "numerics/regression_file.py",
+        r'_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)',
+        r'_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")',
+        ("tests/test_regression_file.py",),
     ),
 ]
 

@@ -198,3 +198,125 @@ def lessard_loop(eta, beta, x0, steps):
         xs.append(x - eta * grad(x) + beta * (x - prev))
         prev = x
     return np.array(xs)
+
+
+# --- minibatch least squares (issue 23): steps written from their sources, batches enumerated ---
+
+
+def torch_sgd_step(state, grad, lr, momentum, dampening=0.0, weight_decay=0.0, nesterov=False):
+    """One step of torch.optim.SGD as its documentation writes it (after the first step):
+    g = grad(x) + wd x; b = m b + (1 - d) g; x = x - lr (g + m b if nesterov else b).
+    ``state`` is (b, x); heavy ball (D2L's sgd_momentum) is d = wd = 0."""
+    b, x = state
+    g = grad(x) + weight_decay * x
+    b = momentum * b + (1 - dampening) * g
+    return b, x - lr * (g + momentum * b if nesterov else b)
+
+
+def gd_step(state, grad, lr):
+    """Gradient descent, state (x,)."""
+    (x,) = state
+    return (x - lr * grad(x),)
+
+
+def qhm_step(state, grad, lr, beta, nu):
+    """QHM (Ma and Yarats 2019, Algorithm 1), state (g_buf, x): g_buf = beta g_buf + (1 - beta) g;
+    x = x - lr ((1 - nu) g + nu g_buf)."""
+    buf, x = state
+    g = grad(x)
+    buf = beta * buf + (1 - beta) * g
+    return buf, x - lr * ((1 - nu) * g + nu * buf)
+
+
+def all_batches(n, batch_size, replacement=False):
+    """Every batch, each equally likely: the C(n, B) subsets, or the n^B ordered draws."""
+    from itertools import combinations, product
+
+    if replacement:
+        return [list(b) for b in product(range(n), repeat=batch_size)]
+    return [list(b) for b in combinations(range(n), batch_size)]
+
+
+def affine_step(step, A, y, batch, k):
+    """The step on the batch loss mean((A_B w - y_B)^2)/2 as state' = M state + kappa:
+    M (k d x k d) and kappa (k d), found by running ``step`` on basis states and on 0."""
+    Ab, yb = A[batch], y[batch]
+    d = A.shape[1]
+
+    def grad(x):
+        return Ab.T @ (Ab @ x - yb) / len(batch)
+
+    def run(z):
+        return np.concatenate(step(tuple(z.reshape(k, d)), grad))
+
+    kappa = run(np.zeros(k * d))
+    M = np.column_stack([run(col) - kappa for col in np.eye(k * d)])
+    return M, kappa
+
+
+def enumerated_second_moment(step, A, y, batch_size, k, replacement=False):
+    """E[M kron M] over every batch, the fixed point z-bar of the mean step, and E[b b^T] for
+    b = M z-bar + kappa - z-bar (the noise about it): the exact expectations, by enumeration."""
+    pieces = [affine_step(step, A, y, b, k) for b in all_batches(len(y), batch_size, replacement)]
+    Ms = np.array([M for M, _ in pieces])
+    kappas = np.array([kappa for _, kappa in pieces])
+    zbar = np.linalg.solve(np.eye(Ms.shape[1]) - Ms.mean(axis=0), kappas.mean(axis=0))
+    noise = Ms @ zbar + kappas - zbar
+    k = Ms.shape[1]
+    T = np.einsum("bij,bkl->ikjl", Ms, Ms).reshape(k * k, k * k) / len(Ms)  # mean of kron(M, M)
+    return T, zbar, noise.T @ noise / len(noise)
+
+
+def batch_draws(rng, chains, n, batch_size, replacement=False):
+    """(chains, B) row indices: B uniform rows per chain, distinct unless ``replacement``
+    (drawn with replacement, and a chain's draw redrawn whole while it repeats a row:
+    uniform over the subsets)."""
+    idx = rng.integers(0, n, (chains, batch_size))
+    while not replacement:
+        s = np.sort(idx, axis=1)
+        repeated = (s[:, 1:] == s[:, :-1]).any(axis=1)
+        if not repeated.any():
+            break
+        idx[repeated] = rng.integers(0, n, (int(repeated.sum()), batch_size))
+    return idx
+
+
+def minibatch_chains(step, A, y, start, batch_size, steps, seed, record=(), replacement=False):
+    """Independent chains of ``step`` on fresh uniform batches every step, vectorised.
+
+    ``start`` is a tuple of (chains, d) state arrays; returns the states after
+    each step listed in ``record`` (a dict step -> state)."""
+    rng = np.random.default_rng(seed)
+    state, chains, out = start, start[0].shape[0], {}
+    for t in range(1, steps + 1):
+        idx = batch_draws(rng, chains, len(y), batch_size, replacement)
+        Ab, yb = A[idx], y[idx]
+
+        def grad(x, Ab=Ab, yb=yb):
+            return np.einsum("cbi,cb->ci", Ab, np.einsum("cbi,ci->cb", Ab, x) - yb) / batch_size
+
+        with np.errstate(over="ignore", invalid="ignore"):
+            state = step(state, grad)
+        if t in record:
+            out[t] = state
+    return out
+
+
+def shuffled_epochs(step, A, y, start, batch_size, epochs, seed):
+    """D2L's training, vectorised over chains: each chain a fresh permutation every epoch,
+    visited in batches; returns the state at the end of every epoch, shape (epochs, ...)."""
+    rng = np.random.default_rng(seed)
+    n, state, chains, out = len(y), start, start[0].shape[0], []
+    for _ in range(epochs):
+        order = rng.permuted(np.tile(np.arange(n), (chains, 1)), axis=1)
+        for i in range(0, n, batch_size):
+            idx = order[:, i : i + batch_size]
+            Ab, yb = A[idx], y[idx]
+
+            def grad(x, Ab=Ab, yb=yb):
+                return np.einsum("cbi,cb->ci", Ab, np.einsum("cbi,ci->cb", Ab, x) - yb) / len(yb[0])
+
+            with np.errstate(over="ignore", invalid="ignore"):
+                state = step(state, grad)
+        out.append(state)
+    return out

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from numerics.airfoil import (
+    DIVERGENCE_LOSS_GROWTH,
     divergence_edge,
     gradient_noise_covariance,
     least_squares_quadratic,
@@ -218,3 +219,40 @@ def test_predicted_plateau_is_half_the_trace_of_q_sigma():
         Sigma = R @ Sigma @ R.T + B @ S @ B.T
     expected = 0.5 * np.trace(Q @ Sigma[6:, 6:])
     assert predicted_plateau(X, y, lr, m, batch) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("method", ["gd", "nesterov"])
+def test_training_other_methods_matches_their_plain_loops(method):
+    # torch's SGD without momentum, and with nesterov=True (its documentation's update)
+    X, y = load_airfoil()
+    A, _ = airfoil_design()
+    lr, m = 0.05, 0.0 if method == "gd" else 0.7
+    r = train_sgd(X, y, lr, m, batch_size=25, epochs=1, seed=4, record_every=300, method=method)
+    rng = np.random.default_rng(4)
+    w = np.concatenate([rng.normal(0.0, 0.01, 5), [0.0]])
+    b = np.zeros(6)
+    order, losses = rng.permutation(1500), []
+    for start in range(0, 1500, 25):
+        batch = order[start : start + 25]
+        g = A[batch].T @ (A[batch] @ w - y[batch]) / 25
+        b = m * b + g
+        w = w - lr * (g + m * b if method == "nesterov" else g)
+        if (start + 25) % 300 == 0:
+            losses.append(np.mean((A @ w - y) ** 2) / 2)
+    np.testing.assert_allclose(r.losses, losses, rtol=1e-12)
+    assert r.method == method
+
+
+def test_a_run_whose_loss_grew_by_orders_of_magnitude_has_diverged():
+    # issue 23: D2L's batch 10, momentum 0.9 at lr 0.3 (above the mean-square edge 0.225):
+    # seed 1 ends at loss 411, 800 times its start, after passing 657; it had not "diverged"
+    # when the mark was 10^4 times the excess loss at the start
+    X, y = load_airfoil()
+    r = train_sgd(X, y, 0.3, 0.9, batch_size=10, epochs=2, seed=1)
+    assert r.final_loss == pytest.approx(411.451, abs=1e-3)
+    grown = r.losses > DIVERGENCE_LOSS_GROWTH * r.initial_loss
+    assert r.diverged_at == r.examples[np.argmax(grown)] and r.diverged_at is not None
+    assert r.d2l_line().startswith("loss: diverged (past 100 times its start")
+    # below the edge no seed of D2L's settings comes near the mark
+    for seed in range(5):
+        assert train_sgd(X, y, 0.1, 0.9, batch_size=10, epochs=2, seed=seed).diverged_at is None

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from theory.engine.derivation import Derivation, Step, equivalent, identity
     from theory.engine.named import Named, defined
     from theory.engine.printing import Written
-    from theory.errors import ClaimError, MomentumError, NotSPDError, ParameterError
+    from theory.errors import ClaimError, DataError, MomentumError, NotSPDError, ParameterError
     from theory.gradient_descent import derive_gd
     from theory.linear import derive_method
     from theory.methods import (
@@ -64,6 +64,7 @@ __all__ = [
     "variance_formula",
     "TOPICS",
     "ClaimError",
+    "DataError",
     "Derivation",
     "Method",
     "MomentumError",
@@ -127,6 +128,7 @@ _WHERE = {
     "derive_all": "theory.document",
     "latex_document": "theory.document",
     "ClaimError": "theory.errors",
+    "DataError": "theory.errors",
     "MomentumError": "theory.errors",
     "NotSPDError": "theory.errors",
     "ParameterError": "theory.errors",

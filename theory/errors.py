@@ -6,7 +6,14 @@ the form ``"'beta' must be in (-1, 1): 1.2"``.
 
 from __future__ import annotations
 
-__all__ = ["ClaimError", "MomentumError", "NotSPDError", "ParameterError", "describe"]
+__all__ = [
+    "ClaimError",
+    "DataError",
+    "MomentumError",
+    "NotSPDError",
+    "ParameterError",
+    "describe",
+]
 
 
 class MomentumError(ValueError):
@@ -19,6 +26,10 @@ class ParameterError(MomentumError):
 
 class NotSPDError(ParameterError):
     """A matrix that must be symmetric positive definite is not."""
+
+
+class DataError(MomentumError):
+    """A data file cannot be read as regression data: the message says where and why."""
 
 
 class ClaimError(MomentumError):

@@ -1,0 +1,203 @@
+"""The largest mean-square stable learning rate at a batch size, and tuning for it.
+
+:func:`minibatch_max_stable_lr` is the edge a person training with
+minibatches meets: the largest lr at which the second moment of the error
+stops growing (rho(T) = 1, :mod:`numerics.minibatch`). It lies in
+(0, full-batch edge]: rho(T) >= rho(E M)^2, and at B = n (f_B = 0) it *is*
+the full-batch edge, returned in closed form.
+
+Stability in lr need not be one interval for every method, so "the largest
+stable lr" is defined by how it is found: lr is scanned down from the
+full-batch edge by factors of ``SCAN_RATIO`` until the first mean-square
+stable lr, and the crossing rho(T) = 1 above it is found to float precision.
+Every scanned lr above the answer is unstable; a stable window narrower than
+a factor ``SCAN_RATIO`` between two scanned points would not be seen. (For
+gradient descent the stable set is provably one interval: the operator's
+gain Phi grows with lr pair by pair.)
+
+:func:`tune_minibatch` minimises the mean-square rate rho(T)^(1/2) over
+(lr, momentum) numerically (a grid, then Nelder-Mead) and says so.
+
+Examples
+--------
+>>> import numerics
+>>> data = numerics.least_squares_data(*numerics.load_airfoil())
+>>> round(minibatch_max_stable_lr(data, 0.9, 10), 4), round(full_batch_max_stable_lr(data, 0.9), 4)
+(0.2254, 1.8108)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from numerics.minibatch import finite_population_factor, second_moment
+from numerics.minibatch_solve import Top, fourth_moment, gains
+from numerics.rates import max_stable_eta, max_stable_lam
+from theory.errors import ParameterError
+
+__all__ = [
+    "SCAN_POINTS",
+    "SCAN_RATIO",
+    "MinibatchTuning",
+    "full_batch_max_stable_lr",
+    "minibatch_max_stable_lr",
+    "tune_minibatch",
+]
+
+#: the scan down from the full-batch edge steps by this factor
+SCAN_RATIO = 0.9
+#: and looks this far (0.9^175 is about 1e-8 of the full-batch edge)
+SCAN_POINTS = 175
+
+
+def full_batch_max_stable_lr(data, momentum: float, method="heavy_ball", **params) -> float:
+    """The largest lr stable on the full batch: every curvature of H inside the region.
+
+    Without weight decay the rate depends on lr h alone, so it is the
+    closed form max_stable_lam(1, beta) / lambda_max (heavy ball
+    2(1 + beta)/lambda_max); with it, the smallest max_stable_eta over H's
+    eigenvalues.
+    """
+    lam = data.eigenvalues
+    if params.get("weight_decay", 0) == 0:
+        edge = float(max_stable_lam(1.0, momentum, method, **params)) / float(lam[-1])
+    else:
+        edge = float(np.min(max_stable_eta(momentum, lam, method, **params)))
+    if not edge > 0:
+        raise ParameterError(f"no lr is stable on the full batch at momentum {momentum}")
+    return edge
+
+
+def minibatch_max_stable_lr(
+    data, momentum: float, batch_size: int, method="heavy_ball", *, replacement=False, **params
+) -> float:
+    """The largest mean-square stable lr at this batch size (see the module for "largest").
+
+    Exactly :func:`full_batch_max_stable_lr` at B = n without replacement.
+    """
+    full = full_batch_max_stable_lr(data, momentum, method, **params)
+    factor = finite_population_factor(data.n, batch_size, replacement=replacement)
+    if factor == 0:
+        return full
+    fourth = fourth_moment(data)
+    top = Top(fourth)
+    phis: dict[float, np.ndarray] = {}
+
+    def phi(lr: float) -> np.ndarray:
+        if lr not in phis:
+            op = second_moment(data, lr, momentum, batch_size, method, **params)
+            phis[lr] = gains(op, fourth=fourth)
+        return phis[lr]
+
+    def excess(lr: float) -> float:  # log(f_B rho(Phi C)); positive where unstable
+        value = top(phi(lr)) if np.isfinite(phi(lr)).all() else math.inf
+        return math.log(factor * value) if value > 0 else -math.inf
+
+    from scipy.optimize import brentq
+
+    upper = full * (1 - 1e-12)  # at the full-batch edge itself phi is infinite
+    j, previous = 1, None
+    while True:
+        if excess(upper) <= 0:
+            root = upper
+        else:
+            while excess(full * SCAN_RATIO**j) > 0:
+                j += 1
+                if j > SCAN_POINTS:
+                    raise ParameterError(
+                        f"no mean-square stable lr above {full * SCAN_RATIO**SCAN_POINTS:.3g}"
+                    )
+            hi = upper if j == 1 else full * SCAN_RATIO ** (j - 1)
+            if previous is not None and previous < hi and excess(previous) > 0:
+                hi = previous  # the last round's crossing: its projected rho only grew since
+            root = brentq(excess, full * SCAN_RATIO**j, hi, xtol=1e-300, rtol=1e-15)
+            previous = root
+        # matrix-free: the projection only underestimates rho, so every lr found unstable
+        # stays unstable; the scan resumes where it stopped once the basis has grown
+        if top.converged(phi(root)):
+            return full if root == upper else float(root)
+
+
+@dataclass(frozen=True)
+class MinibatchTuning:
+    """(lr, momentum) minimising the mean-square rate rho(T)^(1/2) at one batch size."""
+
+    method: str
+    eta: float
+    beta: float
+    rate: float
+    batch_size: int
+    numeric: bool = True
+
+    @property
+    def steps_per_e(self) -> float:
+        """Steps to shrink the root-mean-square error by e: -1 / log(rate)."""
+        return -1.0 / math.log(self.rate) if 0 < self.rate < 1 else math.inf
+
+
+def _rate(data, lr, momentum, batch_size, method, replacement, params) -> float:
+    op = second_moment(data, lr, momentum, batch_size, method, replacement=replacement, **params)
+    return math.sqrt(op.spectral_radius)
+
+
+def tune_minibatch(
+    data, batch_size: int, method="heavy_ball", *, replacement=False, **params
+) -> MinibatchTuning:
+    """(lr, momentum) minimising rho(T)^(1/2) at ``batch_size``: numeric (grid, Nelder-Mead).
+
+    ``rate`` is the square root of the second-moment operator's spectral
+    radius: the root-mean-square error shrinks by it per step, and at B = n
+    it is the deterministic rate. For ``gd`` only lr is tuned (momentum 0).
+    """
+    from scipy.optimize import minimize, minimize_scalar
+
+    from numerics.methods import numeric_method
+
+    name = numeric_method(method).name
+    args = (batch_size, method, replacement, params)
+    if _is_gd(method):
+        edge = minibatch_max_stable_lr(data, 0.0, batch_size, method, replacement=replacement)
+        grid = edge * np.geomspace(1e-3, 1 - 1e-9, 24)
+        rates = [_rate(data, lr, 0.0, *args) for lr in grid]
+        i = int(np.argmin(rates))
+        lo, hi = np.log(grid[max(i - 1, 0)]), np.log(grid[min(i + 1, grid.size - 1)])
+        res = minimize_scalar(
+            lambda t: _rate(data, math.exp(t), 0.0, *args),
+            bounds=(lo, hi),
+            method="bounded",
+            options={"xatol": 1e-10},
+        )
+        best = (math.exp(res.x), 0.0) if res.fun <= rates[i] else (float(grid[i]), 0.0)
+    else:
+        best, best_rate = None, math.inf
+        for beta in np.linspace(0.0, 0.95, 11):
+            full = full_batch_max_stable_lr(data, beta, method, **params)
+            for lr in full * np.geomspace(1e-3, 0.99, 12):
+                r = _rate(data, lr, beta, *args)
+                if r < best_rate:
+                    best, best_rate = (float(lr), float(beta)), r
+
+        def objective(p: np.ndarray) -> float:
+            if not 0 <= p[1] < 0.9999:
+                return 2.0
+            return _rate(data, math.exp(p[0]), p[1], *args)
+
+        res = minimize(
+            objective,
+            x0=np.array([math.log(best[0]), best[1]]),
+            method="Nelder-Mead",
+            options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 2000},
+        )
+        if res.fun < best_rate:
+            best = (math.exp(res.x[0]), float(res.x[1]))
+    rate = _rate(data, best[0], best[1], *args)
+    return MinibatchTuning(str(name), best[0], best[1], rate, int(batch_size))
+
+
+def _is_gd(method) -> bool:
+    from numerics.methods import numeric_method
+
+    return numeric_method(method).name == "gd"
