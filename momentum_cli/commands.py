@@ -9,6 +9,7 @@ import numpy as np
 from momentum_cli.class_commands import cmd_worst_case
 from momentum_cli.data_commands import cmd_noise, cmd_train
 from momentum_cli.errors import UsageError
+from momentum_cli.minibatch_commands import cmd_edge, cmd_tune_batch
 from momentum_cli.options import (
     beta_of,
     dumps,
@@ -23,6 +24,7 @@ from momentum_cli.parsing import MAX_MAGNITUDE_EXP
 __all__ = [
     "cmd_derive",
     "cmd_explore",
+    "cmd_edge",
     "cmd_noise",
     "cmd_rate",
     "cmd_report",
@@ -296,6 +298,10 @@ def _spectrum(args) -> tuple[Fraction, Fraction]:
 def cmd_tune(args) -> str:
     import numerics
 
+    if args.batch_size is not None:
+        return cmd_tune_batch(args)
+    if args.data is not None or args.raw:
+        raise UsageError("momentum tune: --data and --raw are for --batch-size")
     mu, L = _spectrum(args)
     method, params = library_method(args)
     wd = Fraction(args.weight_decay or 0)

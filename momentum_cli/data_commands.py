@@ -52,34 +52,52 @@ def cmd_noise(args) -> str:
 
 def cmd_train(args) -> str:
     import numerics
+    from momentum_cli.minibatch_commands import HEAVY_TAILS, dataset, edge_line
 
-    X, y = numerics.load_airfoil()
-    if not 1 <= args.batch_size <= X.shape[0]:
-        raise UsageError(
-            f"momentum train: --batch-size must be in [1, {X.shape[0]}], got {args.batch_size}"
-        )
+    if args.method == "gd":
+        if args.momentum not in (None, 0):
+            raise UsageError(
+                f"momentum train: --momentum is not used by --method gd (got {show(args.momentum)})"
+            )
+        momentum = 0.0
+    else:
+        momentum = 0.9 if args.momentum is None else args.momentum
+        if not 0 <= momentum < 1:
+            raise UsageError(f"momentum train: --momentum must be in [0, 1), got {show(momentum)}")
+        momentum = float(momentum)
     if not 1 <= args.epochs <= 1000:
         raise UsageError(f"momentum train: --epochs must be in [1, 1000], got {args.epochs}")
-    if not 0 <= args.momentum < 1:
-        raise UsageError(f"momentum train: --momentum must be in [0, 1), got {show(args.momentum)}")
-    steps = args.epochs * -(-X.shape[0] // args.batch_size)
+    X, y, _ = dataset(args)
+    n = X.shape[0]
+    if not 1 <= args.batch_size <= n:
+        raise UsageError(
+            f"momentum train: --batch-size must be in [1, {n}] (the data's rows), "
+            f"got {args.batch_size}"
+        )
+    steps = args.epochs * -(-n // args.batch_size)
     if steps > MAX_TRAIN_STEPS:
         raise UsageError(
             f"momentum train: {args.epochs} epochs of batch {args.batch_size} are {steps:,} steps; "
             f"at most {MAX_TRAIN_STEPS:,} (raise --batch-size or lower --epochs)"
         )
+    method = {"gd": "gd", "heavy-ball": "heavy_ball", "nesterov": "nesterov"}[args.method]
+    data = numerics.least_squares_data(X, y)  # refuses collinear columns before training
+    lr = float(args.lr)
     result = numerics.train_sgd(
         X,
         y,
-        float(args.lr),
-        float(args.momentum),
+        lr,
+        momentum,
         batch_size=args.batch_size,
         epochs=args.epochs,
         seed=seed_of(args),
+        method=method,
     )
-    quad = numerics.least_squares_quadratic(X, y)
-    eig = quad.eigenvalues
-    max_lr = float(numerics.max_stable_lam(1.0, float(args.momentum))) / float(eig.max())
+    eig = numerics.least_squares_quadratic(X, y).eigenvalues
+    max_lr = numerics.full_batch_max_stable_lr(data, momentum, method)
+    edge = numerics.minibatch_max_stable_lr(data, momentum, args.batch_size, method)
+    op = numerics.second_moment(data, lr, momentum, args.batch_size, method)
+    excess = op.excess_loss if lr < edge else float("inf")
     lines = []
     if args.plot is not None:
         from momentum_cli.figures import save_plot
@@ -97,8 +115,20 @@ def cmd_train(args) -> str:
                 "max_stable_lr": max_lr,
                 "diverged": result.diverged_at is not None,
                 "diverged_at_examples": result.diverged_at,
+                "minibatch_max_stable_lr": edge,
+                "predicted_excess_loss": num(excess),
             }
         )
-    return "\n".join(
-        [*lines, f"full-batch edge from the Hessian: lr < {max_lr:.4g}", result.d2l_line()]
-    )
+    lines += [
+        f"full-batch edge from the Hessian: lr < {max_lr:.4g}",
+        edge_line(args.batch_size, momentum, args.method, edge),
+    ]
+    if excess < float("inf"):
+        lines.append(
+            f"predicted plateau at lr {lr:g}: loss {data.minimum + excess:.4g} (the minimum "
+            f"{data.minimum:.4g} plus the exact stationary excess {excess:.4g})"
+        )
+    else:
+        lines.append(f"lr {lr:g} is above the mean-square edge: no plateau; {HEAVY_TAILS}")
+    lines.append(result.d2l_line())
+    return "\n".join(lines)

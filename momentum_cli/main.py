@@ -19,6 +19,7 @@ from momentum_cli.parsing import (
     fraction,
     grid,
     integer,
+    integer_list,
     matrix,
     negative_values,
     number_list,
@@ -31,6 +32,8 @@ from momentum_cli.stopping import Terminated, stop_on_signals
 __all__ = ["main"]
 
 METHODS = ("gd", "heavy-ball", "nesterov", "qhm")
+#: the methods `momentum train` runs (D2L's loop with the method's update)
+TRAIN_METHODS = ("gd", "heavy-ball", "nesterov")
 TOPICS = (
     "minimizer",
     "decoupling",
@@ -85,6 +88,22 @@ def _method(p: argparse.ArgumentParser) -> None:
         default=None,
         metavar="WD",
         help="torch SGD weight decay >= 0 (gd, heavy-ball, nesterov). Default: 0",
+    )
+
+
+def _data(p: argparse.ArgumentParser) -> None:
+    """--data FILE and --raw: least squares on your own data (default: D2L's airfoil)."""
+    p.add_argument(
+        "--data",
+        metavar="FILE",
+        default=None,
+        help="your regression data: CSV or whitespace columns, the last the target, a header "
+        "line allowed; standardised as D2L does unless --raw. Default: D2L's airfoil data",
+    )
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="use --data's columns as they are, not standardised. Default: standardised",
     )
 
 
@@ -261,6 +280,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K",
         help="condition number >= 1: the spectrum [1, K]. Default: none (give --mu and --L)",
     )
+    p.add_argument(
+        "--batch-size",
+        type=integer,
+        default=None,
+        metavar="B",
+        help="tune for minibatch SGD with batches of B on least squares (the data of --data, "
+        "else D2L's airfoil): the mean-square rate, numerically, instead of a spectrum. "
+        "Default: none",
+    )
+    _data(p)
     _method(p)
     _json(p)
 
@@ -347,16 +376,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--beta",
         dest="momentum",
         type=fraction,
-        default=fraction("0.9"),
+        default=None,
         metavar="M",
-        help="momentum in [0, 1). Default: 0.9",
+        help="momentum in [0, 1). Default: 0.9 (0 with --method gd)",
+    )
+    p.add_argument(
+        "--method",
+        choices=TRAIN_METHODS,
+        default="heavy-ball",
+        help="gd; heavy-ball (D2L's sgd_momentum, torch SGD with momentum); nesterov (torch "
+        "SGD nesterov=True). Default: heavy-ball",
     )
     p.add_argument(
         "--batch-size",
         type=integer,
         default=10,
         metavar="N",
-        help="minibatch size in [1, 1500]. Default: 10",
+        help="minibatch size in [1, n], n the data's rows (airfoil: 1500). Default: 10",
     )
     p.add_argument(
         "--epochs", type=integer, default=2, metavar="E", help="epochs in [1, 1000]. Default: 2"
@@ -367,6 +403,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--plot", type=plot_file, metavar="FILE", help="write the loss curve. Default: none"
     )
+    _data(p)
+    _json(p)
+
+    p = sub.add_parser(
+        "edge",
+        help="the largest mean-square stable lr of minibatch SGD at each batch size and "
+        "momentum, on least squares (your data or D2L's airfoil)",
+    )
+    _data(p)
+    p.add_argument(
+        "--batch-size",
+        type=integer_list,
+        default=None,
+        metavar="LIST",
+        help="batch sizes in [1, n], n the data's rows, e.g. 1,10,100. Default: 1,10,100 and n",
+    )
+    p.add_argument(
+        "--momentum",
+        "--beta",
+        dest="momentum",
+        type=number_list,
+        default=None,
+        metavar="LIST",
+        help="momentum values, e.g. 0,0.5,0.9: in [0, 1) (heavy-ball also (-1, 0)). "
+        "Default: 0,0.5,0.9 (0 for --method gd)",
+    )
+    _method(p)
     _json(p)
 
     p = sub.add_parser(

@@ -25,6 +25,7 @@ __all__ = [
     "fraction",
     "grid",
     "integer",
+    "integer_list",
     "matrix",
     "negative_values",
     "number_list",
@@ -222,6 +223,17 @@ def number_list(text: str) -> list[Number]:
     if not body or body.count(",") >= MAX_ENTRIES:
         raise _error(text, f"is not a list like 0.2,4 of at most {MAX_ENTRIES:,} numbers")
     return [fraction(p) for p in body.split(",")]
+
+
+def integer_list(text: str) -> list[int]:
+    """Comma-separated whole numbers, ``1,10,100`` (ASCII digits, at most 100 of them)."""
+    parts = text.split(",")
+    if len(parts) > 100:
+        raise _error(text, "has too many entries: at most 100")
+    try:
+        return [integer(p) for p in parts]
+    except argparse.ArgumentTypeError:
+        raise _error(text, "is not a list of integers like 1,10,100 (digits 0-9)") from None
 
 
 def grid(text: str) -> tuple[float, float, int]:

@@ -16,7 +16,9 @@ gradient descent the stable set is provably one interval: the operator's
 gain Phi grows with lr pair by pair.)
 
 :func:`tune_minibatch` minimises the mean-square rate rho(T)^(1/2) over
-(lr, momentum) numerically (a grid, then Nelder-Mead) and says so.
+(lr, momentum) numerically (a grid, then Nelder-Mead) and says so; at
+B = n, where the rate is the deterministic one, it is the tuning on H's
+spectrum (closed form for gd, heavy ball and Nesterov).
 
 Examples
 --------
@@ -144,60 +146,95 @@ def _rate(data, lr, momentum, batch_size, method, replacement, params) -> float:
 
 
 def tune_minibatch(
-    data, batch_size: int, method="heavy_ball", *, replacement=False, **params
+    data,
+    batch_size: int,
+    method="heavy_ball",
+    *,
+    momentum: float | None = None,
+    start: tuple[float, float] | None = None,
+    replacement=False,
+    **params,
 ) -> MinibatchTuning:
     """(lr, momentum) minimising rho(T)^(1/2) at ``batch_size``: numeric (grid, Nelder-Mead).
 
     ``rate`` is the square root of the second-moment operator's spectral
     radius: the root-mean-square error shrinks by it per step, and at B = n
-    it is the deterministic rate. For ``gd`` only lr is tuned (momentum 0).
+    it is the deterministic rate. ``momentum=`` fixes the momentum and tunes
+    lr alone (gd: always, at 0). ``start=(lr, momentum)`` skips the starting
+    grid (a neighbouring batch size's answer, say).
     """
     from scipy.optimize import minimize, minimize_scalar
 
     from numerics.methods import numeric_method
 
     name = numeric_method(method).name
+    if name == "gd":
+        momentum = 0.0
     args = (batch_size, method, replacement, params)
-    if _is_gd(method):
-        edge = minibatch_max_stable_lr(data, 0.0, batch_size, method, replacement=replacement)
+
+    def rate_at(lr: float, beta: float) -> float:
+        return _rate(data, lr, beta, *args)
+
+    if (
+        momentum is None
+        and finite_population_factor(data.n, batch_size, replacement=replacement) == 0
+    ):
+        # the full batch: rho(T) = rho(L), the worst rate over H's eigenvalues, whose optimum
+        # sits on a kink (two modes balanced) where a simplex stalls; the tuning on
+        # [lambda_min, lambda_max] (closed form where there is one) is that optimum
+        from numerics.tuning import tune_closed_form, tune_numeric
+
+        lam = data.eigenvalues
+        try:
+            if params:
+                raise ParameterError("torch's options: tuned numerically")
+            det = tune_closed_form(float(lam[0]), float(lam[-1]), method)
+        except ParameterError:
+            det = tune_numeric(float(lam[0]), float(lam[-1]), method, **params)
+        best = (det.eta, det.beta)
+    elif momentum is not None:
+        edge = minibatch_max_stable_lr(
+            data, momentum, batch_size, method, replacement=replacement, **params
+        )
         grid = edge * np.geomspace(1e-3, 1 - 1e-9, 24)
-        rates = [_rate(data, lr, 0.0, *args) for lr in grid]
+        rates = [rate_at(lr, momentum) for lr in grid]
         i = int(np.argmin(rates))
         lo, hi = np.log(grid[max(i - 1, 0)]), np.log(grid[min(i + 1, grid.size - 1)])
         res = minimize_scalar(
-            lambda t: _rate(data, math.exp(t), 0.0, *args),
+            lambda t: rate_at(math.exp(t), momentum),
             bounds=(lo, hi),
             method="bounded",
             options={"xatol": 1e-10},
         )
-        best = (math.exp(res.x), 0.0) if res.fun <= rates[i] else (float(grid[i]), 0.0)
+        best = (math.exp(res.x), momentum) if res.fun <= rates[i] else (float(grid[i]), momentum)
     else:
-        best, best_rate = None, math.inf
-        for beta in np.linspace(0.0, 0.95, 11):
-            full = full_batch_max_stable_lr(data, beta, method, **params)
-            for lr in full * np.geomspace(1e-3, 0.99, 12):
-                r = _rate(data, lr, beta, *args)
-                if r < best_rate:
-                    best, best_rate = (float(lr), float(beta)), r
+        if start is None:
+            best, best_rate = None, math.inf
+            for beta in np.linspace(0.0, 0.95, 8):
+                full = full_batch_max_stable_lr(data, beta, method, **params)
+                for lr in full * np.geomspace(1e-3, 0.99, 8):
+                    r = rate_at(lr, beta)
+                    if r < best_rate:
+                        best, best_rate = (float(lr), float(beta)), r
+        else:
+            best = (float(start[0]), float(start[1]))
+            best_rate = rate_at(*best)
 
         def objective(p: np.ndarray) -> float:
             if not 0 <= p[1] < 0.9999:
                 return 2.0
-            return _rate(data, math.exp(p[0]), p[1], *args)
+            return rate_at(math.exp(p[0]), p[1])
 
-        res = minimize(
-            objective,
-            x0=np.array([math.log(best[0]), best[1]]),
-            method="Nelder-Mead",
-            options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 2000},
-        )
-        if res.fun < best_rate:
-            best = (math.exp(res.x[0]), float(res.x[1]))
-    rate = _rate(data, best[0], best[1], *args)
-    return MinibatchTuning(str(name), best[0], best[1], rate, int(batch_size))
-
-
-def _is_gd(method) -> bool:
-    from numerics.methods import numeric_method
-
-    return numeric_method(method).name == "gd"
+        # the rate has kinks where two modes' rates cross (the optimum sits on one at B = n),
+        # where a simplex can stall: it restarts from where it stopped until that gains nothing
+        for _ in range(4):
+            res = minimize(
+                objective,
+                x0=np.array([math.log(best[0]), best[1]]),
+                method="Nelder-Mead",
+                options={"xatol": 1e-8, "fatol": 1e-12, "maxiter": 2000},
+            )
+            if not res.fun < best_rate - 1e-12:
+                break
+            best, best_rate = (math.exp(res.x[0]), float(res.x[1])), float(res.fun)
+    return MinibatchTuning(str(name), best[0], float(best[1]), rate_at(*best), int(batch_size))

@@ -136,7 +136,9 @@ class Top:
         """How many times C was applied (the matrix-free cost)."""
         return self.basis.shape[1]
 
-    def _grow(self, vectors: np.ndarray) -> None:
+    def _grow(self, vectors: np.ndarray) -> int:
+        """Add the vectors' parts orthogonal to the basis; returns how many were new."""
+        before = self.applications
         for v in vectors.T:
             for _ in range(2):  # Gram-Schmidt twice: orthogonal to float precision
                 v = v - self.basis @ (self.basis.T @ v)
@@ -145,6 +147,7 @@ class Top:
                 v = v / norm
                 self.basis = np.column_stack([self.basis, v])
                 self.images = np.column_stack([self.images, self.C(v)])
+        return self.applications - before
 
     def pencil(self, phi: np.ndarray) -> tuple[float, np.ndarray]:
         """The largest eigenvalue of (C, Phi^{-1}) and its vector, exact or projected."""
@@ -182,12 +185,12 @@ class Top:
         r = y - theta * x / phi
         if np.linalg.norm(r) <= RESIDUAL_RTOL * theta * np.linalg.norm(x / phi):
             return True
-        if self.applications >= MAX_BASIS:
+        if self.applications >= MAX_BASIS or not self._grow((phi * r)[:, None]):
             raise ParameterError(
-                f"the matrix-free eigen-solver did not converge in {MAX_BASIS} applications "
-                "of the fourth-moment operator"
+                f"the matrix-free eigen-solver did not converge ({self.applications} "
+                "applications of the fourth-moment operator; relative residual "
+                f"{np.linalg.norm(r) / (theta * np.linalg.norm(x / phi)):.2g})"
             )
-        self._grow((phi * r)[:, None])
         return False
 
 

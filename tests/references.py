@@ -7,6 +7,7 @@ two independent computations.
 
 from __future__ import annotations
 
+from functools import partial
 from importlib import resources
 
 import numpy as np
@@ -320,3 +321,42 @@ def shuffled_epochs(step, A, y, start, batch_size, epochs, seed):
                 state = step(state, grad)
         out.append(state)
     return out
+
+
+def small_regression(seed, n=7, p=2):
+    """Features with unequal scales and heavy-ish tails (Student t, 4 degrees), a noisy target."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_t(4, (n, p)) * np.geomspace(1.0, 0.3, p)
+    y = X @ rng.normal(size=p) + 0.5 * rng.normal(size=n) + 0.3
+    return X, y
+
+
+#: (library method and params, hand-written step with (lr, momentum) bound, states)
+MINIBATCH_METHODS = {
+    "gd": (("gd", {}), lambda lr, m: partial(gd_step, lr=lr), 1),
+    "heavy_ball": (("heavy_ball", {}), lambda lr, m: partial(torch_sgd_step, lr=lr, momentum=m), 2),
+    "nesterov": (
+        ("nesterov", {}),
+        lambda lr, m: partial(torch_sgd_step, lr=lr, momentum=m, nesterov=True),
+        2,
+    ),
+    "qhm": (("qhm", {"nu": 0.7}), lambda lr, m: partial(qhm_step, lr=lr, beta=m, nu=0.7), 2),
+    "torch_sgd": (
+        ("torch_sgd", {"dampening": 0.3, "weight_decay": 0.05}),
+        lambda lr, m: partial(torch_sgd_step, lr=lr, momentum=m, dampening=0.3, weight_decay=0.05),
+        2,
+    ),
+    "torch_sgd_nesterov": (
+        ("torch_sgd_nesterov", {"dampening": 0.0, "weight_decay": 0.2}),
+        lambda lr, m: partial(torch_sgd_step, lr=lr, momentum=m, weight_decay=0.2, nesterov=True),
+        2,
+    ),
+}
+
+
+def enumerated(name, X, y, lr, momentum, batch_size, replacement=False):
+    """:func:`enumerated_second_moment` of a method of ``MINIBATCH_METHODS`` on (X, y) with a
+    bias column: ((T, z-bar, E[b b^T]), the design)."""
+    _, step, k = MINIBATCH_METHODS[name]
+    A = np.column_stack([X, np.ones(len(y))])
+    return enumerated_second_moment(step(lr, momentum), A, y, batch_size, k, replacement), A

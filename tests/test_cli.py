@@ -368,7 +368,8 @@ def test_train_text_and_json(capsys, tmp_path):
     )
     data = json.loads(out)
     # the first release's keys stay exactly; new keys may join them
-    assert set(data) - {"diverged", "diverged_at_examples"} == {
+    added = {"diverged", "diverged_at_examples", "minibatch_max_stable_lr", "predicted_excess_loss"}
+    assert set(data) - added == {
         "final_loss",
         "losses",
         "sec_per_epoch",

@@ -108,6 +108,23 @@ GRIDS = st.builds("{}:{}:{}".format, EXTREME, EXTREME, SMALL_INTS) | st.sampled_
     ]
 )
 METHODS = st.sampled_from([*CLI_METHODS, "adam", ""])
+#: data files for --data (written to {out}/data.csv): good, bad and odd bytes
+DATA = st.sampled_from(
+    [
+        b"x,y,t\n1,2,3\n2,1,5\n3,5,4\n4,4,4\n",
+        b"1 2 3\n2 1 5\n3 5 4\n0 1 1\n",
+        b"1,2,3\n4,5\n",
+        b"1,2,3\n4,nan,6\n",
+        b"1,2,3\n",
+        b"1,5,3\n2,5,4\n3,5,1\n",
+        b"",
+        b"\x00\x01binary",
+        b"\xff\xfe",
+        "1,2,3\n4,\uff15,6\n".encode(),
+        b"1,2,3\n2,4,6\n3,6,1\n",
+        b"1e99,2,3\n-1e99,1,5\n3,5,4\n",
+    ]
+) | st.binary(max_size=60)
 FORMATS = st.sampled_from(["text", "latex", "markdown", "json", "pdf"])
 TOPICS = st.sampled_from([*CLI_TOPICS, "nonsense"])
 
@@ -181,9 +198,31 @@ OPTIONS = {
     "train": {
         "--lr": NUMBERS,
         "--momentum": NUMBERS,
-        "--batch-size": st.sampled_from(["10", "100", "1500", "0", "1501", "x"]),
+        "--batch-size": st.sampled_from(["10", "100", "1500", "0", "1501", "x", "2"]),
         "--epochs": st.sampled_from(["1", "2", "0", "-1", "x", "1001"]),
         "--seed": SMALL_INTS,
+        "--method": st.sampled_from(["gd", "heavy-ball", "nesterov", "qhm", ""]),
+        "--data": DATA,
+        "--raw": None,
+        "--json": None,
+    },
+    "edge": {
+        "--batch-size": st.sampled_from(["1", "10", "1,10,1500", "0", "1501", "1,x", "２", ""]),
+        "--momentum": st.sampled_from(["0", "0.9", "0,0.5", "1", "-0.5", "nan", "0.99999"]),
+        "--method": METHODS,
+        "--weight-decay": NUMBERS,
+        "--dampening": NUMBERS,
+        "--nu": NUMBERS,
+        "--data": DATA,
+        "--raw": None,
+        "--json": None,
+    },
+    "tune-batch": {
+        "--batch-size": st.sampled_from(["1", "7", "1500", "0", "1501", "x"]),
+        "--method": st.sampled_from(["gd", "heavy-ball", "nesterov"]),
+        "--mu": NUMBERS,
+        "--data": DATA,
+        "--raw": None,
         "--json": None,
     },
 }
@@ -193,7 +232,7 @@ SUFFIXES = st.sampled_from([".png", ".svg", ".pdf", ".xyz", "", ".tex"])
 @st.composite
 def grammar_argv(draw):
     command = draw(st.sampled_from(sorted(OPTIONS)))
-    argv = [command]
+    argv = ["tune"] if command == "tune-batch" else [command]
     if command == "derive":
         argv.append(draw(TOPICS))
     names = draw(st.lists(st.sampled_from(sorted(OPTIONS[command])), max_size=6, unique=True))
@@ -203,6 +242,8 @@ def grammar_argv(draw):
             argv.append(name)
         elif isinstance(kind, str):
             argv += [name, f"{{out}}/sub/{kind}{draw(SUFFIXES)}"]
+        elif kind is DATA:
+            argv += [name, "{file:" + draw(kind).hex() + "}"]
         else:
             argv += [name, draw(kind)]
     return argv
@@ -218,6 +259,12 @@ RAW = st.lists(st.text(max_size=12), max_size=6) | st.lists(
 
 def _run(argv: list[str], out: Path) -> tuple[int, str]:
     argv = [a.replace("{out}", str(out)) for a in argv]
+    for i, a in enumerate(argv):
+        if a.startswith("{file:") and a.endswith("}"):  # a data file of these bytes
+            data = out / "in" / "data.csv"
+            data.parent.mkdir(exist_ok=True)
+            data.write_bytes(bytes.fromhex(a[6:-1]))
+            argv[i] = str(data)
     stderr, stdout = io.StringIO(), io.StringIO()
     with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(stdout):
         code = main(argv)
@@ -239,7 +286,7 @@ def _check(argv: list[str]) -> None:
         assert "Traceback" not in err, (argv, err)
         if code == 2:
             assert len(err.strip().splitlines()) == 1, (argv, err)
-        files = [p for p in out.rglob("*") if p.is_file()]
+        files = [p for p in out.rglob("*") if p.is_file() and p.parent.name != "in"]
         assert not [p for p in files if p.name.startswith(".tmp-")], (argv, files)
         assert not (out / "pwned").exists()
         if code == 2:
@@ -264,6 +311,8 @@ def _check(argv: list[str]) -> None:
     ]
 )
 @example(["train", "--batch-size", "1500", "--epochs", "1"])
+@example(["edge", "--data", "{file:" + b"1,2,3\n2,1,5\n3,5,4\n".hex() + "}"])
+@example(["tune", "--batch-size", "2", "--data", "{file:" + b"1,2\n2,1\n3,5\n".hex() + "}"])
 @example(["simulate", "--x0", "1e300,1", "--eta", "1", "--json", "--method", "gd"])
 @example(["stability", "--method", "gd", "--plot", "{out}/sub/plot.png"])
 @example(["stability", "--eta", "-1:0:5"])
