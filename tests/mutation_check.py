@@ -495,9 +495,9 @@ MUTANTS = [
     ),
     (
         "train: edge from the smallest eigenvalue",
-        "momentum_cli/data_commands.py",
-        "/ float(eig.max())",
-        "/ float(eig.min())",
+        "numerics/minibatch_edge.py",
+        "edge = float(max_stable_lam(1.0, momentum, method, **params)) / float(lam[-1])",
+        "edge = float(max_stable_lam(1.0, momentum, method, **params)) / float(lam[0])",
         ("tests/test_cli_values.py",),
     ),
     (
