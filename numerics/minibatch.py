@@ -162,8 +162,8 @@ def finite_population_factor(n: int, batch_size: int, *, replacement: bool = Fal
 
     (n - B) / (B (n - 1)) without replacement (0 at B = n), 1/B with it.
 
-    >>> finite_population_factor(1500, 10)
-    0.09939959973315544
+    >>> finite_population_factor(1500, 10) == 1490 / 14990
+    True
     """
     n = count(n, "n", 2, 10**12)
     batch_size = count(batch_size, "batch_size", 1, n)
