@@ -1140,6 +1140,20 @@ FIGURE_MUTANTS = [
         ("tests/test_report.py::test_pdf_pages_have_no_holes",),
     ),
     (
+        "the PDF numbers its figures in the list's order, not section by section",
+        "momentum_cli/report/pdf.py",
+        "    for spec in in_section_order(figures):",
+        "    for spec in figures:",
+        ("tests/test_report.py::test_pdf_has_the_html_contents_and_its_figures_at_their_size",),
+    ),
+    (
+        "the Markdown report without its section headings",
+        "momentum_cli/report/build.py",
+        'parts += [f"## Figures: {heading.lower()}", "", opening, ""]',
+        'parts += ["", opening, ""]',
+        ("tests/test_report.py::test_figures_stand_under_their_sections",),
+    ),
+    (
         "the PDF without the key numbers",
         "momentum_cli/report/pdf.py",
         "    if key_numbers:\n",

@@ -17,7 +17,7 @@ import pytest
 
 from momentum_cli.figures import render
 from momentum_cli.main import main
-from momentum_cli.report.figures import FIGURES
+from momentum_cli.report.figures import FIGURES, SECTIONS, in_section_order, sections
 from tests.figure_checks import fonts_readable, legends_clear, smallest_font
 from tests.references import airfoil_design, train_loop
 
@@ -64,6 +64,70 @@ def test_report_contents(reports):
     # stdout: what was written and the one file to open; stderr quiet (not a terminal)
     assert out.strip().splitlines()[-1] == f"open {target / 'report.html'}"
     assert err == ""
+
+
+def _positions(text: str, marks) -> list[int]:
+    found = [text.find(m) for m in marks]
+    assert -1 not in found, [m for m, at in zip(marks, found, strict=True) if at == -1]
+    return found
+
+
+def test_figures_stand_under_their_sections(reports):
+    """The HTML page and the Markdown show each section's heading, then its figures, then the
+    next section: a figure never lands under another section's heading."""
+    target = reports[0][0]
+    page = (target / "report.html").read_text()
+    md = (target / "report.md").read_text()
+    for text, heading_of, figure_of in (
+        (
+            page,
+            lambda h: f"<h2>Figures: {html.escape(h.lower())}</h2>",
+            lambda s: f'<figure id="{s.name}">',
+        ),
+        (md, lambda h: f"## Figures: {h.lower()}\n", lambda s: f"](figures/{s.name}.png)"),
+    ):
+        marks = []
+        for heading, _, specs in sections(FIGURES):
+            marks += [heading_of(heading), *(figure_of(s) for s in specs)]
+        at = _positions(text, marks)
+        assert at == sorted(at)
+    order = [h for h, _ in SECTIONS.values()]
+    shown = [order.index(h) for h, _, _ in sections(FIGURES)]
+    assert shown == sorted(shown)
+
+
+def test_sections_hold_every_figure_once_and_refuse_an_unknown_one():
+    from dataclasses import replace
+
+    grouped = [spec.name for spec in in_section_order(FIGURES)]
+    assert sorted(grouped) == sorted(spec.name for spec in FIGURES)
+    assert len(set(grouped)) == len(grouped)
+    stray = replace(FIGURES[0], section="Quadratics")  # a near miss of a real key
+    with pytest.raises(ValueError, match="unknown sections \\['Quadratics'\\]"):
+        sections((*FIGURES, stray))
+
+
+def test_summary_beyond_quadratics_against_a_plain_loop(reports):
+    """The cycle the report quotes is where a plain loop of heavy ball on Lessard's function
+    (written here from the paper's pieces) ends up; the worst cases are the stored table's."""
+    summary = json.loads((reports[0][0] / "summary.json").read_text())["beyond_quadratics"]
+    eta, beta = 1 / 9, 4 / 9  # Polyak's tuning for [1, 25] (Lessard, Recht and Packard 2016)
+
+    def grad(x):
+        return 25 * x if x < 1 else x + 24 if x < 2 else 25 * x - 24
+
+    prev = x = 3.3
+    seen = []
+    for _ in range(300):
+        prev, x = x, x - eta * grad(x) + beta * (x - prev)
+        seen.append(x)
+    assert sorted(summary["lessard_cycle_from_3.3"]) == pytest.approx(sorted(seen[-3:]), abs=1e-12)
+    assert seen[-1] == pytest.approx(seen[-4], abs=1e-12)  # a 3-cycle, not a slow spiral
+    assert 0 < summary["share_of_starts_cycling"] < 1
+    wc = summary["worst_case"]
+    assert wc["smooth-strongly-convex"][-1] > 1 > wc["quadratic"][-1]
+    md = (reports[0][0] / "report.md").read_text()
+    assert f"{summary['share_of_starts_cycling']:.0%} of the starts" in md
 
 
 def test_summary_values(reports):
@@ -137,14 +201,15 @@ def test_html_is_one_self_contained_file(reports):
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # nothing from the network
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
     assert len(images) == len(FIGURES)
-    for spec, data in zip(FIGURES, images, strict=True):
+    in_order = in_section_order(FIGURES)
+    for spec, data in zip(in_order, images, strict=True):
         assert base64.b64decode(data) == (target / "figures" / f"{spec.name}.png").read_bytes()
         assert html.escape(spec.explanation) in page
     # each figure shown at the width the readability test assumes
     from momentum_cli.report.html import figure_width
 
     widths = [int(w) for w in re.findall(r'<img width="(\d+)"', page)]
-    assert widths == [figure_width(spec) for spec in FIGURES]
+    assert widths == [figure_width(spec) for spec in in_order]
     assert "Derivations" in page and r"\beta" in page  # the checked LaTeX, shown
     # results as MathML, relations escaped so the HTML parser keeps them as text
     assert page.count("<math ") >= 10 and "<mo><</mo>" not in page
@@ -201,12 +266,15 @@ def test_pdf_has_the_html_contents_and_its_figures_at_their_size(reports):
     for run_ in summary["d2l_runs"]:
         assert " ".join(run_["line"].split()) in text  # D2L's printed lines, as in the HTML
     assert "least-squares minimum" in text and "99% interval" in text
-    for k, spec in enumerate(FIGURES, 1):
+    in_order = in_section_order(FIGURES)
+    for k, spec in enumerate(in_order, 1):
         assert f"Figure {k}: {spec.title}." in text
+    for heading, _, _ in sections(FIGURES):
+        assert f"{heading} (figure" in text
     # every image is drawn (in the figures' order) at the width the figure was drawn for
     placed = re.findall(r'<fill_image [^>]*transform="([-0-9. ]+)"', _mutool("trace", pdf))
     assert len(placed) == len(FIGURES)
-    for spec, transform in zip(FIGURES, placed, strict=True):
+    for spec, transform in zip(in_order, placed, strict=True):
         width_pt = float(transform.split()[0])
         assert width_pt / 72 == pytest.approx(figure_width(spec), rel=1e-3), spec.name
 
@@ -274,6 +342,7 @@ def test_escape_text_sets_symbols_in_math_mode():
     )
     assert escape_text("x₁² − 5 ← ρᵗ") == r"x$_{1} ^{2}$ $-$ 5 $\leftarrow$ $\rho ^{t}$"
     assert escape_text("a_b & 50%") == r"a\_b \& 50\%"
+    assert escape_text("(xₜ₋₁, xₜ), μ = 1") == r"(x$_{t-1}$, x$_{t}$), $\mu$ = 1"
 
 
 def test_progress_is_told_every_step(tmp_path, monkeypatch):

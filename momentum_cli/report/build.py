@@ -19,6 +19,7 @@ from momentum_cli.report.figures import (
     SAMPLE_SPECTRUM,
     airfoil,
     compute_airfoil,
+    sections,
     use_airfoil,
 )
 from momentum_cli.report.parallel import Jobs, workers
@@ -128,6 +129,31 @@ def _summary(plateaus: list[dict]) -> dict:
             "rule": "heavy ball is stable iff 0 < eta*lambda < 2(1 + beta) and |beta| < 1",
             "max_eta_lambda": {str(b): float(numerics.max_stable_lam(1.0, b)) for b in betas},
         },
+        "beyond_quadratics": _beyond_summary(),
+    }
+
+
+def _beyond_summary() -> dict:
+    """Lessard's cycle, the share of starts that cycle, and the worst cases at Polyak's tuning."""
+    import numpy as np
+
+    from numerics.lessard import POLYAK, lessard_basin, run_lessard
+    from numerics.performance import stored_polyak_table
+
+    cycle = run_lessard(*POLYAK, 3.3, steps=300).cycle()
+    basin = lessard_basin(*POLYAK, np.linspace(-10, 10, 2001))
+    table = stored_polyak_table()
+    return {
+        "eta": POLYAK[0],
+        "beta": POLYAK[1],
+        "lessard_cycle_from_3.3": list(cycle.points),
+        "share_of_starts_cycling": float(basin.cycling.mean()),
+        "starts": "2001 points from -10 to 10, velocity 0",
+        "worst_case": {
+            "steps": table["steps"],
+            "smooth-strongly-convex": table["smooth-strongly-convex"],
+            "quadratic": table["quadratic_exact"],
+        },
     }
 
 
@@ -151,8 +177,13 @@ LONGEST_FIRST = (
     "variance_vs_beta",
     "weights",
     "region",
+    "lessard_run",
+    "class_regions",
+    "lessard_phase",
     "envelope",
     "volume",
+    "worst_case_steps",
+    "lessard_basin",
     "gd_decay",
 )
 
@@ -291,12 +322,27 @@ def _key_numbers(summary) -> list[str]:
         f"eta = {gd['exact']['eta']}, rate {gd['exact']['rate']}.",
         "",
         *_airfoil_lines(summary["airfoil"]),
+        "",
+        *_beyond_lines(summary["beyond_quadratics"]),
+    ]
+
+
+def _beyond_lines(b: dict) -> list[str]:
+    w = b["worst_case"]
+    cycle = ", ".join(f"{v:.4f}" for v in b["lessard_cycle_from_3.3"])
+    return [
+        f"Beyond quadratics, heavy ball at Polyak's tuning for [1, 25] (eta = {b['eta']:.4f}, "
+        f"beta = {b['beta']:.4f}): on Lessard's function from x0 = 3.3 it settles on the "
+        f"3-cycle {cycle}; {b['share_of_starts_cycling']:.0%} of the starts from -10 to 10 cycle. "
+        f"Worst ratio f(x_N) - f* over f(x_0) - f* after N = {w['steps'][-1]} steps: "
+        f"{w['smooth-strongly-convex'][-1]:.3g} over every smooth strongly convex function, "
+        f"{w['quadratic'][-1]:.3g} over the quadratics.",
     ]
 
 
 def _markdown(derivations, summary) -> str:
     parts = [
-        "# Momentum on quadratics: a checked report",
+        "# Momentum, on quadratics and beyond: a checked report",
         "",
         "Every derivation below was verified step by step by SymPy before it was written "
         "(see `derivations.tex` for the standalone LaTeX). Every figure comes from the "
@@ -309,18 +355,18 @@ def _markdown(derivations, summary) -> str:
         "",
         *_key_numbers(summary),
         "",
-        "## Figures",
-        "",
     ]
-    for spec in FIGURES:
-        parts += [
-            f"### {spec.title}",
-            "",
-            spec.explanation,
-            "",
-            f"![{spec.title}](figures/{spec.name}.png)",
-            "",
-        ]
+    for heading, opening, specs in sections(FIGURES):
+        parts += [f"## Figures: {heading.lower()}", "", opening, ""]
+        for spec in specs:
+            parts += [
+                f"### {spec.title}",
+                "",
+                spec.explanation,
+                "",
+                f"![{spec.title}](figures/{spec.name}.png)",
+                "",
+            ]
     parts += ["## Derivations", ""]
     parts += [d.to_markdown() for d in derivations.values()]
     return "\n".join(parts)

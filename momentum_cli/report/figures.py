@@ -19,13 +19,18 @@ __all__ = [
     "FIGURES",
     "SAMPLE_SPECTRUM",
     "WIDTH",
+    "SECTIONS",
     "FigureSpec",
     "airfoil",
     "compute_airfoil",
+    "in_section_order",
+    "sections",
     "use_airfoil",
 ]
 
 SAMPLE_SPECTRUM = (1, 100)
+#: steps of the Lessard runs the report draws (the cycle is reached within about 30)
+LESSARD_STEPS = 60
 #: every figure's width in inches: the PDF's text width, at which both the PDF and the HTML
 #: page show it (so its text is printed at the size it was drawn: 9 pt and up)
 WIDTH = 6.9
@@ -110,6 +115,57 @@ class FigureSpec:
     draw: object  # callable(Figure) -> None
     #: whether ``draw`` reads the shared airfoil computation (:func:`airfoil`)
     uses_airfoil: bool = False
+    #: the report's section the figure belongs to (a key of :data:`SECTIONS`)
+    section: str = "quadratics"
+
+
+#: the report's sections of figures, in order: heading and the sentence that opens it
+SECTIONS = {
+    "quadratics": (
+        "On quadratics",
+        "Everything in this section is exact for quadratic losses, where the momentum method is "
+        "a linear iteration and its rate is the spectral radius of a 2 × 2 matrix per curvature.",
+    ),
+    "minibatch": (
+        "Training with minibatches",
+        "Minibatch SGD with momentum on D2L's airfoil regression. The loss is least squares, so "
+        "the quadratic theory holds for its mean; the batches add noise, which leaves a plateau "
+        "above the minimum and moves the edge where training becomes unreliable.",
+    ),
+    "beyond": (
+        "Beyond quadratics",
+        "Where the quadratic theory stops. Heavy ball tuned by Polyak's rule for the quadratics "
+        "of [μ, L] can cycle forever on a smooth strongly convex function (Lessard, Recht and "
+        "Packard 2016); a smaller region of (η, β) is safe on every such function (Ghadimi, "
+        "Feyzmahdavian and Johansson 2015); and the worst case over the class after N steps is "
+        "a small semidefinite program (performance estimation: Drori and Teboulle 2014, Taylor, "
+        "Hendrickx and Glineur 2017).",
+    ),
+    "networks": (
+        "Real networks",
+        "A network's loss is not quadratic and its Hessian changes as it trains. Its extreme "
+        "eigenvalues, computed from Hessian-vector products, connect it to the theory above.",
+    ),
+}
+
+
+def sections(figures) -> list[tuple[str, str, list]]:
+    """The figures grouped by section, in :data:`SECTIONS`' order: (heading, opening, specs)."""
+    unknown = {f.section for f in figures} - set(SECTIONS)
+    if unknown:
+        raise ValueError(
+            f"figures name unknown sections {sorted(unknown)}; known: {list(SECTIONS)}"
+        )
+    return [
+        (heading, opening, [f for f in figures if f.section == key])
+        for key, (heading, opening) in SECTIONS.items()
+        if any(f.section == key for f in figures)
+    ]
+
+
+def in_section_order(figures) -> list:
+    """The figures as the report numbers them: section by section (see :func:`sections`)."""
+    return [spec for _, _, specs in sections(figures) for spec in specs]
 
 
 def _region(fig):
@@ -335,6 +391,42 @@ def _worst_case(fig):
     ).plot(ax=fig.subplots(), tuned=(tuned.eta, tuned.beta))
 
 
+def _lessard_run(fig):
+    from numerics.lessard import POLYAK, run_lessard
+    from numerics.plots.beyond import plot_lessard_run
+
+    plot_lessard_run(run_lessard(*POLYAK, 3.3, steps=LESSARD_STEPS), ax=fig.subplots())
+
+
+def _lessard_phase(fig):
+    from numerics.lessard import POLYAK, run_lessard
+    from numerics.plots.beyond import plot_lessard_phase
+
+    plot_lessard_phase(run_lessard(*POLYAK, 3.3, steps=LESSARD_STEPS), ax=fig.subplots())
+
+
+def _lessard_basin(fig):
+    from numerics.lessard import POLYAK, lessard_basin
+    from numerics.plots.beyond import plot_lessard_basin
+
+    plot_lessard_basin(lessard_basin(*POLYAK, np.linspace(-10, 10, 2001)), ax=fig.subplots())
+
+
+def _class_regions(fig):
+    from numerics.class_regions import class_regions
+    from numerics.lessard import POLYAK
+    from numerics.plots.beyond import plot_class_regions
+
+    plot_class_regions(class_regions(1.0, 25.0), ax=fig.subplots(), point=POLYAK)
+
+
+def _worst_case_steps(fig):
+    from numerics.performance import stored_polyak_table
+    from numerics.plots.beyond import plot_worst_case_steps
+
+    plot_worst_case_steps(stored_polyak_table(), ax=fig.subplots())
+
+
 FIGURES = (
     FigureSpec(
         "region",
@@ -458,6 +550,7 @@ FIGURES = (
         (WIDTH, 4.8),
         _airfoil_losses,
         uses_airfoil=True,
+        section="minibatch",
     ),
     FigureSpec(
         "divergence",
@@ -469,6 +562,7 @@ FIGURES = (
         (WIDTH, 4.8),
         _divergence,
         uses_airfoil=True,
+        section="minibatch",
     ),
     FigureSpec(
         "exercise4",
@@ -484,6 +578,7 @@ FIGURES = (
         (WIDTH, 4.8),
         _exercise4,
         uses_airfoil=True,
+        section="minibatch",
     ),
     FigureSpec(
         "worst_case",
@@ -496,5 +591,68 @@ FIGURES = (
         "the exact straight lines of the level sets.",
         (WIDTH, 5.2),
         _worst_case,
+    ),
+    FigureSpec(
+        "lessard_run",
+        "Lessard's counterexample",
+        "Heavy ball at Polyak's tuning for the spectrum [1, 25] (η = 1/9, β = 4/9, rate 2/3 on "
+        "every quadratic of that spectrum) on Lessard, Recht and Packard's function, which is "
+        "1-strongly convex and 25-smooth: its gradient is 25x below 1, x + 24 between 1 and 2, "
+        "25x − 24 above 2 (dotted lines). From x₀ = 3.3 (velocity 0) the iterates settle onto a "
+        "3-cycle that visits each piece once and never reach the minimizer 0.",
+        (WIDTH, 4.4),
+        _lessard_run,
+        section="beyond",
+    ),
+    FigureSpec(
+        "lessard_phase",
+        "The cycle in the plane of two iterates",
+        "The same run drawn as the points (xₜ₋₁, xₜ), the state heavy ball carries from step to "
+        "step: after a few turns the orbit closes on a triangle whose corners are the 3-cycle "
+        "(the legend says how closely its last turn repeats). The minimizer, the star, is a fixed "
+        "point the orbit circles without approaching.",
+        (WIDTH, 5.6),
+        _lessard_phase,
+        section="beyond",
+    ),
+    FigureSpec(
+        "lessard_basin",
+        "Which starts cycle",
+        "The same method and function from 2001 starts x₀ between −10 and 10 (velocity 0), 600 "
+        "steps each: below each start, where its iterates end up. Most starts converge to the "
+        "minimizer (the line at 0); bands of starts, Lessard's 3.3 among them, settle on the "
+        "3-cycle instead (its three points drawn above them). The title gives the share.",
+        (WIDTH, 4.6),
+        _lessard_basin,
+        section="beyond",
+    ),
+    FigureSpec(
+        "class_regions",
+        "Three nested regions",
+        "Heavy ball's (η, β) for μ = 1, L = 25. Left of the black line every quadratic of the "
+        "spectrum converges (the toolkit's edge 2(1 + β)/L). Left of the green line every "
+        "L-smooth, μ-strongly convex function converges (η < 2(1 − β)/L, Ghadimi, Feyzmahdavian "
+        "and Johansson 2015). In the orange region some function of the class makes heavy ball "
+        "cycle (the closed-form cycle conditions of Goujaud, Taylor and Dieuleveut 2023, each "
+        "checked against the class's interpolation conditions); in between, neither result "
+        "decides. The star, Polyak's tuning, lies in the cycle region: Lessard's function is one "
+        "such cycle.",
+        (WIDTH, 5.6),
+        _class_regions,
+        section="beyond",
+    ),
+    FigureSpec(
+        "worst_case_steps",
+        "Worst case after N steps",
+        "The worst ratio of the gap to the minimum after N steps to the gap at the start, for "
+        "heavy ball at Polyak's tuning, over every 1-strongly convex 25-smooth function (circles) and over the quadratics "
+        "of the same class (squares), each the value of a performance-estimation semidefinite "
+        "program (PEPit with the Clarabel solver, solved ahead of time and shipped; a test solves "
+        "them again). On the quadratics the programs agree with the toolkit's exact worst case "
+        "(the line), which falls as the quadratic rate 2/3 says. Over the whole class the ratio "
+        "grows with N instead: at this tuning nothing of the kind is guaranteed.",
+        (WIDTH, 4.6),
+        _worst_case_steps,
+        section="beyond",
     ),
 )

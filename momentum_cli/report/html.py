@@ -32,7 +32,7 @@ pre.tex { background: #f4f4f4; padding: 0.5rem 0.8rem; overflow-x: auto; font-si
 p.plain { font-family: "STIX Two Math", "Cambria Math", serif; font-size: 1.1rem; margin: 0.2rem 0 0.2rem 1rem; }
 details summary { font-size: 0.8rem; color: #666; cursor: pointer; }
 ol.steps > li { margin-bottom: 0.8rem; }
-nav ul { columns: 2; } .remark { border-left: 3px solid #0072B2; padding-left: 0.8rem; }
+nav > ul { columns: 2; } nav li ul { margin: 0.2rem 0 0.6rem; } .remark { border-left: 3px solid #0072B2; padding-left: 0.8rem; }
 """
 
 
@@ -109,8 +109,25 @@ def _derivation(derivation) -> str:
 
 def report_html(figures, figure_folder, derivations, key_numbers: list[str], *, pdf: bool) -> str:
     """The whole page: key numbers, every figure with its caption, every derivation."""
+    from momentum_cli.report.figures import sections
+
     folder = Path(figure_folder)
-    toc = "\n".join(f'<li><a href="#{_e(s.name)}">{_e(s.title)}</a></li>' for s in figures)
+    groups = sections(figures)
+    toc = "\n".join(
+        f"<li>{_e(heading)}<ul>\n"
+        + "\n".join(f'<li><a href="#{_e(s.name)}">{_e(s.title)}</a></li>' for s in specs)
+        + "\n</ul></li>"
+        for heading, _, specs in groups
+    )
+    figure_parts = [
+        part
+        for heading, opening, specs in groups
+        for part in (
+            f"<h2>Figures: {_e(heading.lower())}</h2>",
+            f"<p>{_e(opening)}</p>",
+            *(_figure(s, folder) for s in specs),
+        )
+    ]
     numbers = _markdown_lines(key_numbers)
     links = ['<a href="summary.json">summary.json</a> (the key numbers)']
     if pdf:
@@ -120,15 +137,14 @@ def report_html(figures, figure_folder, derivations, key_numbers: list[str], *, 
         '<a href="explorer.html">explorer.html</a> (interactive, offline)',
     ]
     body = [
-        "<h1>Momentum on quadratics: a checked report</h1>",
+        "<h1>Momentum, on quadratics and beyond: a checked report</h1>",
         "<p>Every derivation below was verified step by step by SymPy before it was written; "
         "every figure comes from the <code>numerics</code> package. This page is self-contained "
         "and works offline.</p>",
         "<p>Also in this folder: " + "; ".join(links) + ".</p>",
         f"<nav><h2>Contents: the figures</h2><ul>\n{toc}\n</ul></nav>",
         f"<h2>Key numbers</h2>\n{numbers}",
-        "<h2>Figures</h2>",
-        *(_figure(s, folder) for s in figures),
+        *figure_parts,
         "<h2>Derivations</h2>",
         "<p>Each step: what it claims, its LaTeX, and SymPy's plain form of the claim "
         "(the PDF shows the LaTeX typeset).</p>",
@@ -137,6 +153,6 @@ def report_html(figures, figure_folder, derivations, key_numbers: list[str], *, 
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        "<title>Momentum on quadratics: a checked report</title>\n"
+        "<title>Momentum, on quadratics and beyond: a checked report</title>\n"
         f"<style>{_STYLE}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
     )

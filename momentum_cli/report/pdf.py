@@ -45,7 +45,7 @@ _PREAMBLE = rf"""\documentclass[11pt]{{article}}
 \setcounter{{topnumber}}{{3}}
 \setcounter{{bottomnumber}}{{2}}
 \setcounter{{totalnumber}}{{4}}
-\title{{Momentum on quadratics: a checked report}}
+\title{{Momentum, on quadratics and beyond: a checked report}}
 \date{{}}
 \begin{{document}}
 \maketitle
@@ -82,6 +82,7 @@ _MATH = {
     "η": r"\eta",
     "κ": r"\kappa",
     "λ": r"\lambda",
+    "μ": r"\mu",
     "ν": r"\nu",
     "ρ": r"\rho",
     "σ": r"\sigma",
@@ -97,7 +98,7 @@ _MATH = {
     "½": r"\tfrac{1}{2}",
 }
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ⁱᵗ", "0123456789-it", strict=True))
-_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢₘₐₓ", "0123456789imax", strict=True))
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₋ᵢₘₐₓₜ", "0123456789-imaxt", strict=True))
 
 
 def _script(mark: str, chars: str) -> str:
@@ -171,6 +172,8 @@ def report_latex(figures, derivations, key_numbers=()) -> str:
     The figures are floats at the size they were drawn (so their text prints at
     its size in points); the derivations' text flows around them.
     """
+    from momentum_cli.report.figures import in_section_order, sections
+
     parts = [_PREAMBLE]
     if key_numbers:
         parts += ["\\section*{Key numbers}", key_numbers_latex(list(key_numbers))]
@@ -179,7 +182,14 @@ def report_latex(figures, derivations, key_numbers=()) -> str:
         f"\\noindent Figures 1 to {len(figures)} are set at the tops and bottoms of the pages, "
         "among the derivations, each at the size it was drawn.",
     ]
-    for spec in figures:
+    first = 1
+    for heading, opening, specs in sections(figures):
+        # the figures float among the derivations (no holes): each section is named with its numbers
+        last = first + len(specs) - 1
+        numbers = f"figure {first}" if first == last else f"figures {first} to {last}"
+        parts.append(f"\\paragraph{{{escape_text(heading)} ({numbers}).}} {escape_text(opening)}")
+        first = last + 1
+    for spec in in_section_order(figures):  # numbered as the HTML page shows them
         title = escape_text(spec.title)
         parts.append(
             "\\begin{figure}[tbp]\\centering\n"
