@@ -158,11 +158,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("derive", help="print a checked derivation")
     p.add_argument("topic", choices=TOPICS, metavar="TOPIC", help=", ".join(TOPICS))
     _method(p)
-    p.add_argument(
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument(
         "--format",
         choices=("text", "latex", "markdown", "json"),
         default="text",
         help="text, latex, markdown or json. Default: text",
+    )
+    shape.add_argument(
+        "--json",
+        action="store_const",
+        const="json",
+        dest="format",
+        help="the same as --format json, as in the other commands",
     )
     p.add_argument(
         "--Q",

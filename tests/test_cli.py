@@ -174,6 +174,17 @@ def test_derive_json(capsys):
     assert set(json.loads(out)["result"]) == {"eta", "beta", "rate"}
 
 
+def test_derive_json_flag_is_format_json(capsys):
+    """--json, as every other command spells it, is --format json; with another --format it is
+    refused in one line."""
+    code, flag, _ = run(capsys, "derive", "tuning", "--json")
+    assert code == 0
+    code, named, _ = run(capsys, "derive", "tuning", "--format", "json")
+    assert code == 0 and json.loads(flag) == json.loads(named)
+    code, out, err = run(capsys, "derive", "tuning", "--json", "--format", "latex")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "--json" in err
+
+
 @pytest.mark.parametrize(
     "fmt, marker", [("text", "Results:"), ("latex", r"\begin{align*}"), ("markdown", "$$")]
 )
