@@ -1,9 +1,10 @@
 """The report as one self-contained HTML page: figures inline, maths offline, no network.
 
-Figures are embedded as base64 PNG; every derivation step shows its words,
-its LaTeX (as checked and printed by :mod:`theory`) and SymPy's plain form,
-and each derivation's results are SymPy's presentation MathML, which
-browsers render natively.
+Figures are embedded as base64 PNG; every derivation step shows its words
+and its claim as presentation MathML printed from the objects the checker
+verified (:mod:`theory.engine.mathml`; browsers render it natively), with
+its LaTeX folded beneath for copying; each derivation's results are MathML
+too.
 The page loads nothing from anywhere: no script, no font, no CDN.
 """
 
@@ -29,9 +30,13 @@ h1 { font-size: 1.8rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #ccc
 figure { margin: 2rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.95rem; color: #333; }
 pre.tex { background: #f4f4f4; padding: 0.5rem 0.8rem; overflow-x: auto; font-size: 0.9rem; }
-p.plain { font-family: "STIX Two Math", "Cambria Math", serif; font-size: 1.1rem; margin: 0.2rem 0 0.2rem 1rem; }
+math { font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", math; }
+math[display="block"] { margin: 0.4rem 0; overflow-x: auto; overflow-y: hidden; }
 details summary { font-size: 0.8rem; color: #666; cursor: pointer; }
-ol.steps > li { margin-bottom: 0.8rem; }
+ol.steps > li { margin-bottom: 0.8rem; } ol.steps p { margin: 0.2rem 0; }
+table.results { border-collapse: collapse; margin: 1rem 0; }
+table.results caption { text-align: left; font-weight: 600; }
+table.results th { text-align: left; padding-right: 1rem; font-weight: normal; }
 nav > ul { columns: 2; } nav li ul { margin: 0.2rem 0 0.6rem; } .remark { border-left: 3px solid #0072B2; padding-left: 0.8rem; }
 """
 
@@ -76,35 +81,27 @@ def _figure(spec, folder: Path) -> str:
     )
 
 
-def _mathml(value) -> str:
-    """A SymPy result as presentation MathML, which browsers render natively (no script)."""
-    import re
-
-    import sympy as sp
-
-    body = sp.printing.mathml(value, printer="presentation")
-    body = re.sub(r"<mo>([<>])</mo>", lambda m: f"<mo>{html.escape(m.group(1))}</mo>", body)
-    return f'<math xmlns="http://www.w3.org/1998/Math/MathML">{body}</math>'
-
-
 def _derivation(derivation) -> str:
+    from theory.engine.mathml import block
     from theory.engine.reader_text import to_plain
 
-    # the reader's text first; the checked LaTeX folded beneath, to copy into notes
+    # each claim typeset from the objects the checker read; the checked LaTeX folded beneath
     steps = "\n".join(
-        f"<li>{_e(to_plain(step.text))}\n"
-        f'<p class="plain">{_e(step.plain)}</p>\n'
+        f"<li><p>{_e(to_plain(step.text))}</p>\n{step.mathml}\n"
         f'<details><summary>LaTeX</summary><pre class="tex">{_e(step.display)}</pre></details></li>'
         for step in derivation.steps
     )
     remarks = "\n".join(f'<p class="remark">{_e(to_plain(r))}</p>' for r in derivation.remarks)
     results = "\n".join(
-        f"<li><code>{_e(name)}</code> = {_mathml(value)}</li>"
-        for name, value in derivation.results.items()
+        f'<tr><th scope="row"><code>{_e(name)}</code></th><td>{block(derivation.shown(name))}</td></tr>'
+        for name in derivation.results
     )
     if results:
-        results = f"<p>Results, as MathML:</p>\n<ul>\n{results}\n</ul>"
-    return f'<h3>{_e(to_plain(derivation.title))}</h3>\n<ol class="steps">\n{steps}\n</ol>\n{results}\n{remarks}'
+        results = f'<table class="results"><caption>Results</caption>\n{results}\n</table>'
+    return (
+        f"<h3>{_e(to_plain(derivation.title))}</h3>\n"
+        f'<ol class="steps">\n{steps}\n</ol>\n{results}\n{remarks}'
+    )
 
 
 def report_html(figures, figure_folder, derivations, key_numbers: list[str], *, pdf: bool) -> str:
@@ -146,8 +143,8 @@ def report_html(figures, figure_folder, derivations, key_numbers: list[str], *, 
         f"<h2>Key numbers</h2>\n{numbers}",
         *figure_parts,
         "<h2>Derivations</h2>",
-        "<p>Each step: what it claims, its LaTeX, and SymPy's plain form of the claim "
-        "(the PDF shows the LaTeX typeset).</p>",
+        "<p>Each step: what it claims, typeset from the SymPy objects the checker verified, "
+        "and its LaTeX beneath, to copy.</p>",
         *(_derivation(d) for d in derivations.values()),
     ]
     return (

@@ -93,6 +93,13 @@ class Step:
         return self.latex.replace(" &", " ", 1)
 
     @property
+    def mathml(self) -> str:
+        """The claim as displayed presentation MathML (one ``<math>`` element)."""
+        from theory.engine.mathml import block
+
+        return block(self.lhs, self.rhs, relation=_PLAIN_RELATIONS[self.relation])
+
+    @property
     def plain(self) -> str:
         """The claim as one line of reader's text."""
         return f"{plain(self.lhs)} {_PLAIN_RELATIONS[self.relation]} {plain(self.rhs)}"
@@ -294,11 +301,15 @@ class Derivation:
         return "\n".join(parts) + "\n"
 
     def _written_result(self, name: str) -> str:
-        """A result as its step writes it (a person's form), else as SymPy holds it."""
+        return plain(self.shown(name))
+
+    def shown(self, name: str) -> sp.Basic:
+        """The result ``name`` as printed: as its step writes it (a person's form, proven
+        equal to the result when the step was checked), else as SymPy holds it."""
         named = [s for s in self.steps if s.names(name)]
         if len(named) == 1 and named[0].yields is None and named[0].relation == "=":
-            return plain(named[0].rhs)
-        return plain(self.results[name])
+            return named[0].rhs
+        return self.results[name]
 
     def __str__(self) -> str:
         return self.to_text()

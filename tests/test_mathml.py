@@ -1,0 +1,110 @@
+"""Presentation MathML of the checked objects: well formed, a person's order, names as names."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+import sympy as sp
+
+from theory.document import derive, derive_all
+from theory.engine.mathml import block, inline, name_mathml
+from theory.engine.named import PM, Named, NamedMatrix, defined
+from theory.engine.printing import Written
+from theory.symbols import beta, eta, lam, z
+
+M = "{http://www.w3.org/1998/Math/MathML}"
+
+
+def _tree(text: str) -> ET.Element:
+    return ET.fromstring(text)  # strict XML: an unescaped < or an HTML entity name fails here
+
+
+def _tokens(element: ET.Element) -> list[str]:
+    """The leaves' text in reading order: what a reader sees, without the layout."""
+    return [e.text for e in element.iter() if e.text and e.text.strip()]
+
+
+def test_a_sum_prints_in_a_persons_order_with_a_true_minus_sign():
+    shown = _tree(inline(sp.expand(1 + beta - eta * lam)))
+    assert _tokens(shown) == ["1", "+", "β", "−", "η", "\u2062", "λ"]
+    written = Written(sp.Add(z**2, -beta, evaluate=False))
+    assert _tokens(_tree(inline(written))) == ["z", "2", "−", "β"]
+
+
+def test_relations_are_escaped_and_symbols_numbered():
+    text = inline(sp.And(beta > -1, beta < 1))
+    tree = _tree(text)
+    assert ["β", ">", "−", "1", ",", "β", "<", "1"] == _tokens(tree)
+    assert text.isascii() and "&lt;" in text and "&#946;" in text
+
+
+def test_matrices_print_as_a_person_writes_them():
+    n = sp.Symbol("n", integer=True, positive=True)
+    Lam = sp.MatrixSymbol("Lambda", n, n)
+    assert _tokens(_tree(inline(sp.Identity(n) - eta * Lam))) == ["I", "−", "η", "\u2062", "Λ"]
+    c = sp.MatrixSymbol("c", n, 1)
+    Q = sp.MatrixSymbol("Q", n, n)
+    tokens = _tokens(_tree(inline(c.T * Q.I * c)))
+    assert tokens == ["c", "⊤", "\u2062", "Q", "−", "1", "\u2062", "c"]
+    table = _tree(inline(sp.Matrix([[beta, lam], [-eta * beta, 1 - eta * lam]])))
+    assert len(table.findall(f".//{M}mtr")) == 2 and len(table.findall(f".//{M}mtd")) == 4
+
+
+def test_fractions_roots_and_powers_are_laid_out():
+    tree = _tree(inline((sp.sqrt(beta) - 1) / (sp.sqrt(beta) + 1)))
+    (frac,) = tree.iter(f"{M}mfrac")
+    assert len(list(frac)) == 2 and len(list(tree.iter(f"{M}msqrt"))) == 2
+    assert tree.find(f".//{M}msup") is None
+    power = _tree(inline((1 - sp.sqrt(beta)) ** 2))
+    assert power.find(f"{M}msup") is not None
+
+
+def test_names_print_as_names_and_their_small_latex_is_set():
+    det = Named("det(zI − R)", z**2 - beta, latex=r"\det(zI - R)")
+    assert _tokens(_tree(inline(det))) == ["det", "(", "z", "I", "−", "R", ")"]
+    assert _tokens(_tree(inline(PM * sp.sqrt(beta)))) == ["±", "β"]
+    z_pm = Named("z_±", beta, latex=r"z_\pm")
+    assert _tree(inline(z_pm)).find(f"{M}msub") is not None
+    trace = name_mathml(r"\operatorname{tr} R")
+    assert "mspace" in trace  # tr R, not trR
+    assert "h" in _tokens(_tree(inline(NamedMatrix("h(x*)", sp.eye(1), latex="h(x^*)"))))
+    p = defined("p", z, z**2 + 1)
+    assert _tokens(_tree(inline(p(-1)))) == ["p", "(", "−", "1", ")"]
+    v = defined("v", z, z, subscript=True)
+    assert _tree(inline(v(z))).find(f"{M}msub") is not None
+
+
+def test_an_unknown_macro_in_a_name_is_refused():
+    with pytest.raises(ValueError, match=r"\\frobnicate"):
+        name_mathml(r"\frobnicate x")
+    with pytest.raises(ValueError, match="unclosed"):
+        name_mathml(r"h(x")
+
+
+def test_brackets_stretch_only_around_tall_content():
+    flat = _tree(inline(lam * (1 - eta * lam)))
+    assert {mo.get("stretchy") for mo in flat.iter(f"{M}mo") if mo.text in "()"} == {"false"}
+    tall = _tree(inline(lam * (1 - 1 / (eta * lam))))
+    assert {mo.get("stretchy") for mo in tall.iter(f"{M}mo") if mo.text in "()"} == {None}
+
+
+def _claims():
+    yield from derive_all().values()
+    # the general method derivation (two states, one state) and a third-degree stability test
+    yield from (derive("momentum", method=m) for m in ("qhm", "gd"))
+    yield derive("stability", method="torch_sgd")
+    yield derive("minimizer", Q=[[2, 1], [1, 3]], c=[1, -1], b=2)
+    yield derive("decoupling", Q=[[2, 1], [1, 3]])
+
+
+def test_every_claim_and_result_of_every_derivation_is_well_formed_mathml():
+    count = 0
+    for d in _claims():
+        for step in d.steps:
+            tree = _tree(step.mathml)
+            assert tree.get("display") == "block"
+            relation = {"=": "=", "<": "<", ">": ">", "<=": "≤", ">=": "≥", "<=>": "⟺"}
+            assert relation[step.relation] in _tokens(tree), step.plain
+            count += 1
+        for name in d.results:
+            assert _tokens(_tree(block(d.shown(name)))), (d.title, name)
+    assert count > 80
