@@ -107,7 +107,7 @@ def test_notebook_shows_a_derivation_with_its_maths_title_and_remarks(tmp_path):
     assert "text/markdown" in shown
     markdown = shown["text/markdown"]
     assert markdown.startswith("### Gradient descent")
-    assert "$|1 - \\eta\\lambda| < 1$" in markdown  # a sentence's inline maths
+    assert "$|1 - \\eta \\lambda| < 1$" in markdown  # a sentence's inline maths
     assert "$$ 1 - \\eta \\lambda = 0 \\iff \\eta = \\frac{1}{\\lambda} $$" in markdown
     assert "> **Remark.** D2L writes" in markdown
     assert shown["text/plain"] == "<Derivation 'Gradient descent': 8 checked steps>"

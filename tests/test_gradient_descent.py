@@ -11,4 +11,4 @@ def test_results():
     cond = d.results["condition"]
     assert cond.subs({eta: 1, lam: 1}) is sp.true and cond.subs({eta: 3, lam: 1}) is sp.false
     # the D2L remark: its decoupled update forgot eta
-    assert any("step size is missing" in r for r in d.remarks)
+    assert any("step size $\\eta$ is missing" in r for r in d.remarks)

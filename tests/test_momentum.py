@@ -31,7 +31,7 @@ def test_derivation_results_and_remark():
     d = derive_momentum()
     rho = d.results["spectral_radius"]
     assert rho.subs({eta: 1, beta: sp.Rational(1, 4), lam: 1}) == sp.Rational(1, 2)
-    assert any("2\\sqrt{\\beta}" in r for r in d.remarks)
+    assert any("2 \\sqrt{\\beta}" in r for r in d.remarks)
     assert len(d.steps) == 10
 
 

@@ -103,3 +103,19 @@ def test_the_page_loads_nothing(page):
     assert "<script" not in text and "http://" not in text.replace(
         'xmlns="http://www.w3.org/1998/Math/MathML"', ""
     )
+
+
+def test_no_latex_or_typed_subscripts_are_left_in_the_words(page):
+    # the words around the maths are words: every formula in them is MathML
+    words = " ".join(page[1].visible)
+    for mark in ("\\", "$", "_", "^", "x_{t+1}"):
+        assert mark not in words, (mark, words[max(0, words.find(mark) - 80) :][:160])
+    assert "Jury's test" in words and "Sylvester's formula" in words  # the sentences are there
+
+
+def test_every_sentence_holds_its_maths_as_objects():
+    from theory.engine.prose import Sentence
+
+    for d in theory.derive_all().values():
+        for text in (d.title, *(s.text for s in d.steps), *d.remarks):
+            assert isinstance(text, Sentence) or "$" not in text, text

@@ -20,13 +20,15 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from theory.engine.claims import fact
 from theory.engine.derivation import Derivation, identity
 from theory.engine.named import NamedMatrix
-from theory.engine.printing import latex
+from theory.engine.prose import Assign, Listed, Sentence, say
+from theory.errors import ClaimError
 from theory.quadratic import as_spd_matrix
 from theory.symbols import beta, eta
 
-__all__ = ["EXACT_MAX_SIZE", "derive_decoupling", "eigen_decomposition"]
+__all__ = ["EXACT_MAX_SIZE", "d2l_step_remark", "derive_decoupling", "eigen_decomposition"]
 
 #: largest size whose eigen-decomposition is attempted in radicals
 EXACT_MAX_SIZE = 4
@@ -78,43 +80,62 @@ def derive_decoupling(Q=None) -> Derivation:
     zn = NamedMatrix("z", O * y)
     wn = NamedMatrix("w", O * w)
     eye = sp.Identity(n)
+    x, v = (sp.MatrixSymbol(name, n, 1) for name in ("x", "v"))
     steps = [
         identity(
-            "The rows of $O$ are orthonormal eigenvectors of $Q$,",
+            say("The rows of {O} are orthonormal eigenvectors of {Q},", O=On, Q=Qn),
             sp.MatMul(On, On.T),
             sp.eye(n),
             result="O",
             yields=O,
         ),
         identity(
-            r"and $Q$ is rebuilt from them and the eigenvalues $\Lambda$.",
+            say("and {Q} is rebuilt from them and the eigenvalues {Lambda}.", Q=Qn, Lambda=Ln),
             sp.MatMul(On.T, Ln, On),
             Qn,
             result="eigenvalues",
             yields=sp.Tuple(*values),
         ),
         identity(
-            r"With $y = x - x^*$ and $z = O y$ the quadratic is diagonal: "
-            r"$h(x) - h(x^*) = \frac{1}{2} y^\top Q y = \frac{1}{2} z^\top \Lambda z$.",
+            say(
+                "With {y} and {z} the quadratic is diagonal, {gap}: twice that is",
+                y=sp.Eq(yn, sp.MatAdd(x, -_X_STAR(n)), evaluate=False),
+                z=fact(zn, On * yn),
+                gap=_gap(yn, Qn),
+            ),
             yn.T * Qn * yn,
             zn.T * Ln * zn,
         ),
         identity(
-            r"A gradient step $y \leftarrow y - \eta Q y$ becomes $z \leftarrow (I - \eta\Lambda) z$:",
+            say(
+                "A gradient step {before} becomes {after}:",
+                before=Assign(yn, yn - eta * Qn * yn),
+                after=Assign(zn, (eye - eta * Ln) * zn),
+            ),
             On * (yn - eta * Qn * yn),
             (eye - eta * Ln) * zn,
         ),
         identity(
-            r"a momentum step $v \leftarrow \beta v + Q y$ becomes $w \leftarrow \beta w + \Lambda z$ "
-            r"with $w = O v$.",
+            say(
+                "a momentum step {before} becomes {after} with {w}.",
+                before=Assign(v, beta * v + Qn * yn),
+                after=Assign(wn, beta * wn + Ln * zn),
+                w=fact(wn, On * NamedMatrix("v", w)),
+            ),
             On * (beta * NamedMatrix("v", w) + Qn * yn),
             beta * wn + Ln * zn,
         ),
     ]
     remarks = [
-        r"Each coordinate of $z$ is the scalar problem $f = \frac{\lambda_i}{2} z_i^2$, with "
-        r"$\lambda_i = " + ", ".join(latex(v) for v in values) + "$.",
-        r"D2L writes $z_t = (I - \Lambda) z_{t-1}$; the step size $\eta$ is missing.",
+        say(
+            "Each coordinate of {z} is the scalar problem {f}, the eigenvalues {lam} being "
+            "{values}.",
+            z=zn,
+            f=_scalar_problem(),
+            lam=_LAMBDA_I,
+            values=Listed(*values),
+        ),
+        d2l_step_remark(),
     ]
     if not exact:
         remarks.insert(
@@ -143,15 +164,25 @@ def _derive_symbolic() -> Derivation:
     Qn = NamedMatrix("Q", Q)
     z = NamedMatrix("z", O * y)
     w = NamedMatrix("w", O * v)
+    x = sp.MatrixSymbol("x", n, 1)
     steps = [
         identity(
-            r"Write $Q = O^\top \Lambda O$ with $O$ orthogonal and $y = x - x^*$, $z = O y$.",
+            say(
+                "Write {Q} with {O} orthogonal and {y}, {z}.",
+                Q=fact(Qn, O.T * Lam * O),
+                O=O,
+                y=sp.Eq(y, sp.MatAdd(x, -_X_STAR(n)), evaluate=False),
+                z=fact(z, O * y),
+            ),
             y.T * Qn * y,
             z.T * Lam * z,
             orthogonal=orth,
         ),
         identity(
-            r"Gradient descent $y_t = (I - \eta Q) y_{t-1}$ in eigen-coordinates.",
+            say(
+                "Gradient descent {update} in eigen-coordinates.",
+                update=sp.Eq(_at("y", "t", n), (eye - eta * Qn) * _at("y", "t-1", n)),
+            ),
             O * (eye - eta * Qn) * y,
             (eye - eta * Lam) * z,
             orthogonal=orth,
@@ -159,7 +190,11 @@ def _derive_symbolic() -> Derivation:
             yields=eye - eta * Lam,
         ),
         identity(
-            r"Momentum $v_t = \beta v_{t-1} + Q y_{t-1}$ in eigen-coordinates, $w = O v$.",
+            say(
+                "Momentum {update} in eigen-coordinates, {w}.",
+                update=sp.Eq(_at("v", "t", n), beta * _at("v", "t-1", n) + Qn * _at("y", "t-1", n)),
+                w=fact(w, O * v),
+            ),
             O * (beta * v + Qn * y),
             beta * w + Lam * z,
             orthogonal=orth,
@@ -170,8 +205,69 @@ def _derive_symbolic() -> Derivation:
         steps=tuple(steps),
         results={"gd_step": eye - eta * Lam},
         remarks=(
-            r"Since $\Lambda$ is diagonal, each coordinate of $z$ evolves alone: one scalar "
-            r"problem $\frac{\lambda_i}{2} z_i^2$ per eigenvalue tells everything.",
-            r"D2L writes $z_t = (I - \Lambda) z_{t-1}$; the step size $\eta$ is missing.",
+            say(
+                "Since {Lambda} is diagonal, each coordinate of {z} evolves alone: one scalar "
+                "problem {f} per eigenvalue tells everything.",
+                Lambda=Lam,
+                z=z,
+                f=_scalar_problem(),
+            ),
+            d2l_step_remark(),
         ),
+    )
+
+
+#: an eigenvalue and its coordinate, in words' company
+_LAMBDA_I = sp.Symbol("lambda_i")
+_Z_I = sp.Symbol("z_i")
+
+
+def _X_STAR(n) -> NamedMatrix:
+    return NamedMatrix("x*", sp.MatrixSymbol("x^*", n, 1), latex="x^*")
+
+
+def _at(name: str, when: str, n) -> NamedMatrix:
+    """The vector ``name`` at step ``when`` (``y_{t-1}``): a name, in words' company."""
+    plain = f"{name}_{when}" if len(when) == 1 else f"{name}_({when.replace('-', '−')})"
+    return NamedMatrix(plain, sp.MatrixSymbol(name, n, 1), latex=f"{name}_{{{when}}}")
+
+
+def _scalar_problem() -> sp.Basic:
+    """``f = lambda_i/2 z_i^2``: one eigen-direction's problem."""
+    half = sp.Mul(sp.Rational(1, 2), _LAMBDA_I, evaluate=False)
+    return sp.Eq(sp.Symbol("f"), sp.Mul(half, _Z_I**2, evaluate=False), evaluate=False)
+
+
+def _gap(y: sp.MatrixExpr, Q: sp.MatrixExpr) -> sp.Basic:
+    """``h(x) - h(x^*) = 1/2 y^T Q y``, as the minimizer's derivation completes the square."""
+    from sympy.matrices.expressions.matexpr import MatrixElement
+
+    h = sp.Function("h")
+    half = sp.Mul(sp.Rational(1, 2), MatrixElement(sp.MatMul(y.T, Q, y), 0, 0), evaluate=False)
+    at = (sp.Symbol("x"), sp.Symbol("x^*"))
+    return sp.Eq(sp.Add(h(at[0]), -h(at[1]), evaluate=False), half, evaluate=False)
+
+
+def d2l_step_remark() -> Sentence:
+    """D2L's decoupled gradient step, refused by the checker, and the step it should be."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    O, Lam = sp.MatrixSymbol("O", n, n), sp.MatrixSymbol("Lambda", n, n)
+    y = sp.MatrixSymbol("y", n, 1)
+    eye = sp.Identity(n)
+    try:  # D2L's form against the gradient step in eigen-coordinates: refused
+        fact(O * (eye - eta * O.T * Lam * O) * y, (eye - Lam) * O * y, orthogonal=(O,))
+    except ClaimError:
+        pass
+    else:
+        raise ClaimError("D2L's decoupled step is accepted: the remark on its step size is wrong")
+
+    def step(matrix):
+        return sp.Eq(_at("z", "t", n), sp.MatMul(matrix, _at("z", "t-1", n)), evaluate=False)
+
+    return say(
+        "D2L writes the decoupled update as {wrong}; the step size {eta} is missing: it is "
+        "{right}.",
+        wrong=step(sp.MatAdd(eye, -Lam)),
+        eta=eta,
+        right=step(sp.MatAdd(eye, -eta * Lam)),
     )

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import sympy as sp
 
+from theory.decoupling import d2l_step_remark
 from theory.engine.claims import solves
 from theory.engine.derivation import Derivation, equivalent, gt, identity, lt
 from theory.engine.named import Named, defined
+from theory.engine.printing import Written
+from theory.engine.prose import Assign, say
 from theory.methods import GRADIENT_DESCENT, state_matrix
-from theory.symbols import L, eta, kappa, lam, mu, t
+from theory.symbols import L, eta, grad, kappa, lam, mu, t
 
 __all__ = ["derive_gd"]
 
@@ -27,21 +30,33 @@ def derive_gd() -> Derivation:
     (x,) = GRADIENT_DESCENT.state
     R = state_matrix(GRADIENT_DESCENT)[0, 0]
     factor = sp.Add(1, -eta * lam, evaluate=False)
+    rate = sp.Abs(Written(factor))  # |1 - eta lambda|, as written
+    ((_, update),) = GRADIENT_DESCENT.updates
     x_t, x0 = sp.Symbol("x_t"), sp.Symbol("x_0")
     # x_{t+1} is the update applied to x_t; x_t the closed form, checked through its step
-    x_next = Named("x_{t+1}", R.subs(x, x_t) * x_t)
+    x_next = Named("x_(t+1)", R.subs(x, x_t) * x_t, latex="x_{t+1}")
     closed = sp.Mul(sp.Pow(factor, t, evaluate=False), x0, evaluate=False)
     ratio = defined("x", t, closed.doit(), subscript=True)
     steps = [
         identity(
-            r"One step of $x \leftarrow x - \eta g(x)$ with $g(x) = \lambda x$ multiplies $x$ by "
-            r"$1 - \eta\lambda$.",
+            say(
+                "One step of {update} with {gradient} multiplies {x} by {factor}.",
+                update=Assign(x, update),
+                gradient=sp.Eq(grad(x), lam * x, evaluate=False),
+                x=x,
+                factor=factor,
+            ),
             x_next,
             sp.Mul(factor, x_t, evaluate=False),
         ),
         identity(
-            r"So after $t$ steps $x_t = (1 - \eta\lambda)^t x_0$: this closed form takes the "
-            r"same step from $t$ to $t + 1$,",
+            say(
+                "So after {t} steps {closed}: this closed form takes the same step from {t} to "
+                "{next},",
+                t=t,
+                closed=sp.Eq(ratio(t), closed, evaluate=False),
+                next=sp.Add(t, 1, evaluate=False),
+            ),
             ratio(sp.Add(t, 1, evaluate=False)) / ratio(t),
             factor,
             display=(
@@ -54,23 +69,27 @@ def derive_gd() -> Derivation:
         identity(
             "Its rate is the modulus of the factor.",
             Named("ρ", sp.Abs(R), latex=r"\rho"),
-            sp.Abs(factor),
+            rate,
             result="rate",
         ),
         equivalent(
-            r"It converges iff $|1 - \eta\lambda| < 1$, that is $1 - \eta\lambda < 1$",
+            say(
+                "It converges iff {both}, that is {below}",
+                both=lt(rate, 1),
+                below=lt(factor, 1),
+            ),
             lt(factor, 1),
             gt(eta * lam, 0),
             result="condition",
         ),
         equivalent(
-            r"and $1 - \eta\lambda > -1$.",
+            say("and {above}.", above=gt(factor, -1)),
             gt(factor, -1),
             lt(eta * lam, 2),
             result="condition",
         ),
         solves(
-            r"The rate $|1 - \eta\lambda|$ is smallest, zero, at one step size:",
+            say("The rate {rate} is smallest, zero, at one step size:", rate=rate),
             sp.Eq(factor, 0),
             eta,
             1 / lam,
@@ -79,8 +98,20 @@ def derive_gd() -> Derivation:
     eta_opt = 2 / (mu + L)
     steps += [
         solves(
-            r"On a spectrum $[\mu, L]$ the worst rate $\max(|1 - \eta\mu|, |1 - \eta L|)$ is "
-            r"smallest where the two ends balance:",
+            say(
+                "On a spectrum {spectrum} the worst rate {worst} is smallest where the two ends "
+                "balance:",
+                spectrum=sp.Interval(mu, L),
+                worst=sp.Max(
+                    *(
+                        sp.Abs(
+                            Written(sp.Add(1, sp.Mul(-1, eta, e, evaluate=False), evaluate=False))
+                        )
+                        for e in (mu, L)
+                    ),
+                    evaluate=False,
+                ),
+            ),
             sp.Eq(
                 sp.Add(1, -eta * mu, evaluate=False),
                 sp.Add(sp.Mul(eta, L, evaluate=False), -1, evaluate=False),
@@ -90,7 +121,7 @@ def derive_gd() -> Derivation:
             result="eta_opt",
         ),
         identity(
-            r"There the rate is, with $\kappa = L/\mu$,",
+            say("There the rate is, with {kappa},", kappa=sp.Eq(kappa, L / mu, evaluate=False)),
             Named("ρ*", (1 - eta_opt * mu).subs(L, kappa * mu), latex=r"\rho^*"),
             (kappa - 1) / (kappa + 1),
             result="rate_opt",
@@ -105,9 +136,5 @@ def derive_gd() -> Derivation:
             "eta_opt": eta_opt,
             "rate_opt": (kappa - 1) / (kappa + 1),
         },
-        remarks=(
-            r"D2L writes the decoupled update as "
-            r"$z_t = (I - \Lambda) z_{t-1}$; the step size is missing: it is "
-            r"$z_t = (I - \eta\Lambda) z_{t-1}$.",
-        ),
+        remarks=(d2l_step_remark(),),
     )

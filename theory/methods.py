@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from theory.engine.derivation import gt, lt
+from theory.engine.prose import Assign, say
 from theory.errors import ParameterError
 from theory.symbols import beta, eta, grad, lam, nu, z
 
@@ -64,7 +65,7 @@ class Method:
     position : Symbol
         The state variable that is the iterate x.
     description : str
-        One line for people.
+        One line for people (a :class:`~theory.engine.prose.Sentence` when it holds maths).
     region : tuple of relations, optional
         The stability region as it is usually stated; never trusted: the
         stability derivation checks each relation against the Jury conditions.
@@ -149,7 +150,7 @@ GRADIENT_DESCENT = Method(
     state=(x,),
     updates=((x, x - eta * grad(x)),),
     parameters=(eta,),
-    description=r"Gradient descent: $x \leftarrow x - \eta g(x)$.",
+    description=say("Gradient descent: {update}.", update=Assign(x, x - eta * grad(x))),
     region=(gt(eta * lam, 0), lt(eta * lam, 2)),
 )
 
@@ -158,9 +159,11 @@ HEAVY_BALL = Method(
     state=(v, x),
     updates=((v, beta * v + grad(x)), (x, x - eta * v)),
     parameters=(eta, beta),
-    description=(
-        r"Heavy ball, D2L's momentum and torch's SGD(momentum=$\beta$): "
-        r"$v \leftarrow \beta v + g$, $x \leftarrow x - \eta v$."
+    description=say(
+        "Heavy ball, D2L's momentum and torch's SGD(momentum={beta}): {v}, {x}.",
+        beta=beta,
+        v=Assign(v, beta * v + grad(x)),
+        x=Assign(x, x - eta * v),
     ),
     region=(gt(eta * lam, 0), lt(eta * lam, 2 * (1 + beta)), lt(beta, 1), gt(beta, -1)),
 )
@@ -177,9 +180,10 @@ NESTEROV = Method(
     state=(v, x),
     updates=((v, beta * v + grad(x)), (x, x - eta * (grad(x) + beta * v))),
     parameters=(eta, beta),
-    description=(
-        r"Nesterov as torch's SGD(nesterov=True): $v \leftarrow \beta v + g$, "
-        r"$x \leftarrow x - \eta (g + \beta v)$."
+    description=say(
+        "Nesterov as torch's SGD(nesterov=True): {v}, {x}.",
+        v=Assign(v, beta * v + grad(x)),
+        x=Assign(x, x - eta * (grad(x) + beta * v)),
     ),
     region=(
         gt(eta * lam, 0),
@@ -194,9 +198,10 @@ NESTEROV_SUTSKEVER = Method(
     state=(v, x),
     updates=((v, beta * v - eta * grad(x + beta * v)), (x, x + v)),
     parameters=(eta, beta),
-    description=(
-        r"Nesterov as in Sutskever et al. (2013): $v \leftarrow \beta v - \eta g(x + \beta v)$, "
-        r"$x \leftarrow x + v$."
+    description=say(
+        "Nesterov as in Sutskever et al. (2013): {v}, {x}.",
+        v=Assign(v, beta * v - eta * grad(x + beta * v)),
+        x=Assign(x, x + v),
     ),
 )
 
@@ -216,7 +221,9 @@ TORCH_SGD = Method(
     state=(v, x),
     updates=((v, beta * v + (1 - dampening) * _g_wd), (x, x - eta * v)),
     parameters=(eta, beta, dampening, weight_decay),
-    description=r"torch.optim.SGD(lr=$\eta$, momentum=$\beta$, dampening, weight_decay).",
+    description=say(
+        "torch.optim.SGD(lr={eta}, momentum={beta}, dampening, weight_decay).", eta=eta, beta=beta
+    ),
     first_updates=((v, _g_wd), (x, x - eta * v)),
 )
 
@@ -228,8 +235,10 @@ TORCH_SGD_NESTEROV = Method(
         (x, x - eta * (_g_wd + beta * v)),
     ),
     parameters=(eta, beta, dampening, weight_decay),
-    description=(
-        r"torch.optim.SGD(lr=$\eta$, momentum=$\beta$, dampening, weight_decay, nesterov=True)."
+    description=say(
+        "torch.optim.SGD(lr={eta}, momentum={beta}, dampening, weight_decay, nesterov=True).",
+        eta=eta,
+        beta=beta,
     ),
     first_updates=((v, _g_wd), (x, x - eta * (_g_wd + beta * v))),
 )

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.engine.claims import agrees_at, is_root, power_identity, roots_of
-from theory.engine.derivation import Derivation, identity, lt
-from theory.engine.named import PM, Named, defined
+from theory.engine.claims import agrees_at, fact, is_root, power_identity, roots_of
+from theory.engine.derivation import Derivation, ge, identity, lt
+from theory.engine.named import PM, Named, defined, pm
 from theory.engine.printing import Written
+from theory.engine.prose import say
 from theory.methods import HEAVY_BALL, characteristic_polynomial, state_matrix
 from theory.symbols import beta, eta, lam, t, z
 
@@ -73,6 +74,14 @@ def critical_damping() -> tuple[sp.Expr, sp.Expr]:
     return (1 - sp.sqrt(beta)) ** 2, (1 + sp.sqrt(beta)) ** 2
 
 
+def critical_points() -> tuple[sp.Expr, sp.Expr]:
+    """The two values of eta*lambda where R has a double root, as written: (1 -+ sqrt(beta))^2."""
+    return tuple(
+        sp.Pow(Written(sp.Add(1, sign * sp.sqrt(beta), evaluate=False)), 2, evaluate=False)
+        for sign in (-1, 1)
+    )
+
+
 def _shown_matrix() -> sp.Matrix:
     return sp.Matrix([[beta, lam], [-eta * beta, sp.Add(1, -eta * lam, evaluate=False)]])
 
@@ -81,7 +90,7 @@ def _named() -> dict:
     """The named quantities of the heavy-ball derivation, each valued by its computation."""
     R = momentum_matrix()
     poly = characteristic_polynomial(HEAVY_BALL).as_expr()
-    disc = sp.discriminant(poly, z)
+    disc = Written(_disc())  # the discriminant of poly, as it is written (checked in a step)
     s = trace_term()
     zp, zm = roots()
     return {
@@ -99,20 +108,14 @@ def _named() -> dict:
 
 def derive_momentum() -> Derivation:
     """Derive R from the update, its characteristic polynomial, roots, rate and R^t."""
-    from theory.linear import update_step
+    from theory.linear import update_sentence, update_step
 
     n = _named()
     R, poly, s, disc = n["R"], n["poly"], n["s"], n["disc"]
     zp, zm = n["z+"], n["z-"]
     steps = [
-        update_step(
-            HEAVY_BALL,
-            R,
-            r"The update $v \leftarrow \beta v + \lambda x$, $x \leftarrow x - \eta v$ "
-            r"on $f(x) = \frac{\lambda}{2} x^2$ is linear in the state $(v, x)$: its matrix is $R$.",
-            _shown_matrix(),
-        ),
-        identity(r"The trace of $R$", n["tr"], s),
+        update_step(HEAVY_BALL, R, update_sentence(HEAVY_BALL), _shown_matrix()),
+        identity(say("The trace of {R}", R=_R), n["tr"], s),
         identity(r"and its determinant.", n["det"], beta),
         identity(
             "The characteristic polynomial.",
@@ -125,7 +128,7 @@ def derive_momentum() -> Derivation:
     z_pm = Named("z_±", (s + PM * sp.sqrt(disc)) / 2, latex=r"z_\pm")
     steps.append(
         roots_of(
-            r"Its roots, the eigenvalues of $R$ (both checked to be roots).",
+            say("Its roots, the eigenvalues of {R} (both checked to be roots).", R=_R),
             z_pm,
             sp.Poly(poly, z),
             sp.Mul(
@@ -135,21 +138,45 @@ def derive_momentum() -> Derivation:
             ),
         )
     )
+    rho = spectral_radius_expr()
+    complex_point = _REGIME_POINTS[0]
     steps.append(
         identity(
-            r"Their product is $\det R = \beta$. When $\Delta < 0$ the roots are complex "
-            r"conjugates, so $|z_\pm|^2 = z_+ z_- = \beta$ and the rate is $\sqrt{\beta}$ "
-            r"(not $2\sqrt{\beta}$).",
+            say(
+                "Their product is {det}. When {complex} the roots are complex conjugates, so "
+                "{modulus}, their product, and the rate is {rate} (not {goh}).",
+                det=fact(n["det"], beta),
+                complex=lt(disc, 0),
+                modulus=fact(
+                    sp.Pow(sp.Abs(z_pm), 2, evaluate=False),
+                    beta,
+                    points=[{**complex_point, pm: sign} for sign in (1, -1)],
+                ),
+                rate=rho.args[0].expr,
+                goh=2 * sp.sqrt(beta),
+            ),
             zp * zm,
             beta,
         )
     )
     size = Named("S", sp.Abs(s))
+    both = sp.Add(*s.args, PM * sp.sqrt(disc), evaluate=False)
     steps.append(
         identity(
-            r"When $\Delta \ge 0$ the roots are real, $|z_\pm| = \frac{1}{2}|1 + \beta - \eta\lambda "
-            r"\pm \sqrt{\Delta}|$; with $S = |1 + \beta - \eta\lambda|$ the larger is "
-            r"$\frac{1}{2}(S + \sqrt{\Delta})$ because",
+            say(
+                "When {real} the roots are real, {moduli}; with {size} the larger is {larger} "
+                "because",
+                real=ge(disc, 0),
+                moduli=fact(
+                    sp.Abs(z_pm),
+                    sp.Mul(sp.Rational(1, 2), sp.Abs(both), evaluate=False),
+                    cases=({pm: 1}, {pm: -1}),
+                ),
+                size=fact(size, sp.Abs(s)),
+                larger=sp.Mul(
+                    sp.Rational(1, 2), sp.Add(size, sp.sqrt(disc), evaluate=False), evaluate=False
+                ),
+            ),
             sp.Add(
                 sp.Pow(sp.Add(size, sp.sqrt(disc), evaluate=False), 2, evaluate=False),
                 -sp.Pow(sp.Add(size, -sp.sqrt(disc), evaluate=False), 2, evaluate=False),
@@ -158,21 +185,25 @@ def derive_momentum() -> Derivation:
             sp.Mul(4, size, sp.sqrt(disc), evaluate=False),
         )
     )
-    rho = spectral_radius_expr()
     shown_rho = sp.Piecewise(
         (sp.sqrt(beta), lt(disc, 0)),
         (
             sp.Mul(
-                sp.Rational(1, 2), sp.Add(sp.Abs(s), sp.sqrt(disc), evaluate=False), evaluate=False
+                sp.Rational(1, 2),
+                Written(sp.Add(sp.Abs(s), sp.sqrt(disc), evaluate=False)),
+                evaluate=False,
             ),
             True,
         ),
     )
     steps.append(
         agrees_at(
-            "So the spectral radius, the rate of convergence, is piecewise (checked against the "
-            "larger root modulus at a point of each regime: complex, real positive, real "
-            r"negative, $\beta < 0$).",
+            say(
+                "So the spectral radius, the rate of convergence, is piecewise (checked against "
+                "the larger root modulus at a point of each regime: complex, real positive, real "
+                "negative, {negative}).",
+                negative=lt(beta, 0),
+            ),
             Named(
                 "ρ(R)",
                 # unevaluated: SymPy cannot order the two moduli symbolically, and trying is slow
@@ -184,14 +215,18 @@ def derive_momentum() -> Derivation:
             result="spectral_radius",
         )
     )
-    steps.append(_power_step(R, zp, zm))
+    steps.append(_power_step(R, zp, zm, n))
     return Derivation(
         title="Heavy-ball momentum on a scalar quadratic",
         steps=tuple(steps),
         results={"characteristic_polynomial": poly, "spectral_radius": rho},
         remarks=(
-            r"Goh (2017) prints the complex-regime rate as $2\sqrt{\beta}$; the checked "
-            r"product of the roots gives $\sqrt{\beta}$.",
+            say(
+                "Goh (2017) prints the complex-regime rate as {goh}; the checked product of the "
+                "roots gives {rate}.",
+                goh=2 * sp.sqrt(beta),
+                rate=rho.args[0].expr,
+            ),
         ),
     )
 
@@ -204,18 +239,35 @@ _REGIME_POINTS = [
 ]
 
 
-def _power_step(R: sp.Matrix, zp: Named, zm: Named):
+#: R in formulas that hold for the matrix whatever its entries
+_R = sp.MatrixSymbol("R", 2, 2)
+
+
+def _power_step(R: sp.Matrix, zp: Named, zm: Named, named: dict):
     """R^t in closed form (Sylvester's formula for distinct roots), proved by induction."""
-    Rs = sp.MatrixSymbol("R", 2, 2)
+    Rs = _R
     eye = sp.Identity(2)
     formula = sp.MatMul(
         sp.Pow(zp - zm, -1),
         sp.MatAdd(zp**t * (Rs - zm * eye), -(zm**t) * (Rs - zp * eye)),
     )
+    # Cayley-Hamilton's recurrence, which the induction checks the formula against
+    recurrence = sp.Eq(
+        sp.MatPow(Rs, t + 2),
+        sp.MatAdd(
+            sp.MatMul(named["tr"], sp.MatPow(Rs, t + 1)), -sp.MatMul(named["det"], sp.MatPow(Rs, t))
+        ),
+        evaluate=False,
+    )
     return power_identity(
-        r"After $t$ steps, for distinct roots (Sylvester's formula; proved by induction: "
-        r"it holds at $t = 0, 1$ and satisfies "
-        r"$R^{t+2} = (\operatorname{tr} R) R^{t+1} - (\det R) R^t$).",
+        say(
+            "After {t} steps, for distinct roots (Sylvester's formula; proved by induction: it "
+            "holds at {first} and {second} and satisfies {recurrence}).",
+            t=t,
+            first=sp.Eq(t, 0, evaluate=False),
+            second=sp.Eq(t, 1, evaluate=False),
+            recurrence=recurrence,
+        ),
         Rs,
         R,
         t,
@@ -230,11 +282,15 @@ def derive_damping() -> Derivation:
     bp = sp.Symbol("beta", nonnegative=True)
     disc_u = defined("Δ", u, _disc().subs(eta, u / lam).doit(), latex=r"\Delta")
     double = defined("z", u, (trace_term() / 2).subs(eta, u / lam).doit())
-    shown_low = sp.Pow(sp.Add(1, -sp.sqrt(beta), evaluate=False), 2, evaluate=False)
-    shown_high = sp.Pow(sp.Add(1, sp.sqrt(beta), evaluate=False), 2, evaluate=False)
+    shown_low, shown_high = critical_points()
+    named = _named()
     steps = [
         identity(
-            r"The discriminant of $\det(zI - R)$ is a quadratic in $u = \eta\lambda$,",
+            say(
+                "The discriminant of {p} is a quadratic in {u},",
+                p=named["p"],
+                u=sp.Eq(u, eta * lam, evaluate=False),
+            ),
             disc_u(u),
             Written(
                 sp.Add(
@@ -254,15 +310,31 @@ def derive_damping() -> Derivation:
             ),
         ),
         is_root(
-            r"It vanishes (a double root, critical damping) at $u = (1 - \sqrt{\beta})^2$",
+            say(
+                "It vanishes (a double root, critical damping) at {u}",
+                u=sp.Eq(u, shown_low, evaluate=False),
+            ),
             disc_u,
             shown_low,
             result="lower",
         ),
-        is_root(r"and at $u = (1 + \sqrt{\beta})^2$.", disc_u, shown_high, result="upper"),
+        is_root(
+            say("and at {u}.", u=sp.Eq(u, shown_high, evaluate=False)),
+            disc_u,
+            shown_high,
+            result="upper",
+        ),
         identity(
-            r"The double root $z(u) = \frac{1}{2}(1 + \beta - u)$ has modulus $\sqrt{\beta}$ "
-            r"($\beta \ge 0$): at the lower point it is positive,",
+            say(
+                "The double root {double} has modulus {modulus} ({nonnegative}): at the lower "
+                "point it is positive,",
+                double=fact(
+                    double(u),
+                    sp.Mul(sp.Rational(1, 2), sp.Add(1, beta, -u, evaluate=False), evaluate=False),
+                ),
+                modulus=sp.sqrt(beta),
+                nonnegative=ge(beta, 0),
+            ),
             double(shown_low),
             sp.sqrt(beta),
             where={beta: bp},
@@ -279,8 +351,11 @@ def derive_damping() -> Derivation:
         steps=tuple(steps),
         results={"lower": low, "upper": high},
         remarks=(
-            r"Between the two points the roots are complex (ripples, rate $\sqrt{\beta}$); "
-            r"below the lower one they are real and positive (monotone); above the upper one "
-            r"real and negative (oscillating).",
+            say(
+                "Between the two points the roots are complex (ripples, rate {rate}); below the "
+                "lower one they are real and positive (monotone); above the upper one real and "
+                "negative (oscillating).",
+                rate=spectral_radius_expr().args[0].expr,
+            ),
         ),
     )

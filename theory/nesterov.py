@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.engine.claims import holds_for_all, is_root, solves
-from theory.engine.derivation import Derivation, ge, identity
+from theory.engine.claims import fact, holds_for_all, is_root, solves
+from theory.engine.derivation import Derivation, ge, gt, identity
 from theory.engine.named import Named, defined
-from theory.engine.printing import polynomial
+from theory.engine.printing import Written, polynomial
+from theory.engine.prose import say
 from theory.methods import NESTEROV, NESTEROV_SUTSKEVER, characteristic_polynomial
 from theory.stability import derive_stability
-from theory.symbols import L, beta, eta, kappa, mu, z
+from theory.symbols import L, beta, eta, kappa, lam, mu, z
 
 __all__ = ["derive_nesterov", "nesterov_polynomial"]
 
@@ -62,22 +63,39 @@ def _common_choice_steps() -> list:
     r = sp.Dummy("r")
     disc = sp.discriminant(_poly(b, c).xreplace({root_k: r}), z).xreplace({r: root_k})
     delta = Named("Δ_c", disc, latex=r"\Delta_{\mathrm{c}}")
+    double = sp.Add(1, -1 / root_k, evaluate=False)
     return [
         identity(
-            r"The common choice $\eta = 1/L$, $\beta = (\sqrt{\kappa} - 1)/(\sqrt{\kappa} + 1)$ "
-            r"is critically damped at $\lambda = \mu$: the discriminant of its polynomial "
-            r"$p_{\mathrm{c}}$ there vanishes (checked with $\sqrt{\kappa} = 1 + r$, $r \ge 0$),",
+            say(
+                "The common choice {eta}, {beta} is critically damped at {at}: the discriminant "
+                "of its polynomial {p} there vanishes (checked with {root}, {r}),",
+                eta=sp.Eq(eta, 1 / L, evaluate=False),
+                beta=sp.Eq(beta, _ratio(root_k), evaluate=False),
+                at=sp.Eq(lam, mu, evaluate=False),
+                p=p_common(z),
+                root=sp.Eq(root_k, Written(sp.Add(1, _r, evaluate=False)), evaluate=False),
+                r=ge(_r, 0),
+            ),
             delta,
             0,
             where=where,
         ),
         identity(
-            r"and the double root, of modulus $1 - 1/\sqrt{\kappa}$, is the rate.",
-            p_common(sp.Add(1, -1 / root_k, evaluate=False)),
+            say("and the double root, of modulus {double}, is the rate.", double=double),
+            p_common(double),
             0,
             where=where,
         ),
     ]
+
+
+def _ratio(root: sp.Expr) -> sp.Expr:
+    """(root - 1)/(root + 1), written so."""
+    return sp.Mul(
+        sp.Add(root, -1, evaluate=False),
+        sp.Pow(sp.Add(root, 1, evaluate=False), -1),
+        evaluate=False,
+    )
 
 
 def derive_nesterov() -> Derivation:
@@ -92,6 +110,8 @@ def derive_nesterov() -> Derivation:
     disc_mu = defined("Δ_μ", beta, sp.discriminant(_poly(beta, c_mu), z), latex=r"\Delta_\mu")
     p_L = defined("p_L", z, _poly(beta_t, c_L), latex="p_L")
     where_s = {kappa: ((2 + _q) ** 2 - 1) / 3}
+    negative_root = sp.Mul(-1, Written(rate), evaluate=False)
+    z1, z2 = sp.Symbol("z_1"), sp.Symbol("z_2")
     steps = [
         identity(
             "PyTorch's form has the characteristic polynomial",
@@ -114,8 +134,11 @@ def derive_nesterov() -> Derivation:
         ),
         *region.steps[1:],
         solves(
-            r"Tuned on $[\mu, L]$ (Lessard, Recht and Packard 2016): the step size weighs the "
-            r"two ends of the spectrum as",
+            say(
+                "Tuned on {spectrum} (Lessard, Recht and Packard 2016): the step size weighs "
+                "the two ends of the spectrum as",
+                spectrum=sp.Interval(mu, L),
+            ),
             sp.Eq(
                 sp.Add(1, -eta * mu, evaluate=False),
                 sp.Mul(
@@ -127,9 +150,14 @@ def derive_nesterov() -> Derivation:
             result="eta",
         ),
         is_root(
-            r"and the momentum makes $\lambda = \mu$ critically damped: with "
-            r"$s = \sqrt{3\kappa + 1}$ and $\kappa = L/\mu$ the discriminant there, as a "
-            r"function of $\beta$, vanishes at",
+            say(
+                "and the momentum makes {at} critically damped: with {s} and {kappa} the "
+                "discriminant there, as a function of {beta}, vanishes at",
+                at=sp.Eq(lam, mu, evaluate=False),
+                s=fact(s, sp.sqrt(3 * kappa + 1)),
+                kappa=sp.Eq(kappa, L / mu, evaluate=False),
+                beta=beta,
+            ),
             disc_mu,
             beta_t,
             result="beta",
@@ -141,14 +169,26 @@ def derive_nesterov() -> Derivation:
             result="rate",
         ),
         is_root(
-            r"At $\lambda = L$ the polynomial $p_L$ has the negative root $-(1 - 2/s)$, of the "
-            r"same modulus,",
+            say(
+                "At {at} the polynomial {p} has the negative root {root}, of the same modulus,",
+                at=sp.Eq(lam, L, evaluate=False),
+                p=p_L(z),
+                root=negative_root,
+            ),
             p_L,
-            sp.Mul(-1, rate, evaluate=False),
+            negative_root,
         ),
         holds_for_all(
-            r"and its other root $z_2$ is smaller in modulus, since $|z_1 z_2| = -p_L(0) \le "
-            r"z_1^2$ (checked with $s = 2 + q$, $q > 0$):",
+            say(
+                "and its other root {other} is smaller in modulus, since {product} "
+                "(checked with {s}, {q}):",
+                other=z2,
+                product=sp.Le(
+                    sp.Eq(sp.Abs(z1 * z2), -p_L(0), evaluate=False), z1**2, evaluate=False
+                ),
+                s=sp.Eq(s, Written(sp.Add(2, _q, evaluate=False)), evaluate=False),
+                q=gt(_q, 0),
+            ),
             ge(sp.Add(sp.Pow(rate, 2, evaluate=False), p_L(0), evaluate=False), 0),
             where=where_s,
         ),
@@ -165,8 +205,13 @@ def derive_nesterov() -> Derivation:
             "rate": 1 - 2 / sp.sqrt(3 * kappa + 1),
         },
         remarks=(
-            r"The spectral radius is quasi-convex in $\lambda$ (it falls to 0 at "
-            r"$\eta\lambda = 1$ and rises on both sides), so the worst case over $[\mu, L]$ "
-            "sits at an end: the two checked above.",
+            say(
+                "The spectral radius is quasi-convex in {lam} (it falls to 0 at {zero} and rises "
+                "on both sides), so the worst case over {spectrum} sits at an end: the two "
+                "checked above.",
+                lam=lam,
+                zero=sp.Eq(eta * lam, 1, evaluate=False),
+                spectrum=sp.Interval(mu, L),
+            ),
         ),
     )

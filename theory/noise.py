@@ -24,8 +24,11 @@ from __future__ import annotations
 
 import sympy as sp
 
+from theory.engine.claims import fact
 from theory.engine.derivation import Derivation, identity
 from theory.engine.named import Named, NamedMatrix
+from theory.engine.printing import Written
+from theory.engine.prose import Listed, Tends, say
 from theory.methods import Method, get_method, state_matrix, step_map
 from theory.symbols import beta, eta, lam
 
@@ -74,16 +77,29 @@ def derive_noise() -> Derivation:
     Sn = NamedMatrix("Σ", Sigma, latex=r"\Sigma")
     variance = Named("Var x", Sigma[1, 1], latex=r"\operatorname{Var} x")
 
+    x, v = get_method("heavy_ball").state[::-1]
+    s_now, s_next = sp.MatrixSymbol("s", 2, 1), NamedMatrix("s'", sp.MatrixSymbol("s", 2, 1))
+    effective = sp.Mul(eta, sp.Pow(sp.Add(1, -beta, evaluate=False), -1), evaluate=False)
+    limit = alpha * sigma**2 / (2 * lam)
     steps = [
         identity(
-            r"With $g = \lambda x + \varepsilon$ the state $s = (v, x)$ moves as "
-            r"$s' = R s + b\,\varepsilon$, where",
+            say(
+                "With {g} the state {s} moves as {motion}, where",
+                g=sp.Eq(
+                    sp.Symbol("g"), Written(sp.Add(lam * x, _eps, evaluate=False)), evaluate=False
+                ),
+                s=sp.Eq(sp.Symbol("s"), Listed(v, x), evaluate=False),
+                motion=sp.Eq(s_next, sp.MatAdd(Rn * s_now, bn * _eps), evaluate=False),
+            ),
             bn,
             sp.Matrix([1, -eta]),
         ),
         identity(
-            r"The stationary covariance solves the discrete Lyapunov equation "
-            r"$\Sigma = R \Sigma R^\top + \sigma^2 b b^\top$ (checked by substitution).",
+            say(
+                "The stationary covariance solves the discrete Lyapunov equation {lyapunov} "
+                "(checked by substitution).",
+                lyapunov=sp.Eq(Sn, sp.MatAdd(Rn * Sn * Rn.T, sigma**2 * bn * bn.T), evaluate=False),
+            ),
             sp.MatAdd(Sn, -Rn * Sn * Rn.T, -(sigma**2) * bn * bn.T),
             sp.ZeroMatrix(2, 2),
         ),
@@ -94,7 +110,7 @@ def derive_noise() -> Derivation:
             result="variance",
         ),
         identity(
-            r"at $\beta = 0$ SGD's variance,",
+            say("at {zero} SGD's variance,", zero=sp.Eq(beta, 0, evaluate=False)),
             sp.Subs(variance, beta, 0),
             sp.Mul(
                 eta,
@@ -105,7 +121,10 @@ def derive_noise() -> Derivation:
             result="sgd_variance",
         ),
         identity(
-            r"and the expected excess loss is $\frac{\lambda}{2} \operatorname{Var} x$.",
+            say(
+                "and the expected excess loss is {loss}.",
+                loss=sp.Mul(sp.Mul(lam, sp.Rational(1, 2)), variance, evaluate=False),
+            ),
             Named("E f(x) − f(x*)", lam / 2 * Sigma[1, 1], latex=r"\mathbb{E}\, f(x) - f(x^*)"),
             sp.Mul(
                 eta,
@@ -125,15 +144,22 @@ def derive_noise() -> Derivation:
             result="expected_excess_loss",
         ),
         identity(
-            r"At a fixed effective step $\alpha = \eta/(1 - \beta)$,",
+            say(
+                "At a fixed effective step {alpha},",
+                alpha=sp.Eq(alpha, effective, evaluate=False),
+            ),
             sp.Subs(variance, eta, alpha * (1 - beta)),
             alpha * sigma**2 * (1 + beta) / (lam * (2 + 2 * beta - alpha * lam * (1 - beta))),
         ),
         identity(
-            r"which tends to $\alpha\sigma^2/(2\lambda)$ as $\beta \to 1$: momentum at a fixed "
-            r"effective step does not remove the noise, it trades the curvature term for a constant.",
+            say(
+                "which tends to {limit} as {to}: momentum at a fixed effective step does not "
+                "remove the noise, it trades the curvature term for a constant.",
+                limit=limit,
+                to=Tends(beta, 1),
+            ),
             sp.Limit(sp.Subs(variance, eta, alpha * (1 - beta)), beta, 1, "-"),
-            alpha * sigma**2 / (2 * lam),
+            limit,
         ),
     ]
     return Derivation(
@@ -145,10 +171,29 @@ def derive_noise() -> Derivation:
             "sgd_variance": sgd,
         },
         remarks=(
-            r"At a fixed step $\eta$ the variance grows like $(1 + \beta)/(1 - \beta)$: momentum "
-            r"amplifies gradient noise by the effective-step factor.",
+            say(
+                "At a fixed step {eta} the variance grows like {growth}: momentum amplifies "
+                "gradient noise by the effective-step factor.",
+                eta=eta,
+                growth=_growth(),
+            ),
         ),
     )
+
+
+def _growth() -> sp.Expr:
+    """(1 + beta)/(1 - beta): how the variance grows with beta at a fixed step, checked."""
+    growth = sp.Mul(
+        Written(sp.Add(1, beta, evaluate=False)),
+        sp.Pow(sp.Add(1, -beta, evaluate=False), -1),
+        evaluate=False,
+    )
+    # the variance over SGD's, apart from the factor that moves the stability edge
+    fact(
+        variance_formula() / variance_formula().subs(beta, 0),
+        growth * (2 - eta * lam) / (2 + 2 * beta - eta * lam),
+    )
+    return growth
 
 
 def _written_variance() -> sp.Expr:

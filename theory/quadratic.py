@@ -21,10 +21,13 @@ import math
 from collections.abc import Sequence
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
+from theory.engine.claims import fact
 from theory.engine.derivation import Derivation, identity
 from theory.engine.named import Named, NamedMatrix
-from theory.errors import NotSPDError, ParameterError, describe
+from theory.engine.prose import say
+from theory.errors import ClaimError, NotSPDError, ParameterError, describe
 
 __all__ = [
     "MAX_DIGITS",
@@ -247,30 +250,36 @@ def derive_minimizer(Q=None, c=None, b=None) -> Derivation:
     xstar = -Qm.LUsolve(cv)
     hstar = bv - (cv.T * Qm.LUsolve(cv))[0, 0] / 2
     grad = sp.Matrix([sp.diff(h, xi) for xi in x])
-    Qn, cn = NamedMatrix("Q", Qm), NamedMatrix("c", cv)
+    Qn, cn, bn = NamedMatrix("Q", Qm), NamedMatrix("c", cv), Named("b", bv)
     xn, xs = NamedMatrix("x", x), NamedMatrix("x*", xstar, latex="x^*")
     h_star = Named("h(x*)", h.subs(dict(zip(x, xstar, strict=True))), latex="h(x^*)")
-    square = Named(
-        "½(x − x*)ᵀQ(x − x*)",
-        ((x - xstar).T * Qm * (x - xstar))[0, 0] / 2,
-        latex=r"\tfrac{1}{2}(x - x^*)^\top Q (x - x^*)",
-    )
+    # written as products of the named matrices: checked as their values
+    square = _half_square(xn - xs, Qn)
+    gradient = sp.MatAdd(sp.MatMul(Qn, xn), cn)
     steps = [
         identity(
-            r"The gradient of $h$ is $Q x + c$.",
+            say("The gradient of {h} is {gradient}.", h=_h, gradient=gradient),
             NamedMatrix("∇h(x)", grad, latex=r"\nabla h(x)"),
-            sp.MatAdd(sp.MatMul(Qn, xn), cn),
+            gradient,
         ),
-        identity(r"It vanishes at $x^* = -Q^{-1} c$:", -Qn.I * cn, xstar, result="minimizer"),
-        identity(r"indeed", sp.MatAdd(sp.MatMul(Qn, xs), cn), sp.zeros(n, 1)),
         identity(
-            r"The minimum, $h(x^*) = b - \frac{1}{2} c^\top Q^{-1} c$.",
+            say("It vanishes at {xs}:", xs=fact(xs, -Qn.I * cn)),
+            -Qn.I * cn,
+            xstar,
+            result="minimizer",
+        ),
+        identity("indeed", sp.MatAdd(sp.MatMul(Qn, xs), cn), sp.zeros(n, 1)),
+        identity(
+            say("The minimum, {minimum}.", minimum=fact(h_star, _minimum(bn, Qn, cn))),
             h_star,
             hstar,
             result="minimum",
         ),
         identity(
-            r"Completing the square: $h(x) = \frac{1}{2}(x - x^*)^\top Q (x - x^*) + h(x^*)$.",
+            say(
+                "Completing the square: {square}.",
+                square=fact(Named("h(x)", h), sp.Add(square, h_star, evaluate=False)),
+            ),
             sp.Add(square, h_star, evaluate=False),
             sp.expand(h),
         ),
@@ -279,15 +288,51 @@ def derive_minimizer(Q=None, c=None, b=None) -> Derivation:
         title="Minimizer and minimum of a quadratic",
         steps=tuple(steps),
         results={"minimizer": xstar, "minimum": hstar},
-        remarks=(_D2L_SIGN,),
+        remarks=(_d2l_sign(),),
     )
 
 
-_D2L_SIGN = (
-    r"D2L writes $h(x) = \frac{1}{2}(x - Q^{-1}c)^\top Q (x - Q^{-1}c) + b - "
-    r"\frac{1}{2} c^\top Q^{-1} c$; the sign is wrong: the minimizer is $-Q^{-1}c$, so the "
-    r"square is of $x + Q^{-1} c$ (the checker rejects D2L's form)."
-)
+#: h, the quadratic, in words' company
+_h = sp.Symbol("h")
+
+
+def _entry(product: sp.MatrixExpr) -> MatrixElement:
+    """The one entry of a 1x1 matrix product (``c^T Q^{-1} c``): a scalar, written as the product."""
+    return MatrixElement(product, 0, 0)
+
+
+def _half_square(y: sp.MatrixExpr, Q: sp.MatrixExpr) -> sp.Expr:
+    """``1/2 y^T Q y`` as written (SymPy's product would distribute the transpose)."""
+    return sp.Mul(sp.Rational(1, 2), _entry(sp.MatMul(sp.Transpose(y), Q, y)), evaluate=False)
+
+
+def _minimum(b: sp.Expr, Q: sp.MatrixExpr, c: sp.MatrixExpr) -> sp.Expr:
+    """``b - 1/2 c^T Q^{-1} c``, a scalar, in the order it is written."""
+    half = sp.Mul(sp.Rational(-1, 2), _entry(c.T * Q.I * c), evaluate=False)
+    return sp.Add(b, half, evaluate=False)
+
+
+def _d2l_sign():
+    """D2L's completed square, refused by the checker, and the minimizer that corrects it."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    Q, c = sp.MatrixSymbol("Q", n, n), sp.MatrixSymbol("c", n, 1)
+    x, b = sp.MatrixSymbol("x", n, 1), sp.Symbol("b", real=True)
+    shift = sp.MatAdd(x, -Q.I * c)
+    d2l = sp.Add(_half_square(shift, Q), *_minimum(b, Q, c).args, evaluate=False)
+    h = x.T * Q * x / 2 + c.T * x + b * sp.Identity(1)
+    try:
+        fact(_entry(h), d2l, symmetric=(Q,))
+    except ClaimError:
+        pass  # refused, as the remark says
+    else:
+        raise ClaimError("D2L's completed square is accepted: the remark on its sign is wrong")
+    return say(
+        "D2L writes {d2l}; the sign is wrong: the minimizer is {xs}, so the square is of {right} "
+        "(the checker rejects D2L's form).",
+        d2l=sp.Eq(sp.Function("h")(sp.Symbol("x")), d2l, evaluate=False),
+        xs=-Q.I * c,
+        right=sp.MatAdd(x, Q.I * c),
+    )
 
 
 def _derive_symbolic() -> Derivation:
@@ -296,23 +341,29 @@ def _derive_symbolic() -> Derivation:
     x = sp.MatrixSymbol("x", n, 1)
     c = sp.MatrixSymbol("c", n, 1)
     b = sp.Symbol("b", real=True)
-    B = b * sp.Identity(1)
-    h = x.T * Q * x / 2 + c.T * x + B
+    h = x.T * Q * x / 2 + c.T * x + b * sp.Identity(1)  # a 1x1 matrix: the gradient reads it
     xstar = -Q.I * c
-    hstar = B - c.T * Q.I * c / 2
+    hstar = b - _entry(c.T * Q.I * c) / 2  # a scalar
     sym = (Q,)
     xs = NamedMatrix("x*", xstar, latex="x^*")
-    Bn = NamedMatrix("b", B)
-    shown_min = sp.MatAdd(Bn, -c.T * Q.I * c / 2)
+    shown_min = _minimum(b, Q, c)
+    square = _half_square(x - xs, Q)
     steps = [
         identity(
-            r"The gradient of $h$; $Q$ is symmetric so $\frac{1}{2}(Q + Q^\top) x = Q x$.",
+            say(
+                "The gradient of {h}; {Q} is symmetric so {symmetric}.",
+                h=_h,
+                Q=Q,
+                symmetric=fact(
+                    sp.MatMul(sp.Rational(1, 2), sp.MatAdd(Q, Q.T), x), Q * x, symmetric=sym
+                ),
+            ),
             NamedMatrix("∇h(x)", h.diff(x), latex=r"\nabla h(x)"),
             Q * x + c,
             symmetric=sym,
         ),
         identity(
-            r"It vanishes at $x^* = -Q^{-1} c$.",
+            say("It vanishes at {xs}.", xs=fact(xs, xstar)),
             Q * xs + c,
             sp.ZeroMatrix(n, 1),
             symmetric=sym,
@@ -320,16 +371,16 @@ def _derive_symbolic() -> Derivation:
             result="minimizer",
         ),
         identity(
-            r"The minimum (each $1 \times 1$ term equals its transpose).",
-            NamedMatrix("h(x*)", h.subs(x, xstar), latex="h(x^*)"),
+            "The minimum, a scalar (each product of one row and one column equals its transpose).",
+            Named("h(x*)", _entry(h.subs(x, xstar)), latex="h(x^*)"),
             shown_min,
             symmetric=sym,
             result="minimum",
         ),
         identity(
-            r"Completing the square around $x^* = -Q^{-1}c$.",
-            sp.MatAdd((x - xs).T * Q * (x - xs) / 2, shown_min),
-            NamedMatrix("h(x)", h),
+            say("Completing the square around {xs}.", xs=fact(xs, xstar)),
+            sp.Add(square, *shown_min.args, evaluate=False),
+            Named("h(x)", _entry(h)),
             symmetric=sym,
         ),
     ]
@@ -337,5 +388,5 @@ def _derive_symbolic() -> Derivation:
         title="Minimizer and minimum of a quadratic (dimension n)",
         steps=tuple(steps),
         results={"minimizer": xstar, "minimum": hstar},
-        remarks=(_D2L_SIGN,),
+        remarks=(_d2l_sign(),),
     )

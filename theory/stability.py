@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.engine.claims import solves
+from theory.engine.claims import fact, solves
 from theory.engine.derivation import Derivation, equivalent, gt, identity, is_zero
-from theory.engine.named import defined
+from theory.engine.named import Named, defined
 from theory.engine.printing import factored, polynomial
+from theory.engine.prose import Sentence, say
 from theory.errors import ClaimError, ParameterError
 from theory.methods import Method, characteristic_polynomial, get_method, state_matrix
 from theory.symbols import eta, lam, z
@@ -110,10 +111,15 @@ def derive_stability(method: Method | str = "heavy_ball", /) -> Derivation:
     lead = poly.LC()
     p = defined("p", z, (z * sp.eye(n) - state_matrix(method)).det() / lead)
     name = method.name.replace("_", " ")
+    det = Named("det(zI − R)", (z * sp.eye(n) - state_matrix(method)).det(), latex=r"\det(zI - R)")
     steps = [
         identity(
-            f"The characteristic polynomial $p(z) = \\det(zI - R)$ of {name}"
-            + ("." if lead == 1 else ", divided by its leading coefficient."),
+            say(
+                "The characteristic polynomial {p} of "
+                + name
+                + ("." if lead == 1 else ", divided by its leading coefficient."),
+                p=fact(p(z), det / lead),
+            ),
             p(z),
             polynomial(sp.Poly(poly.as_expr() / lead, z)),
         )
@@ -131,8 +137,11 @@ def derive_stability(method: Method | str = "heavy_ball", /) -> Derivation:
         text = _ORDINALS[i] + ("," if i < len(conditions) - 1 else ".")
         if i == 0:
             text = (
-                f"Jury's test (degree {degree}): every root lies in the unit disc, $|z| < 1$, iff "
-                + _jury_sentence(degree)
+                say(
+                    f"Jury's test (degree {degree}): every root lies in the unit disc, {{disc}}, iff ",
+                    disc=sp.Lt(sp.Abs(z), 1, evaluate=False),
+                )
+                + _jury_sentence(p, degree)
                 + ". "
                 + text
             )
@@ -144,8 +153,11 @@ def derive_stability(method: Method | str = "heavy_ball", /) -> Derivation:
     if edge is not None:
         steps.append(
             solves(
-                "A root crosses $z = -1$ at the largest stable curvature (where the other "
-                "conditions still hold there):",
+                say(
+                    "A root crosses {z} at the largest stable curvature (where the other "
+                    "conditions still hold there):",
+                    z=sp.Eq(z, -1, evaluate=False),
+                ),
                 sp.Eq(p(-1), 0),
                 lam,
                 factored(edge),
@@ -164,7 +176,7 @@ def derive_stability(method: Method | str = "heavy_ball", /) -> Derivation:
             number = _ORDINALS[final.index(cond)].lower()
             steps.append(
                 solves(
-                    f"The {number} condition's boundary in $\\lambda$:",
+                    say(f"The {number} condition's boundary in {{lam}}:", lam=lam),
                     sp.Eq(cond.lhs, cond.rhs),
                     lam,
                     factored(b),
@@ -221,12 +233,20 @@ def _written(side: sp.Expr) -> sp.Expr:
     return side if shown.could_extract_minus_sign() else shown
 
 
-def _jury_sentence(degree: int) -> str:
+def _jury_sentence(p: type, degree: int) -> Sentence:
+    """Jury's conditions for a monic p of this degree, as they are usually stated."""
+    inside = sp.Lt(sp.Abs(p(0)), 1, evaluate=False)
     if degree == 1:
-        return "$|p(0)| < 1$"
+        return say("{inside}", inside=inside)
+    at_one = gt(p(1), 0)
     if degree == 2:
-        return "$p(1) > 0$, $p(-1) > 0$ and $|p(0)| < 1$"
-    return "$p(1) > 0$, $-p(-1) > 0$, $|p(0)| < 1$ and Jury's third-order condition"
+        return say("{one}, {minus} and {inside}", one=at_one, minus=gt(p(-1), 0), inside=inside)
+    return say(
+        "{one}, {minus}, {inside} and Jury's third-order condition",
+        one=at_one,
+        minus=gt(-p(-1), 0),
+        inside=inside,
+    )
 
 
 def _equivalent(a: sp.Basic, b: sp.Basic) -> bool:

@@ -23,12 +23,14 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from theory.engine.claims import is_root, solves
-from theory.engine.derivation import Derivation, identity
+from theory.engine.claims import fact, is_root, solves
+from theory.engine.derivation import Derivation, ge, identity
 from theory.engine.named import Named, defined
+from theory.engine.printing import Written
+from theory.engine.prose import say
 from theory.errors import ParameterError, describe
 from theory.methods import get_method
-from theory.momentum import _disc, trace_term
+from theory.momentum import _disc, critical_points, trace_term
 from theory.symbols import L, beta, eta, kappa, lam, mu
 
 __all__ = ["Tuning", "derive_tuning", "optimal_parameters", "tuned_formulas"]
@@ -144,6 +146,7 @@ def derive_tuning() -> Derivation:
     """Derive heavy ball's optimal (eta, beta) by damping both ends critically, and check it."""
     tuned = tuned_formulas("heavy_ball")
     eta_star = Named("η*", tuned.eta, latex=r"\eta^*")
+    beta_star = Named("β*", tuned.beta, latex=r"\beta^*")
     at_opt = {eta: tuned.eta, beta: tuned.beta}
     disc = defined("Δ", lam, _disc().doit().subs(at_opt), latex=r"\Delta")
     root_k = sp.sqrt(kappa)
@@ -153,19 +156,35 @@ def derive_tuning() -> Derivation:
         evaluate=False,
     )
     shown_beta = sp.Pow(_ratio(sp.sqrt(L), sp.sqrt(mu)), 2, evaluate=False)
+    low, high = critical_points()  # as the critical damping derivation writes them
     steps = [
         solves(
-            r"Ask the smallest curvature to sit at the lower critical point, "
-            r"$\eta\mu = (1 - \sqrt{\beta})^2$, and the largest at the upper one, "
-            r"$\eta L = (1 + \sqrt{\beta})^2$. Adding their square roots,",
+            say(
+                "Ask the smallest curvature to sit at the lower critical point, {low}, and the "
+                "largest at the upper one, {high}. Adding their square roots,",
+                low=sp.Eq(sp.Mul(eta, mu, evaluate=False), low, evaluate=False),
+                high=sp.Eq(sp.Mul(eta, L, evaluate=False), high, evaluate=False),
+            ),
             sp.Eq(sp.Add(_root(eta, L), _root(eta, mu), evaluate=False), 2),
             eta,
             shown_eta,
             result="eta",
         ),
         solves(
-            r"and subtracting them (checked with $L = \mu (1 + q)^2$, $q \ge 0$, since "
-            r"$L \ge \mu$),",
+            say(
+                "and subtracting them (checked with {L}, {q}, since {order}),",
+                L=sp.Eq(
+                    L,
+                    sp.Mul(
+                        mu,
+                        sp.Pow(Written(sp.Add(1, _q, evaluate=False)), 2, evaluate=False),
+                        evaluate=False,
+                    ),
+                    evaluate=False,
+                ),
+                q=ge(_q, 0),
+                order=ge(L, mu),
+            ),
             sp.Eq(
                 sp.Add(
                     _root(eta_star, L),
@@ -179,11 +198,21 @@ def derive_tuning() -> Derivation:
             where={L: _above_mu, beta: _beta_positive},
             result="beta",
         ),
-        is_root(r"Check: the discriminant vanishes at $\lambda = \mu$", disc, mu),
-        is_root(r"and at $\lambda = L$.", disc, L),
+        is_root(
+            say("Check: the discriminant vanishes at {at}", at=sp.Eq(lam, mu, evaluate=False)),
+            disc,
+            mu,
+        ),
+        is_root(say("and at {at}.", at=sp.Eq(lam, L, evaluate=False)), disc, L),
         identity(
-            r"It is a quadratic in $\lambda$ with roots $\mu$ and $L$, so it is negative "
-            r"between them: every curvature in $(\mu, L)$ is in the complex regime.",
+            say(
+                "It is a quadratic in {lam} with roots {mu} and {L}, so it is negative between "
+                "them: every curvature in {inside} is in the complex regime.",
+                lam=lam,
+                mu=mu,
+                L=L,
+                inside=sp.Interval.open(mu, L),
+            ),
             disc(lam),
             sp.Mul(
                 eta_star**2,
@@ -193,9 +222,18 @@ def derive_tuning() -> Derivation:
             ),
         ),
         identity(
-            r"So the spectral radius is $\sqrt{\beta^*}$ on all of $[\mu, L]$ (at the ends the "
-            r"double root has modulus $\frac{1}{2}|1 + \beta - \eta\lambda| = \sqrt{\beta}$); "
-            r"with $\kappa = L/\mu$ the rate is",
+            say(
+                "So the spectral radius is {rate} on all of {spectrum} (at the ends the double "
+                "root has modulus {double}); with {kappa} the rate is",
+                rate=sp.sqrt(beta_star),
+                spectrum=sp.Interval(mu, L),
+                double=fact(
+                    sp.Mul(sp.Rational(1, 2), sp.Abs(trace_term()), evaluate=False),
+                    sp.sqrt(beta),
+                    where={**at_opt, lam: mu, L: _above_mu},
+                ),
+                kappa=sp.Eq(kappa, L / mu, evaluate=False),
+            ),
             Named(
                 "ρ*",
                 (trace_term().doit() / 2).subs(at_opt).subs(lam, mu).subs(L, kappa * mu),
@@ -205,14 +243,16 @@ def derive_tuning() -> Derivation:
             result="rate",
         ),
         identity(
-            r"and $\beta^*$ in terms of $\kappa$:",
+            say("and {beta} in terms of {kappa}:", beta=beta_star, kappa=kappa),
             Named("β*", tuned.beta.subs(L, kappa * mu), latex=r"\beta^*"),
             sp.Pow(_ratio(root_k, 1), 2, evaluate=False),
         ),
     ]
 
     return Derivation(
-        title=r"Optimal heavy-ball tuning on a spectrum $[\mu, L]$",
+        title=say(
+            "Optimal heavy-ball tuning on a spectrum {spectrum}", spectrum=sp.Interval(mu, L)
+        ),
         steps=tuple(steps),
         results={
             "eta": tuned.eta,
@@ -220,9 +260,18 @@ def derive_tuning() -> Derivation:
             "rate": (root_k - 1) / (root_k + 1),
         },
         remarks=(
-            r"Gradient descent's best rate on the same spectrum is $(\kappa - 1)/(\kappa + 1)$: "
-            r"momentum replaces $\kappa$ by $\sqrt{\kappa}$.",
-            r"The critical damping points used are $\eta\lambda = (1 - \sqrt{\beta})^2$ and "
-            r"$\eta\lambda = (1 + \sqrt{\beta})^2$ (see the critical damping derivation).",
+            say(
+                "Gradient descent's best rate on the same spectrum is {gd}: momentum replaces "
+                "{kappa} by {root}.",
+                gd=sp.factor(tuned_formulas("gd").rate.subs(L, kappa * mu)),
+                kappa=kappa,
+                root=root_k,
+            ),
+            say(
+                "The critical damping points used are {low} and {high} (see the critical damping "
+                "derivation).",
+                low=sp.Eq(eta * lam, low, evaluate=False),
+                high=sp.Eq(eta * lam, high, evaluate=False),
+            ),
         ),
     )

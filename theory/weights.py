@@ -18,8 +18,9 @@ import sympy as sp
 
 from theory.engine.derivation import Derivation, identity
 from theory.engine.named import Named, defined
+from theory.engine.prose import say
 from theory.errors import ParameterError, describe
-from theory.symbols import beta, t, tau
+from theory.symbols import beta, eta, t, tau
 
 __all__ = ["MAX_LEAKY_STEPS", "derive_weights", "leaky_average"]
 
@@ -61,31 +62,44 @@ def derive_weights() -> Derivation:
     partial = sp.Sum(beta**tau, (tau, 0, T - 1))
     inside = (sp.Abs(beta) < 1, sp.Ne(beta, 1))
     weight = 1 / (1 - beta)
+    gap = beta**T / (1 - beta)
+    recurrence = sp.Eq(v(t), sp.Add(beta * v(t - 1), g[t], evaluate=False), evaluate=False)
     steps = [
         identity(
-            r"Unrolling $v_t = \beta v_{t-1} + g_t$ from $v_0 = 0$ gives the leaky average "
-            r"(checked by running the recurrence for $t = 1, \dots, 8$)",
+            say(
+                "Unrolling {recurrence} from {start} gives the leaky average (checked by running "
+                "the recurrence for {t} from 1 to 8)",
+                recurrence=recurrence,
+                start=sp.Eq(v(0), 0, evaluate=False),
+                t=t,
+            ),
             v(t),
             expanded,
             cases=tuple({t: k} for k in range(1, 9)),
         ),
         identity(
-            r"and for every $t$ by induction: if it holds at $t$, then $\beta v_t + g_{t+1}$ is "
-            r"the same sum at $t + 1$ (the $\tau = 0$ term split off, the index shifted).",
+            say(
+                "and for every {t} by induction: if it holds at {t}, then {next} is the same sum "
+                "at {t1} (the {first} term split off, the index shifted).",
+                t=t,
+                next=sp.Add(beta * v(t), g[t + 1], evaluate=False),
+                t1=sp.Add(t, 1, evaluate=False),
+                first=sp.Eq(tau, 0, evaluate=False),
+            ),
             sp.Add(g[t + 1], shifted, evaluate=False),
             sp.Add(g[t + 1], beta * v_t, evaluate=False),
         ),
         identity(
-            r"The weights sum to a geometric series, for $|\beta| < 1$,",
+            say("The weights sum to a geometric series, for {inside},", inside=inside[0]),
             geometric,
             weight,
             given=inside,
             result="effective_weight",
         ),
         identity(
-            r"which the sum after $T$ steps approaches: the gap is $\beta^T/(1 - \beta)$.",
+            say("which the sum after {T} steps approaches: the gap is {gap}.", T=T, gap=gap),
             sp.Add(weight, -partial, evaluate=False),
-            beta**T / (1 - beta),
+            gap,
             given=inside,
         ),
     ]
@@ -94,7 +108,11 @@ def derive_weights() -> Derivation:
         steps=tuple(steps),
         results={"effective_weight": weight},
         remarks=(
-            r"Momentum takes the effective step $\eta/(1 - \beta)$ in directions where "
-            r"consecutive gradients agree.",
+            say(
+                "Momentum takes the effective step {step} in directions where consecutive "
+                "gradients agree: the step times the weights' sum, {weight}.",
+                step=sp.Mul(eta, weight, evaluate=False),
+                weight=weight,
+            ),
         ),
     )

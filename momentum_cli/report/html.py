@@ -82,16 +82,15 @@ def _figure(spec, folder: Path) -> str:
 
 
 def _derivation(derivation) -> str:
-    from theory.engine.mathml import block
-    from theory.engine.reader_text import to_plain
+    from theory.engine.mathml import block, prose
 
     # each claim typeset from the objects the checker read; the checked LaTeX folded beneath
     steps = "\n".join(
-        f"<li><p>{_e(to_plain(step.text))}</p>\n{step.mathml}\n"
+        f"<li><p>{prose(step.text)}</p>\n{step.mathml}\n"
         f'<details><summary>LaTeX</summary><pre class="tex">{_e(step.display)}</pre></details></li>'
         for step in derivation.steps
     )
-    remarks = "\n".join(f'<p class="remark">{_e(to_plain(r))}</p>' for r in derivation.remarks)
+    remarks = "\n".join(f'<p class="remark">{prose(r)}</p>' for r in derivation.remarks)
     results = "\n".join(
         f'<tr><th scope="row"><code>{_e(name)}</code></th><td>{block(derivation.shown(name))}</td></tr>'
         for name in derivation.results
@@ -99,7 +98,7 @@ def _derivation(derivation) -> str:
     if results:
         results = f'<table class="results"><caption>Results</caption>\n{results}\n</table>'
     return (
-        f"<h3>{_e(to_plain(derivation.title))}</h3>\n"
+        f"<h3>{prose(derivation.title)}</h3>\n"
         f'<ol class="steps">\n{steps}\n</ol>\n{results}\n{remarks}'
     )
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import sympy as sp
-from sympy.matrices.expressions.matexpr import MatrixExpr
+from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 from sympy.polys.orderings import lex
 from sympy.polys.rings import PolyRing
 
@@ -241,6 +241,46 @@ def float_scale(*objs: object) -> float:
     return max([1.0, *numbers]) if numbers else 1.0
 
 
+def _lift(expr: sp.Expr) -> sp.Basic:
+    """A scalar built from the entries of 1x1 matrix expressions, as the 1x1 matrix
+    expression it equals (``b - c^T Q^{-1} c / 2`` as ``b I - c^T Q^{-1} c / 2``).
+
+    SymPy would expand each entry into a sum over indices; as a matrix
+    expression the checker's matrix algebra compares it (symmetric and
+    orthogonal symbols, a 1x1 term equal to its transpose).
+    """
+    if isinstance(expr, MatrixElement) and expr.parent.shape == (1, 1):
+        if not expr.parent.atoms(sp.MatrixSymbol):  # explicit matrices: the entry is a number
+            return sp.ImmutableMatrix(expr.parent.doit())[0, 0]
+        return expr.parent
+    if not expr.has(MatrixElement):
+        return expr
+    if expr.is_Add:
+        terms = [_lift(a) for a in expr.args]
+        if not any(isinstance(t, MatrixExpr) for t in terms):
+            return sp.Add(*terms)
+        return sp.MatAdd(*(_one_by_one(t) for t in terms))
+    if expr.is_Mul:
+        factors = [_lift(a) for a in expr.args]
+        matrices = [f for f in factors if isinstance(f, MatrixExpr)]
+        scalar = sp.Mul(*(f for f in factors if not isinstance(f, MatrixExpr)))
+        return sp.MatMul(scalar, *matrices) if matrices else scalar
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp > 0:
+        return sp.MatPow(_lift(expr.base), expr.exp)
+    raise ClaimError(f"cannot compare the scalar {expr}: an entry of a matrix inside {expr.func}")
+
+
+def _one_by_one(term: sp.Basic) -> sp.Basic:
+    return term if isinstance(term, MatrixExpr) else term * sp.Identity(1)
+
+
+def lifted(obj: object) -> object:
+    """``obj``, a scalar holding 1x1 matrix entries lifted to its 1x1 matrix expression."""
+    if isinstance(obj, sp.Expr) and not isinstance(obj, MatrixExpr) and obj.has(MatrixElement):
+        return _lift(obj)
+    return obj
+
+
 def checked(obj: object, where: Mapping | None = None, given: tuple = ()) -> object:
     """The form the checker compares: names replaced by their values, everything evaluated.
 
@@ -250,7 +290,7 @@ def checked(obj: object, where: Mapping | None = None, given: tuple = ()) -> obj
     obj = sp.sympify(obj) if not isinstance(obj, sp.MatrixBase) else sp.ImmutableMatrix(obj)
     if where:
         obj = obj.subs(where)
-    obj = expand_names(obj)
+    obj = lifted(expand_names(obj))
     if isinstance(obj, sp.MatrixBase):
         out = obj.applyfunc(lambda e: sp.sympify(e).doit())
     else:
@@ -274,6 +314,8 @@ def _branch(pw: sp.Piecewise, given: tuple) -> sp.Basic:
 def _difference(lhs: object, rhs: object) -> object:
     if isinstance(lhs, sp.MatrixBase) or isinstance(rhs, sp.MatrixBase):
         return sp.Matrix(lhs) - sp.Matrix(rhs)
+    if isinstance(lhs, MatrixExpr) != isinstance(rhs, MatrixExpr):  # a scalar against a 1x1
+        return _one_by_one(lhs) - _one_by_one(rhs)
     return lhs - rhs
 
 

@@ -15,7 +15,33 @@ from theory.engine.checking import _checked_relation, _positive_part, checked, i
 from theory.engine.derivation import Step, _basic, _refuse
 from theory.engine.named import expand_names
 
-__all__ = ["agrees_at", "holds_for_all", "is_root", "power_identity", "roots_of", "solves"]
+__all__ = [
+    "agrees_at",
+    "fact",
+    "holds_for_all",
+    "is_root",
+    "power_identity",
+    "roots_of",
+    "solves",
+]
+
+
+def fact(lhs: object, rhs: object, *, points: list[dict] | None = None, **checks) -> sp.Eq:
+    """``lhs = rhs`` as an equation to quote in a sentence, proven first; ClaimError if false.
+
+    Proven as :func:`~theory.engine.derivation.identity` proves a step (its
+    keyword options, such as ``cases``, ``where`` or ``symmetric``, apply), or
+    with ``points`` at those points only (as :func:`agrees_at`: for a fact
+    that holds in one regime, say so in the words around it).
+    """
+    from theory.engine.derivation import identity
+
+    what = "a formula in a sentence"
+    if points is not None:
+        agrees_at(what, lhs, rhs, points)
+    else:
+        identity(what, lhs, rhs, **checks)
+    return sp.Eq(_basic(lhs), _basic(rhs), evaluate=False)
 
 
 def holds_for_all(text: str, claim: sp.Basic, *, where: Mapping | None = None) -> Step:

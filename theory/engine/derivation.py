@@ -40,9 +40,11 @@ from theory.engine.checking import (
     gt,
     is_zero,
     le,
+    lifted,
     lt,
     same_condition,
 )
+from theory.engine.named import expand_names, has_names
 from theory.engine.printing import escape_text, latex
 from theory.engine.reader_text import plain, to_plain
 from theory.errors import ClaimError
@@ -228,6 +230,7 @@ def _matches(item: sp.Basic, candidates: list) -> bool:
 
 
 def _same_value(a: sp.Basic, b: sp.Basic) -> bool:
+    a, b = lifted(a), lifted(b)  # a scalar of 1x1 entries compares as its 1x1 matrix
     if isinstance(a, sp.core.relational.Relational) or isinstance(b, sp.core.relational.Relational):
         if isinstance(a, sp.Equality) and isinstance(b, sp.Equality):
             return _same_value(a.rhs, b.rhs)
@@ -304,12 +307,18 @@ class Derivation:
         return plain(self.shown(name))
 
     def shown(self, name: str) -> sp.Basic:
-        """The result ``name`` as printed: as its step writes it (a person's form, proven
-        equal to the result when the step was checked), else as SymPy holds it."""
+        """The result ``name`` as printed: as its step writes it (a person's form: what the
+        step yields, or its right-hand side, proven equal to the result when the
+        derivation was built), else as SymPy holds it."""
         named = [s for s in self.steps if s.names(name)]
-        if len(named) == 1 and named[0].yields is None and named[0].relation == "=":
-            return named[0].rhs
-        return self.results[name]
+        if len(named) == 1 and named[0].yields is not None:
+            form = named[0].yields  # the argument a step proved, as it wrote it
+        elif len(named) == 1 and named[0].relation == "=":
+            form = named[0].rhs
+        else:
+            return self.results[name]
+        # a result stands on its own: the names its step used are written out
+        return expand_names(form) if has_names(form) else form
 
     def __str__(self) -> str:
         return self.to_text()

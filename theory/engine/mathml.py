@@ -29,9 +29,18 @@ from xml.sax.saxutils import escape
 import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
 
-from theory.engine.printing import WrittenOrder, _has_pm, _matrix_negative, _without_pm
+from theory.engine.printing import (
+    WrittenOrder,
+    _has_pm,
+    _matrix_negative,
+    _without_pm,
+    operator_name,
+    rational_times_entry,
+    scalar_entry,
+    written_factors,
+)
 
-__all__ = ["block", "inline", "mathml", "name_mathml"]
+__all__ = ["block", "inline", "mathml", "name_mathml", "prose"]
 
 _NAMESPACE = "http://www.w3.org/1998/Math/MathML"
 #: the relations a step or a result prints, by SymPy's operator
@@ -86,12 +95,31 @@ class _MathML(WrittenOrder, MathMLPresentationPrinter):
             row.appendChild(self._fenced(shown) if term.is_Add or term.is_Relational else shown)
         return row
 
+    def _print_MatrixElement(self, e):
+        if scalar_entry(e):
+            return self._print(e.parent)
+        return super()._print_MatrixElement(e)
+
     def _print_Mul(self, expr):
+        if (split := rational_times_entry(expr)) is not None:
+            coeff, entry = split
+            row = self._row(self._mo(_MINUS)) if coeff < 0 else self._row()
+            if abs(coeff) != 1:
+                row.appendChild(self._print(abs(coeff)))
+                row.appendChild(self._mo(_TIMES))
+            row.appendChild(self._print(entry))
+            return row
         if _has_pm(expr) and expr != _without_pm(expr):  # ±√Δ: the sign leads
             return self._row(self._mo("±"), self._print(_without_pm(expr)))
         if expr.could_extract_minus_sign() and not isinstance(expr, sp.UnevaluatedExpr):
             return self._row(self._mo(_MINUS), self._print(-expr))
-        return super()._print_Mul(expr)
+        # SymPy's printer orders factors unless told "old": keep a written product's order
+        order = "old" if written_factors(expr) else None
+        order, self._settings["order"] = self._settings["order"], order
+        try:
+            return super()._print_Mul(expr)
+        finally:
+            self._settings["order"] = order
 
     def _print_Rational(self, e):
         if e.q == 1:
@@ -244,7 +272,8 @@ class _MathML(WrittenOrder, MathMLPresentationPrinter):
             if i:
                 row.appendChild(self._mo(_TIMES))
             shown = self._print(a)
-            row.appendChild(self._fenced(shown) if a.is_Add or isinstance(a, sp.MatAdd) else shown)
+            bracket = a.is_Add or isinstance(a, sp.MatAdd) or (len(args) > 1 and operator_name(a))
+            row.appendChild(self._fenced(shown) if bracket else shown)
         return row
 
     def _print_MatAdd(self, expr):
@@ -302,6 +331,8 @@ class _MathML(WrittenOrder, MathMLPresentationPrinter):
 
     def parenthesize(self, item, level, strict=False):
         if _is_named(item):  # a name is one symbol, however it is written
+            return self._print(item)
+        if item.is_Mul and not item.could_extract_minus_sign():  # a product in a product
             return self._print(item)
         return super().parenthesize(item, level, strict)
 
@@ -363,6 +394,10 @@ class _TexName:
                     items.append(self.p._el("msubsup", base.firstChild, script, base.lastChild))
                 else:
                     items.append(self.p._el("msup" if token == "^" else "msub", base, script))
+                continue
+            if token == "'" and items:  # a prime: s'
+                self.i += 1
+                items.append(self.p._el("msup", items.pop(), self.p._mo("′")))
                 continue
             if token == "(":
                 self.i += 1
@@ -503,3 +538,17 @@ def block(*parts: object, relation: str | None = None) -> str:
         op = escape(relation).encode("ascii", "xmlcharrefreplace").decode("ascii")
         body = f"<mrow>{mathml(lhs)}<mo>{op}</mo>{mathml(rhs)}</mrow>"
     return f'<math xmlns="{_NAMESPACE}" display="block">{body}</math>'
+
+
+def prose(text: str) -> str:
+    """A sentence as HTML: its words escaped, its objects as inline ``<math>``.
+
+    Text that is not a :class:`~theory.engine.prose.Sentence` holds no objects:
+    it is shown as reader's text (its small LaTeX read into Unicode).
+    """
+    from theory.engine.prose import Sentence
+    from theory.engine.reader_text import to_plain
+
+    if not isinstance(text, Sentence):
+        return escape(to_plain(text))
+    return "".join(escape(p) if isinstance(p, str) else inline(p) for p in text.parts)

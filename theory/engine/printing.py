@@ -26,7 +26,16 @@ from sympy.printing.latex import LatexPrinter
 
 from theory.symbols import z
 
-__all__ = ["Written", "escape_text", "factored", "latex", "polynomial", "tex"]
+__all__ = [
+    "Written",
+    "escape_text",
+    "factored",
+    "latex",
+    "polynomial",
+    "tex",
+    "operator_name",
+    "written_factors",
+]
 
 
 class Written(sp.UnevaluatedExpr):
@@ -66,6 +75,39 @@ def _person_order(terms: list[sp.Expr]) -> list[sp.Expr]:
     return others + numbers + negative + signed  # t + 1, sqrt(kappa) - 1
 
 
+def scalar_entry(expr) -> bool:
+    """Whether ``expr`` is the one entry of a 1x1 matrix expression (``c^T Q^{-1} c``): a
+    scalar, printed as the product it is."""
+    from sympy.matrices.expressions.matexpr import MatrixElement
+
+    return isinstance(expr, MatrixElement) and expr.parent.shape == (1, 1)
+
+
+def rational_times_entry(expr) -> tuple | None:
+    """``(r, entry)`` when ``expr`` is a rational number times a 1x1 entry (printed ``1/2 c^T c``)."""
+    if not expr.is_Mul or len(expr.args) != 2:
+        return None
+    coeff, rest = expr.args
+    return (coeff, rest) if coeff.is_Rational and scalar_entry(rest) else None
+
+
+def operator_name(expr) -> bool:
+    """Whether ``expr`` is a name that applies an operator (``tr R``, ``det R``): a factor
+    of a product is bracketed, ``(tr R) R^t``, so that it does not read ``tr(R R^t)``."""
+    from theory.engine.named import Named
+
+    return isinstance(expr, Named) and " " in expr.args[0].name
+
+
+def written_factors(expr: sp.Mul) -> bool:
+    r"""Whether a product was built in an order of its own (``evaluate=False``): it prints so.
+
+    Any other product prints in SymPy's order of factors: numbers, then symbols
+    by name (``\eta v``, ``\lambda x``), then the rest.
+    """
+    return expr.args != sp.Mul(*expr.args).args
+
+
 class WrittenOrder:
     """Printer mix-in: the sum inside a :class:`Written` keeps its written order; others a person's."""
 
@@ -88,6 +130,25 @@ class _Latex(WrittenOrder, LatexPrinter):
     def _as_ordered_terms(self, expr, order=None):
         return self._ordered(expr)
 
+    def _print_MatrixElement(self, expr) -> str:
+        if scalar_entry(expr):
+            return self._print(expr.parent)
+        return super()._print_MatrixElement(expr)
+
+    def _print_Mul(self, expr) -> str:
+        if (split := rational_times_entry(expr)) is not None:
+            coeff, entry = split
+            sign = "- " if coeff < 0 else ""
+            number = self._print(abs(coeff)) + " " if abs(coeff) != 1 else ""
+            return f"{sign}{number}{self._print(entry)}"
+        if written_factors(expr):
+            return super()._print_Mul(expr)
+        order, self._settings["order"] = self._settings["order"], None
+        try:
+            return super()._print_Mul(expr)
+        finally:
+            self._settings["order"] = order
+
     def _print_Add(self, expr, order=None) -> str:
         terms = self._as_ordered_terms(expr)
         out = ""
@@ -106,6 +167,14 @@ class _Latex(WrittenOrder, LatexPrinter):
 
     def _print_Identity(self, expr) -> str:
         return "I"
+
+    def _print_Function(self, expr, exp=None) -> str:
+        from sympy.core.function import AppliedUndef
+
+        if not isinstance(expr, AppliedUndef):  # an undefined function, g(x): no braces, no \left
+            return super()._print_Function(expr, exp)
+        text = f"{expr.func.__name__}\\left({', '.join(self._print(a) for a in expr.args)}\\right)"
+        return text if exp is None else f"{text}^{{{exp}}}"
 
     def _print_Transpose(self, expr) -> str:
         from theory.engine.named import NamedMatrix
@@ -126,7 +195,8 @@ class _Latex(WrittenOrder, LatexPrinter):
         parts = []
         for a in args:
             text = self._print(a)
-            parts.append(rf"\left({text}\right)" if a.is_Add or isinstance(a, sp.MatAdd) else text)
+            bracket = a.is_Add or isinstance(a, sp.MatAdd) or (len(args) > 1 and operator_name(a))
+            parts.append(rf"\left({text}\right)" if bracket else text)
         return " ".join(parts)
 
     def _print_MatAdd(self, expr) -> str:
@@ -162,6 +232,7 @@ def _size_brackets(tex: str) -> str:
     for left, right, plain_left, plain_right in (
         (r"\left|", r"\right|", "|", "|"),
         (r"\left(", r"\right)", "(", ")"),
+        (r"\left[", r"\right]", "[", "]"),
     ):
         out, stack, i = [], [], 0
         while i < len(tex):

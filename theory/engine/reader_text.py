@@ -28,6 +28,10 @@ from theory.engine.printing import (
     _has_pm,
     _matrix_negative,
     _without_pm,
+    operator_name,
+    rational_times_entry,
+    scalar_entry,
+    written_factors,
 )
 
 __all__ = ["plain", "to_plain", "unmath"]
@@ -81,7 +85,7 @@ class _Plain(WrittenOrder, StrPrinter):
         if exp == 1:
             return self.parenthesize(base, 60) if not base.is_Atom else self._print(base)
         b = self._print(base)
-        if not _atomic(base) or "/" in b or " " in b:
+        if not isinstance(base, sp.Abs) and (not _atomic(base) or "/" in b or " " in b):
             b = f"({b})"
         e = self._print(exp)
         superscripts = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -89,8 +93,20 @@ class _Plain(WrittenOrder, StrPrinter):
             e.translate(superscripts) if e.isdigit() else f"^{e}" if exp.is_Atom else f"^({e})"
         )
 
+    def _print_MatrixElement(self, expr) -> str:
+        if scalar_entry(expr):
+            return self._print(expr.parent)
+        return super()._print_MatrixElement(expr)
+
     def _print_Mul(self, expr) -> str:
-        factors = _flat_factors(expr)
+        if (split := rational_times_entry(expr)) is not None:
+            coeff, entry = split
+            sign = "−" if coeff < 0 else ""
+            number = self._print(abs(coeff)) + " " if abs(coeff) != 1 else ""
+            return f"{sign}{number}{self._print(entry)}"
+        factors = _flat_factors(
+            expr if written_factors(expr) else expr.func(*expr.as_ordered_factors(), evaluate=False)
+        )
         sign = ""
         coeff = [f for f in factors if f.is_Number]
         if coeff and coeff[0] < 0:
@@ -123,7 +139,8 @@ class _Plain(WrittenOrder, StrPrinter):
                 text = f"({text})"
             elif isinstance(f, sp.Pow) and f.exp.is_Number and f.exp < 0:
                 text = f"({text})"
-            if out and (out[-1].isdigit() and text[0].isdigit() or not _joins(out[-1], text[0])):
+            apart = operator_name(f) or not _joins(out[-1], text[0]) if out else False
+            if out and (out[-1].isdigit() and text[0].isdigit() or apart):
                 out += " "
             out += text
         return out
@@ -178,7 +195,8 @@ class _Plain(WrittenOrder, StrPrinter):
             )
         for a in args:
             text = self._print(a)
-            parts.append(f"({text})" if a.is_Add or isinstance(a, sp.MatAdd) else text)
+            bracket = a.is_Add or isinstance(a, sp.MatAdd) or (len(args) > 1 and operator_name(a))
+            parts.append(f"({text})" if bracket else text)
         return " ".join(parts)
 
     def _print_MatAdd(self, expr) -> str:
@@ -197,7 +215,8 @@ class _Plain(WrittenOrder, StrPrinter):
         return out
 
     def _print_MatPow(self, expr) -> str:
-        return f"{self._print(expr.base)}^{self._print(expr.exp)}"
+        exp = self._print(expr.exp)
+        return f"{self._print(expr.base)}^{exp if expr.exp.is_Atom else f'({exp})'}"
 
     def _print_MatrixSymbol(self, expr) -> str:
         return self._GREEK.get(expr.name, expr.name)
@@ -237,7 +256,8 @@ class _Plain(WrittenOrder, StrPrinter):
         return ", ".join(self._print(e) for e in expr)
 
     def _print_Transpose(self, expr) -> str:
-        return f"{self._print(expr.arg)}ᵀ"
+        text = self._print(expr.arg)
+        return f"({text})ᵀ" if isinstance(expr.arg, sp.MatAdd | sp.MatMul) else f"{text}ᵀ"
 
     def _print_Inverse(self, expr) -> str:
         return f"{self._print(expr.arg)}⁻¹"
@@ -250,6 +270,17 @@ class _Plain(WrittenOrder, StrPrinter):
 
     def _print_Infinity(self, expr) -> str:
         return "∞"
+
+    def _print_Interval(self, expr) -> str:
+        left = "(" if expr.left_open else "["
+        right = ")" if expr.right_open else "]"
+        return f"{left}{self._print(expr.start)}, {self._print(expr.end)}{right}"
+
+    def _print_Max(self, expr) -> str:
+        return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Min(self, expr) -> str:
+        return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
 
 def _flat_factors(expr: sp.Expr) -> list:
@@ -353,7 +384,12 @@ def _sup(text: str) -> str:
 
 
 def to_plain(latex_text: str) -> str:
-    """Reader's text (Unicode) for the small LaTeX of step sentences; ``$`` signs are dropped."""
+    """Reader's text (Unicode) for a sentence: a :class:`~theory.engine.prose.Sentence`'s
+    objects printed by :func:`plain`; in other text the small LaTeX is read (``$`` dropped)."""
+    from theory.engine.prose import Sentence
+
+    if isinstance(latex_text, Sentence):
+        return "".join(p if isinstance(p, str) else plain(p) for p in latex_text.parts)
     text = latex_text.replace("$", "")
     text = _GREEK_TEX.sub(lambda m: _GREEK_UNICODE[m.group(1)], text)
     for macro, word in _MACROS:
