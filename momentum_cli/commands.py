@@ -20,6 +20,7 @@ from momentum_cli.options import (
     significant,
 )
 from momentum_cli.parsing import MAX_MAGNITUDE_EXP
+from theory.errors import shortest
 
 __all__ = [
     "cmd_derive",
@@ -37,14 +38,17 @@ __all__ = [
 
 
 def _derivation_json(topic: str, method: str, derivations) -> str:
-    import sympy as sp
+    from theory.engine.printing import latex
+    from theory.engine.sympy_text import sympy_text
 
     steps, results = [], {}
     for name, d in derivations.items():
         steps += [{"text": s.text, "latex": s.latex} for s in d.steps]
-        for key, value in d.results.items():
+        for key in d.results:
             label = key if len(derivations) == 1 else f"{name}.{key}"
-            results[label] = {"text": str(value), "latex": sp.latex(value)}
+            # as every format prints it; "text" is read back by sympy.sympify
+            shown = d.shown(key)
+            results[label] = {"text": sympy_text(shown), "latex": latex(shown)}
     return dumps({"topic": topic, "method": method, "steps": steps, "result": results})
 
 
@@ -325,12 +329,13 @@ def cmd_tune(args) -> str:
 
                 step = fractions[0] / sp.Rational((1 - d).numerator, (1 - d).denominator)
             fractions = (step, *fractions[1:])
-        exact_strings = dict(zip(("eta", "beta", "rate"), map(str, fractions), strict=True))
+        exact_strings = dict(zip(("eta", "beta", "rate"), map(_exact, fractions), strict=True))
         values = tuple(float(v) for v in fractions)
         how = "closed form"
         if wd or d:
-            how += f" (torch: the spectrum shifted to [{float(mu + wd):g}, {float(L + wd):g}]"
-            how += f", the step divided by 1 - dampening = {float(1 - d):g})" if d else ")"
+            # shortest round-trip: 100.0005 is not 100.001 (%g's six digits)
+            how += f" (torch: the spectrum shifted to [{shortest(mu + wd)}, {shortest(L + wd)}]"
+            how += f", the step divided by 1 - dampening = {shortest(1 - d)})" if d else ")"
     else:
         if d == 1:
             raise UsageError("momentum tune: --dampening 1 lets no gradient in: nothing to tune")
@@ -363,18 +368,29 @@ def cmd_tune(args) -> str:
         both = formula if formula == decimal else f"{formula} = {decimal}"
         lines.append(f"{name} = {both}{note}")
     return (
-        f"{args.method} tuned for [{float(mu):g}, {float(L):g}] (kappa = {float(L / mu):g}), {how}:\n"
-        + "\n".join(lines)
+        f"{args.method} tuned for [{shortest(mu)}, {shortest(L)}] (kappa = {shortest(L / mu)}), "
+        f"{how}:\n" + "\n".join(lines)
     )
 
 
 def _formula(value) -> str:
-    """An exact value as a person writes it: 4/121, 4/(10√10 + 1)²."""
+    """An exact value as a person writes it: 4/121, (33667 − √44466889)/816750."""
     if isinstance(value, Fraction):
         return str(value)
+    from theory.engine.forms import collected
     from theory.engine.reader_text import plain
 
-    return plain(value)
+    return plain(collected(value))
+
+
+def _exact(value) -> str:
+    """An exact value as SymPy reads it back: 4/121, (33667 - sqrt(44466889))/816750."""
+    if isinstance(value, Fraction):
+        return str(value)
+    from theory.engine.forms import collected
+    from theory.engine.sympy_text import sympy_text
+
+    return sympy_text(collected(value))
 
 
 def cmd_simulate(args) -> str:

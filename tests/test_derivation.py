@@ -165,3 +165,9 @@ def test_roots_of_checks_each_sign(formula):
     with pytest.raises(ClaimError, match="not the roots"):
         roots_of("roots", Named("z_±", 0), poly, formula)
     roots_of("roots", Named("z_±", 0), poly, sp.Rational(3, 2) + PM / 2)  # both: accepted
+
+
+def test_a_refused_claim_prints_its_floats_in_their_shortest_form():
+    # SymPy writes Float(0.1) as 0.100000000000000; the message gives the double's own text
+    with pytest.raises(ClaimError, match=r"does not hold: 0\.1\*x = 0\.30000000000000004\*x$"):
+        identity("A float slip.", sp.Float(0.1) * x, sp.Float(0.1 + 0.2) * x)

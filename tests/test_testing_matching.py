@@ -158,3 +158,22 @@ def test_an_iterate_that_is_not_finite_fails_the_check(bad):
 
     with pytest.raises(AssertionError, match="first differ at step 5"):
         assert_matches(traj, "heavy_ball", eta=0.1, beta=0.9)
+
+
+def test_the_counterexample_prints_numbers_in_their_shortest_form():
+    # %.17g wrote lambda = 0.3 as 0.29999999999999999, NumPy 2's repr np.float64(0.1)
+    def traj(lam, x0, steps):  # heavy ball with the step size doubled
+        x, v, xs = x0, 0.0, [x0]
+        for _ in range(steps):
+            v = 0.3 * v + lam * x
+            x = x - 0.2 * v
+            xs.append(x)
+        return xs
+
+    with pytest.raises(AssertionError) as info:
+        assert_matches(traj, "heavy_ball", eta=np.float64(0.1), beta=np.float64(0.3), lams=[0.3])
+    message = str(info.value)
+    assert "heavy_ball (eta=0.1, beta=0.3)" in message and "at lambda = 0.3, x0 = 1.3," in message
+    assert "np.float64" not in message and "99999999" not in message
+    expected = re.search(r"expected x_1 = (\S+)", message).group(1)
+    assert expected == repr(1.3 - 0.1 * 0.3 * 1.3)  # the shortest text of that double

@@ -32,7 +32,7 @@ def test_run_trajectory_accepts_a_column():
     "bad, match",
     [
         (lambda lam, x0, steps: [x0] * steps, r"steps \+ 1 = 6 iterates"),
-        (lambda lam, x0, steps: [0.0] * (steps + 1), "must start at x0 = 2.5: x_0 = 0.0"),
+        (lambda lam, x0, steps: [0.0] * (steps + 1), "must start at x0 = 2.5: x_0 = 0$"),
         (lambda lam, x0, steps: ["a"] * (steps + 1), "must return 6 real numbers"),
         (lambda lam, x0, steps: None, "shape"),
     ],

@@ -13,6 +13,7 @@ __all__ = [
     "NotSPDError",
     "ParameterError",
     "describe",
+    "shortest",
 ]
 
 
@@ -49,3 +50,19 @@ def describe(value, limit: int = 60) -> str:
     except ValueError:  # an int too long for str() inside a container
         return f"a {type(value).__name__} too large to print"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def shortest(value) -> str:
+    """A number for a message: the shortest text that reads back as the same double.
+
+    ``0.3``, not ``0.29999999999999999`` (``%.17g``), ``np.float64(0.3)`` or
+    ``0.300000000000000``; a whole number without its ``.0``.
+
+    >>> shortest(0.1 * 3), shortest(0.3), shortest(39.0), shortest(1e-20)
+    ('0.30000000000000004', '0.3', '39', '1e-20')
+    """
+    try:
+        text = repr(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return describe(value)
+    return text.removesuffix(".0")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from numerics.testing.trajectories import TrajectoryFn, run_trajectory
-from theory.errors import ParameterError
+from theory.errors import ParameterError, shortest
 
 __all__ = ["DEFAULT_LAM_FRACTIONS", "MATCH_RTOL", "assert_matches", "default_lams"]
 
@@ -60,7 +60,7 @@ def _scale(xs: np.ndarray) -> np.ndarray:
 
 def _describe(method_name: str, eta, beta, params: dict) -> str:
     named = {"eta": eta, "beta": beta, **params}
-    return f"{method_name} (" + ", ".join(f"{k}={v!r}" for k, v in named.items()) + ")"
+    return f"{method_name} (" + ", ".join(f"{k}={shortest(v)}" for k, v in named.items()) + ")"
 
 
 def assert_matches(
@@ -143,9 +143,10 @@ def assert_matches(
             shown = slice(max(0, t - 3), t + 1)
             raise AssertionError(
                 f"the optimiser does not follow {_describe(m.name, eta, beta, params)}: "
-                f"at lambda = {lam:.17g}, x0 = {x0!r}, the iterates first differ at step {t}:\n"
-                f"  expected x_{t} = {expected[t]:.17g}\n"
-                f"  observed x_{t} = {observed[t]:.17g}\n"
+                f"at lambda = {shortest(lam)}, x0 = {shortest(x0)}, the iterates first differ "
+                f"at step {t}:\n"
+                f"  expected x_{t} = {shortest(expected[t])}\n"
+                f"  observed x_{t} = {shortest(observed[t])}\n"
                 f"  (difference {abs(observed[t] - expected[t]):.3g}, "
                 f"tolerance {tolerance[t]:.3g} = {rtol:g} x {tolerance[t] / rtol if rtol else 0:.3g})\n"
                 f"  steps {shown.start}..{t}: expected {expected[shown].tolist()}, "

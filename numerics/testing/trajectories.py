@@ -32,7 +32,7 @@ from collections.abc import Callable
 import numpy as np
 
 from numerics.checks import real_array
-from theory.errors import MomentumError, ParameterError, describe
+from theory.errors import MomentumError, ParameterError, describe, shortest
 
 __all__ = [
     "TrajectoryError",
@@ -87,11 +87,11 @@ def run_trajectory(traj: TrajectoryFn, lam: float, x0: float, steps: int) -> np.
     if xs.shape != (steps + 1,):
         raise TrajectoryError(
             f"the trajectory must return steps + 1 = {steps + 1} iterates "
-            f"(x_0 first) for lam={lam}, x0={x0}: shape {xs.shape}"
+            f"(x_0 first) for lam={shortest(lam)}, x0={shortest(x0)}: shape {xs.shape}"
         )
     if xs[0] != x0:
         raise TrajectoryError(
-            f"the trajectory must start at x0 = {x0!r}: x_0 = {float(xs[0])!r}"
+            f"the trajectory must start at x0 = {shortest(x0)}: x_0 = {shortest(xs[0])}"
             + (" (a float32 optimiser? run it in float64)" if np.float32(x0) == xs[0] else "")
         )
     return xs

@@ -242,18 +242,19 @@ def float_scale(*objs: object) -> float:
 
 
 def _lift(expr: sp.Expr) -> sp.Basic:
-    """A scalar built from the entries of 1x1 matrix expressions, as the 1x1 matrix
-    expression it equals (``b - c^T Q^{-1} c / 2`` as ``b I - c^T Q^{-1} c / 2``).
+    """A scalar built from the entries (or traces) of 1x1 matrix expressions, as the 1x1
+    matrix expression it equals (``b - c^T Q^{-1} c / 2`` as ``b I - c^T Q^{-1} c / 2``).
 
     SymPy would expand each entry into a sum over indices; as a matrix
     expression the checker's matrix algebra compares it (symmetric and
     orthogonal symbols, a 1x1 term equal to its transpose).
     """
-    if isinstance(expr, MatrixElement) and expr.parent.shape == (1, 1):
-        if not expr.parent.atoms(sp.MatrixSymbol):  # explicit matrices: the entry is a number
-            return sp.ImmutableMatrix(expr.parent.doit())[0, 0]
-        return expr.parent
-    if not expr.has(MatrixElement):
+    if isinstance(expr, MatrixElement | sp.Trace) and _entry_of(expr).shape == (1, 1):
+        parent = _entry_of(expr)  # a 1x1 matrix's one entry is its trace too
+        if not parent.atoms(sp.MatrixSymbol):  # explicit matrices: the entry is a number
+            return sp.ImmutableMatrix(parent.doit())[0, 0]
+        return parent
+    if not expr.has(MatrixElement, sp.Trace):
         return expr
     if expr.is_Add:
         terms = [_lift(a) for a in expr.args]
@@ -270,13 +271,18 @@ def _lift(expr: sp.Expr) -> sp.Basic:
     raise ClaimError(f"cannot compare the scalar {expr}: an entry of a matrix inside {expr.func}")
 
 
+def _entry_of(expr: sp.Basic) -> sp.MatrixExpr:
+    return expr.parent if isinstance(expr, MatrixElement) else expr.arg
+
+
 def _one_by_one(term: sp.Basic) -> sp.Basic:
     return term if isinstance(term, MatrixExpr) else term * sp.Identity(1)
 
 
 def lifted(obj: object) -> object:
     """``obj``, a scalar holding 1x1 matrix entries lifted to its 1x1 matrix expression."""
-    if isinstance(obj, sp.Expr) and not isinstance(obj, MatrixExpr) and obj.has(MatrixElement):
+    scalar = isinstance(obj, sp.Expr) and not isinstance(obj, MatrixExpr)
+    if scalar and obj.has(MatrixElement, sp.Trace):
         return _lift(obj)
     return obj
 

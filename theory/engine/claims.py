@@ -14,6 +14,7 @@ import sympy as sp
 from theory.engine.checking import _checked_relation, _positive_part, checked, is_zero, zero_modulo
 from theory.engine.derivation import Step, _basic, _refuse
 from theory.engine.named import expand_names
+from theory.engine.sympy_text import message_text
 
 __all__ = [
     "agrees_at",
@@ -62,7 +63,7 @@ def holds_for_all(text: str, claim: sp.Basic, *, where: Mapping | None = None) -
         return False
 
     if not proof():
-        raise _refuse(text, f"{claim} is not proven")
+        raise _refuse(text, f"{message_text(claim)} is not proven")
     lhs, rhs = claim.args
     rel = {
         sp.StrictGreaterThan: ">",
@@ -102,7 +103,10 @@ def solves(
         return bool(slope.is_positive or slope.is_negative)
 
     if not proof():
-        raise _refuse(text, f"{equation} is not solved by {var} = {solution} alone")
+        raise _refuse(
+            text,
+            f"{message_text(equation)} is not solved by {var} = {message_text(solution)} alone",
+        )
     shown = sp.Eq(var, solution, evaluate=False)
     return Step(text, equation, "<=>", shown, proof, result, _basic(solution))
 
@@ -162,7 +166,7 @@ def agrees_at(
         return True
 
     if not proof():
-        raise _refuse(text, f"{sp.sstr(lhs)} = {sp.sstr(rhs)} at {points}")
+        raise _refuse(text, f"{message_text(lhs)} = {message_text(rhs)} at {message_text(points)}")
     return Step(text, _basic(lhs), "=", _basic(rhs), proof, result)
 
 

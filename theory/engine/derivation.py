@@ -47,6 +47,7 @@ from theory.engine.checking import (
 from theory.engine.named import expand_names, has_names
 from theory.engine.printing import escape_text, latex
 from theory.engine.reader_text import plain, to_plain
+from theory.engine.sympy_text import message_text
 from theory.errors import ClaimError
 
 __all__ = [
@@ -168,7 +169,7 @@ def identity(
     if not proof():
         raise _refuse(
             text,
-            f"{sp.sstr(lhs)} = {sp.sstr(rhs)}"
+            f"{message_text(lhs)} = {message_text(rhs)}"
             + (f" (printed as {plain(left)} = {plain(right)})" if display is not None else ""),
         )
     shown = None if yields is None else _basic(yields)
@@ -195,7 +196,7 @@ def equivalent(
         return same_condition(derived, claimed)
 
     if not proof():
-        raise _refuse(text, f"{derived} is not equivalent to {claimed}")
+        raise _refuse(text, f"{message_text(derived)} is not equivalent to {message_text(claimed)}")
     return Step(text, derived, "<=>", claimed, proof, result)
 
 
@@ -216,11 +217,13 @@ def _results_check(steps: tuple[Step, ...], results: Mapping[str, sp.Basic]) -> 
                 _matches(v, parts) for v in values
             )
             if not matched:
-                raise ClaimError(f"result {name!r} is not what its steps derived: {value}")
+                raise ClaimError(
+                    f"result {name!r} is not what its steps derived: {message_text(value)}"
+                )
         elif not _same_value(value, named[0].value):
             raise ClaimError(
-                f"result {name!r} is not the right-hand side of its step: {value} "
-                f"against {named[0].value}"
+                f"result {name!r} is not the right-hand side of its step: "
+                f"{message_text(value)} against {message_text(named[0].value)}"
             )
 
 
@@ -273,7 +276,7 @@ class Derivation:
         _results_check(self.steps, self.results)
 
     def to_latex(self) -> str:
-        """The derivation as a LaTeX fragment: a title, one ``align*`` block, remarks."""
+        """The derivation as a LaTeX fragment: a title, one ``align*`` block, its results, remarks."""
         lines = []
         for i, step in enumerate(self.steps, 1):
             lines.append(rf"\intertext{{{i}. {escape_text(step.text)}}}")
@@ -281,13 +284,27 @@ class Derivation:
         body = "\n".join(lines)
         remarks = "".join(f"\n\n\\paragraph{{Remark.}} {escape_text(r)}" for r in self.remarks)
         maths = f"\\begin{{align*}}\n{body}\n\\end{{align*}}" if self.steps else ""
-        return f"\\subsection*{{{escape_text(self.title)}}}\n{maths}{remarks}\n"
+        results = ""
+        if self.results:
+            items = "\n".join(
+                rf"\item[{escape_text(name)}] $\displaystyle {latex(self.shown(name))}$"
+                for name in self.results
+            )
+            results = (
+                f"\n\\paragraph{{Results.}}\n\\begin{{description}}\n{items}\n\\end{{description}}"
+            )
+        return f"\\subsection*{{{escape_text(self.title)}}}\n{maths}{results}{remarks}\n"
 
     def to_markdown(self) -> str:
-        """The derivation as Markdown: sentences with ``$...$`` maths, claims in ``$$...$$``."""
+        """The derivation as Markdown: sentences with ``$...$`` maths, claims in ``$$...$$``,
+        its results, its remarks."""
         parts = [f"### {to_plain(self.title)}", ""]
         for i, step in enumerate(self.steps, 1):
             parts += [f"{i}. {step.text}", "", f"$$ {step.display} $$", ""]
+        if self.results:
+            parts += ["**Results.**", ""]
+            parts += [f"- `{name}`: ${latex(self.shown(name))}$" for name in self.results]
+            parts.append("")
         parts += [f"> **Remark.** {r}\n" for r in self.remarks]
         return "\n".join(parts).rstrip() + "\n"
 
@@ -317,6 +334,11 @@ class Derivation:
             form = named[0].rhs
         else:
             return self.results[name]
+        value = self.results[name]
+        if isinstance(value, sp.Tuple) and not isinstance(form, sp.Tuple):
+            if len(value) != 1:
+                return value
+            form = sp.Tuple(form)  # one bound of several kinds: still a tuple
         # a result stands on its own: the names its step used are written out
         return expand_names(form) if has_names(form) else form
 

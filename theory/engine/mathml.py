@@ -38,6 +38,7 @@ from theory.engine.printing import (
     rational_times_entry,
     scalar_entry,
     written_factors,
+    written_fraction,
 )
 
 __all__ = ["block", "inline", "mathml", "name_mathml", "prose"]
@@ -113,6 +114,14 @@ class _MathML(WrittenOrder, MathMLPresentationPrinter):
             return self._row(self._mo("±"), self._print(_without_pm(expr)))
         if expr.could_extract_minus_sign() and not isinstance(expr, sp.UnevaluatedExpr):
             return self._row(self._mo(_MINUS), self._print(-expr))
+        if (fraction := written_fraction(expr)) is not None:
+            top, bottom = (
+                self._print(part[0] if len(part) == 1 else sp.Mul(*part, evaluate=False))
+                if part
+                else self._el("mn", text="1")
+                for part in fraction
+            )
+            return self._el("mfrac", top, bottom)
         # SymPy's printer orders factors unless told "old": keep a written product's order
         order = "old" if written_factors(expr) else None
         order, self._settings["order"] = self._settings["order"], order

@@ -99,6 +99,30 @@ def operator_name(expr) -> bool:
     return isinstance(expr, Named) and " " in expr.args[0].name
 
 
+def written_fraction(expr: sp.Mul) -> tuple[list, list] | None:
+    """(numerator factors, denominator factors) of a product written with ``x**-1`` factors,
+    printed as one fraction; None for other products."""
+    if not expr.is_Mul or not written_factors(expr):
+        return None
+    top, bottom = [], []
+    for f in expr.args:
+        parts = f.args if f.is_Mul else (f,)  # 1/(2 a b) holds 1/2, 1/a and 1/b
+        if all(_reciprocal(p) is not None for p in parts):
+            bottom += [_reciprocal(p) for p in parts]
+        else:
+            top.append(f)
+    return (top, bottom) if bottom else None
+
+
+def _reciprocal(factor: sp.Expr) -> sp.Expr | None:
+    """d when ``factor`` is 1/d (a negative power, or a unit fraction), else None."""
+    if factor.is_Pow and factor.exp.is_Integer and factor.exp < 0:
+        return factor.base if factor.exp == -1 else sp.Pow(factor.base, -factor.exp, evaluate=False)
+    if factor.is_Rational and factor.p == 1 and factor.q != 1:
+        return sp.Integer(factor.q)
+    return None
+
+
 def written_factors(expr: sp.Mul) -> bool:
     r"""Whether a product was built in an order of its own (``evaluate=False``): it prints so.
 
@@ -141,6 +165,9 @@ class _Latex(WrittenOrder, LatexPrinter):
             sign = "- " if coeff < 0 else ""
             number = self._print(abs(coeff)) + " " if abs(coeff) != 1 else ""
             return f"{sign}{number}{self._print(entry)}"
+        if (fraction := written_fraction(expr)) is not None:
+            top, bottom = (self._product(part) for part in fraction)
+            return rf"\frac{{{top}}}{{{bottom}}}"
         if written_factors(expr):
             return super()._print_Mul(expr)
         order, self._settings["order"] = self._settings["order"], None
@@ -215,6 +242,20 @@ class _Latex(WrittenOrder, LatexPrinter):
     def _print_Abs(self, expr, exp=None) -> str:
         tex = rf"\left|{self._print(expr.args[0])}\right|"
         return tex if exp is None else rf"{tex}^{{{exp}}}"
+
+    def _product(self, factors: list) -> str:
+        """A written product's factors in their order, sums bracketed."""
+        if not factors:
+            return "1"
+        if len(factors) == 1:
+            return self._print(factors[0])
+        return self._print(sp.Mul(*factors, evaluate=False))
+
+    def _print_Tuple(self, expr) -> str:
+        return ", ".join(self._print(a) for a in expr)
+
+    def _print_And(self, expr) -> str:
+        return r",\quad ".join(self._print(a) for a in expr.args)
 
     def _print_Piecewise(self, expr) -> str:
         rows = []
