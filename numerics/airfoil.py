@@ -23,6 +23,7 @@ from importlib import resources
 import numpy as np
 
 from numerics.checks import count, real_array, real_number
+from numerics.reprs import array_repr
 from theory.errors import ParameterError
 
 __all__ = [
@@ -72,6 +73,8 @@ def _design(X: np.ndarray) -> np.ndarray:
 class Quadratic:
     """f(w) = 1/2 w^T Q w + c^T w + b: the mean squared loss (halved) of a linear model with bias."""
 
+    __repr__ = array_repr  # arrays summarised, not printed in full
+
     Q: np.ndarray
     c: np.ndarray
     b: float
@@ -120,6 +123,8 @@ def gradient_noise_covariance(X: np.ndarray, y: np.ndarray, batch_size: int) -> 
 @dataclass(frozen=True)
 class TrainResult:
     """Losses over the full data recorded every ``record_every`` examples, as D2L does."""
+
+    __repr__ = array_repr  # arrays summarised, not printed in full
 
     lr: float
     momentum: float
@@ -276,6 +281,8 @@ def _check_training(lr, momentum, batch_size, epochs, n) -> None:
 @dataclass(frozen=True)
 class DivergenceEdge:
     """The full-batch learning rate where training starts to diverge: predicted and observed."""
+
+    __repr__ = array_repr  # arrays summarised, not printed in full
 
     beta: float
     predicted: float  # 2 (1 + beta) / lambda_max

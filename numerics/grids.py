@@ -45,6 +45,7 @@ from numerics.rates import (
     in_parallel,
     spectral_radius,
 )
+from numerics.reprs import array_repr
 from theory.errors import ParameterError, describe
 
 __all__ = [
@@ -126,6 +127,8 @@ def _check_size(points: int, what: str) -> None:
 class RateGrid:
     """Spectral radius over an (eta, beta) grid at one curvature ``lam``."""
 
+    __repr__ = array_repr  # arrays summarised, not printed in full
+
     method: str
     lam: float
     eta: np.ndarray
@@ -166,6 +169,8 @@ def rate_grid(eta, beta, lam: float = 1.0, method: str = "heavy_ball", **params)
 class NormalisedGrid:
     """Spectral radius over the normalised plane (eta*lambda, beta); lambda = 1."""
 
+    __repr__ = array_repr  # arrays summarised, not printed in full
+
     method: str
     eta_lam: np.ndarray
     beta: np.ndarray
@@ -188,6 +193,8 @@ def normalised_grid(eta_lam, beta, method: str = "heavy_ball", **params) -> Norm
 @dataclass(frozen=True)
 class VolumeGrid:
     """Spectral radius over an (eta, beta, lambda) volume."""
+
+    __repr__ = array_repr  # arrays summarised, not printed in full
 
     method: str
     eta: np.ndarray
@@ -281,6 +288,8 @@ def _check_spectrum(mu: float, L: float) -> tuple[float, float]:
 class WorstCaseGrid:
     """Worst-case rate over a spectrum [mu, L] on an (eta, beta) grid."""
 
+    __repr__ = array_repr  # arrays summarised, not printed in full
+
     method: str
     mu: float
     L: float
@@ -345,6 +354,8 @@ def best_for_spectrum(eta, beta, mu: float, L: float, method="heavy_ball", **par
 @dataclass(frozen=True)
 class VolumeSummary:
     """Reductions of the rate over an (eta, beta, lambda) volume, computed in chunks."""
+
+    __repr__ = array_repr  # arrays summarised, not printed in full
 
     method: str
     points: int

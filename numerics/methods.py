@@ -86,6 +86,9 @@ class NumericMethod:
     #: spectrum may be scaled by s and the step by 1/s (every built-in but weight decay's)
     scale_free: bool = False
 
+    def __repr__(self) -> str:  # its fields are compiled functions: the name says which
+        return f"NumericMethod({self.name!r})"
+
     @property
     def states(self) -> int:
         return len(self.state)

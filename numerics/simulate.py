@@ -25,6 +25,7 @@ import numpy as np
 
 from numerics.checks import count, real_array
 from numerics.methods import numeric_method
+from numerics.reprs import array_repr
 from theory.errors import NotSPDError, ParameterError, describe
 
 __all__ = [
@@ -63,6 +64,8 @@ class Trajectory:
     diverged_at : ndarray of int, shape (batch,)
         The first step at which the run counted as diverged; -1 if it did not.
     """
+
+    __repr__ = array_repr  # arrays summarised, not printed in full
 
     method: str
     eta: np.ndarray

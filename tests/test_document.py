@@ -96,7 +96,11 @@ def test_notebook_shows_a_derivation_with_its_maths_title_and_remarks(tmp_path):
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell("import theory\ntheory.derive('gd')")]
+    notebook.cells = [
+        nbformat.v4.new_code_cell("import theory\ntheory.derive('gd')"),
+        nbformat.v4.new_code_cell("theory.optimal_parameters('2001/2000', '200001/2000')"),
+        nbformat.v4.new_code_cell("theory.derive_all()"),
+    ]
     env_root = str(Path(__file__).resolve().parents[1])
     client = nbclient.NotebookClient(
         notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": env_root}}
@@ -111,3 +115,12 @@ def test_notebook_shows_a_derivation_with_its_maths_title_and_remarks(tmp_path):
     assert "$$ 1 - \\eta \\lambda = 0 \\iff \\eta = \\frac{1}{\\lambda} $$" in markdown
     assert "> **Remark.** D2L writes" in markdown
     assert shown["text/plain"] == "<Derivation 'Gradient descent': 8 checked steps>"
+    # a tuning: a table of its exact values, collected, and their decimals
+    (output,) = notebook.cells[1].outputs
+    table = output["data"]["text/markdown"]
+    assert r"| $\eta$ | $\frac{33667 - \sqrt{44466889}}{816750}$ | 0.0330561986 |" in table
+    # every derivation, one after another
+    (output,) = notebook.cells[2].outputs
+    everything = output["data"]["text/markdown"]
+    assert everything.count("### ") == len(TOPICS) and "### Nesterov's method" in everything
+    assert r"- `minimum`: $b - \frac{1}{2} c^\top Q^{-1} c$" in everything

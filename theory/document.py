@@ -24,7 +24,7 @@ from theory.stability import derive_stability
 from theory.tuning import derive_tuning
 from theory.weights import derive_weights
 
-__all__ = ["TOPICS", "derive", "derive_all", "latex_document"]
+__all__ = ["TOPICS", "Derivations", "derive", "derive_all", "latex_document"]
 
 #: topic name -> a function of (method, Q, c, b) building its derivation
 TOPICS: dict[str, Callable[..., Derivation]] = {
@@ -66,15 +66,69 @@ def _tuning_derivation(method) -> Derivation:
 
 
 def derive(topic: str, /, *, method: str = "heavy_ball", Q=None, c=None, b=None) -> Derivation:
-    """The derivation of one topic (see :data:`TOPICS`)."""
+    r"""The derivation of one topic, every step checked by SymPy before it is returned.
+
+    Parameters
+    ----------
+    topic : str
+        One of :data:`TOPICS`: ``minimizer``, ``decoupling``, ``gd``,
+        ``momentum``, ``stability``, ``damping``, ``tuning``, ``weights``,
+        ``nesterov``, ``noise``.
+    method : str
+        The method for ``momentum``, ``stability`` and ``tuning`` (``heavy_ball``,
+        ``gd``, ``nesterov``, ``qhm``, ...).
+    Q, c, b : optional
+        A concrete quadratic for ``minimizer`` (all three) and ``decoupling``
+        (``Q``): exact for integers and fractions. Default: symbolic dimension n.
+
+    Returns
+    -------
+    Derivation
+        Its steps (each a checked claim and its sentence), its ``results`` (each
+        the right-hand side of the step that names it) and remarks; ``str`` of
+        it is reader's text, :meth:`~theory.Derivation.to_latex` and
+        :meth:`~theory.Derivation.to_markdown` print it, and Jupyter shows it
+        typeset.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown topic or method, or a ``Q`` that is not symmetric
+        positive definite.
+
+    Examples
+    --------
+    >>> d = derive("stability")
+    >>> d.results["max_stable_lam"]
+    2*(beta + 1)/eta
+    >>> print(d.steps[-1].plain)
+    p(−1) = 0 ⟺ λ = 2(β + 1)/η
+    >>> derive("minimizer", Q=[[2, 0], [0, 4]], c=[2, 4], b=3).results["minimum"]
+    0
+    """
     if topic not in TOPICS:
         raise ParameterError(f"'topic' must be one of {', '.join(TOPICS)}: {topic!r}")
     return TOPICS[topic](method, Q, c, b)
 
 
-def derive_all(*, method: str = "heavy_ball", Q=None, c=None, b=None) -> dict[str, Derivation]:
-    """Every topic's derivation, in reading order."""
-    return {topic: derive(topic, method=method, Q=Q, c=c, b=b) for topic in TOPICS}
+class Derivations(dict):
+    """Derivations by topic, in reading order: a ``dict`` that Jupyter shows typeset, one
+    derivation after another (as each :class:`~theory.Derivation` shows itself)."""
+
+    def _repr_markdown_(self) -> str:
+        return "\n".join(d.to_markdown() for d in self.values())
+
+
+def derive_all(*, method: str = "heavy_ball", Q=None, c=None, b=None) -> Derivations:
+    """Every topic's derivation, in reading order (see :func:`derive`).
+
+    Examples
+    --------
+    >>> derivations = derive_all()
+    >>> list(derivations)[:3], derivations["gd"].results["eta_opt"]
+    (['minimizer', 'decoupling', 'gd'], 2/(L + mu))
+    """
+    return Derivations({topic: derive(topic, method=method, Q=Q, c=c, b=b) for topic in TOPICS})
 
 
 _PREAMBLE = r"""\documentclass[11pt]{article}

@@ -38,12 +38,36 @@ __all__ = ["Tuning", "derive_tuning", "optimal_parameters", "tuned_formulas"]
 
 @dataclass(frozen=True)
 class Tuning:
-    """Tuned parameters and the worst-case rate they reach on [mu, L]."""
+    """Tuned parameters and the worst-case rate they reach on [mu, L].
+
+    Displays in Jupyter as a table of the exact values in their collected form
+    (:func:`theory.engine.forms.collected`, proven equal) and their decimals.
+    """
 
     method: str
     eta: sp.Expr
     beta: sp.Expr
     rate: sp.Expr
+
+    def _repr_markdown_(self) -> str:
+        from theory.engine.forms import collected
+        from theory.engine.printing import latex
+
+        rows = [
+            (r"\eta", self.eta, "step size (torch: lr)"),
+            (r"\beta", self.beta, "momentum (torch: momentum)"),
+            (r"\rho", self.rate, "worst-case rate on the spectrum"),
+        ]
+        lines = [
+            f"**{self.method.replace('_', ' ')}, tuned**",
+            "",
+            "| | exact | decimal | |",
+            "| --- | --- | --- | --- |",
+        ]
+        for name, value, what in rows:
+            decimal = f"{float(value):.10g}" if sp.sympify(value).is_number else ""
+            lines.append(f"| ${name}$ | ${latex(collected(value))}$ | {decimal} | {what} |")
+        return "\n".join(lines) + "\n"
 
 
 def tuned_formulas(method: str = "heavy_ball") -> Tuning:

@@ -28,7 +28,8 @@ not change the rate.
 
 Examples
 --------
->>> from numerics.testing.trajectories import theory_trajectory
+>>> from numerics.reprs import array_repr
+from numerics.testing.trajectories import theory_trajectory
 >>> found = identify(theory_trajectory("heavy_ball", eta=0.5, beta=0.25), 1.0)
 >>> found.linear, found.order, round(found.spectral_radius, 12)
 (True, 2, 0.5)
@@ -41,8 +42,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from numerics.checks import real_array, real_number
+from numerics.reprs import array_repr
 from numerics.testing.trajectories import TrajectoryFn, run_trajectory
-from theory.errors import MomentumError, ParameterError, describe
+from theory.errors import MomentumError, ParameterError, describe, shortest
 
 __all__ = [
     "DEFAULT_STARTS",
@@ -93,6 +95,8 @@ class Identification:
         The largest scaled residual of the fit over all steps: of the best
         order-``MAX_ORDER`` fit when not linear.
     """
+
+    __repr__ = array_repr  # arrays summarised, not printed in full
 
     lam: float
     linear: bool
@@ -215,7 +219,7 @@ def _rate(traj, lam, options) -> float:
     found = identify(traj, lam, **options)
     if not found.linear:
         raise IdentificationError(
-            f"the iterates obey no linear recurrence of order <= {MAX_ORDER} at lam={lam:.17g} "
+            f"the iterates obey no linear recurrence of order <= {MAX_ORDER} at lam={shortest(lam)} "
             f"(residual {found.residual:.3g} > {options.get('tol', RESIDUAL_TOL):g}): "
             "the method has no fixed rate to bisect on"
         )
