@@ -70,8 +70,8 @@ MUTANTS = [
     (
         "D2L's sign in the completed square",
         "theory/quadratic.py",
-        "((x - xstar).T * Qm * (x - xstar))[0, 0] / 2,",
-        "((x + xstar).T * Qm * (x + xstar))[0, 0] / 2,",
+        "square = _half_square(xn - xs, Qn)",
+        "square = _half_square(xn + xs, Qn)",
         ("tests/test_quadratic.py",),
     ),
     (
@@ -1023,6 +1023,96 @@ BITE_MUTANTS = [
     ),
 ]
 MUTANTS += BITE_MUTANTS
+
+# --- the surface a teacher prints (issue 25): typeset maths, readable results, messages ---
+MUTANTS += [
+    (
+        "a wrong sign in the heavy-ball root moduli's sentence",
+        "theory/momentum.py",
+        "both = sp.Add(*s.args, PM * sp.sqrt(disc), evaluate=False)",
+        "both = sp.Add(*s.args, -PM * sp.sqrt(disc), evaluate=False)",
+        ("tests/test_momentum.py",),
+    ),
+    (
+        "the report's steps without their MathML",
+        "momentum_cli/report/html.py",
+        'f"<li><p>{prose(step.text)}</p>\\n{step.mathml}\\n"',
+        'f"<li><p>{prose(step.text)}</p>\\n"',
+        ("tests/test_report_html.py",),
+    ),
+    (
+        "the report's sentences as LaTeX read into text",
+        "theory/engine/mathml.py",
+        "    if not isinstance(text, Sentence):\n        return escape(to_plain(text))",
+        "    if True:\n        return escape(to_plain(text))",
+        ("tests/test_report_html.py", "tests/test_prose.py"),
+    ),
+    (
+        "MathML sums in SymPy's order, not a person's",
+        "theory/engine/mathml.py",
+        "for i, term in enumerate(self._as_ordered_terms(expr)):",
+        "for i, term in enumerate(expr.args):",
+        ("tests/test_mathml.py",),
+    ),
+    (
+        "the half of the minimum set inline, not as a fraction",
+        "theory/engine/mathml.py",
+        'return self._el("mfrac", self._el("mn", text=str(e.p)), self._el("mn", text=str(e.q)))',
+        'return self._row(self._el("mn", text=str(e.p)), self._mo("/"), self._el("mn", text=str(e.q)))',
+        ("tests/test_report_html.py",),
+    ),
+    (
+        "the minimum a 1x1 matrix again",
+        "theory/quadratic.py",
+        "hstar = b - _entry(c.T * Q.I * c) / 2  # a scalar",
+        "hstar = b * sp.Identity(1) - c.T * Q.I * c / 2  # a scalar",
+        ("tests/test_sympy_text.py", "tests/test_quadratic.py"),
+    ),
+    (
+        "lambda written bare in a result's text",
+        "theory/engine/sympy_text.py",
+        "return name.isidentifier() and not keyword.iskeyword(name) and name not in _TAKEN",
+        "return name.isidentifier() and name not in _TAKEN",
+        ("tests/test_sympy_text.py",),
+    ),
+    (
+        "the collected tuning loses a term",
+        "theory/engine/forms.py",
+        "    top = sp.expand(top)",
+        "    top = sp.expand(top).as_ordered_terms()[0]",
+        ("tests/test_forms.py",),
+    ),
+    (
+        "results left out of the LaTeX (the PDF)",
+        "theory/engine/derivation.py",
+        "        if self.results:\n            items",
+        "        if False:\n            items",
+        (
+            "tests/test_report.py::test_the_pdfs_derivations_show_the_results_and_compile_without_overfull_boxes",
+        ),
+    ),
+    (
+        "assertion messages with %.17g again",
+        "numerics/testing/matching.py",
+        'f"at lambda = {shortest(lam)}, x0',
+        'f"at lambda = {lam:.17g}, x0',
+        ("tests/test_testing_matching.py",),
+    ),
+    (
+        "claim messages with SymPy's fifteen digits",
+        "theory/engine/sympy_text.py",
+        "    def _print_Float(self, expr) -> str:\n        return _shortest(expr)\n\n\nclass _SympyText",
+        "    pass\n\n\nclass _SympyText",
+        ("tests/test_derivation.py",),
+    ),
+    (
+        "a rate grid printing every number",
+        "numerics/grids.py",
+        '''"""Spectral radius over an (eta, beta) grid at one curvature ``lam``."""\n\n    __repr__ = array_repr''',
+        '''"""Spectral radius over an (eta, beta) grid at one curvature ``lam``."""\n\n    pass''',
+        ("tests/test_reprs.py",),
+    ),
+]
 
 
 # --- report folders, streams and the environment (issue 24): each class its planted bug ---

@@ -124,3 +124,17 @@ def test_notebook_shows_a_derivation_with_its_maths_title_and_remarks(tmp_path):
     everything = output["data"]["text/markdown"]
     assert everything.count("### ") == len(TOPICS) and "### Nesterov's method" in everything
     assert r"- `minimum`: $b - \frac{1}{2} c^\top Q^{-1} c$" in everything
+
+
+def test_a_piecewise_result_has_more_than_one_live_branch():
+    # a piecewise form is printed only where more than one branch applies: no condition
+    # before the last is decided (True would hide the rest, False is a dead branch)
+    count = 0
+    for d in _every_derivation():
+        for name in d.results:
+            for pw in d.shown(name).atoms(sp.Piecewise):
+                conditions = [c for _, c in pw.args]
+                assert len(conditions) > 1 and sp.true not in conditions[:-1], (d.title, name)
+                assert all(c not in (sp.true, sp.false) for c in conditions[:-1])
+                count += 1
+    assert count >= 1  # heavy ball's spectral radius

@@ -26,6 +26,8 @@ def _tokens(element: ET.Element) -> list[str]:
 def test_a_sum_prints_in_a_persons_order_with_a_true_minus_sign():
     shown = _tree(inline(sp.expand(1 + beta - eta * lam)))
     assert _tokens(shown) == ["1", "+", "β", "−", "η", "\u2062", "λ"]
+    kappa = sp.Symbol("kappa", positive=True)  # SymPy holds it as -1 + sqrt(kappa)
+    assert _tokens(_tree(inline(sp.sqrt(kappa) - 1))) == ["κ", "−", "1"]
     written = Written(sp.Add(z**2, -beta, evaluate=False))
     assert _tokens(_tree(inline(written))) == ["z", "2", "−", "β"]
 

@@ -26,7 +26,9 @@ def test_a_sentence_prints_its_objects_in_every_format():
     )
     assert to_plain(s) == "It converges iff ηλ < 2β + 2, by v ← βv + λx."
     html = prose(s)
-    assert html.startswith("It converges iff <math") and html.count("<math") == 2
+    assert html.startswith("It converges iff <") and html.count("<math") == 2
+    # the comma stays on the formula's line
+    assert '<span class="nowrap"><math' in html and "</math>,</span> by" in html
     assert "\\" not in html and "$" not in html
 
 

@@ -479,3 +479,35 @@ def test_the_drawing_order_names_every_figure():
     from momentum_cli.report.build import LONGEST_FIRST
 
     assert sorted(LONGEST_FIRST) == sorted(spec.name for spec in FIGURES)
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_the_pdfs_derivations_show_the_results_and_compile_without_overfull_boxes(tmp_path):
+    import subprocess
+
+    import theory
+    from momentum_cli.report.pdf import report_latex
+
+    tex = report_latex([], theory.derive_all())
+    # the scalar minimum and the simplified results, as the other formats print them
+    assert r"\item[minimum] $\displaystyle b - \frac{1}{2} c^\top Q^{-1} c$" in tex
+    assert r"\item[gd\_step] $\displaystyle I - \eta \Lambda$" in tex
+    for raw in (
+        r"\mathbb{I}",
+        r"\left(-1\right)",
+        r"- \eta \Lambda + ",
+        r"\left(\frac{1}{2}\right)",
+    ):
+        assert raw not in tex, raw  # SymPy's own printing of the raw results
+    (tmp_path / "report.tex").write_text(tex, encoding="utf-8")
+    done = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "report.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    log = (tmp_path / "report.log").read_text(errors="replace")
+    assert done.returncode == 0, log[-2000:]
+    bad = [line for line in log.splitlines() if "Overfull" in line or line.startswith("!")]
+    assert not bad, bad

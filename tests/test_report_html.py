@@ -1,5 +1,10 @@
 """The report's HTML page: every derivation step and result typeset as MathML, read back by a parser."""
 
+import html
+import json
+import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
@@ -119,3 +124,61 @@ def test_every_sentence_holds_its_maths_as_objects():
     for d in theory.derive_all().values():
         for text in (d.title, *(s.text for s in d.steps), *d.remarks):
             assert isinstance(text, Sentence) or "$" not in text, text
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+#: measures the laid-out MathML in the browser and writes what it found into <pre id="out">
+_MEASURE = """
+<pre id="out"></pre>
+<script>
+const box = (e) => e.getBoundingClientRect();
+const middle = (e) => (box(e).top + box(e).bottom) / 2;
+const fractions = [...document.querySelectorAll("mfrac")].map((f) => {
+  const [top, bottom] = [...f.children].map(box);
+  return {stacked: top.bottom <= bottom.top + 1, wide: top.width > 0 && bottom.width > 0};
+});
+const raised = [...document.querySelectorAll("msup")].map(
+  (s) => middle(s.children[1]) < middle(s.children[0]));
+const lowered = [...document.querySelectorAll("msub")].map(
+  (s) => middle(s.children[1]) > middle(s.children[0]));
+const minimum = document.querySelector("#result-minimizer-minimum math");
+document.getElementById("out").textContent = JSON.stringify({
+  fractions, raised, lowered,
+  minimum_fraction_stacked: minimum !== null && [...minimum.querySelectorAll("mfrac")].some(
+    (f) => box(f.children[0]).bottom <= box(f.children[1]).top + 1),
+  blocks: [...document.querySelectorAll('math[display="block"]')].map((m) => box(m).height),
+});
+</script>
+"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt install chromium)")
+def test_the_browser_lays_the_mathml_out(page, tmp_path):
+    # fractions stacked, superscripts raised, subscripts lowered: MathML rendered, not text
+    harness = page[2].replace("</body>", _MEASURE + "</body>")
+    (tmp_path / "page.html").write_text(harness, encoding="utf-8")
+    done = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            (tmp_path / "page.html").as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    found = re.search(r'<pre id="out">(.*?)</pre>', done.stdout, flags=re.DOTALL)
+    assert found, done.stderr[-2000:]
+    laid = json.loads(html.unescape(found.group(1)))
+    assert len(laid["fractions"]) > 50 and len(laid["raised"]) > 50 and len(laid["lowered"]) > 30
+    assert all(f["stacked"] and f["wide"] for f in laid["fractions"])
+    assert all(laid["raised"]) and all(laid["lowered"])
+    assert laid["minimum_fraction_stacked"]  # b − ½ cᵀQ⁻¹c: the half is a fraction
+    assert min(laid["blocks"]) > 10  # every displayed claim has a height

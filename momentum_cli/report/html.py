@@ -32,6 +32,7 @@ figcaption { font-size: 0.95rem; color: #333; }
 pre.tex { background: #f4f4f4; padding: 0.5rem 0.8rem; overflow-x: auto; font-size: 0.9rem; }
 math { font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", math; }
 math[display="block"] { margin: 0.4rem 0; overflow-x: auto; overflow-y: hidden; }
+.nowrap { white-space: nowrap; }
 details summary { font-size: 0.8rem; color: #666; cursor: pointer; }
 ol.steps > li { margin-bottom: 0.8rem; } ol.steps p { margin: 0.2rem 0; }
 table.results { border-collapse: collapse; margin: 1rem 0; }
@@ -81,7 +82,7 @@ def _figure(spec, folder: Path) -> str:
     )
 
 
-def _derivation(derivation) -> str:
+def _derivation(key: str, derivation) -> str:
     from theory.engine.mathml import block, prose
 
     # each claim typeset from the objects the checker read; the checked LaTeX folded beneath
@@ -92,7 +93,8 @@ def _derivation(derivation) -> str:
     )
     remarks = "\n".join(f'<p class="remark">{prose(r)}</p>' for r in derivation.remarks)
     results = "\n".join(
-        f'<tr><th scope="row"><code>{_e(name)}</code></th><td>{block(derivation.shown(name))}</td></tr>'
+        f'<tr id="result-{_e(key)}-{_e(name)}"><th scope="row"><code>{_e(name)}</code></th>'
+        f"<td>{block(derivation.shown(name))}</td></tr>"
         for name in derivation.results
     )
     if results:
@@ -144,7 +146,7 @@ def report_html(figures, figure_folder, derivations, key_numbers: list[str], *, 
         "<h2>Derivations</h2>",
         "<p>Each step: what it claims, typeset from the SymPy objects the checker verified, "
         "and its LaTeX beneath, to copy.</p>",
-        *(_derivation(d) for d in derivations.values()),
+        *(_derivation(key, d) for key, d in derivations.items()),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

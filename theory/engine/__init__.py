@@ -13,8 +13,12 @@ printed and prints what it checked:
   what is the same condition);
 - :mod:`theory.engine.named`: quantities that print as their name and are
   checked as their value;
-- :mod:`theory.engine.printing` and :mod:`theory.engine.reader_text`: LaTeX
-  and one-line Unicode text in a person's order.
+- :mod:`theory.engine.prose`: sentences whose formulas are SymPy objects;
+- :mod:`theory.engine.printing`, :mod:`theory.engine.reader_text` and
+  :mod:`theory.engine.mathml`: LaTeX, one-line Unicode text and presentation
+  MathML in a person's order; :mod:`theory.engine.sympy_text`: SymPy input
+  that ``sympify`` reads back; :mod:`theory.engine.forms`: exact numbers in
+  the form people write them, proven equal.
 
 The public names are re-exported by :mod:`theory` (``theory.Derivation``,
 ``theory.Step``, ...); a new topic imports the engine's modules directly.

@@ -491,10 +491,15 @@ _FENCES = ("(", ")", "[", "]", "|", "{", "}")
 _TALL = ("mfrac", "mtable", "munderover", "munder", "mover")
 
 
+def _tagged(node, tag: str) -> list:
+    """The elements named ``tag`` in ``node``, ``node`` itself included."""
+    return ([node] if node.tagName == tag else []) + list(node.getElementsByTagName(tag))
+
+
 def _size_fences(node) -> None:
     """Brackets stretch only around tall content (fractions, tables, sums), as TeX's ``\\left(``:
     a stretchy bracket around one line is set from a larger glyph, loose around its content."""
-    for mo in node.getElementsByTagName("mo"):
+    for mo in _tagged(node, "mo"):
         if mo.firstChild is None or mo.firstChild.data not in _FENCES:
             continue
         if mo.getAttribute("stretchy") == "true":
@@ -504,10 +509,19 @@ def _size_fences(node) -> None:
             mo.setAttribute("stretchy", "false")
 
 
+def _upright_capitals(node) -> None:
+    """Capital Greek letters upright (Δ, Λ, Σ), as TeX sets them; a lone letter is italic else."""
+    for mi in _tagged(node, "mi"):
+        text = mi.firstChild.data if mi.firstChild is not None else ""
+        if len(text) == 1 and "\u0391" <= text <= "\u03a9":
+            mi.setAttribute("mathvariant", "normal")
+
+
 def _serialise(node) -> str:
     """XML text with every character outside ASCII as a numeric reference (no named entities)."""
     if node.nodeType == node.ELEMENT_NODE:
         _size_fences(node)
+        _upright_capitals(node)
     text = node.toxml()
     # SymPy writes some symbols as HTML entity names; XML knows only its five, so number them
     text = _ENTITY.sub(
@@ -560,4 +574,16 @@ def prose(text: str) -> str:
 
     if not isinstance(text, Sentence):
         return escape(to_plain(text))
-    return "".join(escape(p) if isinstance(p, str) else inline(p) for p in text.parts)
+    out, parts = [], list(text.parts)
+    for i, part in enumerate(parts):
+        if isinstance(part, str):
+            out.append(escape(part))
+            continue
+        after = parts[i + 1] if i + 1 < len(parts) and isinstance(parts[i + 1], str) else ""
+        stuck = after[: len(after) - len(after.lstrip(":;,.)"))]  # punctuation that follows
+        if stuck:  # kept on the formula's line: no break before a colon
+            out.append(f'<span class="nowrap">{inline(part)}{escape(stuck)}</span>')
+            parts[i + 1] = after[len(stuck) :]
+        else:
+            out.append(inline(part))
+    return "".join(out)
