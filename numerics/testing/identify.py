@@ -28,8 +28,7 @@ not change the rate.
 
 Examples
 --------
->>> from numerics.reprs import array_repr
-from numerics.testing.trajectories import theory_trajectory
+>>> from numerics.testing.trajectories import theory_trajectory
 >>> found = identify(theory_trajectory("heavy_ball", eta=0.5, beta=0.25), 1.0)
 >>> found.linear, found.order, round(found.spectral_radius, 12)
 (True, 2, 0.5)
