@@ -37,6 +37,17 @@ def test_symbolic_dimension_n():
     assert len(d.steps) == 4
 
 
+def test_the_minimum_is_a_scalar():
+    # b - 1/2 c^T Q^{-1} c, not the 1x1 matrix b I - 1/2 c^T Q^{-1} c
+    from theory.engine.reader_text import plain
+
+    d = derive_minimizer()
+    minimum = d.results["minimum"]
+    assert not isinstance(minimum, sp.MatrixExpr) and minimum.is_commutative
+    assert plain(minimum) == plain(d.shown("minimum")) == "b − 1/2 cᵀ Q⁻¹ c"
+    assert (minimum - sp.Symbol("b", real=True)).could_extract_minus_sign()
+
+
 def test_d2l_sign_is_rejected():
     # D2L 11.6 completes the square around +Q^{-1}c; the checker must refuse it.
     Q = sp.Matrix([[2, 1], [1, 3]])
