@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from numerics.checks import real_array, real_number
+from numerics.reprs import array_repr
 from theory.errors import ParameterError
 
 __all__ = [
@@ -177,6 +178,8 @@ class ClassRegions:
     ``guaranteed`` and ``cycles`` (K >= 3) lie inside it; the rest of it is
     undecided. Masks are (eta, beta)-indexed.
     """
+
+    __repr__ = array_repr  # arrays summarised, not printed in full
 
     mu: float
     L: float

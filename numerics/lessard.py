@@ -30,6 +30,7 @@ import numpy as np
 
 from numerics.checks import count, real_array, real_number
 from numerics.methods import iterate
+from numerics.reprs import array_repr
 from theory.errors import ParameterError
 
 __all__ = [
@@ -95,6 +96,8 @@ class Cycle:
 class LessardRun:
     """Iterates ``x`` (steps + 1, starts) of a method on Lessard's function."""
 
+    __repr__ = array_repr  # arrays summarised, not printed in full
+
     method: str
     eta: float
     beta: float
@@ -157,6 +160,8 @@ def run_lessard(
 @dataclass(frozen=True)
 class LessardBasin:
     """Where each start ends: ``converged`` to the minimizer, or on a cycle of ``period``."""
+
+    __repr__ = array_repr  # arrays summarised, not printed in full
 
     eta: float
     beta: float

@@ -31,6 +31,8 @@ def _result_classes():
     for info in pkgutil.walk_packages(numerics.__path__, "numerics."):
         if info.name.startswith(("numerics.plots", "numerics._generated")):
             continue
+        if info.name.endswith("__main__"):  # a script: importing it would run it
+            continue
         module = importlib.import_module(info.name)
         for obj in vars(module).values():
             if not (dataclasses.is_dataclass(obj) and isinstance(obj, type)):
