@@ -1106,6 +1106,13 @@ MUTANTS += [
         ("tests/test_derivation.py",),
     ),
     (
+        "a counterexample that refutes nothing is accepted",
+        "theory/engine/claims.py",
+        "    if is_zero(difference):\n        raise ClaimError(",
+        "    if False:\n        raise ClaimError(",
+        ("tests/test_derivation.py",),
+    ),
+    (
         "a rate grid printing every number",
         "numerics/grids.py",
         '''"""Spectral radius over an (eta, beta) grid at one curvature ``lam``."""\n\n    __repr__ = array_repr''',

@@ -171,3 +171,16 @@ def test_a_refused_claim_prints_its_floats_in_their_shortest_form():
     # SymPy writes Float(0.1) as 0.100000000000000; the message gives the double's own text
     with pytest.raises(ClaimError, match=r"does not hold: 0\.1\*x = 0\.30000000000000004\*x$"):
         identity("A float slip.", sp.Float(0.1) * x, sp.Float(0.1 + 0.2) * x)
+
+
+def test_a_counterexample_must_refute_the_claim_it_is_given():
+    from theory.engine.claims import counterexample
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    Q, c = sp.MatrixSymbol("Q", n, n), sp.MatrixSymbol("c", n, 1)
+    at = {n: 2, "Q": [[2, 1], [1, 3]], "c": [1, -1]}
+    counterexample(Q * c, Q.T * c + c, at)  # Qc = (1, 2), Q^T c + c = (2, 1): refuted
+    with pytest.raises(ClaimError, match="no counterexample"):
+        counterexample(Q * c, Q.T * c, at)  # true at a symmetric Q: it refutes nothing
+    with pytest.raises(ClaimError, match="no counterexample"):
+        counterexample(x**2 - 1, (x - 1) * (x + 1), {x: 3})

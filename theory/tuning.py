@@ -251,10 +251,11 @@ def derive_tuning() -> Derivation:
                 "root has modulus {double}); with {kappa} the rate is",
                 rate=sp.sqrt(beta_star),
                 spectrum=sp.Interval(mu, L),
-                double=fact(
+                double=fact(  # at the ends eta lambda is a critical point (beta >= 0)
                     sp.Mul(sp.Rational(1, 2), sp.Abs(trace_term()), evaluate=False),
                     sp.sqrt(beta),
-                    where={**at_opt, lam: mu, L: _above_mu},
+                    where={beta: _beta_positive},
+                    cases=tuple({eta: point / lam} for point in (low, high)),
                 ),
                 kappa=sp.Eq(kappa, L / mu, evaluate=False),
             ),

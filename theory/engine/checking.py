@@ -86,6 +86,10 @@ def is_zero(
     expr = sp.sympify(expr).doit()
     if expr == 0:
         return True
+    if expr.has(sp.Abs):  # |x/2 + y/2| and |x + y|/2: the common factor out, then compare
+        expr = expr.replace(lambda e: isinstance(e, sp.Abs), _abs_content)
+        if expr == 0:
+            return True
     if expr.has(sp.Float):
         return _float_zero(expr, scale)
     if _numerator_zero(expr):
@@ -99,6 +103,12 @@ def is_zero(
     if expr == 0 or _algebraic_numbers_zero(expr):
         return True
     return sp.simplify(expr) == 0 or bool(expr.equals(0))
+
+
+def _abs_content(e: sp.Abs) -> sp.Expr:
+    """|c p| as |c| |p|, c the rational content of the argument: |x/2 + y/2| = |x + y|/2."""
+    content, primitive = e.args[0].as_content_primitive()
+    return abs(content) * sp.Abs(primitive) if content.is_Rational else e
 
 
 def _square_roots(expr: sp.Expr) -> set[sp.Pow]:

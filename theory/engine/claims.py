@@ -15,9 +15,11 @@ from theory.engine.checking import _checked_relation, _positive_part, checked, i
 from theory.engine.derivation import Step, _basic, _refuse
 from theory.engine.named import expand_names
 from theory.engine.sympy_text import message_text
+from theory.errors import ClaimError
 
 __all__ = [
     "agrees_at",
+    "counterexample",
     "fact",
     "holds_for_all",
     "is_root",
@@ -43,6 +45,34 @@ def fact(lhs: object, rhs: object, *, points: list[dict] | None = None, **checks
     else:
         identity(what, lhs, rhs, **checks)
     return sp.Eq(_basic(lhs), _basic(rhs), evaluate=False)
+
+
+def counterexample(lhs: object, rhs: object, at: Mapping) -> None:
+    """Check that ``lhs = rhs`` is false: at the point ``at`` the two sides differ exactly.
+
+    ``at`` gives symbols values (``n: 2``, ``b: 2``) and matrix symbols, by name,
+    explicit matrices (``"Q": [[2, 1], [1, 3]]``). Raises ClaimError when the two
+    sides agree there (the claim might hold: a remark that calls it false must not
+    stand on that point).
+    """
+    scalars = {k: v for k, v in at.items() if not isinstance(k, str)}
+    matrices = {k: sp.ImmutableMatrix(v) for k, v in at.items() if isinstance(k, str)}
+
+    def value(side):
+        side = sp.sympify(side).xreplace(scalars)
+        named = {m: matrices[m.name] for m in side.atoms(sp.MatrixSymbol) if m.name in matrices}
+        named |= {i: sp.ImmutableMatrix(sp.eye(i.rows)) for i in side.atoms(sp.Identity)}
+        side = side.xreplace(named).doit()  # explicit matrices: SymPy multiplies them out
+        return sp.ImmutableMatrix(side) if isinstance(side, sp.MatrixExpr) else side
+
+    left, right = value(lhs), value(rhs)
+    difference = (
+        sp.Matrix(left) - sp.Matrix(right) if isinstance(left, sp.MatrixBase) else left - right
+    )
+    if is_zero(difference):
+        raise ClaimError(
+            f"{message_text(lhs)} = {message_text(rhs)} holds at {at}: no counterexample"
+        )
 
 
 def holds_for_all(text: str, claim: sp.Basic, *, where: Mapping | None = None) -> Step:
