@@ -19,6 +19,7 @@ import numpy as np
 
 from numerics.methods import numeric_method
 from numerics.rates import eigenvalues
+from numerics.reprs import array_repr
 from theory.errors import ParameterError
 
 __all__ = ["Envelope", "envelope"]
@@ -35,6 +36,8 @@ class Envelope:
     the error is ``(a + b t) z^t``. ``start`` is 1 for methods whose first step
     differs from the rest (PyTorch's first momentum step), else 0.
     """
+
+    __repr__ = array_repr  # arrays summarised, not printed in full
 
     rho: float
     constant: float

@@ -32,6 +32,7 @@ import numpy as np
 
 from numerics.airfoil import _check_training, _data, _design, least_squares_quadratic
 from numerics.checks import count, real_number
+from numerics.reprs import array_repr
 from theory.errors import ParameterError
 
 __all__ = ["SAMPLINGS", "SeedPlateau", "SeedRuns", "train_seeds"]
@@ -49,6 +50,8 @@ class SeedPlateau:
     has a Student-t interval.
     """
 
+    __repr__ = array_repr  # arrays summarised, not printed in full
+
     mean: float
     interval: tuple[float, float]
     per_seed: np.ndarray
@@ -63,6 +66,8 @@ class SeedRuns:
     as :func:`numerics.train_sgd` does (``examples``); ``initial_losses`` are
     the losses before the first update.
     """
+
+    __repr__ = array_repr  # arrays summarised, not printed in full
 
     lr: float
     momentum: float
