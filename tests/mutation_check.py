@@ -1106,6 +1106,13 @@ MUTANTS += [
         ("tests/test_derivation.py",),
     ),
     (
+        "MathML: a negated sum loses its brackets (-(1 - 2/s) as -1 - 2/s)",
+        "theory/engine/mathml.py",
+        "return self._row(self._mo(_MINUS), self._fenced(shown) if inner.is_Add else shown)",
+        "return self._row(self._mo(_MINUS), shown)",
+        ("tests/test_mathml.py",),
+    ),
+    (
         "a counterexample that refutes nothing is accepted",
         "theory/engine/claims.py",
         "    if is_zero(difference):\n        raise ClaimError(",

@@ -184,3 +184,13 @@ def test_a_counterexample_must_refute_the_claim_it_is_given():
         counterexample(Q * c, Q.T * c, at)  # true at a symmetric Q: it refutes nothing
     with pytest.raises(ClaimError, match="no counterexample"):
         counterexample(x**2 - 1, (x - 1) * (x + 1), {x: 3})
+
+
+def test_a_negated_matrix_sum_keeps_its_brackets_in_latex_and_text():
+    from theory.engine.printing import latex
+    from theory.engine.reader_text import plain
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    A, B = sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("B", n, n)
+    negated = sp.MatMul(-1, sp.MatAdd(A, B), evaluate=False)
+    assert latex(negated) == "-(A + B)" and plain(negated) == "−(A + B)"

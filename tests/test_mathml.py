@@ -32,6 +32,20 @@ def test_a_sum_prints_in_a_persons_order_with_a_true_minus_sign():
     assert _tokens(_tree(inline(written))) == ["z", "2", "−", "β"]
 
 
+def test_a_negated_sum_keeps_its_brackets():
+    s = sp.Symbol("s", positive=True)
+    rate = sp.Add(1, -2 / s, evaluate=False)
+    for negated in (sp.Mul(-1, Written(rate), evaluate=False), sp.Mul(-1, rate, evaluate=False)):
+        tokens = _tokens(_tree(inline(negated)))
+        assert tokens[:2] == ["−", "("] and tokens[-1] == ")", tokens  # −(1 − 2/s), not −1 − 2/s
+    n = sp.Symbol("n", integer=True, positive=True)
+    A, B = sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("B", n, n)
+    negated_matrices = sp.MatMul(-1, sp.MatAdd(A, B), evaluate=False)
+    assert _tokens(_tree(inline(negated_matrices)))[:2] == ["−", "("]
+    t = sp.Symbol("t", integer=True)
+    assert _tokens(_tree(inline(sp.Pow(-1, t, evaluate=False))))[:3] == ["(", "−", "1"]
+
+
 def test_relations_are_escaped_and_symbols_numbered():
     text = inline(sp.And(beta > -1, beta < 1))
     tree = _tree(text)
@@ -58,6 +72,10 @@ def test_fractions_roots_and_powers_are_laid_out():
     assert tree.find(f".//{M}msup") is None
     power = _tree(inline((1 - sp.sqrt(beta)) ** 2))
     assert power.find(f"{M}msup") is not None
+    kappa = sp.Symbol("kappa", positive=True)
+    reciprocal = _tree(inline(1 - 1 / sp.sqrt(kappa)))  # 1 − 1/√κ, not 1 − √κ⁻¹
+    assert reciprocal.find(f".//{M}msup") is None and reciprocal.find(f".//{M}mfrac") is not None
+    assert _tree(inline(kappa ** sp.Rational(3, 2))).find(f".//{M}msqrt") is not None
 
 
 def test_names_print_as_names_and_their_small_latex_is_set():

@@ -113,7 +113,10 @@ class _MathML(WrittenOrder, MathMLPresentationPrinter):
         if _has_pm(expr) and expr != _without_pm(expr):  # ±√Δ: the sign leads
             return self._row(self._mo("±"), self._print(_without_pm(expr)))
         if expr.could_extract_minus_sign() and not isinstance(expr, sp.UnevaluatedExpr):
-            return self._row(self._mo(_MINUS), self._print(-expr))
+            rest = -expr
+            inner = rest.args[0] if isinstance(rest, sp.UnevaluatedExpr) else rest
+            shown = self._print(rest)  # −(1 − 2/s): a negated sum keeps its brackets
+            return self._row(self._mo(_MINUS), self._fenced(shown) if inner.is_Add else shown)
         if (fraction := written_fraction(expr)) is not None:
             top, bottom = (
                 self._print(part[0] if len(part) == 1 else sp.Mul(*part, evaluate=False))
@@ -150,7 +153,7 @@ class _MathML(WrittenOrder, MathMLPresentationPrinter):
         if exp.is_Rational and exp.is_negative and not (exp.q == 2 and exp.p == -1):
             positive = sp.Pow(base, -exp, evaluate=False) if exp != -1 else base
             return self._el("mfrac", self._el("mn", text="1"), self._print(positive))
-        if exp.is_Rational and exp.q == 2 and exp.p != 1:  # x^(3/2): a root to a power
+        if exp.is_Rational and exp.q == 2 and exp.p > 1:  # x^(3/2): a root to a power
             return self._el("msup", self._el("msqrt", self._print(base)), self._print(exp * 2))
         if exp == sp.S.Half:
             return self._el("msqrt", self._print(base))
@@ -160,6 +163,7 @@ class _MathML(WrittenOrder, MathMLPresentationPrinter):
 
     def _bracketed_base(self, base):
         atomic = base.is_Atom or _is_named(base) or isinstance(base, sp.Indexed | sp.MatrixSymbol)
+        atomic = atomic and not (base.is_Number and base < 0)  # (−1)^t, not −1^t
         shown = self._print(base)
         return shown if atomic or isinstance(base, sp.Abs) else self._fenced(shown)
 
@@ -275,6 +279,8 @@ class _MathML(WrittenOrder, MathMLPresentationPrinter):
         if args[0].is_Number and args[0] < 0:
             rest = ([-args[0]] if args[0] != -1 else []) + args[1:]
             inner = self._print(sp.MatMul(*rest)) if len(rest) > 1 else self._print(rest[0])
+            if len(rest) == 1 and isinstance(rest[0], sp.MatAdd):  # −(A + B)
+                inner = self._fenced(inner)
             return self._row(self._mo(_MINUS), inner)
         row = self._row()
         for i, a in enumerate(args):

@@ -218,6 +218,8 @@ class _Latex(WrittenOrder, LatexPrinter):
         args = list(expr.args)
         if args[0].is_Number and args[0] < 0:
             rest = ([-args[0]] if args[0] != -1 else []) + args[1:]
+            if len(rest) == 1 and isinstance(rest[0], sp.MatAdd):  # -(A + B), not -A + B
+                return rf"-\left({self._print(rest[0])}\right)"
             return "-" + (self._print(sp.MatMul(*rest)) if len(rest) > 1 else self._print(rest[0]))
         parts = []
         for a in args:

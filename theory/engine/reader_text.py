@@ -188,6 +188,8 @@ class _Plain(WrittenOrder, StrPrinter):
         args = list(expr.args)
         if args[0].is_Number and args[0] < 0:
             rest = ([-args[0]] if args[0] != -1 else []) + args[1:]
+            if len(rest) == 1 and isinstance(rest[0], sp.MatAdd):  # −(A + B), not −A + B
+                return f"−({self._print(rest[0])})"
             return (
                 "−" + self._print_MatMul(sp.MatMul(*rest))
                 if len(rest) > 1
