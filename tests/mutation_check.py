@@ -1113,6 +1113,13 @@ MUTANTS += [
         ("tests/test_mathml.py",),
     ),
     (
+        "MathML: a subtracted written sum loses its brackets",
+        "theory/engine/mathml.py",
+        "row.appendChild(self._fenced(shown) if is_sum(term) or term.is_Relational else shown)",
+        "row.appendChild(self._fenced(shown) if term.is_Add or term.is_Relational else shown)",
+        ("tests/test_mathml.py",),
+    ),
+    (
         "a counterexample that refutes nothing is accepted",
         "theory/engine/claims.py",
         "    if is_zero(difference):\n        raise ClaimError(",

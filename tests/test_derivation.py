@@ -186,7 +186,7 @@ def test_a_counterexample_must_refute_the_claim_it_is_given():
         counterexample(x**2 - 1, (x - 1) * (x + 1), {x: 3})
 
 
-def test_a_negated_matrix_sum_keeps_its_brackets_in_latex_and_text():
+def test_a_negated_sum_keeps_its_brackets_in_latex_and_text():
     from theory.engine.printing import latex
     from theory.engine.reader_text import plain
 
@@ -194,3 +194,6 @@ def test_a_negated_matrix_sum_keeps_its_brackets_in_latex_and_text():
     A, B = sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("B", n, n)
     negated = sp.MatMul(-1, sp.MatAdd(A, B), evaluate=False)
     assert latex(negated) == "-(A + B)" and plain(negated) == "−(A + B)"
+    written = Written(sp.Add(beta, -eta, evaluate=False))
+    difference = sp.Add(1, sp.Mul(-1, written, evaluate=False), evaluate=False)
+    assert latex(difference) == r"1 - (\beta - \eta)" and plain(difference) == "1 − (β − η)"

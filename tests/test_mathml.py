@@ -128,3 +128,110 @@ def test_every_claim_and_result_of_every_derivation_is_well_formed_mathml():
         for name in d.results:
             assert _tokens(_tree(block(d.shown(name)))), (d.title, name)
     assert count > 80
+
+
+# --- the MathML read back as a number: signs and brackets as SymPy evaluates them ---
+
+_LETTERS = {"β": beta, "η": eta, "λ": lam}
+
+
+def _number(element: ET.Element, at: dict) -> float:
+    """A presentation-MathML element's value: mn, mi, mrow (+, −, products, fences, |.|),
+    mfrac, msqrt, msup; an independent reading of what a browser draws."""
+    tag = element.tag.removeprefix(M)
+    children = list(element)
+    if tag == "mn":
+        return float(element.text)
+    if tag == "mi":
+        return float(at[_LETTERS[element.text]])
+    if tag == "mfrac":
+        return _number(children[0], at) / _number(children[1], at)
+    if tag == "msqrt":
+        return _row(children, at) ** 0.5
+    if tag == "msup":
+        return _number(children[0], at) ** _number(children[1], at)
+    if tag in ("mrow", "math"):
+        return _row(children, at)
+    raise AssertionError(f"unexpected element {tag}")
+
+
+def _flat(children: list) -> list:
+    """A row as a reader sees it: a nested mrow without brackets of its own is not a group."""
+    out = []
+    for child in children:
+        inner = list(child)
+        fenced = inner and inner[0].tag == f"{M}mo" and inner[0].text in ("(", "|")
+        out += _flat(inner) if child.tag == f"{M}mrow" and not fenced else [child]
+    return out
+
+
+def _row(children: list, at: dict) -> float:
+    children = _flat(children)
+    ops = [c.text if c.tag == f"{M}mo" else None for c in children]
+    if ops and ops[0] == "(" and ops[-1] == ")":
+        return _row(children[1:-1], at)
+    if ops and ops[0] == "|" and ops[-1] == "|":
+        return abs(_row(children[1:-1], at))
+    total, sign, product = 0.0, 1.0, None
+    for child, op in zip(children, ops, strict=True):
+        if op in ("+", "−"):
+            if product is not None:
+                total += sign * product
+            sign, product = (1.0 if op == "+" else -1.0), None
+        elif op == "\u2062":
+            continue  # invisible times: the next operand multiplies
+        elif op is not None:
+            raise AssertionError(f"unexpected operator {op!r}")
+        else:
+            value = _number(child, at)
+            product = value if product is None else product * value
+    return total + sign * product
+
+
+def _expressions():
+    from hypothesis import strategies as st
+
+    atoms = (
+        st.sampled_from([beta, eta, lam])
+        | st.integers(1, 9).map(sp.Integer)
+        | st.sampled_from([sp.Rational(1, 2), sp.Rational(3, 4)])
+    )
+
+    def grow(children):
+        pair = st.tuples(children, children)
+        plain = children.filter(lambda e: not sp.sympify(e).has(Written))
+        return st.one_of(
+            pair.map(lambda p: p[0] + p[1]),
+            pair.map(lambda p: p[0] - p[1]),
+            pair.map(lambda p: p[0] * p[1]),
+            pair.map(lambda p: p[0] / p[1]),
+            children.map(lambda e: -e),
+            # SymPy rewrites |w|, sqrt(w), w**2 of an unevaluated w (re, im): plain ones only
+            plain.map(sp.sqrt),
+            plain.map(sp.Abs),
+            plain.map(lambda e: e**2),
+            # written forms, where a printer must keep the order and the brackets
+            pair.map(lambda p: Written(sp.Add(p[0], -p[1], evaluate=False))),
+            children.map(
+                lambda e: sp.Mul(-1, Written(sp.Add(1, -e, evaluate=False)), evaluate=False)
+            ),
+            pair.map(lambda p: sp.Mul(p[0], sp.Pow(p[1], -1), evaluate=False)),
+        )
+
+    return st.recursive(atoms, grow, max_leaves=6)
+
+
+def test_the_mathml_reads_back_as_the_value_sympy_computes():
+    from hypothesis import assume, given, settings
+
+    point = {beta: sp.Rational(3, 10), eta: sp.Rational(7, 5), lam: sp.Rational(11, 4)}
+
+    @settings(max_examples=300, deadline=None)
+    @given(_expressions())
+    def check(expr):
+        exact = sp.N(sp.sympify(expr).doit().xreplace(point), 30)
+        assume(exact.is_real and exact.is_finite)
+        shown = _number(_tree(inline(expr)), point)
+        assert shown == pytest.approx(float(exact), rel=1e-9, abs=1e-12), sp.srepr(expr)
+
+    check()

@@ -34,6 +34,7 @@ from theory.engine.printing import (
     _has_pm,
     _matrix_negative,
     _without_pm,
+    is_sum,
     operator_name,
     rational_times_entry,
     scalar_entry,
@@ -93,7 +94,7 @@ class _MathML(WrittenOrder, MathMLPresentationPrinter):
             elif i:
                 row.appendChild(self._mo("+"))
             shown = self._print(term)
-            row.appendChild(self._fenced(shown) if term.is_Add or term.is_Relational else shown)
+            row.appendChild(self._fenced(shown) if is_sum(term) or term.is_Relational else shown)
         return row
 
     def _print_MatrixElement(self, e):

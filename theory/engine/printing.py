@@ -33,6 +33,7 @@ __all__ = [
     "latex",
     "polynomial",
     "tex",
+    "is_sum",
     "operator_name",
     "written_factors",
 ]
@@ -123,6 +124,11 @@ def _reciprocal(factor: sp.Expr) -> sp.Expr | None:
     return None
 
 
+def is_sum(expr) -> bool:
+    """Whether ``expr`` prints as a sum (a :class:`Written` one included): bracketed as a term."""
+    return expr.is_Add or (isinstance(expr, sp.UnevaluatedExpr) and expr.args[0].is_Add)
+
+
 def written_factors(expr: sp.Mul) -> bool:
     r"""Whether a product was built in an order of its own (``evaluate=False``): it prints so.
 
@@ -189,7 +195,7 @@ class _Latex(WrittenOrder, LatexPrinter):
             elif i:
                 out += " + "
             text = self._print(term)
-            out += rf"\left({text}\right)" if self._needs_add_brackets(term) else text
+            out += rf"\left({text}\right)" if self._needs_add_brackets(term) or is_sum(term) else text
         return out
 
     def _print_Identity(self, expr) -> str:

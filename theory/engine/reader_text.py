@@ -28,6 +28,7 @@ from theory.engine.printing import (
     _has_pm,
     _matrix_negative,
     _without_pm,
+    is_sum,
     operator_name,
     rational_times_entry,
     scalar_entry,
@@ -60,7 +61,7 @@ class _Plain(WrittenOrder, StrPrinter):
                 out += "−"
                 term = -term
             text = self._print(term)
-            out += f"({text})" if term.is_Add or term.is_Relational else text
+            out += f"({text})" if is_sum(term) or term.is_Relational else text
         return out
 
     def _print_Symbol(self, expr) -> str:
