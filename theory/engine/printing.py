@@ -195,7 +195,9 @@ class _Latex(WrittenOrder, LatexPrinter):
             elif i:
                 out += " + "
             text = self._print(term)
-            out += rf"\left({text}\right)" if self._needs_add_brackets(term) or is_sum(term) else text
+            out += (
+                rf"\left({text}\right)" if self._needs_add_brackets(term) or is_sum(term) else text
+            )
         return out
 
     def _print_Identity(self, expr) -> str:
