@@ -968,8 +968,8 @@ BITE_MUTANTS = [
     (
         "text printer drops a product's negative coefficient",
         "theory/engine/reader_text.py",
-        '            sign = "−"',
-        '            sign = ""',
+        '            sign = "−"\n            factors = [(-f if f is coeff[0] else f) for f in factors]',
+        '            sign = ""\n            factors = [(-f if f is coeff[0] else f) for f in factors]',
         ("tests/test_reader_text.py",),
     ),
     (
