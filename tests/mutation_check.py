@@ -1251,6 +1251,13 @@ FIGURE_MUTANTS = [
         ("tests/test_report.py::test_pdf_pages_have_no_holes",),
     ),
     (
+        "Lessard's cycle equations take the momentum from two steps back",
+        "theory/counterexample.py",
+        "sp.Mul(momentum, sp.Add(p[k], -p[k - 1], evaluate=False), evaluate=False),",
+        "sp.Mul(momentum, sp.Add(p[k], -p[k - 2], evaluate=False), evaluate=False),",
+        ("tests/test_counterexample.py",),
+    ),
+    (
         "the PDF numbers its figures in the list's order, not section by section",
         "momentum_cli/report/pdf.py",
         "    for spec in in_section_order(figures):",

@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from theory.counterexample import derive_counterexample
     from theory.decoupling import derive_decoupling, eigen_decomposition
     from theory.document import TOPICS, derive, derive_all, latex_document
     from theory.engine.claims import agrees_at, power_identity, solves
@@ -62,6 +63,7 @@ __all__ = [
     "derive_nesterov",
     "derive_noise",
     "variance_formula",
+    "derive_counterexample",
     "TOPICS",
     "ClaimError",
     "DataError",
@@ -156,6 +158,7 @@ _WHERE = {
     "derive_nesterov": "theory.nesterov",
     "derive_noise": "theory.noise",
     "variance_formula": "theory.noise",
+    "derive_counterexample": "theory.counterexample",
     "Written": "theory.engine.printing",
     "as_spd_matrix": "theory.quadratic",
     "derive_minimizer": "theory.quadratic",

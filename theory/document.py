@@ -3,13 +3,14 @@
 Examples
 --------
 >>> sorted(TOPICS)
-['damping', 'decoupling', 'gd', 'minimizer', 'momentum', 'nesterov', 'noise', 'stability', 'tuning', 'weights']
+['counterexample', 'damping', 'decoupling', 'gd', 'minimizer', 'momentum', 'nesterov', 'noise', 'stability', 'tuning', 'weights']
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from theory.counterexample import derive_counterexample
 from theory.decoupling import derive_decoupling
 from theory.engine.derivation import Derivation
 from theory.errors import ParameterError
@@ -38,6 +39,7 @@ TOPICS: dict[str, Callable[..., Derivation]] = {
     "weights": lambda method, Q, c, b: derive_weights(),
     "nesterov": lambda method, Q, c, b: derive_nesterov(),
     "noise": lambda method, Q, c, b: derive_noise(),
+    "counterexample": lambda method, Q, c, b: derive_counterexample(),
 }
 
 
@@ -73,7 +75,7 @@ def derive(topic: str, /, *, method: str = "heavy_ball", Q=None, c=None, b=None)
     topic : str
         One of :data:`TOPICS`: ``minimizer``, ``decoupling``, ``gd``,
         ``momentum``, ``stability``, ``damping``, ``tuning``, ``weights``,
-        ``nesterov``, ``noise``.
+        ``nesterov``, ``noise``, ``counterexample``.
     method : str
         The method for ``momentum``, ``stability`` and ``tuning`` (``heavy_ball``,
         ``gd``, ``nesterov``, ``qhm``, ...).
