@@ -29,7 +29,7 @@ import sympy as sp
 
 from theory.engine.claims import holds_for_all
 from theory.engine.derivation import Derivation, identity
-from theory.engine.named import Named, NamedMatrix
+from theory.engine.named import Named, NamedMatrix, defined
 from theory.engine.prose import Listed, say
 from theory.symbols import L, beta, eta, mu
 from theory.tuning import tuned_formulas
@@ -132,23 +132,25 @@ def derive_counterexample() -> Derivation:
     around = jacobians[2] * jacobians[1] * jacobians[0]
     root = -(rate**3)  # the double root the last steps claim
 
-    fprime = sp.Function("f'")(_x)
     pn = NamedMatrix("p", sp.Matrix(p), latex="p")
     Mn, rn = NamedMatrix("M", M), NamedMatrix("r", r)
     Jn = NamedMatrix("J", J)
     steps = [
         identity(
+            "Lessard, Recht and Packard's function has the gradient",
+            defined("f'", _x, gradient)(_x),
+            gradient,
+        ),
+        identity(
             say(
-                "Lessard, Recht and Packard's function has the gradient {gradient}; it is "
-                "continuous where the pieces meet, at {x1}",
-                gradient=sp.Eq(fprime, gradient, evaluate=False),
+                "It is continuous where the pieces meet: at {x1} the first two pieces agree,",
                 x1=sp.Eq(_x, BREAKS[0], evaluate=False),
             ),
             sp.Integer(PIECES[0][0] * BREAKS[0] + PIECES[0][1]),
             sp.Add(PIECES[1][0] * BREAKS[0], PIECES[1][1], evaluate=False),
         ),
         identity(
-            say("and at {x2},", x2=sp.Eq(_x, BREAKS[1], evaluate=False)),
+            say("and at {x2} the last two,", x2=sp.Eq(_x, BREAKS[1], evaluate=False)),
             sp.Add(PIECES[1][0] * BREAKS[1], PIECES[1][1], evaluate=False),
             sp.Add(PIECES[2][0] * BREAKS[1], PIECES[2][1], evaluate=False),
         ),
