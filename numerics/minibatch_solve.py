@@ -33,6 +33,7 @@ import numpy as np
 from theory.errors import ParameterError
 
 __all__ = [
+    "CLOSED_FORM_PAIRS",
     "DENSE_MAX",
     "MAX_BASIS",
     "RESIDUAL_RTOL",
@@ -54,6 +55,8 @@ DENSE_MAX = 300
 MAX_BASIS = 400
 #: the Ritz residual, relative to |Phi^{-1} x|, at which a matrix-free crossing is accepted
 RESIDUAL_RTOL = 1e-9
+#: pairs of curvatures beyond which two-state Stein equations are solved in closed form
+CLOSED_FORM_PAIRS = 1000
 
 
 class FourthMoment:
@@ -208,30 +211,30 @@ def pair_sums(step, hi, hj, theta: float = 1.0, *, slope: bool = False):
     Each solves the k x k Stein equation theta N - R(hi) N R(hj)^T = q q^T
     (finite when rho(R(hi)) rho(R(hj)) < theta); ``hi`` and ``hj`` broadcast.
     With ``slope=True`` also dN/dtheta, which solves the same equation with -N on the right.
-    Two states (every built-in method but gd) are solved in closed form
-    (:func:`stein_2x2`), one by division, more by a k^2 x k^2 solve per pair.
+    One state is a division; two states (every built-in method but gd), past
+    ``CLOSED_FORM_PAIRS`` pairs, the closed form :func:`stein_2x2` (its
+    sixty-odd array operations cost less than a solve per pair only then);
+    otherwise the k^2 x k^2 Kronecker system, inverted once per pair.
     """
     hi, hj = np.broadcast_arrays(np.asarray(hi, float), np.asarray(hj, float))
     shape, k = hi.shape, step.k
     A, B = step.matrices(hi) / theta, np.swapaxes(step.matrices(hj), -1, -2)
     Q = np.broadcast_to(np.outer(step.q, step.q) / theta, A.shape)
     with np.errstate(all="ignore"):
-        N = _stein(A, B, Q)
-        if not slope:
-            return N.reshape(*shape, k, k)
-        return N.reshape(*shape, k, k), _stein(A, B, -N / theta).reshape(*shape, k, k)
-
-
-def _stein(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> np.ndarray:
-    """X with X - A X B = C for stacks of k x k matrices."""
-    k = A.shape[-1]
-    if k == 1:
-        return C / (1 - A * B)
-    if k == 2:
-        return stein_2x2(A, B, C)
-    kron = np.einsum("pac,pdb->pabcd", A, B).reshape(-1, k * k, k * k)
-    x = np.linalg.solve(np.eye(k * k) - kron, C.reshape(-1, k * k, 1))
-    return x.reshape(C.shape)
+        if k == 1:
+            N = Q / (1 - A * B)
+            dN = -N / theta / (1 - A * B) if slope else None
+        elif k == 2 and A.shape[0] > CLOSED_FORM_PAIRS:
+            N = stein_2x2(A, B, Q)
+            dN = stein_2x2(A, B, -N / theta) if slope else None
+        else:
+            kron = np.einsum("pac,pdb->pabcd", A, B).reshape(-1, k * k, k * k)
+            inverse = np.linalg.inv(np.eye(k * k) - kron)
+            N = (inverse @ Q.reshape(-1, k * k, 1)).reshape(A.shape)
+            dN = -(inverse @ N.reshape(-1, k * k, 1)).reshape(A.shape) / theta if slope else None
+    if not slope:
+        return N.reshape(*shape, k, k)
+    return N.reshape(*shape, k, k), dN.reshape(*shape, k, k)
 
 
 def stein_2x2(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> np.ndarray:
@@ -279,12 +282,6 @@ def gains(op, theta: float = 1.0, *, fourth: FourthMoment | None = None, slope: 
     return np.einsum("a,pab,b->p", e, N, e), np.einsum("a,pab,b->p", e, dN, e)
 
 
-def _log_excess(top: Top, phi: np.ndarray, factor: float) -> float:
-    """log(f_B rho(Phi C)): positive where the operator crosses 1."""
-    value = top(phi) if np.isfinite(phi).all() else math.inf
-    return math.log(factor * value) if value > 0 else -math.inf
-
-
 def converged_top(top: Top, phi: np.ndarray) -> float:
     """rho(Phi C), the matrix-free basis grown until its Ritz pair at ``phi`` is an eigenpair."""
     while not top.converged(phi):
@@ -320,12 +317,10 @@ def operator_radius(op, guess: float | None = None) -> float:
     lo = floor * (1 + 1e-9) if floor > 0 else 1e-300
     theta = max(guess or 1.0, 2 * lo if guess is None else lo)
     while True:
-        phi = gains(op, lo, fourth=fourth)
-        if _log_excess(top, phi, op.factor) <= 0:
-            root = lo  # the deterministic part dominates
-        else:
-            root = _newton(op, top, fourth, lo, theta)
-        if top.converged(gains(op, root, fourth=fourth)):
+        # where f_B rho(Phi C) < 1 already just above rho(L), the deterministic part dominates:
+        # the search then closes in on lo from above
+        root = _newton(op, top, fourth, lo, theta)
+        if fourth.dense is not None or top.converged(gains(op, root, fourth=fourth)):
             return max(floor, float(root))
         theta = root
 
@@ -356,7 +351,7 @@ def _newton(op, top: Top, fourth: FourthMoment, lo: float, theta: float) -> floa
         if value == 0 or (hi < math.inf and hi - lo <= 1e-15 * hi):
             return theta
         step = theta - value / slope if slope and slope > 0 else math.nan
-        if abs(step - theta) <= 4e-16 * theta:
+        if abs(step - theta) <= 1e-14 * theta:
             return theta  # converged (rounding may put the last step outside the bracket)
         if not lo < step < hi:
             step = 2 * theta if hi == math.inf else (lo + hi) / 2
