@@ -53,9 +53,12 @@ from numerics.minibatch import (
     second_moment,
 )
 from numerics.minibatch_edge import (
+    EdgeTable,
     MinibatchTuning,
+    edge_table,
     full_batch_max_stable_lr,
     minibatch_max_stable_lr,
+    tune_by_batch,
     tune_minibatch,
 )
 from numerics.noise import (
@@ -86,10 +89,12 @@ from numerics.tuning import NumericTuning, exact_tuning, tune_closed_form, tune_
 _INTERNAL = ("checks",)
 
 __all__ = [
+    "EdgeTable",
     "LeastSquaresData",
     "LinearStep",
     "MinibatchTuning",
     "SecondMoment",
+    "edge_table",
     "finite_population_factor",
     "full_batch_max_stable_lr",
     "least_squares_data",
@@ -97,6 +102,7 @@ __all__ = [
     "load_regression",
     "minibatch_max_stable_lr",
     "second_moment",
+    "tune_by_batch",
     "tune_minibatch",
     "MonteCarlo",
     "divergence_edge",

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numerics.minibatch import finite_population_factor, second_moment
+from numerics.minibatch import LeastSquaresData, finite_population_factor, second_moment
 from numerics.minibatch_solve import Top, fourth_moment, gains
 from numerics.rates import max_stable_eta, max_stable_lam
 from theory.errors import ParameterError
@@ -43,9 +43,12 @@ from theory.errors import ParameterError
 __all__ = [
     "SCAN_POINTS",
     "SCAN_RATIO",
+    "EdgeTable",
     "MinibatchTuning",
+    "edge_table",
     "full_batch_max_stable_lr",
     "minibatch_max_stable_lr",
+    "tune_by_batch",
     "tune_minibatch",
 ]
 
@@ -124,6 +127,56 @@ def minibatch_max_stable_lr(
 
 
 @dataclass(frozen=True)
+class EdgeTable:
+    """The largest mean-square stable lr at each (momentum, batch size), the full batch beside it."""
+
+    method: str
+    momenta: np.ndarray  # (m,)
+    batch_sizes: np.ndarray  # (b,)
+    minibatch: np.ndarray  # (m, b)
+    full: np.ndarray  # (m,)
+
+
+def edge_table(
+    data: LeastSquaresData,
+    momenta,
+    batch_sizes,
+    method="heavy_ball",
+    *,
+    replacement: bool = False,
+    **params,
+) -> EdgeTable:
+    """:func:`minibatch_max_stable_lr` at every momentum and batch size, the full batch beside.
+
+    Rows are momenta, columns batch sizes (the report's edge figure and
+    ``momentum edge`` read it).
+
+    Examples
+    --------
+    >>> import numerics
+    >>> data = numerics.least_squares_data(*numerics.load_airfoil())
+    >>> table = numerics.edge_table(data, [0.0, 0.9], [10, 1500])
+    >>> table.minibatch.round(3).tolist(), table.full.round(3).tolist()
+    ([[0.798, 0.953], [0.225, 1.811]], [0.953, 1.811])
+    """
+    from numerics.methods import numeric_method
+
+    momenta = np.atleast_1d(np.asarray(momenta, float))
+    batch_sizes = np.atleast_1d(np.asarray(batch_sizes, int))
+    edges = np.array(
+        [
+            [
+                minibatch_max_stable_lr(data, b, int(B), method, replacement=replacement, **params)
+                for B in batch_sizes
+            ]
+            for b in momenta
+        ]
+    )
+    full = np.array([full_batch_max_stable_lr(data, b, method, **params) for b in momenta])
+    return EdgeTable(numeric_method(method).name, momenta, batch_sizes, edges, full)
+
+
+@dataclass(frozen=True)
 class MinibatchTuning:
     """(lr, momentum) minimising the mean-square rate rho(T)^(1/2) at one batch size."""
 
@@ -140,9 +193,15 @@ class MinibatchTuning:
         return -1.0 / math.log(self.rate) if 0 < self.rate < 1 else math.inf
 
 
-def _rate(data, lr, momentum, batch_size, method, replacement, params) -> float:
+def _rate(data, lr, momentum, batch_size, method, replacement, params, last=None) -> float:
+    """rho(T)^(1/2); ``last`` (a one-item list) keeps the previous rho(T) to start Newton from."""
+    from numerics.minibatch_solve import operator_radius
+
     op = second_moment(data, lr, momentum, batch_size, method, replacement=replacement, **params)
-    return math.sqrt(op.spectral_radius)
+    rho = operator_radius(op, last[0] if last else None)
+    if last is not None:
+        last[0] = rho  # the next point of a search is near
+    return math.sqrt(rho)
 
 
 def tune_minibatch(
@@ -161,7 +220,8 @@ def tune_minibatch(
     radius: the root-mean-square error shrinks by it per step, and at B = n
     it is the deterministic rate. ``momentum=`` fixes the momentum and tunes
     lr alone (gd: always, at 0). ``start=(lr, momentum)`` skips the starting
-    grid (a neighbouring batch size's answer, say).
+    grid (a neighbouring batch size's answer, say) where it is stable and,
+    with the momentum fixed, the optimum lies within 3 times its lr.
     """
     from scipy.optimize import minimize, minimize_scalar
 
@@ -170,7 +230,7 @@ def tune_minibatch(
     name = numeric_method(method).name
     if name == "gd":
         momentum = 0.0
-    args = (batch_size, method, replacement, params)
+    args = (batch_size, method, replacement, params, [None])
 
     def rate_at(lr: float, beta: float) -> float:
         return _rate(data, lr, beta, *args)
@@ -196,19 +256,36 @@ def tune_minibatch(
         edge = minibatch_max_stable_lr(
             data, momentum, batch_size, method, replacement=replacement, **params
         )
-        grid = edge * np.geomspace(1e-3, 1 - 1e-9, 24)
-        rates = [rate_at(lr, momentum) for lr in grid]
-        i = int(np.argmin(rates))
-        lo, hi = np.log(grid[max(i - 1, 0)]), np.log(grid[min(i + 1, grid.size - 1)])
-        res = minimize_scalar(
-            lambda t: rate_at(math.exp(t), momentum),
-            bounds=(lo, hi),
-            method="bounded",
-            options={"xatol": 1e-10},
-        )
-        best = (math.exp(res.x), momentum) if res.fun <= rates[i] else (float(grid[i]), momentum)
+
+        def search(lo: float, hi: float) -> tuple[float, float, bool]:
+            res = minimize_scalar(
+                lambda t: rate_at(math.exp(t), momentum),
+                bounds=(math.log(lo), math.log(hi)),
+                method="bounded",
+                options={"xatol": 1e-9},
+            )
+            # the bracket's end (by 0.1%) means the optimum may lie beyond it
+            inside = math.log(lo) + 1e-3 < res.x < math.log(hi) - 1e-3
+            return math.exp(res.x), float(res.fun), inside
+
+        found = None
+        lo, hi = (start[0] / 3, min(3 * start[0], edge * (1 - 1e-9))) if start else (1, 0)
+        if lo < hi:  # a neighbour's answer: the optimum is usually within 3 times it
+            lr, r, inside = search(lo, hi)
+            found = ((lr, momentum), r) if inside else None
+        if found is None:
+            grid = edge * np.geomspace(1e-3, 1 - 1e-9, 24)
+            rates = [rate_at(lr, momentum) for lr in grid]
+            i = int(np.argmin(rates))
+            lr, r, _ = search(grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)])
+            found = ((lr, momentum), r) if r <= rates[i] else ((float(grid[i]), momentum), rates[i])
+        best = found[0]
     else:
-        if start is None:
+        best, best_rate = None, math.inf
+        if start is not None:
+            best = (float(start[0]), float(start[1]))
+            best_rate = rate_at(*best)
+        if not best_rate < 1:  # no start, or a neighbour's answer unstable here: a grid
             best, best_rate = None, math.inf
             for beta in np.linspace(0.0, 0.95, 8):
                 full = full_batch_max_stable_lr(data, beta, method, **params)
@@ -216,25 +293,38 @@ def tune_minibatch(
                     r = rate_at(lr, beta)
                     if r < best_rate:
                         best, best_rate = (float(lr), float(beta)), r
-        else:
-            best = (float(start[0]), float(start[1]))
-            best_rate = rate_at(*best)
 
         def objective(p: np.ndarray) -> float:
             if not 0 <= p[1] < 0.9999:
                 return 2.0
             return rate_at(math.exp(p[0]), p[1])
 
-        # the rate has kinks where two modes' rates cross (the optimum sits on one at B = n),
-        # where a simplex can stall: it restarts from where it stopped until that gains nothing
-        for _ in range(4):
-            res = minimize(
-                objective,
-                x0=np.array([math.log(best[0]), best[1]]),
-                method="Nelder-Mead",
-                options={"xatol": 1e-8, "fatol": 1e-12, "maxiter": 2000},
-            )
-            if not res.fun < best_rate - 1e-12:
-                break
-            best, best_rate = (math.exp(res.x[0]), float(res.x[1])), float(res.fun)
+        res = minimize(
+            objective,
+            x0=np.array([math.log(best[0]), best[1]]),
+            method="Nelder-Mead",
+            options={"xatol": 1e-7, "fatol": 1e-11, "maxiter": 2000},
+        )
+        if res.fun < best_rate:
+            best = (math.exp(res.x[0]), float(res.x[1]))
     return MinibatchTuning(str(name), best[0], float(best[1]), rate_at(*best), int(batch_size))
+
+
+def tune_by_batch(
+    data: LeastSquaresData,
+    batch_sizes,
+    method="heavy_ball",
+    *,
+    replacement: bool = False,
+    **params,
+) -> tuple[MinibatchTuning, ...]:
+    """:func:`tune_minibatch` at each batch size, in order, each search started from the last
+    answer (the tuned point moves smoothly with the batch size; where the
+    neighbour's answer does not serve, the search starts afresh)."""
+    out: list[MinibatchTuning] = []
+    for B in batch_sizes:
+        start = (out[-1].eta, out[-1].beta) if out else None
+        out.append(
+            tune_minibatch(data, int(B), method, start=start, replacement=replacement, **params)
+        )
+    return tuple(out)

@@ -30,7 +30,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numerics.airfoil import _check_training, _data, _design, least_squares_quadratic
+from numerics.airfoil import (
+    DIVERGENCE_LOSS_GROWTH,
+    _check_training,
+    _data,
+    _design,
+    least_squares_quadratic,
+)
 from numerics.checks import count, real_number
 from numerics.reprs import array_repr
 from theory.errors import ParameterError
@@ -83,6 +89,16 @@ class SeedRuns:
     def excess(self) -> np.ndarray:
         """The loss minus the least-squares minimum, one row per seed."""
         return self.losses - self.minimum
+
+    @property
+    def grew(self) -> np.ndarray:
+        """Per seed: the loss passed ``DIVERGENCE_LOSS_GROWTH`` times its start at a record.
+
+        The judgement of :attr:`numerics.airfoil.TrainResult.diverged_at`.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            limit = DIVERGENCE_LOSS_GROWTH * self.initial_losses[:, None]
+            return (~(self.losses <= limit)).any(axis=1)
 
     def plateau(self, tail: float = 0.5, level: float = 0.99) -> SeedPlateau:
         """Mean excess loss over the last ``tail`` of the records, with its ``level`` interval."""

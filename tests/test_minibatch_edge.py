@@ -108,3 +108,31 @@ def test_tuning_at_batch_ten_beats_its_neighbours():
         other = second_moment(data, tuned.eta * dlr, tuned.beta + dbeta, 10).spectral_radius
         assert np.sqrt(other) >= tuned.rate
     assert tuned.rate <= tune_minibatch(data, 10, "gd").rate
+
+
+def test_edge_table_is_each_points_edge_the_full_batch_beside():
+    X, y = small_regression(11, n=9, p=2)
+    data = least_squares_data(X, y)
+    table = numerics.edge_table(data, [0.0, 0.4, 0.8], [1, 3, 9], "nesterov")
+    assert table.method == "nesterov" and table.minibatch.shape == (3, 3)
+    for i, beta in enumerate((0.0, 0.4, 0.8)):
+        assert table.full[i] == full_batch_max_stable_lr(data, beta, "nesterov")
+        for j, batch in enumerate((1, 3, 9)):
+            edge = minibatch_max_stable_lr(data, beta, batch, "nesterov")
+            assert table.minibatch[i, j] == edge
+    assert (table.minibatch[:, -1] == table.full).all()  # B = n: the full-batch edge
+    assert (np.diff(table.minibatch, axis=1) > 0).all()  # larger batches, larger edges
+
+
+@pytest.mark.parametrize("method", ["gd", "heavy_ball"])
+def test_tune_by_batch_finds_what_tuning_each_batch_afresh_finds(method):
+    # 1 -> 39 moves gd's tuned lr over 3 times (beyond the warm start's bracket), 39 -> 2 back
+    X, y = small_regression(3, n=40, p=3)
+    data = least_squares_data(X, y)
+    sizes = (1, 39, 2, 20, 40)
+    tuned = numerics.tune_by_batch(data, sizes, method)
+    assert [t.batch_size for t in tuned] == list(sizes)
+    for t, batch in zip(tuned, sizes, strict=True):
+        alone = tune_minibatch(data, batch, method)
+        assert t.rate == pytest.approx(alone.rate, rel=1e-9, abs=1e-12)
+        assert t.eta == pytest.approx(alone.eta, rel=1e-3)

@@ -88,3 +88,14 @@ def test_bad_arguments_say_what_is_allowed(data):
         train_seeds(X, y, 0.01, 0.9, seeds=1, epochs=1).plateau()
     with pytest.raises(ParameterError, match="tail"):
         train_seeds(X, y, 0.01, 0.9, seeds=2, epochs=1).plateau(tail=0)
+
+
+def test_grew_is_train_sgds_divergence_judgement_per_seed():
+    # D2L's batch 10, momentum 0.9 at lr 0.3 (above the mean-square edge 0.225): seeds whose
+    # loss passed 100 times its start are the ones train_sgd calls diverged
+    from numerics.airfoil import train_sgd
+
+    X, y = numerics.load_airfoil()
+    runs = train_seeds(X, y, 0.3, 0.9, seeds=6, epochs=2)
+    single = [train_sgd(X, y, 0.3, 0.9, seed=s).diverged_at is not None for s in range(6)]
+    assert runs.grew.tolist() == single and any(single) and not all(single)
