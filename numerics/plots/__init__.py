@@ -12,6 +12,8 @@ inside the functions, so importing this package is light.
   (methods side by side, tuned rate against kappa, exercise 2's decays);
 - :mod:`numerics.plots.noise`: stationary variance, loss curves, the
   divergence edge of training;
+- :mod:`numerics.plots.minibatch`: the minibatch theory: the largest stable
+  lr against batch size, the plateau against lr, tuning by batch size;
 - :mod:`numerics.plots.beyond`: beyond quadratics: Lessard's cycle and its
   basin, heavy ball's regions on every smooth strongly convex function;
 - :mod:`numerics.plots.style` and :mod:`numerics.plots.level_sets`: the
@@ -49,6 +51,13 @@ from numerics.plots.maps import (
     plot_volume_surface,
     plot_worst_case,
 )
+from numerics.plots.minibatch import (
+    plot_edge_vs_batch,
+    plot_plateau_vs_lr,
+    plot_runs,
+    plot_tuned_vs_batch,
+    run_keys,
+)
 from numerics.plots.noise import (
     plot_divergence,
     plot_divergence_overview,
@@ -60,6 +69,11 @@ from numerics.plots.noise import (
 )
 
 __all__ = [
+    "plot_edge_vs_batch",
+    "plot_plateau_vs_lr",
+    "plot_runs",
+    "plot_tuned_vs_batch",
+    "run_keys",
     "plot_class_regions",
     "plot_lessard_basin",
     "plot_lessard_phase",

@@ -23,6 +23,7 @@ from numerics.plots.style import (
     legend_keys,
     legend_outside,
     method_label,
+    plain_log_ticks,
     rate_cmap,
     shade_divergent,
     stroked,
@@ -218,7 +219,7 @@ def rate_colorbar(mesh, ax, levels=RATE_LEVELS, *, orientation: str = "vertical"
     a vertical bar, above a horizontal one); ``extra`` goes to
     ``Figure.colorbar`` (e.g. ``shrink``).
     """
-    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+    from matplotlib.ticker import FixedLocator, FuncFormatter
 
     bar = _figure_of(ax).colorbar(
         mesh,
@@ -231,9 +232,7 @@ def rate_colorbar(mesh, ax, levels=RATE_LEVELS, *, orientation: str = "vertical"
     times = rate_time(levels)
     bar.add_lines(times, ["white"] * len(levels), [1.5] * len(levels))
     axis = bar.ax.yaxis if orientation == "vertical" else bar.ax.xaxis
-    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    axis.set_minor_formatter(NullFormatter())
+    plain_log_ticks(axis)
     bar.ax.tick_params(labelsize=FONT)
     # the rate itself, at the contours, on the bar's other side (same positions)
     same = (lambda t: t, lambda t: t)

@@ -8,7 +8,14 @@ from __future__ import annotations
 import numpy as np
 
 from numerics.airfoil import DivergenceEdge, TrainResult
-from numerics.plots.style import FONT, PALETTE, axes_or_new, legend_outside, shade_divergent
+from numerics.plots.style import (
+    FONT,
+    PALETTE,
+    axes_or_new,
+    legend_outside,
+    plain_log_ticks,
+    shade_divergent,
+)
 
 __all__ = [
     "plot_divergence",
@@ -212,16 +219,12 @@ def plot_losses(
     if against == "epoch":
         ax.set_xlabel("epoch")
     else:
-        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
         ax.set_xscale("log")
         # counts as plain numbers at 1, 2, 5 per decade (labels like "3x10^2 4x10^2" collide);
         # over more than two decades, at the powers of 10 only
         xs = np.concatenate([line.get_xdata() for line in lines if line.get_xdata().size])
         decades = np.log10(xs[xs > 0].max() / xs[xs > 0].min()) if (xs > 0).any() else 0
-        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0) if decades <= 2 else (1.0,)))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.xaxis.set_minor_formatter(NullFormatter())
+        plain_log_ticks(ax.xaxis, (1.0, 2.0, 5.0) if decades <= 2 else (1.0,))
         ax.set_xlabel(
             "examples seen (gradient evaluations, log scale)"
             if against == "examples"
@@ -325,12 +328,16 @@ def plot_divergence(
 
 
 def plot_divergence_overview(
-    edges: list[DivergenceEdge], lam_max: float, ax=None, *, legend: bool = True
+    edges: list[DivergenceEdge], lam_max: float, ax=None, *, legend: bool = True, minibatch=None
 ) -> dict:
     """The predicted edge eta = 2(1 + beta)/lambda_max as a curve in beta, with the scans on it.
 
     Each scan's largest converging and smallest diverging run are marked; at
     this scale they sit on the curve (the zoom is :func:`plot_divergence`).
+    ``minibatch`` is ``(batch_size, betas, edge, runs)``: the mean-square edge
+    at that batch size as a dashed curve over ``betas``, and ``runs`` a list
+    of ``(beta, lr, grew, of)`` training runs drawn as
+    :func:`numerics.plots.minibatch.plot_runs` draws them.
     """
     ax = axes_or_new(ax)
     beta = np.linspace(0.0, 0.99, 200)
@@ -367,21 +374,31 @@ def plot_divergence_overview(
         zorder=5,
         clip_on=False,
     )[0]
-    ax.set_xlabel(r"full-batch learning rate $\eta$")
-    ax.set_ylabel(r"momentum $\beta$")
-    ax.set_title(
-        rf"Predicted edge, Hessian's $\lambda_{{\max}} = {lam_max:.4g}$", fontsize=FONT + 1
-    )
-    key = legend_outside(ax, ncol=2) if legend else None
-    return {
+    artists = {
         "ax": ax,
         "edge": curve,
         "converging": conv,
         "diverging": div,
         "divergent": hatch,
         "stable": stable,
-        "legend": key,
     }
+    if minibatch is not None:
+        from numerics.plots.minibatch import plot_runs
+
+        batch, betas, mb_edge, runs = minibatch
+        (artists["minibatch_edge"],) = ax.plot(
+            mb_edge, betas, "--", color=PALETTE[3], lw=2, label=f"mean-square edge, batch {batch}"
+        )
+        artists["runs"] = [plot_runs(ax, lr, b, g, of, PALETTE[3]) for b, lr, g, of in runs]
+        ax.set_xlabel(r"learning rate $\eta$")
+    else:
+        ax.set_xlabel(r"full-batch learning rate $\eta$")
+    ax.set_ylabel(r"momentum $\beta$")
+    ax.set_title(
+        rf"Predicted edge, Hessian's $\lambda_{{\max}} = {lam_max:.4g}$", fontsize=FONT + 1
+    )
+    artists["legend"] = legend_outside(ax, ncol=2) if legend else None
+    return artists
 
 
 def _setting(run) -> str:

@@ -20,6 +20,7 @@ __all__ = [
     "legend_keys",
     "legend_outside",
     "method_label",
+    "plain_log_ticks",
     "rate_cmap",
     "shade_divergent",
     "stroked",
@@ -157,3 +158,15 @@ def legend_outside(ax, *, ncol: int = 2, handles=None, labels=None, where: str =
     return ax.legend(
         loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=ncol, borderaxespad=0.0, **kwargs
     )
+
+
+def plain_log_ticks(axis, subs=(1.0, 2.0, 5.0)) -> None:
+    """A log axis labelled at 1, 2, 5 per decade (or ``subs``) as plain numbers (200, 0.05).
+
+    Matplotlib's default labels (3x10^2 4x10^2) run into each other.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis.set_major_locator(LogLocator(subs=subs))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
