@@ -80,19 +80,17 @@ def cmd_edge(args) -> str:
     momenta = _momenta(args)
     data, name = least_squares(args)
     sizes = _batch_sizes(args, data.n, [b for b in (1, 10, 100) if b < data.n] + [data.n])
-    rows = []
-    for beta in momenta:
-        full = numerics.full_batch_max_stable_lr(data, beta, method, **params)
-        for b in sizes:
-            edge = numerics.minibatch_max_stable_lr(data, beta, b, method, **params)
-            rows.append(
-                {
-                    "batch_size": b,
-                    "momentum": beta,
-                    "minibatch_max_stable_lr": edge,
-                    "full_batch_max_stable_lr": full,
-                }
-            )
+    table = numerics.edge_table(data, momenta, sizes, method, **params)
+    rows = [
+        {
+            "batch_size": int(b),
+            "momentum": float(beta),
+            "minibatch_max_stable_lr": float(table.minibatch[i, j]),
+            "full_batch_max_stable_lr": float(table.full[i]),
+        }
+        for i, beta in enumerate(table.momenta)
+        for j, b in enumerate(table.batch_sizes)
+    ]
     if args.json:
         return dumps(
             {

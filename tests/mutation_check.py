@@ -614,6 +614,48 @@ MUTANTS = [
     ),
     # --- issue 23: the exact minibatch theory ---
     (
+        "seeds: growth judged against the last record, not the start",
+        "numerics/seeds.py",
+        "limit = DIVERGENCE_LOSS_GROWTH * self.initial_losses[:, None]",
+        "limit = DIVERGENCE_LOSS_GROWTH * self.losses[:, -1:]",
+        ("tests/test_seeds.py",),
+    ),
+    (
+        "edge table: every momentum's full-batch edge at momentum 0",
+        "numerics/minibatch_edge.py",
+        "full = np.array([full_batch_max_stable_lr(data, b, method, **params) for b in momenta])",
+        "full = np.array([full_batch_max_stable_lr(data, 0.0, method, **params) for b in momenta])",
+        ("tests/test_cli_minibatch.py",),
+    ),
+    (
+        "tune_by_batch: gd's warm start trusted at its bracket's end",
+        "numerics/minibatch_edge.py",
+        "found = ((lr, momentum), r) if inside else None",
+        "found = ((lr, momentum), r)",
+        ("tests/test_minibatch_edge.py",),
+    ),
+    (
+        "tune_by_batch: heavy ball started from a neighbour's answer unstable here",
+        "numerics/minibatch_edge.py",
+        "if not best_rate < 1:  # no start",
+        "if start is None:  # no start",
+        ("tests/test_minibatch_edge.py",),
+    ),
+    (
+        "edge table: every momentum's full-batch edge at momentum 0 (library test)",
+        "numerics/minibatch_edge.py",
+        "full = np.array([full_batch_max_stable_lr(data, b, method, **params) for b in momenta])",
+        "full = np.array([full_batch_max_stable_lr(data, 0.0, method, **params) for b in momenta])",
+        ("tests/test_minibatch_edge.py",),
+    ),
+    (
+        "report: momentum's speed-up inverted in the tuning figure",
+        "momentum_cli/report/figures.py",
+        "speedup = gd_steps / hb_steps",
+        "speedup = hb_steps / gd_steps",
+        ("tests/test_report_figures.py",),
+    ),
+    (
         "minibatch: finite-population factor dropped (1/B without replacement too)",
         "numerics/minibatch.py",
         "return 1.0 / batch_size if replacement else (n - batch_size) / (batch_size * (n - 1))",
@@ -665,8 +707,8 @@ MUTANTS = [
     (
         "edge JSON: the minibatch edge reported as the full-batch one",
         "momentum_cli/minibatch_commands.py",
-        '"full_batch_max_stable_lr": full,',
-        '"full_batch_max_stable_lr": edge,',
+        '"full_batch_max_stable_lr": float(table.full[i]),',
+        '"full_batch_max_stable_lr": float(table.minibatch[i, j]),',
         ("tests/test_cli_minibatch.py",),
     ),
     (

@@ -1,26 +1,12 @@
 """momentum edge, momentum tune --batch-size, and momentum train's minibatch lines (issue 23)."""
 
-import json
-
 import numpy as np
 import pytest
 
 import numerics
-from momentum_cli.main import main
 from numerics import regression_file
 from tests.references import airfoil_design, enumerated, rho, small_regression
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *argv):
-    code, out, err = run(capsys, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
+from tests.test_cli_values import run, run_json
 
 
 @pytest.fixture

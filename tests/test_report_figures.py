@@ -145,3 +145,80 @@ def test_worst_case_star_shows_inside_the_ring(drawn):
     (sx, sy), (rx, ry) = (ax.transData.transform(m.get_xydata()[0]) for m in (star, ring))
     radius_px = ring.get_markersize() / 2 * fig.dpi / 72
     assert np.hypot(sx - rx, sy - ry) < radius_px
+
+
+def test_minibatch_edges_draw_the_library_edges_and_the_runs_on_either_side(drawn):
+    import numerics
+    from momentum_cli.report.figures import (
+        DIVERGENCE_BETAS,
+        EDGE_BATCHES,
+        EDGE_MULTIPLES,
+        EDGE_RUNS,
+        airfoil,
+    )
+
+    fig = drawn("minibatch_edges")
+    data = numerics.least_squares_data(airfoil().X, airfoil().y)
+    table = numerics.edge_table(data, DIVERGENCE_BETAS, EDGE_BATCHES)
+    axes = [ax for ax in fig.axes if ax.has_data()]
+    assert len(axes) == len(DIVERGENCE_BETAS)
+    for k, ax in enumerate(axes):
+        solid = [line for line in ax.lines if line.get_linestyle() == "-"]
+        np.testing.assert_allclose(solid[0].get_ydata(), table.minibatch[k], rtol=1e-12)
+        dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
+        assert dashed[0].get_ydata()[0] == table.full[k]
+        points = [line for line in ax.lines if line.get_linestyle() == "None"]
+        assert len(points) == len(EDGE_RUNS) * len(EDGE_MULTIPLES)
+        for point in points:
+            batch, lr = point.get_xdata()[0], point.get_ydata()[0]
+            ratio = lr / table.minibatch[k][list(EDGE_BATCHES).index(batch)]
+            if np.isclose(ratio, EDGE_MULTIPLES[0]):  # below the edge: every seed settled
+                assert point.get_marker() == "o" and point.get_fillstyle() == "full"
+            if np.isclose(ratio, EDGE_MULTIPLES[-1]):  # well above: every seed grew
+                assert point.get_marker() == "X"
+        tick_labels_apart(ax)
+
+
+def test_minibatch_plateau_exact_above_additive_and_the_theorys_training_on_it(drawn):
+    fig = drawn("minibatch_plateau")
+    ax = fig.axes[0]
+    exact, additive = ax.lines[0], ax.lines[1]
+    edge = ax.lines[2].get_xdata()[0]
+    n = exact.get_ydata().size
+    assert exact.get_xdata().max() < edge
+    assert (exact.get_ydata() >= additive.get_ydata()[:n]).all()
+    assert exact.get_ydata()[-1] > 20 * additive.get_ydata()[n - 1]
+    # the training with every batch drawn afresh (the theory's noise): the exact theory inside
+    # each 99% interval, read off the figure (interpolated in log-log between its samples)
+    independent = [c for c in ax.containers if "afresh" in c.get_label()][0]
+    x = independent.lines[0].get_xdata() / 1.04
+    segments = independent.lines[2][0].get_segments()
+    for xi, segment in zip(x, segments, strict=True):
+        lo, hi = segment[0][1], segment[1][1]
+        theory = np.exp(np.interp(np.log(xi), np.log(exact.get_xdata()), np.log(exact.get_ydata())))
+        assert lo <= theory <= hi, (xi, lo, theory, hi)
+
+
+def test_minibatch_tuning_momentum_pays_between_batch_10_and_30(drawn):
+    ax = drawn("minibatch_tuning").axes[0]
+    gd, hb, pays = ax.lines[0], ax.lines[1], ax.lines[2]
+    speedup = gd.get_ydata() / hb.get_ydata()
+    assert speedup[0] < 1.1 and speedup[-1] > 3  # airfoil: batch 1 against the full batch
+    assert 10 < pays.get_xdata()[0] < 30
+    tick_labels_apart(ax)
+
+
+def test_divergence_overview_gains_the_minibatch_edge_and_runs(drawn):
+    import numerics
+    from momentum_cli.report.figures import airfoil
+
+    fig = drawn("divergence")
+    left = fig.axes[0]
+    dashed = [line for line in left.lines if line.get_linestyle() == "--"]
+    data = numerics.least_squares_data(airfoil().X, airfoil().y)
+    betas = dashed[0].get_ydata()
+    expected = numerics.edge_table(data, betas, (10,)).minibatch[:, 0]
+    np.testing.assert_allclose(dashed[0].get_xdata(), expected, rtol=1e-12)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "mean-square edge at batch 10" in labels
+    assert "batch 10: every run grew" in labels

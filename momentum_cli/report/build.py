@@ -165,6 +165,8 @@ def _quiet(message: str) -> None:
 #: ``tests/benchmarks/bench_report.py --figures``), so no core idles at the end;
 #: a figure not named here is drawn first
 LONGEST_FIRST = (
+    "minibatch_tuning",
+    "minibatch_edges",
     "rate_vs_kappa",
     "method_rate_maps",
     "airfoil_losses",
@@ -174,6 +176,7 @@ LONGEST_FIRST = (
     "worst_case",
     "exercise4",
     "divergence",
+    "minibatch_plateau",
     "variance_vs_beta",
     "weights",
     "region",

@@ -34,8 +34,29 @@ LESSARD_STEPS = 60
 #: every figure's width in inches: the PDF's text width, at which both the PDF and the HTML
 #: page show it (so its text is printed at the size it was drawn: 9 pt and up)
 WIDTH = 6.9
-#: momentum values of the full-batch divergence scan
+#: momentum values of the full-batch divergence scan (and of the minibatch figures)
 DIVERGENCE_BETAS = (0.0, 0.5, 0.9)
+#: D2L's batch size: the minibatch runs of the divergence figure, the plateau figure's batch
+D2L_BATCH = 10
+#: the divergence figure's batch-10 runs: momenta (off the full-batch scans' rows, whose
+#: markers they would cover at momentum 0, where the two edges are close), multiples of the edge
+DIVERGENCE_RUN_BETAS = (0.25, 0.5, 0.75, 0.9)
+DIVERGENCE_MULTIPLES = (0.8, 1.25)
+#: batch sizes of the edge figure (divisors of 1500: every epoch has whole batches)
+EDGE_BATCHES = (1, 2, 3, 5, 10, 20, 30, 50, 100, 150, 300, 500, 750, 1500)
+#: (batch size, epochs) of its training runs: 3000, 1500, 405 and 100 steps, enough to tell
+#: settling from growth; at these multiples of the mean-square edge, with this many seeds
+EDGE_RUNS = ((1, 2), (10, 10), (100, 27), (750, 50))
+EDGE_MULTIPLES = (0.8, 1.25, 1.6)
+EDGE_SEEDS = 4
+#: batch sizes of the tuning figure, and the speed-up that counts as momentum paying
+TUNE_BATCHES = EDGE_BATCHES
+PAYS = 1.5
+#: the minibatch plateau's training: seeds per learning rate, epochs (the second half averaged),
+#: and the learning rates as fractions of the mean-square edge
+MINIBATCH_PLATEAU_SEEDS = 20
+MINIBATCH_PLATEAU_EPOCHS = 30
+MINIBATCH_PLATEAU_FRACTIONS = (0.01, 0.03, 0.1, 0.3, 0.6, 0.85)
 
 
 #: the plateau's Monte Carlo: seeds per setting, and epochs (the second half is averaged)
@@ -312,24 +333,62 @@ def _airfoil_losses(fig):
     return marks
 
 
+def _runs_either_side(X, y, momenta, edges, batch, epochs, multiples):
+    """D2L's training at ``multiples`` of each momentum's edge, ``EDGE_SEEDS`` seeds each:
+    ``(momentum, lr, how many grew, of how many)``."""
+    import numerics
+
+    out = []
+    for f in multiples:
+        for m, edge in zip(momenta, edges, strict=True):
+            runs = numerics.train_seeds(
+                X, y, f * edge, m, seeds=EDGE_SEEDS, batch_size=batch, epochs=epochs
+            )
+            out.append((float(m), float(f * edge), int(runs.grew.sum()), EDGE_SEEDS))
+    return out
+
+
 def _divergence(fig):
+    import numerics
+    from numerics.plots.minibatch import run_keys
     from numerics.plots.noise import plot_divergence, plot_divergence_overview
 
-    quad, edges = airfoil().quad, airfoil().edges
+    shared = airfoil()
+    quad, edges = shared.quad, shared.edges
+    data = numerics.least_squares_data(shared.X, shared.y)
+    # with D2L's batch 10 the edge is the mean-square one; runs a fifth below and a quarter above
+    betas = np.linspace(0.0, 0.99, 16)
+    curve = numerics.edge_table(data, betas, (D2L_BATCH,)).minibatch[:, 0]
+    at = numerics.edge_table(data, DIVERGENCE_RUN_BETAS, (D2L_BATCH,)).minibatch[:, 0]
+    runs = _runs_either_side(
+        shared.X, shared.y, DIVERGENCE_RUN_BETAS, at, D2L_BATCH, 10, DIVERGENCE_MULTIPLES
+    )
     left, right = fig.subplots(1, 2)
     lam_max = float(quad.eigenvalues.max())
-    whole = plot_divergence_overview(list(edges), lam_max, ax=left, legend=False)
+    whole = plot_divergence_overview(
+        list(edges), lam_max, ax=left, legend=False, minibatch=(D2L_BATCH, betas, curve, runs)
+    )
     zoom = plot_divergence(list(edges), ax=right, legend=False)
-    fig.suptitle("Airfoil, full batch: predicted against observed divergence")
+    fig.suptitle("Airfoil: predicted against observed divergence")
     # one legend: the panels share their markers (largest converging run: a converged one)
-    keys = [whole["stable"], zoom["divergent"], whole["edge"], *zoom["marks"][:3]]
+    batch_keys = run_keys(whole["minibatch_edge"].get_color())
+    keys = [
+        whole["stable"],
+        zoom["divergent"],
+        whole["edge"],
+        *zoom["marks"][:3],
+        whole["minibatch_edge"],
+        *batch_keys,
+    ]
     labels = [
-        "predicted stable",
-        "predicted divergent",
+        "predicted stable (full batch)",
+        "predicted divergent (full batch)",
         r"predicted edge $\eta = 2(1+\beta)/\lambda_{\max}$",
         "run converged (left: the largest of a scan)",
         r"run on the edge ($\rho = 1$): neither",
         "run diverged (left: the smallest of a scan)",
+        f"mean-square edge at batch {D2L_BATCH}",
+        *(f"batch {D2L_BATCH}: {key.get_label()}" for key in batch_keys),
     ]
     fig.legend(
         handles=keys,
@@ -339,6 +398,93 @@ def _divergence(fig):
         frameon=False,
         fontsize=FONT,
     )
+
+
+def _minibatch_edges(fig):
+    import numerics
+    from numerics.plots.minibatch import plot_edge_vs_batch
+
+    X, y = airfoil().X, airfoil().y
+    data = numerics.least_squares_data(X, y)
+    table = numerics.edge_table(data, DIVERGENCE_BETAS, EDGE_BATCHES)
+    observed = []
+    for batch, epochs in EDGE_RUNS:
+        edges = table.minibatch[:, EDGE_BATCHES.index(batch)]
+        for m, lr, grew, of in _runs_either_side(
+            X, y, table.momenta, edges, batch, epochs, EDGE_MULTIPLES
+        ):
+            observed.append((m, batch, lr, grew, of))
+    plot_edge_vs_batch(table, observed, axes=fig.subplots(1, len(DIVERGENCE_BETAS), sharey=True))
+    fig.suptitle("Airfoil, heavy ball: the largest stable learning rate by batch size")
+
+
+def _minibatch_plateau(fig):
+    import numerics
+    from numerics.plots.minibatch import plot_plateau_vs_lr
+
+    X, y = airfoil().X, airfoil().y
+    data = numerics.least_squares_data(X, y)
+    beta = DIVERGENCE_BETAS[-1]
+    edge = numerics.minibatch_max_stable_lr(data, beta, D2L_BATCH)
+    # even in log lr, then even in log distance to the edge, where the plateau turns upward
+    lrs = edge * np.concatenate([np.geomspace(3e-3, 0.5, 30), 1 - np.geomspace(0.49, 0.005, 40)])
+    exact = [numerics.second_moment(data, lr, beta, D2L_BATCH).excess_loss for lr in lrs]
+    additive = [numerics.predicted_plateau(X, y, lr, beta, D2L_BATCH) for lr in lrs]
+    trained = edge * np.array(MINIBATCH_PLATEAU_FRACTIONS)
+    observed = {}
+    for sampling, label in (
+        ("epochs", "training, D2L's shuffled epochs"),
+        ("independent", "training, every batch drawn afresh (the theory's)"),
+    ):
+        plateaus = [
+            numerics.train_seeds(
+                X,
+                y,
+                lr,
+                beta,
+                seeds=MINIBATCH_PLATEAU_SEEDS,
+                batch_size=D2L_BATCH,
+                epochs=MINIBATCH_PLATEAU_EPOCHS,
+                sampling=sampling,
+            ).plateau()
+            for lr in trained
+        ]
+        observed[label + ": mean, 99% interval"] = (
+            trained,
+            [p.mean for p in plateaus],
+            [max(p.interval[0], p.mean / 10) for p in plateaus],  # a log axis: no negative end
+            [p.interval[1] for p in plateaus],
+        )
+    plot_plateau_vs_lr(
+        lrs,
+        exact,
+        additive,
+        edge,
+        observed,
+        ax=fig.subplots(),
+        title=f"Airfoil, heavy ball, batch {D2L_BATCH}, momentum {beta:g}",
+    )
+
+
+def _minibatch_tuning(fig):
+    import numerics
+    from numerics.plots.minibatch import plot_tuned_vs_batch
+
+    data = numerics.least_squares_data(airfoil().X, airfoil().y)
+    gd = numerics.tune_by_batch(data, TUNE_BATCHES, "gd")
+    hb = numerics.tune_by_batch(data, TUNE_BATCHES)
+    gd_steps = np.array([t.steps_per_e for t in gd])
+    hb_steps = np.array([t.steps_per_e for t in hb])
+    speedup = gd_steps / hb_steps
+    # where the speed-up first reaches PAYS, interpolated in log batch size
+    pays = None
+    if (speedup >= PAYS).any() and speedup[0] < PAYS:
+        k = int(np.argmax(speedup >= PAYS))
+        lo, hi = np.log(TUNE_BATCHES[k - 1]), np.log(TUNE_BATCHES[k])
+        w = (PAYS - speedup[k - 1]) / (speedup[k] - speedup[k - 1])
+        pays = float(np.exp(lo + w * (hi - lo)))
+    art = plot_tuned_vs_batch(TUNE_BATCHES, gd_steps, hb_steps, pays, fig.subplots(), speedup=PAYS)
+    art["ax"].set_title("Airfoil: the fastest mean-square rate at each batch size")
 
 
 #: D2L exercise 4: (batch size, learning rate without momentum) as a study note runs them
@@ -557,10 +703,63 @@ FIGURES = (
         "Predicted against observed divergence",
         "Full-batch runs on the airfoil quadratic. Left: the edge 2(1 + β)/λₘₐₓ predicted from the "
         "Hessian's top eigenvalue, a curve in β, with the largest converging and smallest "
-        "diverging run of each scan. Right: every scanned run, the learning rate in units of the "
-        "predicted edge.",
-        (WIDTH, 4.8),
+        "diverging run of each scan; with D2L's batch 10 the edge is the mean-square one "
+        "(dashed), far lower at large momentum: D2L's minibatch runs (four seeds each, 10 "
+        "epochs) a fifth below it all settle, a quarter above it some or all grow. Right: every "
+        "scanned full-batch run, the learning rate in units of the predicted edge.",
+        (WIDTH, 5.6),
         _divergence,
+        uses_airfoil=True,
+        section="minibatch",
+    ),
+    FigureSpec(
+        "minibatch_edges",
+        "The largest stable learning rate by batch size",
+        "Least squares on the airfoil data, batches drawn without replacement; momentum 0 is "
+        "gradient descent. Solid: the largest learning rate at which the second moment of the "
+        "error stays bounded (the exact mean-square edge, where the second-moment operator's "
+        "spectral radius is 1); dashed: the full-batch edge from the Hessian, which it reaches "
+        "at B = n. The markers are D2L's training (shuffled epochs) at 0.8, 1.25 and 1.6 times "
+        "the edge, four seeds each, at batch 1 (3000 steps), 10 (1500), 100 (405) and 750 "
+        "(100): open if every run settled, filled on the left if some grew, a cross if all grew "
+        "(the loss passed 100 times its start). Above the edge runs grow unevenly: the second "
+        "moment is carried by rare runs (heavy tails), so at 1.25 times the edge some seeds "
+        "still look fine, at batch 1 most of them.",
+        (WIDTH, 5.2),
+        _minibatch_edges,
+        uses_airfoil=True,
+        section="minibatch",
+    ),
+    FigureSpec(
+        "minibatch_plateau",
+        "The loss plateau of minibatch training, exactly",
+        "The loss above the least-squares minimum that heavy ball (momentum 0.9, batch 10) "
+        "settles to, against the learning rate. Solid: the exact theory, the fixed point of the "
+        "second-moment recursion, whose batch Hessian is random too; it grows without bound at "
+        "the mean-square edge (dotted). Dashed: additive noise at the minimizer "
+        "(numerics.predicted_plateau), its small-lr limit, several times too low near the edge. "
+        f"Markers: training from {MINIBATCH_PLATEAU_SEEDS} seeds, {MINIBATCH_PLATEAU_EPOCHS} "
+        "epochs, each seed's excess loss averaged over the second half, with 99% Student "
+        "intervals (wide near the edge, where the loss is heavy-tailed): every batch drawn "
+        "afresh (the noise the theory assumes) agrees with it; D2L's shuffled epochs settle "
+        "lower at small learning rates (an epoch's batches partition the data, so their noise partly cancels).",
+        (WIDTH, 5.6),
+        _minibatch_plateau,
+        uses_airfoil=True,
+        section="minibatch",
+    ),
+    FigureSpec(
+        "minibatch_tuning",
+        "When momentum pays",
+        "Steps to shrink the root-mean-square error by e, 1/(−log r) with r the square root of "
+        "the second-moment operator's spectral radius, at the (lr, momentum) that minimise it "
+        "at each batch size (numeric: a grid, then Nelder-Mead; at B = n the closed-form "
+        "tuning), for plain SGD and heavy ball on the airfoil data. At batch 1 momentum buys "
+        "almost nothing; from the dotted line on it needs two thirds of SGD's steps or fewer, "
+        "and at the full batch under a third (√κ against κ). Compare Kidambi et al. (2018) and "
+        "Lee, Cheng, Paquette and Paquette (2022).",
+        (WIDTH, 5.0),
+        _minibatch_tuning,
         uses_airfoil=True,
         section="minibatch",
     ),
