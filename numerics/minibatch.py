@@ -71,6 +71,7 @@ import numpy as np
 from numerics.checks import count, real_array, real_number
 from numerics.methods import NumericMethod, numeric_method
 from numerics.minibatch_solve import is_stable, operator_radius, pair_sums, stationary_input
+from numerics.reprs import array_repr
 from theory.errors import ParameterError
 
 __all__ = [
@@ -103,6 +104,7 @@ class LeastSquaresData:
     eigenvectors: np.ndarray
     rotated: np.ndarray
     rotated_target: np.ndarray
+    __repr__ = array_repr  # arrays summarised, not printed in full
 
     @property
     def n(self) -> int:
@@ -182,6 +184,7 @@ class LinearStep:
     q: np.ndarray
     e: np.ndarray
     position: int
+    __repr__ = array_repr  # arrays summarised, not printed in full
 
     @property
     def k(self) -> int:

@@ -38,6 +38,7 @@ import numpy as np
 from numerics.minibatch import LeastSquaresData, finite_population_factor, second_moment
 from numerics.minibatch_solve import Top, fourth_moment, gains
 from numerics.rates import max_stable_eta, max_stable_lam
+from numerics.reprs import array_repr
 from theory.errors import ParameterError
 
 __all__ = [
@@ -135,6 +136,7 @@ class EdgeTable:
     batch_sizes: np.ndarray  # (b,)
     minibatch: np.ndarray  # (m, b)
     full: np.ndarray  # (m,)
+    __repr__ = array_repr  # arrays summarised, not printed in full
 
 
 def edge_table(
