@@ -5,7 +5,9 @@ One Chromium process (Debian's ``chromium``) opens a harness page served from
 the next link's fragment, loads it as a link does (``loadFragment``) and posts
 back every ``data-quantity`` (full-precision value and text), the controls,
 the status line, the state the page settled on, every error the page threw
-and every request it made. A test therefore shows one link at a time, at a
+and every request it made. A fragment ``call:{"name": ..., "points": [...]}``
+instead evaluates one of the page's global functions at each point
+(:meth:`Browser.call`). A test therefore shows one link at a time, at a
 few milliseconds a link instead of a browser launch, so Hypothesis can draw
 links one by one and shrink a failing one.
 
@@ -57,6 +59,10 @@ function read(w, d) {
   q.method_control = d.getElementById("method").value;
   const colour = d.querySelector("input[name=colour]:checked");
   q.colour_control = colour ? colour.value : null;
+  q.class_control = d.getElementById("class-overlay").checked;
+  const note = d.getElementById("map-class-note");
+  q.class_note = note.hidden ? null : note.textContent;
+  q.map_key = d.getElementById("map-key").textContent;
   q.status = d.getElementById("status").textContent;
   q.state = d.body.dataset.state === undefined ? null : d.body.dataset.state;
   q.resources = w.performance.getEntriesByType("resource").map((e) => e.name);
@@ -71,6 +77,13 @@ async function serve() {
     if (r.status !== 200) break;
     const fragment = await r.text();
     errors.length = 0;
+    if (fragment.startsWith("call:")) {  // evaluate one of the page's functions at many points
+      const { name, points } = JSON.parse(fragment.slice(5));
+      let values = [];
+      try { values = points.map((p) => w[name](...p)); } catch (e) { errors.push(String((e && e.stack) || e)); }
+      await fetch("/result", { method: "POST", body: JSON.stringify({ values, errors: errors.slice() }) });
+      continue;
+    }
     const before = Number(d.body.dataset.renders || 0);
     try { w.loadFragment("#" + fragment); } catch (e) { errors.push(String((e && e.stack) || e)); }
     let q;
@@ -155,6 +168,17 @@ class Browser:
             raise RuntimeError(f"the page did not answer within {timeout} s: #{fragment}") from None
         self._first = False
         return result
+
+    def call(self, name: str, points) -> list:
+        """The page's global function ``name`` evaluated at each argument list in ``points``.
+
+        Values go through JSON: NaN and infinities come back as None.
+        """
+        payload = json.dumps({"name": name, "points": [list(p) for p in points]})
+        result = self.show("call:" + payload)
+        if result["errors"]:
+            raise RuntimeError(f"{name} threw in the page: {result['errors']}")
+        return result["values"]
 
     @property
     def requested(self) -> list[str]:

@@ -42,8 +42,11 @@ PAGE_DEFAULTS = {
     "dampening": 0.0,
     "weight_decay": 0.0,
     "colour": "rate",
+    "class": "quadratic",
 }
 COLOURS = ("rate", "regime")
+#: what the map speaks of, as ``momentum rate --class`` names it (issue 26)
+CLASSES = ("quadratic", "smooth-strongly-convex")
 #: agreement asked of the page's numbers (issue: 1e-12 relative)
 RTOL = 1e-12
 
@@ -64,9 +67,11 @@ def python_side(link: dict[str, str]) -> dict | None:
         return None
     if link.get("colour", "rate") not in COLOURS:
         return None
+    if link.get("class", "quadratic") not in CLASSES:
+        return None
     exact: dict[str, Fraction] = {}
     for key, text in link.items():
-        if key in ("method", "colour"):
+        if key in ("method", "colour", "class"):
             continue
         if key not in NUMBER_KEYS:
             return None
@@ -89,7 +94,12 @@ def python_side(link: dict[str, str]) -> dict | None:
     except UsageError:
         return None
     values = {k: float(exact[k]) if k in exact else PAGE_DEFAULTS[k] for k in NUMBER_KEYS}
-    values.update(method=method, beta=beta, colour=link.get("colour", "rate"))
+    values.update(
+        method=method,
+        beta=beta,
+        colour=link.get("colour", "rate"),
+        **{"class": link.get("class", "quadratic")},
+    )
     if values["mu"] > values["L"]:
         return None
     try:
@@ -133,6 +143,8 @@ def as_link(s: dict) -> dict[str, str]:
     link.update({k: repr(s[k]) for k in ("dampening", "weight_decay") if s[k]})
     if s["colour"] != PAGE_DEFAULTS["colour"]:
         link["colour"] = s["colour"]
+    if s["class"] != PAGE_DEFAULTS["class"]:
+        link["class"] = s["class"]
     return link
 
 
@@ -180,6 +192,8 @@ def assert_agrees(s: dict, q: dict, *, check_tuning: bool = True) -> bool:
     assert shown == [eta, beta, lam, s["mu"], s["L"]], where
     assert q["method_control"] == s["method"], where
     assert q["colour_control"] == s["colour"], where
+    assert q["class_control"] == (s["class"] == "smooth-strongly-convex"), where
+    assert_class_agrees(s, q, method)
     assert q["method"][0] == method, where
     page_rho = float(q["spectral_radius"][0])
     exact = exact_heavy_ball_rho(eta * lam, beta) if method == "heavy_ball" else None
@@ -245,3 +259,43 @@ def assert_agrees(s: dict, q: dict, *, check_tuning: bool = True) -> bool:
                     name,
                 )
     return compared
+
+
+#: the largest cycle length the page looks for (page.html's CLASS_K_CAP)
+PAGE_K_CAP = 20000
+
+
+def assert_class_agrees(s: dict, q: dict, method: str) -> None:
+    """The page's verdict for heavy ball on every L-smooth mu-strongly convex f, against
+    :func:`numerics.classify`; a dash where it does not apply (another method, mu = L).
+
+    Points whose verdict a rounding could flip (within 1e-9 of an edge or of a
+    cycle's conic) are not compared: the page and numerics evaluate the conic
+    in different forms.
+    """
+    from numerics.class_regions import _default_kmax, cycle_margin, guaranteed_max_eta
+
+    value, text = q["class_verdict"]
+    if method != "heavy_ball" or not s["mu"] < s["L"]:
+        assert value == "null" and text.startswith("\u2014"), (s, text)
+        return
+    eta, beta, mu, L = s["eta"], s["beta"], s["mu"], s["L"]
+    verdict, safe, K = json.loads(value)
+    if not (1e-200 < mu < L < 1e200) or _default_kmax(mu, L) > PAGE_K_CAP:
+        return  # the page looks for cycles up to K = 20000 only, and says so
+    # past eta ~ 1e150 numerics' conic overflows (a warning); the quadratic edge decides there
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = numerics.classify(eta, beta, mu, L)
+        margins = cycle_margin(eta, beta, mu, L, np.arange(2, _default_kmax(mu, L) + 1))
+        y = np.float64(mu * eta)  # the size of the conic's terms: it rounds to a few ulps of it
+        scale = y * y + 4 * y * (1 + abs(beta)) + 8 * mu / L * (1 + abs(beta)) ** 2
+    if safe is None:  # NaN through JSON: beta < 0, where the guarantee says nothing
+        assert math.isnan(expected.guaranteed_max_eta), s
+    else:
+        assert math.isclose(safe, expected.guaranteed_max_eta, rel_tol=RTOL), s
+    edges = [2 * (1 + beta) / L, float(guaranteed_max_eta(beta, L))]
+    if np.min(np.abs(margins)) < 1e-9 * scale or any(abs(eta - e) < 1e-9 * e for e in edges):
+        return
+    assert verdict == expected.verdict, (s, verdict, expected)
+    assert K == expected.cycle_length, (s, K, expected)
+    assert text.startswith(expected.verdict), (s, text)

@@ -107,6 +107,8 @@ def _fragments(n: int) -> list[dict]:
             s["weight_decay"] = 10 ** rng.uniform(-4, 0)
             if method == "heavy-ball":
                 s["dampening"] = rng.choice([0.0, rng.uniform(0, 0.9)])
+        if i % 8 >= 4:  # every method: heavy ball's verdict on the class, a dash for the rest
+            s["class"] = "smooth-strongly-convex"
         out.append(s)
     return out
 

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import numerics
 from momentum_cli.main import main
 from tests.explorer_reference import (
+    CLASSES,
     COLOURS,
     METHODS,
     NUMBER_KEYS,
@@ -308,6 +309,8 @@ def links(draw) -> dict[str, str]:
         link[key] = draw(numbers)
     if draw(st.integers(0, 9)) == 0:
         link["colour"] = draw(st.one_of(st.sampled_from(COLOURS), st.sampled_from(INHERITED)))
+    if draw(st.integers(0, 5)) == 0:
+        link["class"] = draw(st.one_of(st.sampled_from(CLASSES), st.sampled_from(INHERITED)))
     if draw(st.integers(0, 9)) == 0:
         link[draw(st.one_of(st.sampled_from(INHERITED), st.text(min_size=1, max_size=8)))] = "1"
     if draw(st.integers(0, 3)) == 0:  # near critical damping: eta from beta and lam

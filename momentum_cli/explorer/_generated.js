@@ -80,3 +80,8 @@ const METHODS = {
     tuned: function(mu, L) { return [4/(3*L + mu), (Math.sqrt(3*L/mu + 1) - 2)/(Math.sqrt(3*L/mu + 1) + 2), 1 - 2/Math.sqrt(3*L/mu + 1)]; }
   }
 };
+const CLASS = {
+  guaranteedMaxEta: function(beta, L) { return (2 - 2*beta)/L; },
+  cycleMargin: function(eta, beta, mu, L, phi) { return Math.pow(eta, 2)*Math.pow(mu, 2) - 2*eta*mu*(L*beta - L*phi - beta*mu*phi + mu)/L - 2*mu*(phi - 1)*(Math.pow(beta, 2) - 2*beta*phi + 1)/L; },
+  cycleCoefficients: function(beta, mu, L, phi) { return [Math.pow(mu, 2), -2*mu*(L*beta - L*phi - beta*mu*phi + mu)/L, -2*mu*(phi - 1)*(Math.pow(beta, 2) - 2*beta*phi + 1)/L]; }
+};

@@ -7,8 +7,11 @@ bounds of its stability region (``lam_bounds`` of its checked derivation),
 the step sizes where those bounds are crossed at a given curvature
 (``eta_bounds``, :func:`theory.stability.eta_bounds`), its update equations
 and (where one exists) its closed-form tuning, as one
-``const METHODS = {...}`` statement. The page's template
-(``page.html``) holds only the generic algebra around them.
+``const METHODS = {...}`` statement; and, for heavy ball on every L-smooth
+mu-strongly convex function (:mod:`theory.smooth_class`), Ghadimi et al.'s
+guaranteed edge and Goujaud, Taylor and Dieuleveut's cycle conic (derived
+from the class's interpolation inequality), as ``const CLASS = {...}``. The
+page's template (``page.html``) holds only the generic algebra around them.
 
 The statement is generated ahead of time into
 ``momentum_cli/explorer/_generated.js``, so ``momentum explore`` and the
@@ -26,6 +29,7 @@ from pathlib import Path
 import sympy as sp
 
 from theory.methods import dampening, get_method, position_row, state_matrix, weight_decay
+from theory.smooth_class import cycle_conic, guaranteed_max_eta, phi
 from theory.stability import derive_stability, eta_bounds
 from theory.symbols import L, beta, eta, grad, lam, mu, nu
 from theory.tuning import tuned_formulas
@@ -65,6 +69,7 @@ def _symbols() -> dict:
     js[weight_decay] = sp.Symbol("weight_decay")
     js[mu] = sp.Symbol("mu")
     js[L] = sp.Symbol("L")
+    js[phi] = sp.Symbol("phi")
     return js
 
 
@@ -131,7 +136,31 @@ def explorer_script() -> str:
             )
         body = ",\n    ".join(f"{k}: {v}" for k, v in fields.items())
         parts.append(f"  {key}: {{\n    {body}\n  }}")
-    return _HEADER + "const METHODS = {\n" + ",\n".join(parts) + "\n};\n"
+    return _HEADER + "const METHODS = {\n" + ",\n".join(parts) + "\n};\n" + _class_script(names)
+
+
+def _class_script(names) -> str:
+    """``const CLASS = {...}``: heavy ball's closed forms on every L-smooth mu-strongly convex f.
+
+    ``cycleMargin`` is the conic (<= 0 where a K-cycle exists, phi = cos(2 pi / K)) and
+    ``cycleCoefficients`` its coefficients as a polynomial in eta, highest first (the
+    page solves it for the edges of the cycle region). The coefficients are printed
+    factored: expanded, the constant 2 kappa (1 - phi)(...) would cancel to a few
+    digits for long cycles (phi near 1).
+    """
+    coefficients = [sp.factor(c) for c in sp.Poly(cycle_conic(), eta).all_coeffs()]
+    degree = len(coefficients) - 1
+    margin = sp.Add(*(c * eta ** (degree - k) for k, c in enumerate(coefficients)), evaluate=False)
+    fields = {
+        "guaranteedMaxEta": _function(_js(guaranteed_max_eta(), names), args=("beta", "L")),
+        "cycleMargin": _function(_js(margin, names), args=("eta", "beta", "mu", "L", "phi")),
+        "cycleCoefficients": _function(
+            "[" + ", ".join(_js(c, names) for c in coefficients) + "]",
+            args=("beta", "mu", "L", "phi"),
+        ),
+    }
+    body = ",\n  ".join(f"{k}: {v}" for k, v in fields.items())
+    return "const CLASS = {\n  " + body + "\n};\n"
 
 
 def write_explorer_script(path: Path = GENERATED_SCRIPT) -> Path:
