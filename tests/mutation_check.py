@@ -1440,6 +1440,42 @@ EXPLORER_MUTANTS = [
         "const rates = D2L.lams.map((l) => spectralRadius(M, args(s, s.eta, s.beta, s.lam)));",
         ("tests/test_explorer.py::test_200_random_fragments_agree_with_numerics",),
     ),
+    # issue 26: heavy ball on every smooth strongly convex f, over the rate map
+    (
+        "explorer: a K-cycle's angle pi/K instead of 2 pi/K",
+        PAGE,
+        "function cyclePhi(K) { return Math.cos(2 * Math.PI / K); }",
+        "function cyclePhi(K) { return Math.cos(Math.PI / K); }",
+        ("tests/test_explorer_class.py::test_cycle_margin_is_numerics",),
+    ),
+    (
+        "explorer: Ghadimi's edge 2 (1 + beta) / L in the generated script",
+        "momentum_cli/explorer/_generated.js",
+        "guaranteedMaxEta: function(beta, L) { return (2 - 2*beta)/L; },",
+        "guaranteedMaxEta: function(beta, L) { return (2 + 2*beta)/L; },",
+        ("tests/test_explorer_class.py::test_guaranteed_edge_is_numerics",),
+    ),
+    (
+        "explorer: the cycle region from K = 4 (Lessard's 3-cycle missed)",
+        PAGE,
+        "  for (let K = 3; K <= top; K++) {",
+        "  for (let K = 4; K <= top; K++) {",
+        ("tests/test_explorer_class.py::test_the_drawn_cycle_region_is_numerics_cycle_region",),
+    ),
+    (
+        "explorer: the class left out of the link",
+        PAGE,
+        'if (s.class !== DEFAULTS.class) p.set("class", s.class);',
+        "",
+        ("tests/test_explorer_class.py::test_the_class_is_kept_in_the_link",),
+    ),
+    (
+        "theory: the interpolation inequality's cross term with + 2 mu / L",
+        "theory/smooth_class.py",
+        "curvature = (dg.dot(dg) / L + mu * dx.dot(dx) - 2 * mu / L * dg.dot(dx)) / (2 * (1 - mu / L))",
+        "curvature = (dg.dot(dg) / L + mu * dx.dot(dx) + 2 * mu / L * dg.dot(dx)) / (2 * (1 - mu / L))",
+        ("tests/test_smooth_class.py",),
+    ),
 ]
 MUTANTS += EXPLORER_MUTANTS
 
