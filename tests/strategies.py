@@ -19,6 +19,7 @@ from numerics.testing.strategies import floats, spd_matrices, spectra, vectors
 __all__ = [
     "MARGIN",
     "any_point",
+    "class_points",
     "huge_rationals",
     "mixed_scale_spd",
     "near_unit",
@@ -43,6 +44,18 @@ def inside_region(draw, beta_lo: float = -0.95, beta_hi: float = 0.95):
     frac = draw(floats(0.02, 0.98))
     eta = frac * 2 * (1 + beta) / lam
     return eta, beta, lam
+
+
+@st.composite
+def class_points(draw, k_min: int = 2, k_max: int = 11):
+    """(eta, beta, mu, L, K): heavy ball's step and momentum, a class of L-smooth
+    mu-strongly convex functions (mu < L) and a cycle length; eta L in [0.01, 4.5],
+    past the quadratic edge too."""
+    K = draw(st.integers(k_min, k_max))
+    mu = draw(st.floats(0.01, 1.0))
+    L = mu + draw(st.floats(0.05, 20.0))
+    beta = draw(st.floats(-0.5, 0.99))
+    return draw(st.floats(0.01, 4.5)) / L, beta, mu, L, K
 
 
 @st.composite

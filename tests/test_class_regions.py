@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from numerics.class_regions import (
     class_regions,
@@ -19,21 +18,15 @@ from numerics.class_regions import (
     guaranteed_max_eta,
 )
 from tests.references import heavy_ball_cycle_interpolable
+from tests.strategies import class_points
 from theory.errors import ParameterError
 
 
-@given(
-    K=st.integers(2, 11),
-    mu=st.floats(0.01, 1.0),
-    gap=st.floats(0.05, 20.0),
-    beta=st.floats(-0.5, 0.99),
-    scaled_eta=st.floats(0.01, 4.5),
-)
-def test_the_cycle_conic_is_the_interpolation_condition(K, mu, gap, beta, scaled_eta):
+@given(point=class_points())
+def test_the_cycle_conic_is_the_interpolation_condition(point):
     # Goujaud, Taylor and Dieuleveut (2023): a K-cycle on a regular K-gon exists on some
     # L-smooth mu-strongly convex function iff the conic is <= 0
-    L = mu + gap
-    eta = scaled_eta / L
+    eta, beta, mu, L, K = point
     margin = float(cycle_margin(eta, beta, mu, L, K))
     if abs(margin) < 1e-9 * (1 + (mu * eta) ** 2):  # on the boundary floats cannot decide
         return

@@ -12,9 +12,9 @@ import math
 import numpy as np
 import sympy as sp
 from hypothesis import given
-from hypothesis import strategies as st
 
 from tests.references import heavy_ball_cycle_interpolable
+from tests.strategies import class_points
 from theory.smooth_class import cycle_conic, guaranteed_max_eta, neighbour_inequality, phi
 from theory.symbols import L, beta, eta, mu
 
@@ -53,16 +53,9 @@ def _plain_neighbour_inequality(eta_, beta_, mu_, L_, K):
     return g1 @ dx + q
 
 
-@given(
-    K=st.integers(3, 40),
-    mu_=st.floats(0.01, 1.0),
-    gap=st.floats(0.05, 50.0),
-    beta_=st.floats(-0.9, 0.99),
-    scaled=st.floats(0.05, 4.0),
-)
-def test_the_neighbour_inequality_is_the_plain_computation(K, mu_, gap, beta_, scaled):
-    L_ = mu_ + gap
-    eta_ = scaled / L_
+@given(point=class_points(k_min=3, k_max=40))
+def test_the_neighbour_inequality_is_the_plain_computation(point):
+    eta_, beta_, mu_, L_, K = point
     values = {eta: eta_, beta: beta_, mu: mu_, L: L_, phi: math.cos(2 * math.pi / K)}
     derived = float(neighbour_inequality().subs(values))
     plain = _plain_neighbour_inequality(eta_, beta_, mu_, L_, K)
