@@ -3,7 +3,9 @@
 The figures live in :mod:`numerics.plots` (imported on demand, so importing
 ``numerics`` does not import matplotlib; a result's ``.plot()`` draws it),
 atomic output in :mod:`numerics.output`, and :mod:`numerics.testing`
-(imported on its own) checks an optimiser of yours against the theory.
+(imported on its own) checks an optimiser of yours against the theory. The
+Hessian spectrum of a PyTorch model (:func:`hessian_spectrum`) imports torch,
+an optional extra, when it is called.
 """
 
 from numerics.airfoil import (
@@ -41,6 +43,7 @@ from numerics.grids import (
     worst_case_grid,
     worst_case_rate,
 )
+from numerics.hessian import HessianSpectrum, ModelError, hessian_spectrum
 from numerics.lessard import LessardBasin, LessardRun, lessard_basin, run_lessard
 from numerics.methods import NumericMethod, numeric_method
 from numerics.minibatch import (
@@ -138,6 +141,8 @@ __all__ = [
     "OutputError",
     "Envelope",
     "Growth",
+    "HessianSpectrum",
+    "ModelError",
     "RateGrid",
     "RegimeBoundary",
     "Verdict",
@@ -159,6 +164,7 @@ __all__ = [
     "numeric_method",
     "rate_grid",
     "growth",
+    "hessian_spectrum",
     "regime",
     "regime_boundaries",
     "verdict",

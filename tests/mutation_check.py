@@ -725,6 +725,21 @@ MUTANTS = [
         r'_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")',
         ("tests/test_regression_file.py",),
     ),
+    # --- issue 27: the Hessian of a model ---
+    (
+        "batched Hessian without the 1/N of the mean",
+        "numerics/hessian.py",
+        "out = {n: t / total for n, t in out.items()}",
+        "out = {n: t for n, t in out.items()}",
+        ("tests/test_hessian.py",),
+    ),
+    (
+        "batch Hessians weighted equally",
+        "numerics/hessian.py",
+        "weight = float(len(x))",
+        "weight = 1.0",
+        ("tests/test_hessian.py",),
+    ),
 ]
 
 

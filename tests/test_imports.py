@@ -3,7 +3,7 @@
 Start-up time follows the import graph, so it is checked here: the graph of
 the three packages (every import, lazy ones inside functions included) has
 no circle, and importing ``numerics`` or the command line's entry point
-loads neither SymPy, SciPy nor matplotlib.
+loads neither SymPy, SciPy, matplotlib nor torch.
 """
 
 import ast
@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("theory", "numerics", "momentum_cli")
-HEAVY = ("sympy", "scipy", "matplotlib")
+HEAVY = ("sympy", "scipy", "matplotlib", "torch")
 
 
 def _modules() -> dict[str, Path]:

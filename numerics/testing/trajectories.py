@@ -32,6 +32,7 @@ from collections.abc import Callable
 import numpy as np
 
 from numerics.checks import real_array
+from numerics.optional import import_torch, torch_missing
 from theory.errors import MomentumError, ParameterError, describe, shortest
 
 __all__ = [
@@ -45,10 +46,7 @@ __all__ = [
 #: ``traj(lam, x0, steps)``: the iterates x_0..x_steps on f(x) = lam/2 x^2
 TrajectoryFn = Callable[[float, float, int], "np.ndarray"]
 
-TORCH_MISSING = (
-    "torch_trajectory needs PyTorch, which is not installed: "
-    "python -m pip install 'momentum-theory[torch]' (or torch itself)"
-)
+TORCH_MISSING = torch_missing("torch_trajectory")
 
 
 class TrajectoryError(MomentumError):
@@ -97,14 +95,6 @@ def run_trajectory(traj: TrajectoryFn, lam: float, x0: float, steps: int) -> np.
     return xs
 
 
-def _import_torch():
-    try:
-        import torch
-    except ImportError as exc:
-        raise ImportError(TORCH_MISSING) from exc
-    return torch
-
-
 def torch_trajectory(make_optimizer: Callable) -> TrajectoryFn:
     """A trajectory function for a ``torch.optim`` optimiser, in float64.
 
@@ -128,7 +118,7 @@ def torch_trajectory(make_optimizer: Callable) -> TrajectoryFn:
     ImportError
         When PyTorch is not installed (it is an optional extra).
     """
-    torch = _import_torch()
+    torch = import_torch("torch_trajectory")
 
     def traj(lam: float, x0: float, steps: int) -> np.ndarray:
         x = torch.tensor([float(x0)], dtype=torch.float64, requires_grad=True)
