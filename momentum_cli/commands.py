@@ -288,7 +288,9 @@ def _spectrum(args) -> tuple[Fraction, Fraction]:
             raise UsageError(f"momentum tune: --kappa must be >= 1, got {show(args.kappa)}")
         return Fraction(1), args.kappa
     if args.mu is None or args.L is None:
-        raise UsageError("momentum tune: give --mu and --L (the spectrum), or --kappa")
+        raise UsageError(
+            "momentum tune: give --mu and --L (the spectrum), or --kappa, or --from-model"
+        )
     if args.mu > args.L:
         raise UsageError(f"momentum tune: need mu <= L, got mu={show(args.mu)} L={show(args.L)}")
     if args.L > args.mu * 10**MAX_MAGNITUDE_EXP:
@@ -302,6 +304,20 @@ def _spectrum(args) -> tuple[Fraction, Fraction]:
 def cmd_tune(args) -> str:
     import numerics
 
+    if args.from_model is not None:
+        if args.batch_size is not None or args.data is not None or args.raw:
+            raise UsageError(
+                "momentum tune: --batch-size, --data and --raw tune on least squares; "
+                "--from-model measures a network: give one"
+            )
+        from momentum_cli.model_commands import cmd_tune_from_model
+
+        return cmd_tune_from_model(args)
+    if args.beta is not None:
+        raise UsageError(
+            "momentum tune: --momentum is for --from-model (with --mu and --L, --kappa or "
+            "--batch-size, tune finds the best momentum itself)"
+        )
     if args.batch_size is not None:
         return cmd_tune_batch(args)
     if args.data is not None or args.raw:

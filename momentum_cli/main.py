@@ -299,6 +299,24 @@ def build_parser() -> argparse.ArgumentParser:
         "Default: none",
     )
     _data(p)
+    p.add_argument(
+        "--from-model",
+        default=None,
+        metavar="MODULE:FUNCTION",
+        help="measure [mu, L] on a PyTorch network: FUNCTION() of an importable module (the "
+        "current folder is importable) returns (model, loss_fn, data); needs torch. "
+        "Default: none (give --mu and --L, or --kappa)",
+    )
+    p.add_argument(
+        "--momentum",
+        "--beta",
+        dest="beta",
+        type=fraction,
+        default=None,
+        metavar="BETA",
+        help="with --from-model: the momentum at which to give the largest stable lr. "
+        "Default: the tuned momentum, or 0 when [mu, L] cannot be tuned",
+    )
     _method(p)
     _json(p)
 

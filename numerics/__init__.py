@@ -64,6 +64,7 @@ from numerics.minibatch_edge import (
     tune_by_batch,
     tune_minibatch,
 )
+from numerics.model_tuning import ModelTuning, tune_for_model
 from numerics.noise import (
     MonteCarlo,
     monte_carlo_variance,
@@ -143,6 +144,7 @@ __all__ = [
     "Growth",
     "HessianSpectrum",
     "ModelError",
+    "ModelTuning",
     "RateGrid",
     "RegimeBoundary",
     "Verdict",
@@ -175,6 +177,7 @@ __all__ = [
     "stable",
     "exact_tuning",
     "tune_closed_form",
+    "tune_for_model",
     "tune_numeric",
     "train_seeds",
     "volume_grid",

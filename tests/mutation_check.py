@@ -740,6 +740,20 @@ MUTANTS = [
         "weight = 1.0",
         ("tests/test_hessian.py",),
     ),
+    (
+        "model tuning: the edge from L at momentum 0 whatever the momentum",
+        "numerics/model_tuning.py",
+        "lr = float(max_stable_eta(edge_beta, L, method, **params))",
+        "lr = float(max_stable_eta(0.0, L, method, **params))",
+        ("tests/test_model_tuning.py",),
+    ),
+    (
+        "--from-model: the current folder not importable",
+        "momentum_cli/model_commands.py",
+        "        sys.path.insert(0, os.getcwd())",
+        "        pass",
+        ("tests/test_model_commands.py",),
+    ),
 ]
 
 

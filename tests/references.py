@@ -360,3 +360,26 @@ def enumerated(name, X, y, lr, momentum, batch_size, replacement=False):
     _, step, k = MINIBATCH_METHODS[name]
     A = np.column_stack([X, np.ones(len(y))])
     return enumerated_second_moment(step(lr, momentum), A, y, batch_size, k, replacement), A
+
+
+def dense_hessian(model, loss_fn, X, y) -> np.ndarray:
+    """A model's loss Hessian in its parameters, dense, float64, in parameters_to_vector order.
+
+    ``torch.autograd.functional.hessian`` of the loss as a function of the flat
+    parameter vector, written out here (nothing of ``numerics.hessian``).
+    """
+    import torch
+
+    named = [(n, p.shape, p.numel()) for n, p in model.named_parameters()]
+    flat = torch.cat([p.detach().reshape(-1) for p in model.parameters()]).double()
+    X = X.double() if X.is_floating_point() else X
+    y = y.double() if y.is_floating_point() else y
+
+    def loss(w):
+        params, start = {}, 0
+        for name, shape, size in named:
+            params[name] = w[start : start + size].reshape(shape)
+            start += size
+        return loss_fn(torch.func.functional_call(model, params, (X,)), y)
+
+    return torch.autograd.functional.hessian(loss, flat).numpy()

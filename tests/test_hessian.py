@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import numerics
 from numerics.hessian import ModelError, hessian_spectrum
+from tests.references import dense_hessian
 from theory.errors import ParameterError
 
 torch = pytest.importorskip("torch", reason="torch not installed: pip install '.[torch]'")
@@ -40,23 +41,6 @@ def mlp(sizes, activation=torch.nn.Tanh, seed=0):
         if i < len(sizes) - 2:
             layers.append(activation())
     return torch.nn.Sequential(*layers)
-
-
-def dense_hessian(model, loss_fn, X, y) -> np.ndarray:
-    """The full Hessian in float64, from autograd's dense routine on the flat parameters."""
-    named = [(n, p.shape, p.numel()) for n, p in model.named_parameters()]
-    flat = torch.cat([p.detach().reshape(-1) for p in model.parameters()]).double()
-    X = X.double() if X.is_floating_point() else X
-    y = y.double() if y.is_floating_point() else y
-
-    def loss(w):
-        params, start = {}, 0
-        for name, shape, size in named:
-            params[name] = w[start : start + size].reshape(shape)
-            start += size
-        return loss_fn(torch.func.functional_call(model, params, (X,)), y)
-
-    return torch.autograd.functional.hessian(loss, flat).numpy()
 
 
 def regression_data(n=40, d_in=3, d_out=2, seed=1):

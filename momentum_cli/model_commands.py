@@ -1,0 +1,166 @@
+"""``momentum tune --from-model MODULE:FUNCTION``: the theory's tuning for a PyTorch network.
+
+``FUNCTION`` is any callable of an importable module (the current folder is
+importable) that returns ``(model, loss_fn, data)`` as
+:func:`numerics.hessian_spectrum` takes them. Whatever goes wrong in the
+user's code (no such module or function, an exception inside it, a wrong
+return, a model that cannot run on its data) is one line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+from momentum_cli.errors import UsageError
+from momentum_cli.options import dumps, library_method, num
+
+__all__ = ["cmd_tune_from_model", "load_model"]
+
+SPEC_HELP = "MODULE:FUNCTION, e.g. examples.small_network:make"
+
+
+def _fail(spec: str, message: str) -> UsageError:
+    return UsageError(f"momentum tune: --from-model {spec}: {message}")
+
+
+def _raised(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
+
+
+def load_model(spec: str) -> tuple:
+    """Import ``MODULE``, call ``FUNCTION()`` and check it returned (model, loss_fn, data)."""
+    module_name, colon, function = spec.partition(":")
+    if not colon or not module_name or not function:
+        raise UsageError(f"momentum tune: --from-model must be {SPEC_HELP}: got {spec!r}")
+    if os.getcwd() not in sys.path:  # a module of the folder the command runs in
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and module_name.startswith(exc.name):
+            raise _fail(
+                spec,
+                f"no module named {exc.name!r} (run from the folder that holds it, or put that "
+                "folder on PYTHONPATH)",
+            ) from None
+        raise _fail(spec, f"importing {module_name!r} raised {_raised(exc)}") from None
+    except Exception as exc:
+        raise _fail(spec, f"importing {module_name!r} raised {_raised(exc)}") from None
+    make = getattr(module, function, None)
+    if make is None:
+        raise _fail(spec, f"module {module_name!r} has no {function!r}")
+    if not callable(make):
+        raise _fail(spec, f"{function!r} is not callable: {type(make).__name__}")
+    try:
+        made = make()
+    except Exception as exc:
+        raise _fail(spec, f"{function}() raised {_raised(exc)}") from None
+    if not (isinstance(made, tuple | list) and len(made) == 3):
+        got = f"{len(made)} values" if isinstance(made, tuple | list) else type(made).__name__
+        raise _fail(spec, f"{function}() must return (model, loss_fn, data): got {got}")
+    model, loss_fn, _ = made
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(model, torch.nn.Module):
+        raise _fail(
+            spec,
+            f"{function}() must return (model, loss_fn, data) with model a torch.nn.Module: "
+            f"got {type(model).__name__}",
+        )
+    if not callable(loss_fn):
+        raise _fail(spec, f"{function}()'s loss_fn must be callable: got {type(loss_fn).__name__}")
+    return tuple(made)
+
+
+def cmd_tune_from_model(args) -> str:
+    """The tuning for the spectrum of the user's network (both ends, by Lanczos)."""
+    from numerics.optional import import_torch
+
+    for given, name in ((args.mu, "--mu"), (args.L, "--L"), (args.kappa, "--kappa")):
+        if given is not None:
+            raise UsageError(f"momentum tune: give --from-model or {name}, not both")
+    try:
+        import_torch("momentum tune --from-model")
+    except ImportError as exc:
+        raise UsageError(f"momentum tune: {exc}") from None
+    import numerics
+    from theory.errors import MomentumError
+
+    method, params = library_method(args)
+    if args.beta is not None and args.method == "gd":
+        raise UsageError("momentum tune: --momentum is not used by --method gd")
+    beta = None if args.beta is None else float(args.beta)
+    if beta is not None and not (0 if args.method in ("nesterov", "qhm") else -1) <= beta < 1:
+        allowed = "[0, 1)" if args.method in ("nesterov", "qhm") else "(-1, 1)"
+        raise UsageError(f"momentum tune: --momentum must be in {allowed}: got {beta:g}")
+    model, loss_fn, data = load_model(args.from_model)
+    try:
+        tuned = numerics.tune_for_model(model, loss_fn, data, method, beta=beta, **params)
+    except MomentumError:
+        raise
+    except Exception as exc:  # the user's model, loss or data broke inside torch
+        raise _fail(args.from_model, f"the Hessian could not be computed: {_raised(exc)}") from None
+    return _format(args, tuned)
+
+
+def _format(args, tuned) -> str:
+    spec, t = tuned.spectrum, tuned.tuning
+    wd = float(args.weight_decay or 0)
+    out = {
+        "method": args.method,
+        "mu": num(tuned.mu),
+        "L": num(tuned.L),
+        "eta": t.eta if t else None,
+        "beta": t.beta if t else None,
+        "rate": t.rate if t else None,
+        "exact": None,
+        "numeric": bool(t.numeric) if t else None,
+        "kappa": num(tuned.L / tuned.mu) if tuned.mu_reliable else None,
+        "weight_decay": wd,
+        "dampening": float(args.dampening or 0),
+        "effective_spectrum": [num(tuned.mu + wd), num(tuned.L + wd)],
+        "from_model": args.from_model,
+        "mu_reliable": tuned.mu_reliable,
+        "edge_momentum": tuned.beta,
+        "max_stable_lr": num(tuned.max_stable_lr),
+        "warning": tuned.warning,
+        "hessian": {
+            "parameters": spec.n_parameters,
+            "examples": spec.n_examples,
+            "batches": spec.batches,
+            "products": spec.hvps,
+            "converged": spec.converged,
+            "residuals": [num(r) for r in (*spec.bottom_residuals, *spec.top_residuals)],
+        },
+    }
+    if args.json:
+        return dumps(out)
+    residuals = ", ".join(f"{r:.1g}" for r in out["hessian"]["residuals"])
+    lines = [
+        f"{args.method} for the Hessian of {args.from_model} ({spec.n_parameters:,} parameters, "
+        f"{spec.n_examples:,} examples): Lanczos, {spec.hvps} products, "
+        + ("converged" if spec.converged else "NOT converged"),
+        f"spectrum [mu, L] = [{tuned.mu:.6g}, {tuned.L:.6g}] (residuals {residuals})",
+    ]
+    if t is not None:
+        how = "numeric (SciPy Nelder-Mead on the worst-case rate)" if t.numeric else "closed form"
+        lines.append(
+            f"tuned for [{tuned.mu:.6g}, {tuned.L:.6g}] (kappa = {out['kappa']:.6g}), {how}:"
+        )
+        lines += [
+            f"eta  = {t.eta:.10g}   (torch: lr)",
+            f"beta = {t.beta:.10g}   (torch: momentum)",
+            f"rate = {t.rate:.10g}",
+        ]
+    which = "given" if args.beta is not None else ("tuned" if t else "none given")
+    edge = "none" if out["max_stable_lr"] is None else f"{tuned.max_stable_lr:.6g}"
+    lines += [
+        f"largest stable lr at momentum {tuned.beta:g} ({which}) for L = {tuned.L:.6g}: "
+        f"lr < {edge} (the full-batch edge at these parameters)",
+        "full-batch training below it raises the sharpness until it reaches the edge for its "
+        "lr and hovers there (the edge of stability, Cohen et al. 2021)",
+        f"warning: {tuned.warning}",
+    ]
+    return "\n".join(lines)
