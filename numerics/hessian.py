@@ -4,7 +4,8 @@ The loss is the mean over the data, :math:`\ell(w) = \frac{1}{N}\sum_i
 \ell_i(w)`, of the model with parameters :math:`w`. Its Hessian is never
 formed: Lanczos (SciPy's :func:`~scipy.sparse.linalg.eigsh`, ARPACK) sees it
 only through products :math:`v \mapsto H v`, each one double backward pass
-(``torch.func.vjp`` of ``torch.func.grad``), so the memory is that of a
+(the model run by ``torch.func.functional_call``, the gradient differentiated
+again by ``torch.autograd.grad``), so the memory is that of a
 gradient and a few vectors, not :math:`n^2`. Data that do not fit at once
 come in batches; with each batch's loss the mean over its :math:`n_b`
 examples,
@@ -202,26 +203,36 @@ def _pair(torch, batch, dtype):
 
 
 class _Operator:
-    """v -> H v on flat float64 NumPy vectors, counting the products."""
+    """v -> H v on flat float64 NumPy vectors, counting the products.
+
+    The model runs through ``torch.func.functional_call`` on a copy of its
+    parameters; each product is a double backward pass (``torch.autograd.grad``
+    of the gradient, built with ``create_graph=True``). ``torch.func``'s
+    transforms would do the same: ``jvp`` of ``grad`` fails on ``mse_loss``
+    (PyTorch issue 123996), and ``vjp`` of ``grad`` loads ``torch._dynamo`` on
+    first use, about 40 MiB and seconds once per process, for no gain.
+    """
 
     def __init__(self, torch, model, loss_fn, data, dtype, progress) -> None:
-        from torch.func import functional_call, grad, vjp
+        from torch.func import functional_call
 
         self.torch, self.dtype, self.progress = torch, dtype, progress
         trainable = {n: p for n, p in model.named_parameters() if p.requires_grad}
         if not trainable:
             raise ModelError("the model has no trainable parameters (requires_grad=True)")
-        self.params = {n: p.detach().to(dtype) for n, p in trainable.items()}
+        # leaves of the graph: a copy in the products' precision (the model is not touched)
+        self.params = {n: p.detach().to(dtype).requires_grad_(True) for n, p in trainable.items()}
+        self.leaves = list(self.params.values())
         fixed = dict(model.named_buffers())
         fixed |= {n: p for n, p in model.named_parameters() if not p.requires_grad}
         fixed = {
             n: (t.detach().to(dtype) if t.is_floating_point() else t) for n, t in fixed.items()
         }
-        self.shapes = [(n, p.shape, p.numel()) for n, p in self.params.items()]
-        self.n = sum(size for _, _, size in self.shapes)
+        self.shapes = [(p.shape, p.numel()) for p in self.leaves]
+        self.n = sum(size for _, size in self.shapes)
 
-        def loss(params, x, y):
-            value = loss_fn(functional_call(model, (params, fixed), (x,)), y)
+        def loss(x, y):
+            value = loss_fn(functional_call(model, (self.params, fixed), (x,)), y)
             if not torch.is_tensor(value) or value.numel() != 1:
                 raise ModelError(
                     "loss_fn(outputs, targets) must return one number, the mean loss over the "
@@ -229,8 +240,7 @@ class _Operator:
                 )
             return value.reshape(())
 
-        self.gradient = grad(loss)
-        self._vjp = vjp
+        self._loss = loss
         self.batches, self.single = _as_batches(torch, data)
         if not self.single and hasattr(self.batches, "__len__"):
             progress.batches = len(self.batches)
@@ -238,48 +248,70 @@ class _Operator:
         self._cached = None
         if self.single:
             x, y = _pair(torch, self.batches[0], dtype)
-            # one batch: linearise the gradient once; each product is then one backward pass
+            # one batch: the gradient's graph is built once; each product is one backward pass
             self._cached = self._linearised(x, y)
             self.n_examples, self.n_batches = len(x), 1
 
     def _linearised(self, x, y):
-        _, pullback = self._vjp(lambda p: self.gradient(p, x, y), self.params)
-        return pullback
+        """v -> H_b v for the batch (x, y): the gradient, kept differentiable."""
+        torch = self.torch
+        with torch.enable_grad():
+            gradient = torch.autograd.grad(
+                self._loss(x, y), self.leaves, create_graph=True, allow_unused=True
+            )
+        # a gradient that does not depend on the parameters (or a parameter the loss does not
+        # use) contributes nothing: its rows of H are zero
+        live = [i for i, g in enumerate(gradient) if g is not None and g.requires_grad]
 
-    def _unflatten(self, v: np.ndarray) -> dict:
+        def product(v: list) -> list:
+            out = [torch.zeros_like(p) for p in self.leaves]
+            if live:
+                rows = torch.autograd.grad(
+                    [gradient[i] for i in live],
+                    self.leaves,
+                    [v[i] for i in live],
+                    retain_graph=True,
+                    allow_unused=True,
+                )
+                out = [o if r is None else r for o, r in zip(out, rows, strict=True)]
+            return out
+
+        return product
+
+    def _unflatten(self, v: np.ndarray) -> list:
         flat = self.torch.from_numpy(np.ascontiguousarray(v, dtype=np.float64)).to(self.dtype)
-        out, start = {}, 0
-        for name, shape, size in self.shapes:
-            out[name] = flat[start : start + size].view(shape)
+        out, start = [], 0
+        for shape, size in self.shapes:
+            out.append(flat[start : start + size].view(shape))
             start += size
         return out
 
-    def _flatten(self, tensors: dict) -> np.ndarray:
-        flat = self.torch.cat([tensors[name].reshape(-1) for name, _, _ in self.shapes])
+    def _flatten(self, tensors: list) -> np.ndarray:
+        flat = self.torch.cat([t.reshape(-1) for t in tensors])
         return flat.detach().to(self.torch.float64).numpy()
 
     def __call__(self, v: np.ndarray) -> np.ndarray:
         v = self._unflatten(np.reshape(v, -1))
         if self._cached is not None:
-            out = self._cached(v)[0]
+            out = self._cached(v)
             self.progress.update(self.hvps + 1, 1)
         else:
             out, total, batches = None, 0, 0
             for batches, batch in enumerate(self.batches, start=1):
                 x, y = _pair(self.torch, batch, self.dtype)
-                hv = self._linearised(x, y)(v)[0]
+                hv = self._linearised(x, y)(v)
                 # each batch's loss is its mean: weight its Hessian by its share of the data
                 weight = float(len(x))
                 out = (
-                    {n: t * weight for n, t in hv.items()}
+                    [t * weight for t in hv]
                     if out is None
-                    else {n: out[n] + t * weight for n, t in hv.items()}
+                    else [o + t * weight for o, t in zip(out, hv, strict=True)]
                 )
                 total += len(x)
                 self.progress.update(self.hvps + 1, batches)
             if out is None:
                 raise ModelError("'data' holds no batch")
-            out = {n: t / total for n, t in out.items()}
+            out = [t / total for t in out]
             self.n_examples, self.n_batches = total, batches
         self.hvps += 1
         return self._flatten(out)
@@ -328,7 +360,7 @@ def hessian_spectrum(
 
     Lanczos (ARPACK's implicitly restarted Lanczos, :func:`scipy.sparse.linalg.eigsh`)
     on Hessian-vector products :math:`H v` (double backward through
-    ``torch.func``); the Hessian is never formed.
+    ``torch.func.functional_call``); the Hessian is never formed.
 
     Parameters
     ----------

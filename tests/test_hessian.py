@@ -267,6 +267,27 @@ def test_frozen_layers_are_left_out():
     np.testing.assert_allclose([spec.smallest, spec.largest], dense[[0, -1]], rtol=1e-9)
 
 
+class _WithUnused(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer = torch.nn.Linear(2, 1)
+        self.unused = torch.nn.Parameter(torch.ones(3))  # the loss never sees it
+
+    def forward(self, x):
+        return self.layer(x)
+
+
+def test_a_parameter_the_loss_does_not_use_has_zero_rows():
+    torch.manual_seed(0)
+    model = _WithUnused()
+    X, y = regression_data(20, 2, 1)
+    dense = np.linalg.eigvalsh(dense_hessian(model, torch.nn.MSELoss(), X, y))
+    spec = hessian_spectrum(model, torch.nn.MSELoss(), (X, y), k=2, which="both")
+    assert spec.n_parameters == 6 and np.count_nonzero(np.abs(dense) < 1e-12) == 3
+    np.testing.assert_allclose(spec.top, dense[::-1][:2], rtol=1e-10)
+    np.testing.assert_allclose(spec.bottom, [0, 0], atol=1e-12)
+
+
 def test_without_torch_one_clear_error():
     # where "import torch" fails (whether or not it is installed here), the error says how to
     # install it; import numerics.hessian itself needs no torch

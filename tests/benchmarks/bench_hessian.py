@@ -6,8 +6,8 @@ The network is 64-256-256-64-10 with tanh (99,530 parameters), the loss the mean
 squared error on random examples. Each configuration runs in a fresh
 interpreter, so its memory is its own: the resident set before the call (torch,
 SciPy, the model and the data loaded, one float32 training gradient made, and
-torch.func used once on a 2-parameter model: its machinery costs about 70 MiB
-once per process, whatever the model) and the peak during it. Beside it: the model's size (its parameters in float32), the
+one spectrum of a 2-parameter model computed: what the first use costs once per
+process, whatever the model, is printed apart) and the peak during it. Beside it: the model's size (its parameters in float32), the
 Lanczos basis (``ncv`` float64 vectors of the parameters' length) and what one
 float32 training gradient on the same batch added. Configurations: float64
 products (the default) on one batch of 1024 (the gradient is linearised once,
@@ -41,7 +41,6 @@ CHILD = """
 import json, resource, sys, time
 import scipy.sparse.linalg  # the call imports it: loaded here so that it is not counted
 import torch
-import torch.func
 from numerics.hessian import hessian_spectrum
 
 sizes, (examples, batches, dtype, ncv), threads = json.loads(sys.argv[1])
@@ -72,8 +71,8 @@ grad_before = rss()
 torch.nn.MSELoss()(model(parts[0][0]), parts[0][1]).backward()
 model.zero_grad(set_to_none=True)
 grad_added = peak() - grad_before
-# torch.func's first use in a process costs memory whatever the model (its machinery
-# loads): a spectrum of a 2-parameter model takes it, then the call is measured
+# the first spectrum in a process costs memory whatever the model (double backward's
+# machinery loads): a spectrum of a 2-parameter model takes it, then the call is measured
 first_before = rss()
 hessian_spectrum(torch.nn.Linear(1, 1), torch.nn.MSELoss(), (X[:4, :1], y[:4, :1]))
 first_use = peak() - first_before
@@ -120,8 +119,8 @@ def main() -> None:
             print(
                 f"  {r['n']:,} parameters: the model {model * mib:.2f} MiB (float32), a float64 "
                 f"copy {2 * model * mib:.2f} MiB, the Lanczos basis (ncv=20) "
-                f"{20 * 2 * model * mib:.1f} MiB; torch threads {r['threads']}; torch.func's "
-                f"first use in a process +{r['first_use'] * mib:.0f} MiB (any model, once)"
+                f"{20 * 2 * model * mib:.1f} MiB; torch threads {r['threads']}; the first spectrum "
+                f"in a process +{r['first_use'] * mib:.0f} MiB (any model, once)"
             )
         added = r["peak"] - r["before"]
         # ru_maxrss is the process's peak: if the call did not pass the earlier peak, what it
@@ -129,7 +128,7 @@ def main() -> None:
         bound = "" if r["peak"] > r["peak_before"] else "at most "
         print(
             f"  {name}: {r['wall']:.2f} s ({r['cpu']:.2f} s CPU), {r['hvps']} products, "
-            f"{r['wall'] / r['hvps'] * 1e3:.0f} ms each; top {r['top']:.8g} (residual "
+            f"{r['cpu'] / r['hvps'] * 1e3:.0f} ms of CPU each; top {r['top']:.8g} (residual "
             f"{r['residual']:.1e}, converged {r['converged']})\n"
             f"    memory {bound}+{added * mib:.0f} MiB = {added / model:.0f} x the model "
             f"(a float32 training gradient on one batch: +{r['grad_added'] * mib:.0f} MiB)"
