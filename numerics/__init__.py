@@ -27,6 +27,7 @@ from numerics.class_regions import (
     guaranteed_max_eta,
 )
 from numerics.divergence import Growth, growth
+from numerics.edge_of_stability import SharpnessRun, chebyshev_problem, edge_of_stability
 from numerics.envelope import Envelope, envelope
 from numerics.grids import (
     NormalisedGrid,
@@ -150,6 +151,7 @@ __all__ = [
     "Verdict",
     "SeedPlateau",
     "SeedRuns",
+    "SharpnessRun",
     "Trajectory",
     "VolumeGrid",
     "VolumeSummary",
@@ -157,7 +159,9 @@ __all__ = [
     "atomic_directory",
     "axis",
     "best_for_spectrum",
+    "chebyshev_problem",
     "d2l_line",
+    "edge_of_stability",
     "eigenvalues",
     "envelope",
     "max_stable_eta",

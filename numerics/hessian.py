@@ -266,13 +266,11 @@ class _Operator:
         def product(v: list) -> list:
             out = [torch.zeros_like(p) for p in self.leaves]
             if live:
-                rows = torch.autograd.grad(
-                    [gradient[i] for i in live],
-                    self.leaves,
-                    [v[i] for i in live],
-                    retain_graph=True,
-                    allow_unused=True,
-                )
+                # H v is the gradient of the number g(w) . v: a scalar to differentiate, so
+                # autograd needs no grad_outputs (given tensors there, it imports
+                # torch.fx's symbolic shapes, and with them SymPy, once per process)
+                dot = sum((gradient[i] * v[i]).sum() for i in live)
+                rows = torch.autograd.grad(dot, self.leaves, retain_graph=True, allow_unused=True)
                 out = [o if r is None else r for o, r in zip(out, rows, strict=True)]
             return out
 

@@ -754,6 +754,27 @@ MUTANTS = [
         "        pass",
         ("tests/test_model_commands.py",),
     ),
+    (
+        "edge of stability: the plateau over the whole run, not from the rise",
+        "numerics/edge_of_stability.py",
+        "after = sharpness[risen[0] :] if risen.size else np.empty(0)",
+        "after = sharpness if risen.size else np.empty(0)",
+        ("tests/test_edge_of_stability.py",),
+    ),
+    (
+        "edge of stability: torch's momentum buffer not decayed",
+        "numerics/edge_of_stability.py",
+        "        v.mul_(beta).add_(g)",
+        "        v.add_(g)",
+        ("tests/test_edge_of_stability.py",),
+    ),
+    (
+        "report: a figure drawn without the package it needs",
+        "momentum_cli/report/build.py",
+        "drawn = [spec for spec in FIGURES if missing(spec) is None]",
+        "drawn = list(FIGURES)",
+        ("tests/test_report.py",),
+    ),
 ]
 
 

@@ -288,6 +288,20 @@ def test_a_parameter_the_loss_does_not_use_has_zero_rows():
     np.testing.assert_allclose(spec.bottom, [0, 0], atol=1e-12)
 
 
+def test_a_spectrum_loads_no_sympy():
+    # the report's workers draw the edge of stability without SymPy (autograd imports it for
+    # tensors given as grad_outputs: the products differentiate a scalar instead)
+    code = (
+        "import sys, torch\n"
+        "from numerics.hessian import hessian_spectrum\n"
+        "model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))\n"
+        "hessian_spectrum(model, torch.nn.MSELoss(), (torch.randn(5, 2), torch.randn(5, 1)))\n"
+        "print('sympy' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
 def test_without_torch_one_clear_error():
     # where "import torch" fails (whether or not it is installed here), the error says how to
     # install it; import numerics.hessian itself needs no torch

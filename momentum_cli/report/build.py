@@ -19,6 +19,7 @@ from momentum_cli.report.figures import (
     SAMPLE_SPECTRUM,
     airfoil,
     compute_airfoil,
+    missing,
     sections,
     use_airfoil,
 )
@@ -167,6 +168,8 @@ def _quiet(message: str) -> None:
 LONGEST_FIRST = (
     "minibatch_tuning",
     "minibatch_edges",
+    "edge_of_stability_gd",
+    "edge_of_stability_heavy_ball",
     "rate_vs_kappa",
     "method_rate_maps",
     "airfoil_losses",
@@ -220,18 +223,25 @@ def write_report(output, progress=_quiet, *, svg: bool = False) -> str:
 
         figures = tmp / "figures"
         figures.mkdir()
-        order = _drawing_order(FIGURES)
+        drawn = [spec for spec in FIGURES if missing(spec) is None]
+        order = _drawing_order(drawn)
         formats = ("png", "svg") if svg else ("png",)
         preload = _WORKER_MODULES + (("matplotlib.backends.backend_svg",) if svg else ())
+        # the figures' optional packages (torch: about a second to import), imported once by
+        # the fork server rather than once by each worker that draws one
+        preload += tuple(sorted({spec.needs for spec in drawn if spec.needs}))
         # the first figure starts the pool, whose fork server imports matplotlib while the
         # airfoil runs here; the others follow, longest first, once the airfoil is there
         first = next(s for s in order if not s.uses_airfoil)
-        processes = workers(len(FIGURES))
+        processes = workers(len(drawn))
         try:
             with Jobs(
                 [partial(save_spec, first, figures, formats)], preload=preload, processes=processes
             ) as pool:
-                progress(f"figures: {len(FIGURES)}, in {processes} processes")
+                progress(f"figures: {len(drawn)}, in {processes} processes")
+                for spec in FIGURES:
+                    if missing(spec) is not None:
+                        progress(f"figure {spec.name}: not drawn: {missing(spec)}")
                 progress("shared numbers: the airfoil runs and divergence scans")
                 shared = compute_airfoil()  # once per report, handed to the figures that use it
                 use_airfoil(shared)
@@ -362,14 +372,13 @@ def _markdown(derivations, summary) -> str:
     for heading, opening, specs in sections(FIGURES):
         parts += [f"## Figures: {heading.lower()}", "", opening, ""]
         for spec in specs:
-            parts += [
-                f"### {spec.title}",
-                "",
-                spec.explanation,
-                "",
-                f"![{spec.title}](figures/{spec.name}.png)",
-                "",
-            ]
+            why = missing(spec)
+            shown = (
+                f"![{spec.title}](figures/{spec.name}.png)"
+                if why is None
+                else f"*Not drawn: {why}.*"
+            )
+            parts += [f"### {spec.title}", "", spec.explanation, "", shown, ""]
     parts += ["## Derivations", ""]
     parts += [d.to_markdown() for d in derivations.values()]
     return "\n".join(parts)

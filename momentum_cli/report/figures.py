@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -25,6 +26,7 @@ __all__ = [
     "compute_airfoil",
     "in_section_order",
     "sections",
+    "missing",
     "use_airfoil",
 ]
 
@@ -138,6 +140,8 @@ class FigureSpec:
     uses_airfoil: bool = False
     #: the report's section the figure belongs to (a key of :data:`SECTIONS`)
     section: str = "quadratics"
+    #: an optional package the figure needs (``"torch"``); without it the report says so
+    needs: str | None = None
 
 
 #: the report's sections of figures, in order: heading and the sentence that opens it
@@ -187,6 +191,21 @@ def sections(figures) -> list[tuple[str, str, list]]:
 def in_section_order(figures) -> list:
     """The figures as the report numbers them: section by section (see :func:`sections`)."""
     return [spec for _, _, specs in sections(figures) for spec in specs]
+
+
+#: what to install for an optional package a figure needs
+_INSTALL = {"torch": "PyTorch (python -m pip install 'momentum-theory[torch]')"}
+
+
+def missing(spec: FigureSpec) -> str | None:
+    """Why ``spec`` cannot be drawn on this machine (an optional package missing), or None."""
+    if spec.needs is None:
+        return None
+    import importlib.util
+
+    if importlib.util.find_spec(spec.needs) is not None:
+        return None
+    return f"this figure needs {_INSTALL.get(spec.needs, spec.needs)}, which is not installed"
 
 
 def _region(fig):
@@ -573,6 +592,23 @@ def _worst_case_steps(fig):
     plot_worst_case_steps(stored_polyak_table(), ax=fig.subplots())
 
 
+#: the edge-of-stability runs the report draws, per method (numerics.edge_of_stability.RUNS)
+EDGE_METHODS = ("gd", "heavy_ball")
+
+
+@functools.cache
+def _sharpness_run(method: str):
+    """The edge-of-stability run of ``method``, computed once per process (a few seconds)."""
+    from numerics.edge_of_stability import edge_of_stability
+
+    return edge_of_stability(method)
+
+
+def _edge(method: str, fig) -> None:
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    _sharpness_run(method).plot(ax=top, loss_ax=bottom)
+
+
 FIGURES = (
     FigureSpec(
         "region",
@@ -853,5 +889,37 @@ FIGURES = (
         (WIDTH, 4.6),
         _worst_case_steps,
         section="beyond",
+    ),
+    FigureSpec(
+        "edge_of_stability_gd",
+        "The edge of stability: gradient descent",
+        "A tanh network (1-30-30-30-1) trained full batch on the Chebyshev polynomial T₄ at 60 "
+        "points with fixed noise (standard deviation 0.2), by gradient descent at η = 0.05. Top: "
+        "the sharpness, the Hessian's top eigenvalue by Lanczos every 20 steps, rises until it "
+        "reaches the edge 2/η of the quadratic theory (numerics.max_stable_lam) and then hovers "
+        "there; the dashed line is its median from the rise (the first measurement at 0.9 of the "
+        "edge) on, beside the edge. Bottom: the loss keeps falling, though not monotonically: "
+        "its spikes are the steps where the sharpness had crossed the edge (Cohen et al. 2021).",
+        (WIDTH, 6.2),
+        functools.partial(
+            _edge, "gd"
+        ),  # a partial of a module's function pickles: a worker draws it
+        needs="torch",
+        section="networks",
+    ),
+    FigureSpec(
+        "edge_of_stability_heavy_ball",
+        "The edge of stability: heavy ball",
+        "The same network and data, trained full batch by heavy ball (PyTorch's SGD with "
+        "momentum) at η = 0.02, β = 0.9. Top: the sharpness rises to just under heavy ball's edge "
+        "2(1 + β)/η (numerics.max_stable_lam) and stays there; the dashed line is its median "
+        "from the rise on, beside the edge. Bottom: the loss keeps falling. Just under the edge "
+        "heavy ball still damps the top direction at the rate √β, and just over it the top "
+        "direction grows fast: at a larger step (η = 0.025, 0.03) the sharpness crossed the edge "
+        "by a few percent and was thrown far back (a spike in the loss), then rose again.",
+        (WIDTH, 6.2),
+        functools.partial(_edge, "heavy_ball"),
+        needs="torch",
+        section="networks",
     ),
 )

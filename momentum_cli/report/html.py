@@ -39,6 +39,7 @@ table.results { border-collapse: collapse; margin: 1rem 0; }
 table.results caption { text-align: left; font-weight: 600; }
 table.results th { text-align: left; padding-right: 1rem; font-weight: normal; }
 nav > ul { columns: 2; } nav li ul { margin: 0.2rem 0 0.6rem; } .remark { border-left: 3px solid #0072B2; padding-left: 0.8rem; }
+p.missing { border: 1px dashed #8c8c8c; padding: 1.5rem; color: #555; }
 """
 
 
@@ -67,6 +68,15 @@ def figure_width(spec) -> int:
 
 
 def _figure(spec, folder: Path) -> str:
+    from momentum_cli.report.figures import missing
+
+    why = missing(spec)
+    if why is not None:  # an optional package is not installed: say so where the figure goes
+        return (
+            f'<figure id="{_e(spec.name)}">\n<h3>{_e(spec.title)}</h3>\n'
+            f'<p class="missing">Not drawn: {_e(why)}.</p>\n'
+            f"<figcaption>{_e(spec.explanation)}</figcaption>\n</figure>"
+        )
     data = base64.b64encode((folder / f"{spec.name}.png").read_bytes()).decode("ascii")
     width = figure_width(spec)
     height = round(width * spec.size[1] / spec.size[0])

@@ -172,7 +172,7 @@ def report_latex(figures, derivations, key_numbers=()) -> str:
     The figures are floats at the size they were drawn (so their text prints at
     its size in points); the derivations' text flows around them.
     """
-    from momentum_cli.report.figures import in_section_order, sections
+    from momentum_cli.report.figures import in_section_order, missing, sections
 
     parts = [_PREAMBLE]
     if key_numbers:
@@ -191,9 +191,15 @@ def report_latex(figures, derivations, key_numbers=()) -> str:
         first = last + 1
     for spec in in_section_order(figures):  # numbered as the HTML page shows them
         title = escape_text(spec.title)
+        why = missing(spec)  # an optional package is not installed: say so where it would be
+        shown = (
+            f"\\fbox{{\\parbox{{0.9\\linewidth}}{{\\centering Not drawn: {escape_text(why)}.}}}}"
+            if why is not None
+            else f"\\includegraphics[width={figure_width(spec):.4g}in]{{figures/{spec.name}.png}}"
+        )
         parts.append(
             "\\begin{figure}[tbp]\\centering\n"
-            f"\\includegraphics[width={figure_width(spec):.4g}in]{{figures/{spec.name}.png}}\n"
+            f"{shown}\n"
             f"\\par\\small\\caption[{title}]{{\\textbf{{{title}.}} {escape_text(spec.explanation)}}}\n"
             "\\end{figure}"
         )

@@ -16,6 +16,8 @@ inside the functions, so importing this package is light.
   lr against batch size, the plateau against lr, tuning by batch size;
 - :mod:`numerics.plots.beyond`: beyond quadratics: Lessard's cycle and its
   basin, heavy ball's regions on every smooth strongly convex function;
+- :mod:`numerics.plots.edge`: the edge of stability of a network, sharpness
+  and loss against step;
 - :mod:`numerics.plots.style` and :mod:`numerics.plots.level_sets`: the
   conventions every figure shares, and the exact level lines of the rate.
 
@@ -43,6 +45,7 @@ from numerics.plots.curves import (
     plot_weights,
     trace_frame,
 )
+from numerics.plots.edge import plot_edge_of_stability
 from numerics.plots.maps import (
     critical_curves,
     plot_rate_map,
@@ -81,6 +84,7 @@ __all__ = [
     "critical_curves",
     "plot_divergence",
     "plot_divergence_overview",
+    "plot_edge_of_stability",
     "plot_eigen_decay",
     "plot_envelope",
     "plot_exercise2",

@@ -115,12 +115,14 @@ def figure_costs(formats=("png",)) -> list[tuple[float, str]]:
     """CPU seconds of each report figure, drawn once and encoded in ``formats``, longest first."""
     sys.path.insert(0, str(ROOT))
     from momentum_cli.figures import figure_bytes
-    from momentum_cli.report.figures import FIGURES, airfoil
+    from momentum_cli.report.figures import FIGURES, airfoil, missing
 
     airfoil()  # shared by three figures, computed once by the report
     figure_bytes(FIGURES[0], formats)  # fonts and caches, as a worker has after its first figure
     costs = []
     for spec in FIGURES:
+        if missing(spec) is not None:  # an optional package (torch) is not installed
+            continue
         start = time.process_time()
         figure_bytes(spec, formats)
         costs.append((time.process_time() - start, spec.name))
