@@ -22,7 +22,9 @@ import torch
 def make():
     generator = torch.Generator().manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(1, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))
-    with torch.no_grad():  # the default initialisation, drawn from this generator
+    with (
+        torch.no_grad()
+    ):  # uniform in [-1, 1], from this generator (torch's default: ±1/4 at the output)
         for p in model.parameters():
             p.uniform_(-1.0, 1.0, generator=generator)
     model = model.double()

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from numerics.edge_of_stability import RUNS as SHARPNESS_RUNS
 from numerics.plots.style import FONT
 
 __all__ = [
@@ -594,6 +595,8 @@ def _worst_case_steps(fig):
 
 #: the edge-of-stability runs the report draws, per method (numerics.edge_of_stability.RUNS)
 EDGE_METHODS = ("gd", "heavy_ball")
+#: their (eta, beta, steps), named in the captions
+_GD, _HB = SHARPNESS_RUNS["gd"], SHARPNESS_RUNS["heavy_ball"]
 
 
 @functools.cache
@@ -894,12 +897,13 @@ FIGURES = (
         "edge_of_stability_gd",
         "The edge of stability: gradient descent",
         "A tanh network (1-30-30-30-1) trained full batch on the Chebyshev polynomial T₄ at 60 "
-        "points with fixed noise (standard deviation 0.2), by gradient descent at η = 0.05. Top: "
-        "the sharpness, the Hessian's top eigenvalue by Lanczos every 20 steps, rises until it "
-        "reaches the edge 2/η of the quadratic theory (numerics.max_stable_lam) and then hovers "
-        "there; the dashed line is its median from the rise (the first measurement at 0.9 of the "
-        "edge) on, beside the edge. Bottom: the loss keeps falling, though not monotonically: "
-        "its spikes are the steps where the sharpness had crossed the edge (Cohen et al. 2021).",
+        "points with fixed noise (standard deviation 0.2), by gradient descent at "
+        f"η = {_GD[0]:g}. Top: the sharpness, the Hessian's top eigenvalue by Lanczos every 20 "
+        "steps, rises until it reaches the edge 2/η of the quadratic theory "
+        "(numerics.max_stable_lam) and then hovers there; the dashed line is its median from the "
+        "rise (the first measurement at 0.9 of the edge) on, beside the edge. Bottom: the loss "
+        "keeps falling, though not monotonically: its spikes are the steps where the sharpness "
+        "had crossed the edge (Cohen et al. 2021).",
         (WIDTH, 6.2),
         functools.partial(
             _edge, "gd"
@@ -911,12 +915,13 @@ FIGURES = (
         "edge_of_stability_heavy_ball",
         "The edge of stability: heavy ball",
         "The same network and data, trained full batch by heavy ball (PyTorch's SGD with "
-        "momentum) at η = 0.02, β = 0.9. Top: the sharpness rises to just under heavy ball's edge "
-        "2(1 + β)/η (numerics.max_stable_lam) and stays there; the dashed line is its median "
-        "from the rise on, beside the edge. Bottom: the loss keeps falling. Just under the edge "
-        "heavy ball still damps the top direction at the rate √β, and just over it the top "
-        "direction grows fast: at a larger step (η = 0.025, 0.03) the sharpness crossed the edge "
-        "by a few percent and was thrown far back (a spike in the loss), then rose again.",
+        f"momentum) at η = {_HB[0]:g}, β = {_HB[1]:g}. Top: the sharpness rises to just under "
+        "heavy ball's edge 2(1 + β)/η (numerics.max_stable_lam) and stays under it, creeping "
+        "closer; the dashed line is its median from the rise on, beside the edge. Bottom: the "
+        "loss keeps falling, here monotonically. Just under the edge heavy ball still damps the "
+        "top direction at the rate √β, and just over it the top direction grows fast: at a "
+        "larger step (η = 0.025, 0.03) the sharpness crossed the edge by a few percent and was "
+        "thrown far back (a spike in the loss), then rose again.",
         (WIDTH, 6.2),
         functools.partial(_edge, "heavy_ball"),
         needs="torch",

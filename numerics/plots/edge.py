@@ -61,6 +61,7 @@ def plot_edge_of_stability(run, ax=None, loss_ax=None) -> dict:
             color=PALETTE[1],
             linestyle="--",
             linewidth=1.6,
+            zorder=1.9,  # under the measurements it summarises
             label=f"median from the rise (dotted, step {run.rise}) on: {run.plateau:.4g} "
             f"= {run.plateau_ratio:.3f} x the edge",
         )[0]
@@ -82,6 +83,7 @@ def plot_edge_of_stability(run, ax=None, loss_ax=None) -> dict:
         )
         loss_ax.set_title("full-batch loss, every step", fontsize=FONT + 1)
         loss_ax.set_yscale("log")
+        _plain_log_ticks(loss_ax.yaxis)
         loss_ax.set_xlabel("step", fontsize=FONT + 1)
         loss_ax.set_ylabel("loss (mean squared error)", fontsize=FONT + 1)
         loss_ax.tick_params(labelsize=FONT)
@@ -101,3 +103,16 @@ def plot_edge_of_stability(run, ax=None, loss_ax=None) -> dict:
 def _every(run) -> int:
     gaps = np.diff(run.measured_at)
     return int(gaps[0]) if gaps.size else 0
+
+
+def _plain_log_ticks(axis) -> None:
+    """Ticks at 1, 2 and 5 times the powers of ten, written 0.05, 0.1, 0.2 (not 5 x 10^-2).
+
+    A loss that falls less than a decade would otherwise get matplotlib's minor labels in
+    scientific notation, crowded.
+    """
+    from matplotlib import ticker
+
+    axis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(ticker.NullFormatter())
