@@ -762,6 +762,13 @@ MUTANTS = [
         ("tests/test_edge_of_stability.py",),
     ),
     (
+        "edge of stability: every method held to gradient descent's edge 2/eta",
+        "numerics/edge_of_stability.py",
+        "threshold = float(max_stable_lam(eta, beta, method))",
+        'threshold = float(max_stable_lam(eta, 0.0, "gd"))',
+        ("tests/test_edge_of_stability.py",),
+    ),
+    (
         "edge of stability: torch's momentum buffer not decayed",
         "numerics/edge_of_stability.py",
         "        v.mul_(beta).add_(g)",
