@@ -39,13 +39,14 @@ and was thrown back to 0.28 and 0.13 of the edge, then rose again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from numerics.checks import count, real_number
 from numerics.optional import import_torch
 from numerics.rates import max_stable_lam
+from numerics.reprs import array_repr
 from theory.errors import ParameterError
 
 __all__ = [
@@ -112,13 +113,15 @@ class SharpnessRun:
     eta: float
     beta: float
     threshold: float
-    measured_at: np.ndarray = field(repr=False)
-    sharpness: np.ndarray = field(repr=False)
-    loss: np.ndarray = field(repr=False)
+    measured_at: np.ndarray
+    sharpness: np.ndarray
+    loss: np.ndarray
     rise: int | None
     plateau: float
     band: tuple[float, float]
     hvps: int
+
+    __repr__ = array_repr
 
     @property
     def steps(self) -> int:

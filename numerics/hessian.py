@@ -47,6 +47,7 @@ import numpy as np
 
 from numerics.checks import count, real_number
 from numerics.optional import import_torch
+from numerics.reprs import array_repr
 from theory.errors import MomentumError, ParameterError, describe
 
 __all__ = ["DEFAULT_TOL", "HessianSpectrum", "ModelError", "hessian_spectrum"]
@@ -114,6 +115,8 @@ class HessianSpectrum:
     batches: int
     top_vectors: np.ndarray | None = field(default=None, repr=False)
     bottom_vectors: np.ndarray | None = field(default=None, repr=False)
+
+    __repr__ = array_repr
 
     @property
     def eigenvalues(self) -> np.ndarray:
