@@ -85,11 +85,14 @@ def cycle_margin(eta, beta, mu: float, L: float, K) -> np.ndarray:
         raise ParameterError(f"'K' must be integers >= 2: {K!r}")
     phi = np.cos(2 * np.pi / K)
     kappa, y = mu / L, mu * eta
-    return (
-        y * y
-        - 2 * (beta - phi + kappa * (1 - beta * phi)) * y
-        + 2 * kappa * (1 - phi) * (1 + beta**2 - 2 * beta * phi)
-    )
+    # past y ~ 1e154 the square overflows to +inf (or inf - inf to NaN): both say "no cycle",
+    # which is the conic's sign there (y * y dominates), so the overflow is not worth a warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (
+            y * y
+            - 2 * (beta - phi + kappa * (1 - beta * phi)) * y
+            + 2 * kappa * (1 - phi) * (1 + beta**2 - 2 * beta * phi)
+        )
 
 
 def _default_kmax(mu: float, L: float) -> int:

@@ -120,3 +120,17 @@ def test_bad_input(args, match):
 def test_cycle_margin_refuses_a_length_below_two():
     with pytest.raises(ParameterError, match="'K' must be integers >= 2"):
         cycle_margin(0.1, 0.5, 1.0, 2.0, 1)
+
+
+@pytest.mark.parametrize("eta", [1e160, 1e300, float(np.finfo(float).max)])
+def test_a_huge_step_is_classified_without_warnings(eta):
+    """Past y = mu eta ~ 1e154 the conic's square overflows: the verdict stays the quadratic
+    edge's, and nothing is printed on the way (a user saw a screen of RuntimeWarnings)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        verdict = classify(eta, 0.5, 1.0, 25.0)
+        margin = cycle_margin(eta, 0.5, 1.0, 25.0, np.arange(2, 50))
+    assert verdict.verdict == "diverges on a quadratic" and verdict.cycle_length is None
+    assert not (margin <= 0).any()
