@@ -166,6 +166,7 @@ def _quiet(message: str) -> None:
 #: ``tests/benchmarks/bench_report.py --figures``), so no core idles at the end;
 #: a figure not named here is drawn first
 LONGEST_FIRST = (
+    "minibatch_plateau",
     "minibatch_tuning",
     "minibatch_edges",
     "edge_of_stability_gd",
@@ -179,7 +180,6 @@ LONGEST_FIRST = (
     "worst_case",
     "exercise4",
     "divergence",
-    "minibatch_plateau",
     "variance_vs_beta",
     "weights",
     "region",
