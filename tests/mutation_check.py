@@ -649,6 +649,13 @@ MUTANTS = [
         ("tests/test_minibatch_edge.py",),
     ),
     (
+        "report: the minibatch runs counted as never growing",
+        "momentum_cli/report/figures.py",
+        "out.append((float(m), float(f * edge), int(runs.grew.sum()), EDGE_SEEDS))",
+        "out.append((float(m), float(f * edge), 0, EDGE_SEEDS))",
+        ("tests/test_report_figures.py",),
+    ),
+    (
         "report: momentum's speed-up inverted in the tuning figure",
         "momentum_cli/report/figures.py",
         "speedup = gd_steps / hb_steps",

@@ -222,3 +222,13 @@ def test_divergence_overview_gains_the_minibatch_edge_and_runs(drawn):
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "mean-square edge at batch 10" in labels
     assert "batch 10: every run grew" in labels
+    # the batch-10 runs (one point each): below the mean-square edge every seed settled
+    # (an open circle), above it some or all grew
+    runs = [line for line in left.lines if line.get_xdata().size == 1]
+    assert len(runs) >= 6
+    for run in runs:
+        (lr,), (beta,) = run.get_xdata(), run.get_ydata()
+        edge = numerics.minibatch_max_stable_lr(data, float(beta), 10)
+        settled = run.get_marker() == "o" and run.get_mfc() == "white"
+        assert settled == (lr < edge), (beta, lr, edge)
+        assert not np.isclose(lr, edge, rtol=0.1)  # clearly on one side
