@@ -166,10 +166,10 @@ def _quiet(message: str) -> None:
 #: ``tests/benchmarks/bench_report.py --figures``), so no core idles at the end;
 #: a figure not named here is drawn first
 LONGEST_FIRST = (
+    "edge_of_stability_gd",
     "minibatch_plateau",
     "minibatch_tuning",
     "minibatch_edges",
-    "edge_of_stability_gd",
     "edge_of_stability_heavy_ball",
     "rate_vs_kappa",
     "method_rate_maps",
