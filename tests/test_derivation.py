@@ -1,10 +1,18 @@
 import pytest
 import sympy as sp
 
-from theory.engine.claims import agrees_at, is_root, power_identity, roots_of, solves
+from theory.engine.claims import (
+    agrees_at,
+    equivalent_by_factor,
+    is_root,
+    power_identity,
+    roots_of,
+    solves,
+)
 from theory.engine.derivation import Derivation, equivalent, ge, gt, identity, le, lt
 from theory.engine.named import PM, Named, defined
 from theory.engine.printing import Written
+from theory.engine.reader_text import plain, to_plain
 from theory.errors import ClaimError
 from theory.symbols import beta, eta, lam, t, z
 
@@ -197,3 +205,29 @@ def test_a_negated_sum_keeps_its_brackets_in_latex_and_text():
     written = Written(sp.Add(beta, -eta, evaluate=False))
     difference = sp.Add(1, sp.Mul(-1, written, evaluate=False), evaluate=False)
     assert latex(difference) == r"1 - (\beta - \eta)" and plain(difference) == "1 − (β − η)"
+
+
+def test_equivalent_by_factor_divides_by_a_factor_proven_positive():
+    m = sp.Symbol("m", positive=True)
+    # eta (2 m - 3 eta) > 0 is eta < 2m/3 once eta > 0 is divided out
+    step = equivalent_by_factor("gd", gt(eta * (2 * m - 3 * eta), 0), lt(eta, 2 * m / 3), 3 * eta)
+    assert step.plain == "η(2m − 3η) > 0 ⟺ η < 2m/3" and step.verify()
+    with pytest.raises(ClaimError, match="is not"):  # the factor does not match
+        equivalent_by_factor("gd", gt(eta * (2 * m - 3 * eta), 0), lt(eta, 2 * m / 3), eta)
+    with pytest.raises(ClaimError):  # the other strictness
+        equivalent_by_factor("gd", gt(eta * (2 * m - 3 * eta), 0), le(eta, 2 * m / 3), 3 * eta)
+    # (1 - beta)(1 - eta) > 0 is eta < 1 only where 1 - beta > 0: refused until a
+    # reparametrisation shows the sign, accepted with beta = (1 - r)/(1 + r), r > 0
+    r = sp.Symbol("r", positive=True)
+    claim = (gt((1 - beta) * (1 - eta), 0), lt(eta, 1), 1 - beta)
+    with pytest.raises(ClaimError):
+        equivalent_by_factor("sign", *claim)
+    equivalent_by_factor("sign", *claim, where={beta: (1 - r) / (1 + r)})
+    with pytest.raises(ClaimError):  # |beta| > 1: a negative factor
+        equivalent_by_factor("sign", *claim, where={beta: 1 + r})
+
+
+def test_reader_text_of_binomials_and_indexed_powers():
+    assert to_plain(r"of the $\binom{n}{B}$ batches") == "of the C(n, B) batches"
+    e = sp.IndexedBase("e")
+    assert plain(e[t + 1] ** 2) == "e_(t + 1)²" and plain(e[t] ** 2) == "e_t²"

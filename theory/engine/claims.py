@@ -20,6 +20,7 @@ from theory.errors import ClaimError
 __all__ = [
     "agrees_at",
     "counterexample",
+    "equivalent_by_factor",
     "fact",
     "holds_for_all",
     "is_root",
@@ -75,6 +76,16 @@ def counterexample(lhs: object, rhs: object, at: Mapping) -> None:
         )
 
 
+def _proven_sign(expr: sp.Expr, strict: bool = True) -> bool:
+    """Whether SymPy's assumptions decide ``expr > 0`` (``>= 0`` when not strict)."""
+    # factored as it stands first (cheap); simplified then factored if that leaves the sign open
+    for shape in (sp.factor, lambda e: sp.factor(sp.simplify(e))):
+        form = shape(expr)
+        if form.is_positive if strict else form.is_nonnegative:
+            return True
+    return False
+
+
 def holds_for_all(text: str, claim: sp.Basic, *, where: Mapping | None = None) -> Step:
     """A step claiming the inequality ``claim`` (``e >= 0`` or ``e > 0`` form) holds everywhere.
 
@@ -84,13 +95,7 @@ def holds_for_all(text: str, claim: sp.Basic, *, where: Mapping | None = None) -
 
     def proof() -> bool:
         expr, strict = _positive_part(_checked_relation(claim))
-        expr = expr.subs(where or {})
-        # factored as it stands first (cheap); simplified then factored if that leaves the sign open
-        for shape in (sp.factor, lambda e: sp.factor(sp.simplify(e))):
-            form = shape(expr)
-            if form.is_positive if strict else form.is_nonnegative:
-                return True
-        return False
+        return _proven_sign(expr.subs(where or {}), strict)
 
     if not proof():
         raise _refuse(text, f"{message_text(claim)} is not proven")
@@ -102,6 +107,39 @@ def holds_for_all(text: str, claim: sp.Basic, *, where: Mapping | None = None) -
         sp.LessThan: "<=",
     }
     return Step(text, lhs, rel[type(claim)], rhs, proof, None)
+
+
+def equivalent_by_factor(
+    text: str,
+    derived: sp.Basic,
+    claimed: sp.Basic,
+    factor: object,
+    *,
+    where: Mapping | None = None,
+    result: str | None = None,
+) -> Step:
+    """A step claiming the inequality ``derived`` is the same condition as ``claimed``
+    because one is the other multiplied by a positive ``factor``.
+
+    Both are brought to the form ``e > 0`` (strict) or ``e >= 0`` (weak); proved when
+    the strictness agrees, ``e_derived = factor * e_claimed`` identically, and SymPy's
+    assumptions decide that ``factor`` is positive (after ``where``, a
+    reparametrisation that makes the sign visible, e.g. ``beta = (1 - r)/(1 + r)``
+    for ``|beta| < 1``). Prints ``derived <=> claimed``; :func:`equivalent` is the
+    case of a constant factor.
+    """
+
+    def proof() -> bool:
+        a, strict_a = _positive_part(_checked_relation(derived))
+        b, strict_b = _positive_part(_checked_relation(claimed))
+        k = checked(factor, where)
+        if strict_a != strict_b or not is_zero(checked(a - factor * b, where)):
+            return False
+        return _proven_sign(k)
+
+    if not proof():
+        raise _refuse(text, f"{derived} is not {factor} > 0 times {claimed}")
+    return Step(text, derived, "<=>", claimed, proof, result)
 
 
 def solves(

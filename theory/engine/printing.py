@@ -47,6 +47,8 @@ class Written(sp.UnevaluatedExpr):
     evaluated expression, which is what the checker compares.
     """
 
+    is_commutative = True  # a scalar: so a product over one prints as a fraction
+
 
 def _has_pm(term: sp.Expr) -> bool:
     from theory.engine.named import PM

@@ -86,7 +86,10 @@ class _Plain(WrittenOrder, StrPrinter):
         if exp == 1:
             return self.parenthesize(base, 60) if not base.is_Atom else self._print(base)
         b = self._print(base)
-        if not isinstance(base, sp.Abs) and (not _atomic(base) or "/" in b or " " in b):
+        # e_(t + 1)² needs no brackets: the subscript's own brackets hold its spaces
+        if not isinstance(base, sp.Abs) and (
+            not _atomic(base) or "/" in b or (" " in b and not isinstance(base, sp.Indexed))
+        ):
             b = f"({b})"
         e = self._print(exp)
         superscripts = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -363,6 +366,7 @@ def _plain_groups(text: str) -> str:
         text = re.sub(r"\\sqrt\{([^{}]*)\}", lambda m: _root(m.group(1)), text)
         text = re.sub(r"\\sqrt(?=[α-ωΑ-Ωa-zA-Z])", "√", text)
         text = re.sub(r"\\t?frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: _fraction(*m.groups()), text)
+        text = re.sub(r"\\binom\{([^{}]*)\}\{([^{}]*)\}", r"C(\1, \2)", text)
         text = re.sub(r"\\(?:text|mathrm|operatorname)\{([^{}]*)\}", r"\1", text)
         text = re.sub(r"\^\{([^{}]*)\}", lambda m: _sup(m.group(1)), text)
         text = re.sub(r"_\{([^{}]*)\}", lambda m: "_" + _wrap(m.group(1)), text)
