@@ -45,6 +45,7 @@ TOPICS = (
     "weights",
     "nesterov",
     "noise",
+    "minibatch",
     "counterexample",
     "all",
 )

@@ -1241,6 +1241,32 @@ MUTANTS += [
     ),
 ]
 
+# --- one curvature with per-example curvatures (issue 23, `derive minibatch`) ---
+MINIBATCH_MUTANTS = [
+    (
+        "minibatch: E[h_B^2] without the finite-population term f_B v",
+        "theory/minibatch.py",
+        "_CURVATURE_MOMENTS = {0: sp.Integer(1), 1: m, 2: m**2 + f_B * v}",
+        "_CURVATURE_MOMENTS = {0: sp.Integer(1), 1: m, 2: m**2}",
+        ("tests/test_minibatch_derivation.py",),
+    ),
+    (
+        "minibatch: heavy ball's moment matrix without the cross term",
+        "theory/minibatch.py",
+        "[[a**2 + _delta_value, -2 * beta * a, beta**2], [a, -beta, 0], [1, 0, 0]]",
+        "[[a**2 + _delta_value, 0, beta**2], [a, -beta, 0], [1, 0, 0]]",
+        ("tests/test_minibatch_derivation.py",),
+    ),
+    (
+        "equivalent_by_factor() without its sign check",
+        "theory/engine/claims.py",
+        "        return _proven_sign(k)\n",
+        "        return True\n",
+        ("tests/test_derivation.py",),
+    ),
+]
+MUTANTS += MINIBATCH_MUTANTS
+
 
 # --- report folders, streams and the environment (issue 24): each class its planted bug ---
 FOLDER_MUTANTS = [

@@ -383,3 +383,42 @@ def dense_hessian(model, loss_fn, X, y) -> np.ndarray:
         return loss_fn(torch.func.functional_call(model, params, (X,)), y)
 
     return torch.autograd.functional.hessian(loss, flat).numpy()
+
+
+# --- one curvature, per-example curvatures h_i (issue 23, `derive minibatch`) ---
+
+
+def batch_means(h, batch_size, replacement=False):
+    """The mean curvature of every equally likely batch: the C(n, B) subsets drawn without
+    replacement, or the n^B ordered draws with it (exact when the h_i are Fractions)."""
+    return [sum(h[i] for i in b) / batch_size for b in all_batches(len(h), batch_size, replacement)]
+
+
+def heavy_ball_second_moment_map(h, batch_size, eta, beta, replacement=False):
+    """The 3 x 3 map (E x_t^2, E x_t x_{t-1}, E x_{t-1}^2) -> the same one step on, by running
+    D2L's update (v <- beta v + g, x <- x - eta v, with eta v_t = x_{t-1} - x_t) on each batch
+    and averaging E[A S A^T] over the batches, S the 2 x 2 second moment of (x_t, x_{t-1})."""
+    from fractions import Fraction
+
+    means = batch_means(h, batch_size, replacement)
+
+    def step(hb, x, x_before):  # D2L's sgd_momentum on the batch loss hb/2 x^2
+        v = (x_before - x) / eta
+        v = beta * v + hb * x
+        return x - eta * v, x
+
+    # coordinates (u, c, w) of S = [[u, c], [c, w]]: a basis of symmetric 2 x 2 matrices
+    basis = [((1, 0), (0, 0)), ((0, 1), (1, 0)), ((0, 0), (0, 1))]
+    columns = []
+    for S in basis:
+        new = [[0, 0], [0, 0]]
+        for hb in means:
+            # A's columns: the step applied to the unit states (1, 0) and (0, 1)
+            A = list(zip(step(hb, 1, 0), step(hb, 0, 1), strict=True))
+            for i in range(2):
+                for j in range(2):
+                    new[i][j] += sum(
+                        A[i][k] * S[k][l] * A[j][l] for k in range(2) for l in range(2)
+                    ) * Fraction(1, len(means))  # exact, even where every term is an integer
+        columns.append([new[0][0], new[0][1], new[1][1]])
+    return [[columns[j][i] for j in range(3)] for i in range(3)]

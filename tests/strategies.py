@@ -20,11 +20,12 @@ __all__ = [
     "MARGIN",
     "any_point",
     "class_points",
+    "curvature_sets",
+    "floats",
     "huge_rationals",
     "mixed_scale_spd",
     "near_unit",
     "whole_range",
-    "floats",
     "inside_region",
     "outside_region",
     "spd_matrices",
@@ -121,3 +122,14 @@ def huge_rationals(max_digits: int = 200) -> st.SearchStrategy:
     return st.tuples(whole, whole, st.sampled_from([1, -1])).map(
         lambda t: Fraction(t[2] * t[0], t[1])
     )
+
+
+@st.composite
+def curvature_sets(draw, max_examples: int = 6):
+    """(h, B, replacement): 2..6 positive exact curvatures (Fractions, repeats allowed, so the
+    variance may be 0), a batch size 1..n, and whether batches are drawn with replacement."""
+    count = draw(st.integers(2, max_examples))
+    h = [Fraction(draw(st.integers(1, 40)), draw(st.integers(1, 8))) for _ in range(count)]
+    replacement = draw(st.booleans())
+    size = draw(st.integers(1, 3 if replacement else count))  # n^B ordered draws: keep B small
+    return h, size, replacement

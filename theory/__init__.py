@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         step_map,
         torch_sgd,
     )
+    from theory.minibatch import derive_minibatch, minibatch_moment_matrix
     from theory.momentum import (
         critical_damping,
         derive_damping,
@@ -60,6 +61,8 @@ __all__ = [
     "TORCH_SGD_NESTEROV",
     "builtin_methods",
     "derive_method",
+    "derive_minibatch",
+    "minibatch_moment_matrix",
     "derive_nesterov",
     "derive_noise",
     "variance_formula",
@@ -155,6 +158,8 @@ _WHERE = {
     "derive_momentum": "theory.momentum",
     "momentum_matrix": "theory.momentum",
     "spectral_radius_expr": "theory.momentum",
+    "derive_minibatch": "theory.minibatch",
+    "minibatch_moment_matrix": "theory.minibatch",
     "derive_nesterov": "theory.nesterov",
     "derive_noise": "theory.noise",
     "variance_formula": "theory.noise",

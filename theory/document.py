@@ -3,7 +3,7 @@
 Examples
 --------
 >>> sorted(TOPICS)
-['counterexample', 'damping', 'decoupling', 'gd', 'minimizer', 'momentum', 'nesterov', 'noise', 'stability', 'tuning', 'weights']
+['counterexample', 'damping', 'decoupling', 'gd', 'minibatch', 'minimizer', 'momentum', 'nesterov', 'noise', 'stability', 'tuning', 'weights']
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from theory.errors import ParameterError
 from theory.gradient_descent import derive_gd
 from theory.linear import derive_method
 from theory.methods import get_method
+from theory.minibatch import derive_minibatch
 from theory.momentum import derive_damping, derive_momentum
 from theory.nesterov import derive_nesterov
 from theory.noise import derive_noise
@@ -39,6 +40,7 @@ TOPICS: dict[str, Callable[..., Derivation]] = {
     "weights": lambda method, Q, c, b: derive_weights(),
     "nesterov": lambda method, Q, c, b: derive_nesterov(),
     "noise": lambda method, Q, c, b: derive_noise(),
+    "minibatch": lambda method, Q, c, b: derive_minibatch(),
     "counterexample": lambda method, Q, c, b: derive_counterexample(),
 }
 
