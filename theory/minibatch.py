@@ -25,7 +25,7 @@ Examples
 >>> d.results["gd_edge"]
 2*m/(f_B*v + m**2)
 >>> d.results["heavy_ball_edge"].subs({m: 3, v: 5, f_B: sp.Rational(2, 7), beta: sp.Rational(3, 5)})
-336/265
+336/515
 """
 
 from __future__ import annotations
@@ -121,8 +121,28 @@ def _expectation(following: sp.Expr) -> type:
 
 
 def minibatch_moment_matrix() -> sp.Matrix:
-    """M with (E e_{t+1}^2, E e_{t+1} e_t, E e_t^2) = M (E e_t^2, E e_t e_{t-1}, E e_{t-1}^2), heavy ball."""
-    a = _s_value
+    r"""Heavy ball's second-moment matrix on one curvature with minibatch noise.
+
+    ``(E e_{t+1}^2, E e_{t+1} e_t, E e_t^2) = M (E e_t^2, E e_t e_{t-1}, E e_{t-1}^2)``
+    exactly, for ``e_{t+1} = a_t e_t - beta e_{t-1}``, ``a_t = 1 + beta - eta h_t`` and
+    the batch curvature ``h_t`` drawn afresh each step (checked in :func:`derive_minibatch`):
+
+    .. math:: M = \begin{pmatrix} \mathbb{E}[a_t^2] & -2\beta\,\mathbb{E}[a_t] & \beta^2 \\
+              \mathbb{E}[a_t] & -\beta & 0 \\ 1 & 0 & 0 \end{pmatrix},
+              \quad \mathbb{E}[a_t] = 1 + \beta - \eta m,
+              \quad \mathbb{E}[a_t^2] = \mathbb{E}[a_t]^2 + \eta^2 f_B v,
+
+    in SymPy's symbols ``eta``, ``beta`` (:mod:`theory.symbols`) and this module's
+    ``m``, ``v`` and ``f_B``.
+
+    Examples
+    --------
+    >>> M = minibatch_moment_matrix().subs({eta: sp.Rational(1, 5), beta: sp.Rational(1, 2),
+    ...                                     m: 3, v: 2, f_B: sp.Rational(1, 3)})
+    >>> M.row(0)
+    Matrix([[251/300, -9/10, 1/4]])
+    """
+    a = _s_value  # E[a_t]
     return sp.Matrix(
         [[a**2 + _delta_value, -2 * beta * a, beta**2], [a, -beta, 0], [1, 0, 0]]
     ).applyfunc(sp.expand)
@@ -134,12 +154,8 @@ def _plain_matrix() -> sp.Matrix:
 
 
 def _w(*terms) -> Written:
+    """A sum printed in the order given."""
     return Written(sp.Add(*terms, evaluate=False))
-
-
-def _sum(*terms) -> sp.Expr:
-    """A sum in the order given, for a denominator (a Written one would print as a power)."""
-    return sp.Add(*terms, evaluate=False)
 
 
 def _mul(*factors) -> sp.Expr:
@@ -182,7 +198,7 @@ def _batch_steps() -> list:
             r"$\sum_i h_i^2 = n(m^2 + v)$, $v$ the population variance, and "
             r"$\sum_{i \ne j} h_i h_j = n^2 m^2 - n(m^2 + v)$), where "
             r"$f_B = \frac{n - B}{B(n - 1)}$ is the finite-population factor:",
-            _mul(sp.Pow(B, -2), _sum(_mul(one, sum_h2), _mul(two, pairs))),
+            _mul(sp.Pow(B, -2), _w(_mul(one, sum_h2), _mul(two, pairs))),
             second,
             where={f_B: _f(B).value_at()},
             result="batch_second_moment",
@@ -190,7 +206,7 @@ def _batch_steps() -> list:
         identity(
             r"Drawn with replacement the $B$ draws are independent, and the same holds with "
             r"$f_B = 1/B$:",
-            _mul(sp.Pow(B, -2), _sum(_mul(B, square), _mul(B, _w(B, -1), m**2))),
+            _mul(sp.Pow(B, -2), _w(_mul(B, square), _mul(B, _w(B, -1), m**2))),
             second,
             where={f_B: 1 / B},
         ),
@@ -206,7 +222,7 @@ def _gd_steps() -> tuple[list, sp.Expr]:
     E = _expectation(following)
     factor = E(_w(1, -_mul(eta, h_B)) ** 2)
     edge = 2 * m / (m**2 + f_B * v)
-    shown_edge = _mul(2, m, sp.Pow(_sum(m**2, _mul(f_B, v)), -1))
+    shown_edge = _mul(2, m, sp.Pow(_w(m**2, _mul(f_B, v)), -1))
     named_edge = Named("η*_gd", edge, latex=r"\eta^*_{\mathrm{gd}}")
     steps = [
         identity(
@@ -288,7 +304,7 @@ def _heavy_ball_steps(gd_edge: sp.Expr) -> tuple[list, sp.Expr]:
     j1 = Named("J_1", jury[4], latex="J_1")
     j2 = Named("J_2", jury[5], latex="J_2")
     in_eta = {s: _s_value.subs(_INSIDE), delta: _delta_value, **_INSIDE}
-    weights = _sum(_mul(_w(1, -beta), m**2), _mul(_w(1, beta), f_B, v))
+    weights = _w(_mul(_w(1, -beta), m**2), _mul(_w(1, beta), f_B, v))
     edge = 2 * (1 - beta**2) * m / ((1 - beta) * m**2 + (1 + beta) * f_B * v)
     shown_edge = _mul(2, _w(1, -(beta**2)), m, sp.Pow(weights, -1))
     named_edge = Named("η*_hb", edge, latex=r"\eta^*_{\mathrm{hb}}")
@@ -415,7 +431,7 @@ def _heavy_ball_steps(gd_edge: sp.Expr) -> tuple[list, sp.Expr]:
                 _w(1, beta),
                 m,
                 sp.Pow(
-                    _sum(m**2, _mul(_mul(_w(1, beta), sp.Pow(_sum(1, -beta), -1)), f_B, v)),
+                    _w(m**2, _mul(_mul(_w(1, beta), sp.Pow(_w(1, -beta), -1)), f_B, v)),
                     -1,
                 ),
             ),
