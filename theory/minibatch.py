@@ -303,11 +303,12 @@ def _heavy_ball_steps(gd_edge: sp.Expr) -> tuple[list, sp.Expr]:
     jury = [c.lhs for c in schur_cohn_conditions(sp.Poly(cubic, z))]
     j1 = Named("J_1", jury[4], latex="J_1")
     j2 = Named("J_2", jury[5], latex="J_2")
-    in_eta = {s: _s_value.subs(_INSIDE), delta: _delta_value, **_INSIDE}
     weights = _w(_mul(_w(1, -beta), m**2), _mul(_w(1, beta), f_B, v))
     edge = 2 * (1 - beta**2) * m / ((1 - beta) * m**2 + (1 + beta) * f_B * v)
     shown_edge = _mul(2, _w(1, -(beta**2)), m, sp.Pow(weights, -1))
     named_edge = Named("η*_hb", edge, latex=r"\eta^*_{\mathrm{hb}}")
+    p1_in_eta = _mul(eta, _w(_mul(2, _w(1, -(beta**2)), m), -_mul(eta, weights)))
+    p1 = Named("p(1)", p1_in_eta, latex="p(1)")  # in eta, as the step below proves
     steps = [
         identity(
             r"Heavy ball in D2L's form, its velocity written $u$ here ($v$ is the variance): "
@@ -393,23 +394,24 @@ def _heavy_ball_steps(gd_edge: sp.Expr) -> tuple[list, sp.Expr]:
         identity(
             r"So for $|\beta| < 1$ the second moments converge iff $p(1) > 0$; in $\eta$,",
             p(1),
-            _mul(eta, _w(_mul(2, _w(1, -(beta**2)), m), -_mul(eta, weights))),
+            p1_in_eta,
             where={s: _s_value, delta: _delta_value},
         ),
         equivalent_by_factor(
-            r"that is (dividing by $\eta((1 - \beta)m^2 + (1 + \beta) f_B v) > 0$)",
-            gt(p(1), 0),
+            r"that is (dividing by $\eta((1 - \beta)m^2 + (1 + \beta) f_B v) > 0$, "
+            + _INSIDE_TEXT[1:-1]
+            + ")",
+            gt(p1, 0),
             lt(eta, shown_edge),
             eta * ((1 - beta) * m**2 + (1 + beta) * f_B * v),
-            where=in_eta,
+            where=_INSIDE,
             result="heavy_ball_condition",
         ),
         solves(
             r"Its edge, where $p(1)$ vanishes at $\eta > 0$:",
-            sp.Eq(_mul(p(1), sp.Pow(eta, -1)), 0),
+            sp.Eq(_mul(p1, sp.Pow(eta, -1)), 0),
             eta,
             shown_edge,
-            where=in_eta,
             result="heavy_ball_edge",
         ),
         identity(

@@ -125,17 +125,16 @@ def equivalent_by_factor(
     the strictness agrees, ``e_derived = factor * e_claimed`` identically, and SymPy's
     assumptions decide that ``factor`` is positive (after ``where``, a
     reparametrisation that makes the sign visible, e.g. ``beta = (1 - r)/(1 + r)``
-    for ``|beta| < 1``). Prints ``derived <=> claimed``; :func:`equivalent` is the
-    case of a constant factor.
+    for ``|beta| < 1``; the identity is checked as it stands). Prints
+    ``derived <=> claimed``; :func:`equivalent` is the case of a constant factor.
     """
 
     def proof() -> bool:
         a, strict_a = _positive_part(_checked_relation(derived))
         b, strict_b = _positive_part(_checked_relation(claimed))
-        k = checked(factor, where)
-        if strict_a != strict_b or not is_zero(checked(a - factor * b, where)):
+        if strict_a != strict_b or not is_zero(a - checked(factor) * b):
             return False
-        return _proven_sign(k)
+        return _proven_sign(checked(factor, where))
 
     if not proof():
         raise _refuse(text, f"{derived} is not {factor} > 0 times {claimed}")
