@@ -1260,7 +1260,7 @@ MINIBATCH_MUTANTS = [
     (
         "equivalent_by_factor() without its sign check",
         "theory/engine/claims.py",
-        "        return _proven_sign(k)\n",
+        "        return _proven_sign(checked(factor, where))\n",
         "        return True\n",
         ("tests/test_derivation.py",),
     ),
