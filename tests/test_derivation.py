@@ -228,6 +228,11 @@ def test_equivalent_by_factor_divides_by_a_factor_proven_positive():
 
 
 def test_reader_text_of_binomials_and_indexed_powers():
+    n, B = sp.symbols("n B", positive=True)
+    assert plain(sp.binomial(n - 1, B - 1)) == "C(n − 1, B − 1)"
     assert to_plain(r"of the $\binom{n}{B}$ batches") == "of the C(n, B) batches"
     e = sp.IndexedBase("e")
     assert plain(e[t + 1] ** 2) == "e_(t + 1)²" and plain(e[t] ** 2) == "e_t²"
+    # a name with a bracketed subscript is one symbol too; a name with spaces is bracketed
+    assert plain(Named("e_(t + 1)", t, latex="e_{t+1}") ** 2) == "e_(t + 1)²"
+    assert plain(Named("E f", t) ** 2) == "(E f)²"

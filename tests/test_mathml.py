@@ -91,6 +91,10 @@ def test_names_print_as_names_and_their_small_latex_is_set():
     assert _tokens(_tree(inline(p(-1)))) == ["p", "(", "−", "1", ")"]
     v = defined("v", z, z, subscript=True)
     assert _tree(inline(v(z))).find(f"{M}msub") is not None
+    # the minibatch topic's sums over pairs and batches (issue 23)
+    pairs = Named("Σ_(i≠j) h_i h_j", beta, latex=r"\sum_{i \ne j} h_i h_j")
+    assert _tokens(_tree(inline(pairs)))[:4] == ["∑", "i", "≠", "j"]
+    assert _tokens(_tree(name_mathml(r"P(i \in S)"))) == ["P", "(", "i", "∈", "S", ")"]
 
 
 def test_an_unknown_macro_in_a_name_is_refused():

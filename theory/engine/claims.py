@@ -137,7 +137,11 @@ def equivalent_by_factor(
         return _proven_sign(checked(factor, where))
 
     if not proof():
-        raise _refuse(text, f"{derived} is not {factor} > 0 times {claimed}")
+        raise _refuse(
+            text,
+            f"{message_text(derived)} is not {message_text(factor)} > 0 times "
+            f"{message_text(claimed)}",
+        )
     return Step(text, derived, "<=>", claimed, proof, result)
 
 

@@ -332,6 +332,8 @@ class Derivation:
             form = named[0].yields  # the argument a step proved, as it wrote it
         elif len(named) == 1 and named[0].relation == "=":
             form = named[0].rhs
+        elif len(named) == 1 and named[0].relation == "<=>" and named[0].rhs.is_Relational:
+            form = named[0].rhs  # the condition as its equivalence wrote it
         else:
             return self.results[name]
         value = self.results[name]

@@ -366,7 +366,10 @@ _GREEK = {
     "varepsilon": "ε", "eta": "η", "kappa": "κ", "lambda": "λ", "Lambda": "Λ", "mu": "μ",
     "nu": "ν", "rho": "ρ", "sigma": "σ", "Sigma": "Σ", "tau": "τ", "nabla": "∇",
 }  # fmt: skip
-_OPERATORS = {"pm": "±", "mp": "∓", "top": "⊤", "cdot": "·", "times": "×", "le": "≤", "ge": "≥"}
+_OPERATORS = {
+    "pm": "±", "mp": "∓", "top": "⊤", "cdot": "·", "times": "×", "le": "≤", "ge": "≥",
+    "ne": "≠", "in": "∈", "sum": "∑",
+}  # fmt: skip
 _FUNCTIONS = ("det", "max", "min", "lim", "log", "exp")
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\[,;! ]|[A-Za-z]|\d+|\S")
 

@@ -37,6 +37,9 @@ from theory.engine.printing import (
 
 __all__ = ["plain", "to_plain", "unmath"]
 
+#: one letter with a bracketed subscript (e_(t + 1), an index or a name): one symbol
+_SUBSCRIPTED = re.compile(r"[^\W\d_]_\([^()]*\)")
+
 
 class _Plain(WrittenOrder, StrPrinter):
     _GREEK = {
@@ -87,8 +90,9 @@ class _Plain(WrittenOrder, StrPrinter):
             return self.parenthesize(base, 60) if not base.is_Atom else self._print(base)
         b = self._print(base)
         # e_(t + 1)² needs no brackets: the subscript's own brackets hold its spaces
+        subscripted = _SUBSCRIPTED.fullmatch(b) is not None
         if not isinstance(base, sp.Abs) and (
-            not _atomic(base) or "/" in b or (" " in b and not isinstance(base, sp.Indexed))
+            not _atomic(base) or "/" in b or (" " in b and not subscripted)
         ):
             b = f"({b})"
         e = self._print(exp)
@@ -174,6 +178,10 @@ class _Plain(WrittenOrder, StrPrinter):
 
     def _print_IndexedBase(self, expr) -> str:
         return self._print(expr.label)
+
+    def _print_binomial(self, expr) -> str:
+        n, k = (self._print(a) for a in expr.args)
+        return f"C({n}, {k})"
 
     def _print_Limit(self, expr) -> str:
         e, var, to, direction = expr.args
