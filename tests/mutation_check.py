@@ -1264,6 +1264,20 @@ MINIBATCH_MUTANTS = [
         "        return True\n",
         ("tests/test_derivation.py",),
     ),
+    (
+        "minibatch: a condition printed in SymPy's order, not as its equivalence wrote it",
+        "theory/engine/derivation.py",
+        '        elif len(named) == 1 and named[0].relation == "<=>" and named[0].rhs.is_Relational:',
+        "        elif False:",
+        ("tests/test_minibatch_derivation.py::test_reductions_printed_and_checked",),
+    ),
+    (
+        "minibatch: e_(t + 1)² in sentences bracketed again as (e_(t + 1))²",
+        "theory/engine/reader_text.py",
+        "        subscripted = _SUBSCRIPTED.fullmatch(b) is not None",
+        "        subscripted = isinstance(base, sp.Indexed)",
+        ("tests/test_derivation.py::test_reader_text_of_binomials_and_indexed_powers",),
+    ),
 ]
 MUTANTS += MINIBATCH_MUTANTS
 

@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.engine.claims import equivalent_by_factor, holds_for_all, solves
+from theory.engine.claims import equivalent_by_factor, fact, holds_for_all, solves
 from theory.engine.derivation import Derivation, ge, gt, identity, lt
 from theory.engine.named import Named, NamedMatrix, defined, expand_names
 from theory.engine.printing import Written
+from theory.engine.prose import Assign, Listed, Sentence, say
 from theory.methods import GRADIENT_DESCENT, HEAVY_BALL, Method, step_map
 from theory.stability import schur_cohn_conditions
 from theory.symbols import beta, eta, t, z
@@ -61,12 +62,24 @@ _delta_value = eta**2 * f_B * v
 #: |beta| < 1 made visible to SymPy's assumptions: beta = (1 - r)/(1 + r), r > 0
 _r = sp.Symbol("r", positive=True)
 _INSIDE = {beta: (1 - _r) / (1 + _r)}
-_INSIDE_TEXT = r"(checked with $\beta = (1 - r)/(1 + r)$, $r > 0$, which is $|\beta| < 1$)"
+_BETA_INSIDE = sp.Lt(sp.Abs(beta), 1, evaluate=False)
 
 #: the error at step k (an unknown: its moments are what the recursion relates)
 e = sp.IndexedBase("e", real=True)
 #: the finite-population factor as a function of the batch size
 _f = defined("f", B, (n - B) / (B * (n - 1)), subscript=True)
+_F_WRITTEN = sp.Mul(
+    Written(sp.Add(n, -B, evaluate=False)),
+    sp.Pow(sp.Mul(B, Written(sp.Add(n, -1, evaluate=False)), evaluate=False), -1),
+    evaluate=False,
+)
+#: the batch S, examples i and j, the minimizer x*, a curvature h, E[h] and E[h^2]
+_S = sp.Symbol("S")
+_i, _j = sp.symbols("i j", integer=True, positive=True)
+_X_STAR = Named("x*", sp.Symbol("x^*", real=True), latex="x^*")
+_H = sp.Symbol("h", nonnegative=True)
+_MEAN = Named("E[h]", m, latex=r"\mathbb{E}[h]")
+_SQUARE = Named("E[h²]", Written(sp.Add(m**2, v, evaluate=False)), latex=r"\mathbb{E}[h^2]")
 #: E[h_B^k] (derived in the first steps below): what the expectation over a batch needs
 _CURVATURE_MOMENTS = {0: sp.Integer(1), 1: m, 2: m**2 + f_B * v}
 
@@ -100,7 +113,10 @@ def _expectation(following: sp.Expr) -> type:
 
     def value(X):
         X = expand_names(sp.sympify(X)).doit().xreplace({h_B: h_t, e[t + 1]: following})
-        poly = sp.Poly(sp.expand(X), h_t, *state)
+        try:
+            poly = sp.Poly(sp.expand(X), h_t, *state)
+        except sp.PolynomialError:  # E[h_t^k e_t^2] at a symbolic k: a name in a sentence only
+            return None
         terms = poly.terms()
         if len(terms) == 1 and terms[0][0][0] == 0 and terms[0][1] == 1 and X.has(*state):
             return None  # E[e_t^2], E[e_t e_{t-1}], ...: an unknown
@@ -116,6 +132,10 @@ def _expectation(following: sp.Expr) -> type:
 
         def _sympystr(self, printer) -> str:
             return f"E[{printer._print(self.args[0])}]"
+
+        def _mathml_presentation(self, printer):
+            inner = printer._print(self.args[0])
+            return printer._row(printer._el("mi", text="𝔼"), printer._fenced(inner, "[", "]"))
 
     return expectation
 
@@ -162,6 +182,22 @@ def _mul(*factors) -> sp.Expr:
     return sp.Mul(*factors, evaluate=False)
 
 
+def _eq(lhs, rhs) -> sp.Eq:
+    """``lhs = rhs`` as written, for a sentence (a definition or a name, not a claim)."""
+    return sp.Eq(lhs, rhs, evaluate=False)
+
+
+def _inside(brackets: bool = True) -> Sentence:
+    """How a step for |beta| < 1 was checked: with beta = (1 - r)/(1 + r), r > 0."""
+    inner = say(
+        "checked with {beta}, {r}, which is {inside}",
+        beta=_eq(beta, _mul(_w(1, -_r), sp.Pow(_w(1, _r), -1))),
+        r=gt(_r, 0),
+        inside=_BETA_INSIDE,
+    )
+    return "(" + inner + ")" if brackets else inner
+
+
 def _batch_steps() -> list:
     """E[h_B] = m and E[h_B^2] = m^2 + f_B v, from the inclusion probabilities of a batch."""
     counted_one = Named("p_1", sp.binomial(n - 1, B - 1) / sp.binomial(n, B), latex="p_1")
@@ -172,48 +208,78 @@ def _batch_steps() -> list:
     sum_h = Named("Σ_i h_i", n * m, latex=r"\sum_i h_i")
     sum_h2 = Named("Σ_i h_i²", n * (m**2 + v), latex=r"\sum_i h_i^2")
     pairs = Named("Σ_(i≠j) h_i h_j", (n * m) ** 2 - n * (m**2 + v), latex=r"\sum_{i \ne j} h_i h_j")
+    in_batch = Named("Σ_(i∈S) h_i", B * h_B, latex=r"\sum_{i \in S} h_i")
     square = Named("E[h²]", m**2 + v, latex=r"\mathbb{E}[h^2]")
     second = _w(m**2, _mul(f_B, v))
     return [
         identity(
-            r"The batch $S$ is $B$ of the $n$ examples drawn uniformly without replacement, "
-            r"afresh at every step: of the $\binom{n}{B}$ equally likely batches "
-            r"$\binom{n-1}{B-1}$ hold a given example $i$: its probability $p_1 = P(i \in S)$ is",
+            say(
+                "The batch {S} is {B} of the {n} examples drawn uniformly without replacement, "
+                "afresh at every step: of the {all} equally likely batches {holding} hold a given "
+                "example {i}: its probability {p1} is",
+                S=_S,
+                B=B,
+                n=n,
+                all=sp.binomial(n, B),
+                holding=sp.binomial(n - 1, B - 1),
+                i=_i,
+                p1=_eq(counted_one, Named("P(i ∈ S)", B / n, latex=r"P(i \in S)")),
+            ),
             counted_one,
             B / n,
         ),
         identity(
-            r"and $\binom{n-2}{B-2}$ a given pair $i \ne j$: $p_2 = P(i, j \in S)$ is",
+            say(
+                "and {holding} a given pair {pair}: {p2} is",
+                holding=sp.binomial(n - 2, B - 2),
+                pair=sp.Ne(_i, _j),
+                p2=_eq(counted_two, Named("P(i, j ∈ S)", two.value, latex=r"P(i, j \in S)")),
+            ),
             counted_two,
             _mul(B, _w(B, -1), sp.Pow(n, -1), sp.Pow(_w(n, -1), -1)),
         ),
         identity(
-            r"So the batch's mean curvature $h_B = \frac{1}{B}\sum_{i \in S} h_i$ has the mean "
-            r"$\mathbb{E}[h_B]$ (with $\sum_i h_i = nm$, $m$ the mean curvature)",
+            say(
+                "So the batch's mean curvature {mean} has the mean {E} (with {sum}, {m} the mean "
+                "curvature)",
+                mean=_eq(h_B, _mul(sp.Pow(B, -1), in_batch)),
+                E=Named("E[h_B]", m, latex=r"\mathbb{E}[h_B]"),
+                sum=_eq(sum_h, _mul(n, m)),
+                m=m,
+            ),
             _mul(sp.Pow(B, -1), one, sum_h),
             m,
         ),
         identity(
-            r"and, squaring the sum, the second moment $\mathbb{E}[h_B^2]$ (with "
-            r"$\sum_i h_i^2 = n(m^2 + v)$, $v$ the population variance, and "
-            r"$\sum_{i \ne j} h_i h_j = n^2 m^2 - n(m^2 + v)$), where "
-            r"$f_B = \frac{n - B}{B(n - 1)}$ is the finite-population factor:",
+            say(
+                "and, squaring the sum, the second moment {E} (with {sum2}, {v} the population "
+                "variance, and {pairs}), where {f} is the finite-population factor:",
+                E=Named("E[h_B²]", second, latex=r"\mathbb{E}[h_B^2]"),
+                sum2=_eq(sum_h2, _mul(n, _w(m**2, v))),
+                v=v,
+                pairs=_eq(pairs, _w(_mul(n**2, m**2), -_mul(n, _w(m**2, v)))),
+                f=fact(_f(B), _F_WRITTEN),
+            ),
             _mul(sp.Pow(B, -2), _w(_mul(one, sum_h2), _mul(two, pairs))),
             second,
             where={f_B: _f(B).value_at()},
             result="batch_second_moment",
         ),
         identity(
-            r"Drawn with replacement the $B$ draws are independent, and the same holds with "
-            r"$f_B = 1/B$:",
+            say(
+                "Drawn with replacement the {B} draws are independent, and the same holds with "
+                "{f}:",
+                B=B,
+                f=_eq(f_B, sp.Pow(B, -1)),
+            ),
             _mul(sp.Pow(B, -2), _w(_mul(B, square), _mul(B, _w(B, -1), m**2))),
             second,
             where={f_B: 1 / B},
         ),
         identity(
-            r"One example a step is the same with or without replacement,", _f(1), sp.Integer(1)
+            "One example a step is the same with or without replacement,", _f(1), sp.Integer(1)
         ),
-        identity(r"and the whole data has no batch noise.", _f(n), sp.Integer(0)),
+        identity("and the whole data has no batch noise.", _f(n), sp.Integer(0)),
     ]
 
 
@@ -224,21 +290,41 @@ def _gd_steps() -> tuple[list, sp.Expr]:
     edge = 2 * m / (m**2 + f_B * v)
     shown_edge = _mul(2, m, sp.Pow(_w(m**2, _mul(f_B, v)), -1))
     named_edge = Named("η*_gd", edge, latex=r"\eta^*_{\mathrm{gd}}")
+    h, a, x = sp.IndexedBase("h"), sp.IndexedBase("a"), sp.IndexedBase("x")
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    one_step = _mul(_w(1, -_mul(eta, h_t)), e[t])
     steps = [
         identity(
-            r"Example $i$ has the loss $\frac{1}{2} h_i (x - x^*)^2$ ($h_i = a_i^2$ in least "
-            r"squares); the batch drawn at step $t$ has the mean curvature $h_t$ and the "
-            r"gradient $h_t e_t$ at the error $e_t = x_t - x^*$. A step of gradient descent "
-            r"multiplies the error by $1 - \eta h_t$:",
+            say(
+                "Example {i} has the loss {loss} ({h} in least squares); the batch drawn at step "
+                "{t} has the mean curvature {h_t} and the gradient {gradient} at the error {error}. "
+                "A step of gradient descent multiplies the error by {factor}:",
+                i=_i,
+                loss=_mul(sp.Rational(1, 2), h[_i], _w(x[t], -_X_STAR) ** 2),
+                h=_eq(h[_i], a[_i] ** 2),
+                t=t,
+                h_t=h_t,
+                gradient=_mul(h_t, e[t]),
+                error=_eq(e[t], _w(x[t], -_X_STAR)),
+                factor=_w(1, -_mul(eta, h_t)),
+            ),
             Named("e_(t + 1)", following, latex="e_{t+1}"),
-            _mul(_w(1, -_mul(eta, h_t)), e[t]),
+            one_step,
         ),
         *_batch_steps(),
         identity(
-            r"The batch at step $t$ is drawn afresh, independent of $e_t$ (which depends only on "
-            r"$e_0$ and the batches before it), so the expectation of "
-            r"$(1 - \eta h_t)^2 e_t^2$ splits, $\mathbb{E}[h_t^k e_t^2] = \mathbb{E}[h_B^k]\,"
-            r"\mathbb{E}[e_t^2]$:",
+            say(
+                "The batch at step {t} is drawn afresh, independent of {e_t} (which depends only on "
+                "{e_0} and the batches before it), so the expectation of {square} splits, {split}:",
+                t=t,
+                e_t=e[t],
+                e_0=e[0],
+                square=fact(
+                    Named("e_(t + 1)", following, latex="e_{t+1}") ** 2,
+                    _mul(_w(1, -_mul(eta, h_t)) ** 2, e[t] ** 2),
+                ),
+                split=_eq(E(_mul(h_t**k, e[t] ** 2)), _mul(E(h_B**k), E(e[t] ** 2))),
+            ),
             E(e[t + 1] ** 2),
             _mul(factor, E(e[t] ** 2)),
         ),
@@ -254,8 +340,10 @@ def _gd_steps() -> tuple[list, sp.Expr]:
             _mul(eta, _w(2 * m, -_mul(eta, _w(m**2, _mul(f_B, v))))),
         ),
         equivalent_by_factor(
-            r"So the second moment shrinks, from every start, iff (dividing by "
-            r"$\eta(m^2 + f_B v) > 0$)",
+            say(
+                "So the second moment shrinks, from every start, iff (dividing by {factor})",
+                factor=gt(_mul(eta, _w(m**2, _mul(f_B, v))), 0),
+            ),
             lt(factor, 1),
             lt(eta, shown_edge),
             eta * (m**2 + f_B * v),
@@ -269,18 +357,24 @@ def _gd_steps() -> tuple[list, sp.Expr]:
             result="gd_edge",
         ),
         identity(
-            r"A batch of one example ($f_1 = 1$, with or without replacement) has the edge "
-            r"$2\,\mathbb{E}[h] / \mathbb{E}[h^2]$, with $\mathbb{E}[h^2] = m^2 + v$:",
-            sp.Subs(named_edge, f_B, 1),
-            _mul(
-                2,
-                Named("E[h]", m, latex=r"\mathbb{E}[h]"),
-                sp.Pow(Named("E[h²]", m**2 + v, latex=r"\mathbb{E}[h^2]"), -1),
+            say(
+                "A batch of one example ({one}, with or without replacement) has the edge {edge}, "
+                "with {square}:",
+                one=fact(_f(1), 1),
+                edge=_mul(2, _MEAN, sp.Pow(_SQUARE, -1)),
+                square=_eq(_SQUARE, _w(m**2, v)),
             ),
+            sp.Subs(named_edge, f_B, 1),
+            _mul(2, _MEAN, sp.Pow(_SQUARE, -1)),
             result="gd_edge_batch_1",
         ),
         identity(
-            r"The whole data ($f_n = 0$) gives back the deterministic edge $2/h$ at $h = m$.",
+            say(
+                "The whole data ({whole}) gives back the deterministic edge {edge} at {h}.",
+                whole=fact(_f(n), 0),
+                edge=_mul(2, sp.Pow(_H, -1)),
+                h=_eq(_H, m),
+            ),
             sp.Subs(named_edge, f_B, 0),
             2 / m,
         ),
@@ -292,6 +386,8 @@ def _heavy_ball_steps(gd_edge: sp.Expr) -> tuple[list, sp.Expr]:
     following = _next_error(HEAVY_BALL)
     E = _expectation(following)
     a = Named("a_t", _w(1, beta, -_mul(eta, h_B)), latex="a_t")
+    a_now = Named("a_t", _w(1, beta, -_mul(eta, h_t)), latex="a_t")  # at step t's batch
+    e_next = Named("e_(t + 1)", following, latex="e_{t+1}")
     now = sp.Matrix([E(e[t] ** 2), E(_mul(e[t], e[t - 1])), E(e[t - 1] ** 2)])
     later = sp.Matrix([E(e[t + 1] ** 2), E(_mul(e[t + 1], e[t])), E(e[t] ** 2)])
     M = NamedMatrix("M", minibatch_moment_matrix())
@@ -309,19 +405,48 @@ def _heavy_ball_steps(gd_edge: sp.Expr) -> tuple[list, sp.Expr]:
     named_edge = Named("η*_hb", edge, latex=r"\eta^*_{\mathrm{hb}}")
     p1_in_eta = _mul(eta, _w(_mul(2, _w(1, -(beta**2)), m), -_mul(eta, weights)))
     p1 = Named("p(1)", p1_in_eta, latex="p(1)")  # in eta, as the step below proves
+    # heavy ball's roots without batch noise, in s: z_+ + z_- = s and z_+ z_- = beta (checked)
+    root = sp.sqrt(s**2 - 4 * beta)
+    z_plus = Named("z_+", (s + root) / 2, latex="z_+")
+    z_minus = Named("z_−", (s - root) / 2, latex="z_-")
+    u, g, x = sp.Symbol("u"), sp.Symbol("g"), sp.Symbol("x")
+    xs, us = sp.IndexedBase("x"), sp.IndexedBase("u")
+    a0, a1, a2 = sp.symbols("a_0 a_1 a_2", real=True)
+    generic = [c.lhs for c in schur_cohn_conditions(sp.Poly(z**3 + a2 * z**2 + a1 * z + a0, z))]
+    mixed = _w(_mul(a0, a2), -a1)
     steps = [
         identity(
-            r"Heavy ball in D2L's form, its velocity written $u$ here ($v$ is the variance): "
-            r"$u \leftarrow \beta u + g$, $x \leftarrow x - \eta u$. With "
-            r"$\eta u_t = x_{t-1} - x_t$ it is a recursion in the errors:",
-            Named("e_(t + 1)", following, latex="e_{t+1}"),
+            say(
+                "Heavy ball in D2L's form, its velocity written {u} here ({v} is the variance): "
+                "{velocity}, {position}. With {velocity_t} it is a recursion in the errors:",
+                u=u,
+                v=v,
+                velocity=Assign(u, _w(_mul(beta, u), g)),
+                position=Assign(x, _w(x, -_mul(eta, u))),
+                velocity_t=_eq(_mul(eta, us[t]), _w(xs[t - 1], -xs[t])),
+            ),
+            e_next,
             _w(_mul(_w(1, beta, -_mul(eta, h_t)), e[t]), -beta * e[t - 1]),
         ),
         identity(
-            r"With $a_t = 1 + \beta - \eta h_t$ independent of $e_t$ and $e_{t-1}$, the "
-            r"expectations of $e_{t+1}^2 = a_t^2 e_t^2 - 2\beta a_t e_t e_{t-1} + \beta^2 "
-            r"e_{t-1}^2$ and of $e_{t+1} e_t = a_t e_t^2 - \beta e_t e_{t-1}$ split as before: "
-            "the second moments follow a linear recursion, exact,",
+            say(
+                "With {a} independent of {e_t} and {e_before}, the expectations of {square} and of "
+                "{cross} split as before: the second moments follow a linear recursion, exact,",
+                a=_eq(a_now, a_now.value),
+                e_t=e[t],
+                e_before=e[t - 1],
+                square=fact(
+                    e_next**2,
+                    _w(
+                        _mul(a_now**2, e[t] ** 2),
+                        -_mul(2, beta, a_now, e[t], e[t - 1]),
+                        _mul(beta**2, e[t - 1] ** 2),
+                    ),
+                ),
+                cross=fact(
+                    _mul(e_next, e[t]), _w(_mul(a_now, e[t] ** 2), -_mul(beta, e[t], e[t - 1]))
+                ),
+            ),
             later,
             sp.MatMul(sp.ImmutableMatrix(shown), now, evaluate=False),
         ),
@@ -333,7 +458,12 @@ def _heavy_ball_steps(gd_edge: sp.Expr) -> tuple[list, sp.Expr]:
             result="heavy_ball_factor",
         ),
         identity(
-            r"Write $s = 1 + \beta - \eta m$ and $\delta = \eta^2 f_B v \ge 0$: the matrix is",
+            say(
+                "Write {s} and {delta}, {nonnegative}: the matrix is",
+                s=_eq(s, s_shown),
+                delta=_eq(delta, _mul(eta**2, f_B, v)),
+                nonnegative=ge(delta, 0),
+            ),
             M,
             sp.Matrix([[_w(s**2, delta), -2 * beta * s, beta**2], [s, -beta, 0], [1, 0, 0]]),
             where={s: _s_value, delta: _delta_value},
@@ -350,16 +480,31 @@ def _heavy_ball_steps(gd_edge: sp.Expr) -> tuple[list, sp.Expr]:
             result="characteristic_polynomial",
         ),
         identity(
-            r"Without batch noise ($\delta = 0$) it factors, the quadratic's roots the squares "
-            r"$z_\pm^2$ of heavy ball's roots ($z_+ + z_- = s$, $z_+ z_- = \beta$): the second "
-            r"moments then move with $z_+^2$, $z_+ z_- = \beta$ and $z_-^2$, as they must.",
+            say(
+                "Without batch noise ({none}) it factors, the quadratic's roots the squares "
+                "{squares} of heavy ball's roots ({sum}, {product}): the second moments then move "
+                "with {plus}, {mixed} and {minus}, as they must.",
+                none=_eq(delta, 0),
+                squares=Listed(z_plus**2, z_minus**2),
+                sum=fact(_w(z_plus, z_minus), s),
+                product=fact(_mul(z_plus, z_minus), beta),
+                plus=z_plus**2,
+                mixed=_eq(_mul(z_plus, z_minus), beta),
+                minus=z_minus**2,
+            ),
             sp.Subs(p(z), delta, 0),
             _mul(_w(z, -beta), _w(z**2, -_mul(_w(s**2, -2 * beta), z), beta**2)),
         ),
         identity(
-            r"Jury's test (degree 3): every root lies in the unit disc iff $p(1) > 0$, "
-            r"$-p(-1) > 0$, $|p(0)| < 1$ and $|a_0 a_2 - a_1| < 1 - a_0^2$ for "
-            r"$p = z^3 + a_2 z^2 + a_1 z + a_0$. First,",
+            say(
+                "Jury's test (degree 3): every root lies in the unit disc iff {one}, {minus}, "
+                "{zero} and {mixed} for {p}. First,",
+                one=gt(p(1), 0),
+                minus=gt(-p(-1), 0),
+                zero=sp.Lt(sp.Abs(p(0)), 1, evaluate=False),
+                mixed=sp.Lt(sp.Abs(mixed), _w(1, -(a0**2)), evaluate=False),
+                p=_eq(p(z), _w(z**3, _mul(a2, z**2), _mul(a1, z), a0)),
+            ),
             p(1),
             _w(_mul(_w(1, -beta), _w(_w(1, beta) ** 2, -(s**2))), -_mul(_w(1, beta), delta)),
         ),
@@ -373,33 +518,60 @@ def _heavy_ball_steps(gd_edge: sp.Expr) -> tuple[list, sp.Expr]:
             ),
         ),
         holds_for_all(
-            r"which holds for every $|\beta| < 1$, real $s$ and $\delta \ge 0$ " + _INSIDE_TEXT,
+            say(
+                "which holds for every {inside}, real {s} and {delta} ",
+                inside=_BETA_INSIDE,
+                s=s,
+                delta=ge(delta, 0),
+            )
+            + _inside(),
             gt(-p(-1), 0),
             where=_INSIDE,
         ),
-        identity(r"Third, $|p(0)| = |\beta|^3 < 1$ iff $|\beta| < 1$:", p(0), -(beta**3)),
+        identity(
+            say(
+                "Third, {p0}, below 1 iff {inside}:",
+                p0=fact(sp.Abs(p(0)), sp.Pow(sp.Abs(beta), 3, evaluate=False)),
+                inside=_BETA_INSIDE,
+            ),
+            p(0),
+            -(beta**3),
+        ),
         holds_for_all(
-            r"The last is $J_1 > 0$ and $J_2 > 0$, with $J_{1,2} = 1 - a_0^2 \mp (a_0 a_2 - a_1)$; "
-            r"for $|\beta| < 1$ each is at least a positive multiple of $p(1)$ "
-            + _INSIDE_TEXT
+            say(
+                "The last is {j1} and {j2}, with {d1} and {d2}; for {inside} each is at least a "
+                "positive multiple of {p1} ",
+                j1=gt(j1, 0),
+                j2=gt(j2, 0),
+                d1=_eq(j1, fact(generic[4], _w(1, -(a0**2), -mixed)).rhs),
+                d2=_eq(j2, fact(generic[5], _w(1, -(a0**2), mixed)).rhs),
+                inside=_BETA_INSIDE,
+                p1=p(1),
+            )
+            + _inside()
             + ",",
             ge(_mul(_w(1, beta), j1), _mul(_w(1, beta**4), p(1))),
             where=_INSIDE,
         ),
         holds_for_all(
-            r"so $p(1) > 0$ makes both hold.",
+            say("so {positive} makes both hold.", positive=gt(p(1), 0)),
             ge(_mul(_w(1, beta), j2), _mul(_w(1, beta**2) ** 2, p(1))),
             where=_INSIDE,
         ),
         identity(
-            r"So for $|\beta| < 1$ the second moments converge iff $p(1) > 0$; in $\eta$,",
+            say(
+                "So for {inside} the second moments converge iff {positive}; in {eta},",
+                inside=_BETA_INSIDE,
+                positive=gt(p(1), 0),
+                eta=eta,
+            ),
             p(1),
             p1_in_eta,
             where={s: _s_value, delta: _delta_value},
         ),
         equivalent_by_factor(
-            r"that is (dividing by $\eta((1 - \beta)m^2 + (1 + \beta) f_B v) > 0$, "
-            + _INSIDE_TEXT[1:-1]
+            say("that is (dividing by {factor}, ", factor=gt(_mul(eta, weights), 0))
+            + _inside(brackets=False)
             + ")",
             gt(p1, 0),
             lt(eta, shown_edge),
@@ -408,25 +580,32 @@ def _heavy_ball_steps(gd_edge: sp.Expr) -> tuple[list, sp.Expr]:
             result="heavy_ball_condition",
         ),
         solves(
-            r"Its edge, where $p(1)$ vanishes at $\eta > 0$:",
+            say("Its edge, where {p1} vanishes at {positive}:", p1=p(1), positive=gt(eta, 0)),
             sp.Eq(_mul(p1, sp.Pow(eta, -1)), 0),
             eta,
             shown_edge,
             result="heavy_ball_edge",
         ),
         identity(
-            r"Without batch noise ($f_B v = 0$: $v = 0$, or the whole data) it is heavy ball's "
-            "deterministic edge,",
+            say(
+                "Without batch noise ({none}: {v}, or the whole data) it is heavy ball's "
+                "deterministic edge,",
+                none=_eq(_mul(f_B, v), 0),
+                v=_eq(v, 0),
+            ),
             sp.Subs(named_edge, v, 0),
             _mul(2, _w(1, beta), sp.Pow(m, -1)),
         ),
         identity(
-            r"at $\beta = 0$ the edge of gradient descent,",
+            say("at {zero} the edge of gradient descent,", zero=_eq(beta, 0)),
             sp.Subs(named_edge, beta, 0),
             Named("η*_gd", gd_edge, latex=r"\eta^*_{\mathrm{gd}}"),
         ),
         identity(
-            r"the batch noise enters amplified by $(1 + \beta)/(1 - \beta)$,",
+            say(
+                "the batch noise enters amplified by {amplified},",
+                amplified=_mul(_w(1, beta), sp.Pow(_w(1, -beta), -1)),
+            ),
             named_edge,
             _mul(
                 2,
@@ -439,7 +618,7 @@ def _heavy_ball_steps(gd_edge: sp.Expr) -> tuple[list, sp.Expr]:
             ),
         ),
         holds_for_all(
-            "and the region is never larger than the deterministic one " + _INSIDE_TEXT + ".",
+            "and the region is never larger than the deterministic one " + _inside() + ".",
             ge(_mul(2, _w(1, beta), sp.Pow(m, -1)), named_edge),
             where=_INSIDE,
         ),
@@ -473,9 +652,12 @@ def derive_minibatch() -> Derivation:
             "heavy_ball_edge": hb_edge,
         },
         remarks=(
-            r"With residuals at the minimizer ($y_i \ne a_i x^*$) the gradient carries an "
-            "additive term as well: it sets the plateau, not the edge, which belongs to the "
-            "recursion above.",
+            say(
+                "With residuals at the minimizer ({residual}) the gradient carries an additive "
+                "term as well: it sets the plateau, not the edge, which belongs to the recursion "
+                "above.",
+                residual=sp.Ne(sp.IndexedBase("y")[_i], _mul(sp.IndexedBase("a")[_i], _X_STAR)),
+            ),
             "The edge is where the second moment stops shrinking: just above it single runs "
             "can look fine for a while (the error's law has heavy tails), and training is "
             "unreliable rather than at once divergent.",
