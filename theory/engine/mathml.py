@@ -37,7 +37,6 @@ from theory.engine.printing import (
     is_sum,
     operator_name,
     rational_times_entry,
-    scalar_entry,
     written_factors,
     written_fraction,
 )
@@ -96,11 +95,6 @@ class _MathML(WrittenOrder, MathMLPresentationPrinter):
             shown = self._print(term)
             row.appendChild(self._fenced(shown) if is_sum(term) or term.is_Relational else shown)
         return row
-
-    def _print_MatrixElement(self, e):
-        if scalar_entry(e):
-            return self._print(e.parent)
-        return super()._print_MatrixElement(e)
 
     def _print_Mul(self, expr):
         if (split := rational_times_entry(expr)) is not None:

@@ -157,22 +157,28 @@ class WrittenOrder:
     def _ordered(self, expr) -> list:
         return list(expr.args) if expr is self._written else _person_order(list(expr.args))
 
+    def _print_MatrixElement(self, expr):
+        if scalar_entry(expr):  # the one entry of a 1x1 product is that product, a scalar
+            return self._print(expr.parent)
+        return super()._print_MatrixElement(expr)
+
+    def _entry_times(self, expr, minus: str) -> str | None:
+        """A rational times a 1x1 entry as text (``1/2 c^T c``), or None for other products."""
+        if (split := rational_times_entry(expr)) is None:
+            return None
+        coeff, entry = split
+        sign = minus if coeff < 0 else ""
+        number = self._print(abs(coeff)) + " " if abs(coeff) != 1 else ""
+        return f"{sign}{number}{self._print(entry)}"
+
 
 class _Latex(WrittenOrder, LatexPrinter):
     def _as_ordered_terms(self, expr, order=None):
         return self._ordered(expr)
 
-    def _print_MatrixElement(self, expr) -> str:
-        if scalar_entry(expr):
-            return self._print(expr.parent)
-        return super()._print_MatrixElement(expr)
-
     def _print_Mul(self, expr) -> str:
-        if (split := rational_times_entry(expr)) is not None:
-            coeff, entry = split
-            sign = "- " if coeff < 0 else ""
-            number = self._print(abs(coeff)) + " " if abs(coeff) != 1 else ""
-            return f"{sign}{number}{self._print(entry)}"
+        if (text := self._entry_times(expr, "- ")) is not None:
+            return text
         if (fraction := written_fraction(expr)) is not None:
             top, bottom = (self._product(part) for part in fraction)
             return rf"\frac{{{top}}}{{{bottom}}}"

@@ -30,8 +30,6 @@ from theory.engine.printing import (
     _without_pm,
     is_sum,
     operator_name,
-    rational_times_entry,
-    scalar_entry,
     written_factors,
 )
 
@@ -101,17 +99,9 @@ class _Plain(WrittenOrder, StrPrinter):
             e.translate(superscripts) if e.isdigit() else f"^{e}" if exp.is_Atom else f"^({e})"
         )
 
-    def _print_MatrixElement(self, expr) -> str:
-        if scalar_entry(expr):
-            return self._print(expr.parent)
-        return super()._print_MatrixElement(expr)
-
     def _print_Mul(self, expr) -> str:
-        if (split := rational_times_entry(expr)) is not None:
-            coeff, entry = split
-            sign = "−" if coeff < 0 else ""
-            number = self._print(abs(coeff)) + " " if abs(coeff) != 1 else ""
-            return f"{sign}{number}{self._print(entry)}"
+        if (text := self._entry_times(expr, "−")) is not None:
+            return text
         factors = _flat_factors(
             expr if written_factors(expr) else expr.func(*expr.as_ordered_factors(), evaluate=False)
         )
