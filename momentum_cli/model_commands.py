@@ -159,8 +159,9 @@ def _format(args, tuned) -> str:
     lines += [
         f"largest stable lr at momentum {tuned.beta:g} ({which}) for L = {tuned.L:.6g}: "
         f"lr < {edge} (the full-batch edge at these parameters)",
-        "full-batch training below it raises the sharpness until it reaches the edge for its "
-        "lr and hovers there (the edge of stability, Cohen et al. 2021)",
+        "on a network, full-batch training below it often raises the sharpness until it "
+        "reaches the edge for its lr and hovers there (the edge of stability, Cohen et al. "
+        "2021; a quadratic's sharpness never moves)",
         f"warning: {tuned.warning}",
     ]
     return "\n".join(lines)
