@@ -172,23 +172,23 @@ def derive_counterexample() -> Derivation:
             sp.Max(*(s for s, _ in PIECES), evaluate=False),
             CLASS[L],
         ),
-        identity(
-            "Polyak's tuning for that spectrum (the toolkit's closed form) is the step",
-            sp.Subs(tuned.eta, (mu, L), (CLASS[mu], CLASS[L])),
-            step,
-            result="eta",
-        ),
-        identity(
-            "and the momentum",
-            sp.Subs(tuned.beta, (mu, L), (CLASS[mu], CLASS[L])),
-            momentum,
-            result="beta",
-        ),
-        identity(
-            "with the rate on every quadratic of the class",
-            sp.Subs(tuned.rate, (mu, L), (CLASS[mu], CLASS[L])),
-            rate,
-            result="quadratic_rate",
+        *(
+            identity(words, sp.Subs(formula, (mu, L), (CLASS[mu], CLASS[L])), value, result=name)
+            for words, formula, value, name in (
+                (
+                    "Polyak's tuning for that spectrum (the toolkit's closed form) is the step",
+                    tuned.eta,
+                    step,
+                    "eta",
+                ),
+                ("and the momentum", tuned.beta, momentum, "beta"),
+                (
+                    "with the rate on every quadratic of the class",
+                    tuned.rate,
+                    rate,
+                    "quadratic_rate",
+                ),
+            )
         ),
         identity(
             say(
