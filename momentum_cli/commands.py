@@ -496,10 +496,12 @@ def cmd_report(args) -> str:
     import sys
 
     from momentum_cli.report import write_report
+    from momentum_cli.streams import say
 
     def progress(message: str) -> None:
-        if sys.stderr.isatty():  # a terminal sees what is being built; logs and pipes stay clean
-            print(f"momentum report: {message}", file=sys.stderr, flush=True)
+        # a terminal sees what is being built; logs and pipes stay clean
+        if sys.stderr is not None and sys.stderr.isatty():
+            say(sys.stderr, f"momentum report: {message}")
 
     return write_report(args.output, progress, svg=args.svg)
 

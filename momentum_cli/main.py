@@ -7,13 +7,10 @@ fast; each command imports what it needs when it runs.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import errno
-import os
 import signal
 import sys
 
-from momentum_cli import __version__
+from momentum_cli import __version__, streams
 from momentum_cli.errors import UsageError
 from momentum_cli.parsing import (
     fraction,
@@ -520,6 +517,7 @@ def main(argv: list[str] | None = None) -> int:
     terminated (SIGTERM); each failure is one line on stderr, and no
     temporary file or folder is left behind.
     """
+    streams.keep_standard_descriptors()
     with stop_on_signals() as stopping:
         try:
             return _run(argv)
@@ -567,6 +565,10 @@ def _run(argv: list[str] | None) -> int:
         from momentum_cli.options import resolve_method
 
         resolve_method(args)
+        if args.command == "report" or getattr(args, "plot", None):
+            from momentum_cli.environment import prepare_matplotlib
+
+            prepare_matplotlib()  # before anything (the report's workers too) imports matplotlib
 
         text = getattr(commands, f"cmd_{args.command.replace('-', '_')}")(args)
     except UsageError as exc:
@@ -584,27 +586,19 @@ def _run(argv: list[str] | None) -> int:
 
 
 def _print(text: str) -> int:
-    """Write the result to standard output; one line on stderr (exit 2) if it cannot be written.
-
-    Standard output may be closed (``>&-``), a full device or a closed pipe:
-    the files are written by then, only the message is lost.
-    """
+    """Write the result to standard output; the exit code if it cannot (see :mod:`.streams`)."""
     try:
-        if sys.stdout is None:
-            raise OSError(errno.EBADF, "it is closed")
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except OSError as exc:
-        with contextlib.suppress(OSError, AttributeError, ValueError):
-            # what is still buffered would fail again as the interpreter exits
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        return _fail(f"momentum: error: cannot write to standard output: {exc.strerror or exc}")
+        streams.write(sys.stdout, text)
+    except streams.StreamError as exc:
+        if exc.message is None:  # the reader went away: no message, like any tool cut off
+            return exc.exit_code
+        _fail(f"momentum: error: {exc.message}")
+        return exc.exit_code
     return 0
 
 
 def _fail(message: str) -> int:
-    sys.stderr.write(" ".join(message.split()) + "\n")
+    streams.say(sys.stderr, " ".join(message.split()))
     return 2
 
 

@@ -1355,6 +1355,55 @@ FOLDER_MUTANTS = [
         '"on_edge": [float(v) for v in e.etas[~e.diverged]],',
         ("tests/test_report.py",),
     ),
+    (
+        "standard output written through Python's buffered writer (a cut-short write counted whole)",
+        "momentum_cli/streams.py",
+        "    fd = _descriptor(stream)\n    if fd is None:\n        stream.write(text)",
+        "    fd = None\n    if fd is None:\n        stream.write(text)",
+        ("tests/test_cli_streams.py",),
+    ),
+    (
+        "the one line's failed write escapes (bad input exits 1 when stderr is full)",
+        "momentum_cli/streams.py",
+        "    except (OSError, ValueError):  # closed, full, a closed pipe",
+        "    except ValueError:  # closed, full, a closed pipe",
+        ("tests/test_cli_streams.py",),
+    ),
+    (
+        "closed standard descriptors left for files to take",
+        "momentum_cli/main.py",
+        "    streams.keep_standard_descriptors()\n",
+        "",
+        ("tests/test_cli_streams.py",),
+    ),
+    (
+        "an encoding that cannot show the result is a traceback",
+        "momentum_cli/streams.py",
+        "    except UnicodeEncodeError as exc:\n        shown",
+        "    except ZeroDivisionError as exc:\n        shown",
+        ("tests/test_cli_streams.py",),
+    ),
+    (
+        "the user's MPLBACKEND kept",
+        "momentum_cli/environment.py",
+        'os.environ["MPLBACKEND"] = "agg"',
+        'os.environ.setdefault("MPLBACKEND", "agg")',
+        ("tests/test_cli_environment.py",),
+    ),
+    (
+        "a matplotlib folder that cannot be made counted as usable",
+        "momentum_cli/environment.py",
+        "    except (OSError, RuntimeError):\n        return False\n    return folder.is_dir()",
+        "    except (OSError, RuntimeError):\n        return True\n    return folder.is_dir()",
+        ("tests/test_cli_environment.py",),
+    ),
+    (
+        "the pool sized without the descriptor limit",
+        "momentum_cli/report/parallel.py",
+        "fit = (_descriptor_limit() - _SERIAL_DESCRIPTORS) // _DESCRIPTORS_PER_WORKER",
+        'fit = float("inf")',
+        ("tests/test_cli_environment.py",),
+    ),
 ]
 MUTANTS += FOLDER_MUTANTS
 

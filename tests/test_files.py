@@ -17,18 +17,10 @@ from hypothesis import strategies as st
 from numerics.output import files
 from numerics.output.files import OutputError, atomic_directory, save_figure, write_text
 from numerics.output.marker import MARKER, foreign_content
+from tests.folders import listing as _listing
+from tests.folders import report as _report
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _listing(folder):
-    return sorted(p.name for p in Path(folder).iterdir())
-
-
-def _report(target, **contents):
-    with atomic_directory(target) as d:
-        for name, text in contents.items():
-            (d / name).write_text(text)
 
 
 def _python(code, *, cwd, preexec_fn=None):

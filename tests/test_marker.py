@@ -21,15 +21,10 @@ from hypothesis import strategies as st
 from numerics.output import marker
 from numerics.output.files import OutputError, atomic_directory
 from numerics.output.marker import MARKER, foreign_content, read_marker
+from tests.folders import report as _report
 
 ROOT = Path(__file__).resolve().parents[1]
 SHA_A = hashlib.sha256(b"1").hexdigest()
-
-
-def _report(target, **contents):
-    with atomic_directory(target) as d:
-        for name, text in contents.items():
-            (d / name).write_text(text)
 
 
 def _mark(folder: Path, data) -> None:

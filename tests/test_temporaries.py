@@ -20,24 +20,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numerics.output.files import atomic_directory, write_text
+from numerics.output.files import write_text
 from numerics.output.marker import MARKER, foreign_content
 from numerics.output.temporaries import clean_stale
+from tests.folders import listing as _listing
+from tests.folders import report as _report
 
 ROOT = Path(__file__).resolve().parents[1]
 #: a pid no process can have here: above Linux's PID_MAX_LIMIT (and macOS's 99999)
 DEAD = 2**22 + 1
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
-
-
-def _listing(folder):
-    return sorted(p.name for p in Path(folder).iterdir())
-
-
-def _report(target, **contents):
-    with atomic_directory(target) as d:
-        for name, text in contents.items():
-            (d / name).write_text(text)
 
 
 def _state(root: Path) -> dict:

@@ -36,9 +36,32 @@ from multiprocessing import forkserver
 __all__ = ["Jobs", "workers"]
 
 
+#: descriptors a serial build keeps open at its peak, and a pool's caller more per worker
+#: (measured on the report: 26 serially; the caller, the fork server and each worker about 32
+#: with two workers), with room to spare
+_SERIAL_DESCRIPTORS = 32
+_DESCRIPTORS_PER_WORKER = 8
+
+
+def _descriptor_limit() -> float:
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return float("inf")
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return float("inf") if soft == resource.RLIM_INFINITY else soft
+
+
 def workers(jobs: int) -> int:
-    """Processes to use for ``jobs`` jobs: one per core, at most one per job."""
-    return max(1, min(jobs, os.cpu_count() or 1))
+    """Processes to use for ``jobs`` jobs: one per core, at most one per job, as the limit allows.
+
+    Under a low limit on open files (``ulimit -n``) a pool would fail as a
+    worker opens a font or the fork server a pipe (a BrokenProcessPool): the
+    jobs then run one after another, here (1), or in as many workers as fit.
+    """
+    n = max(1, min(jobs, os.cpu_count() or 1))
+    fit = (_descriptor_limit() - _SERIAL_DESCRIPTORS) // _DESCRIPTORS_PER_WORKER
+    return int(n if fit >= n else fit if fit >= 2 else 1)
 
 
 def _picklable(job) -> bool:

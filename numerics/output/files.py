@@ -55,6 +55,7 @@ _REASONS = {
     errno.EDQUOT: "the disk quota is exceeded",
     errno.EFBIG: "the file-size limit was reached",
     errno.ENAMETOOLONG: "the file name is too long",
+    errno.EMFILE: "too many open files (raise the limit with ulimit -n)",
 }
 
 

@@ -112,14 +112,20 @@ class Temporary:
                 self.close()
                 with contextlib.suppress(OSError):
                     os.unlink(self.path / MARKER)
+                with contextlib.suppress(OSError):
                     os.rmdir(self.path)
                 raise
 
     def remove(self) -> None:
-        """Remove the folder (what is in it too), then release the lock."""
+        """Release the lock and remove the folder (what is in it too).
+
+        Released first: a run at its limit of open files needs that descriptor
+        to remove the folder, and a cleaner that takes the lock meanwhile only
+        removes the same folder of ours.
+        """
         with signals_held():
-            remove_folder(self.path)
             self.close()
+            remove_folder(self.path)
 
     def close(self) -> None:
         """Release the lock (the folder, wherever it now is, is no longer a live run's)."""
