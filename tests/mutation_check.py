@@ -1404,6 +1404,13 @@ FOLDER_MUTANTS = [
         'fit = float("inf")',
         ("tests/test_cli_environment.py",),
     ),
+    (
+        "a signal while the pool's thread starts leaves the pool starting",
+        "momentum_cli/report/parallel.py",
+        "                self.__exit__()\n                raise",
+        "                raise",
+        ("tests/test_report_parallel.py",),
+    ),
 ]
 MUTANTS += FOLDER_MUTANTS
 

@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from functools import partial
 
@@ -143,3 +144,42 @@ def test_workers_and_fork_server_end_when_the_caller_is_killed():
     for p in left:  # do not leak them into the rest of the suite
         os.kill(p, signal.SIGKILL)
     assert not left, f"still running after the caller was killed: {left}"
+
+
+_SIGNAL_AS_THE_POOL_STARTS = """
+    import multiprocessing, sys, threading
+    from functools import partial
+    from momentum_cli.report import parallel
+    real_start, raised = threading.Thread.start, []
+    def start(self):
+        real_start(self)
+        if not raised:  # the first thread started: the pool's starter
+            raised.append(self)
+            raise KeyboardInterrupt  # as if Ctrl-C arrived while start() waited for the thread
+    threading.Thread.start = start
+    jobs = parallel.Jobs([partial(pow, 2, k) for k in range(4)], processes=2)
+    try:
+        with jobs:
+            raise AssertionError("the block must not run")
+    except KeyboardInterrupt:
+        threading.Thread.start = real_start
+        print(jobs._starter.is_alive(), multiprocessing.active_children(), flush=True)
+"""
+
+
+def test_a_signal_while_the_pool_starts_leaves_no_pool_starting():
+    """Found by signalling the report: a worker spawned as the caller exited printed a traceback.
+
+    ``Jobs.__enter__`` had started its thread when the signal arrived, so no
+    ``with`` block shut the pool down; the worker, spawned meanwhile, found the
+    caller's semaphores gone (FileNotFoundError in ``SemLock._rebuild``).
+    """
+    env = {**os.environ, "PYTHONPATH": str(parallel.__file__).rsplit("/momentum_cli/", 1)[0]}
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(_SIGNAL_AS_THE_POOL_STARTS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "False []\n", "")

@@ -167,7 +167,14 @@ class Jobs:
         if n > 1:
             # the first worker waits for the fork server's imports: the caller works on
             self._starter = threading.Thread(target=self._start, args=(n,), daemon=True)
-            self._starter.start()
+            try:
+                self._starter.start()
+            except BaseException:
+                # a signal while start() waits for the thread to run: no with block will
+                # shut the pool down, and a worker spawned as the caller exits would find
+                # its queues' semaphores gone (a traceback on stderr after the one line)
+                self.__exit__()
+                raise
         elif self._init[0] is not None:
             self._init[0](*self._init[1])  # one core: the jobs run here, after the same set-up
         return self
