@@ -6,7 +6,10 @@ way out. A library may swallow the exception in a bare ``except:`` (mpmath
 does while it probes for gmpy at import), so until the command line has
 caught it the signal is sent again every second; while the first exception
 is still on its way out (a ``with`` block removing its temporary folder, or
-waiting for a worker thread) the repeat does not interrupt it.
+waiting for a worker thread) the repeat does not interrupt it. Nor is a
+signal raised inside importlib's own code: between its ``acquire_lock()`` and
+the ``try`` that releases it, an exception leaves the import lock held and
+every other thread's import waiting forever; it waits for the repeat.
 """
 
 from __future__ import annotations
@@ -78,6 +81,12 @@ class stop_on_signals:
         timer.start()
         if isinstance(sys.exc_info()[1], (KeyboardInterrupt, Terminated)):
             return  # on its way out (a with block cleaning up, waiting for a thread): let it finish
+        if frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+            # inside the import machinery's own locking: raised between its acquire_lock()
+            # and the try that releases it, the global import lock stays held, and every
+            # other thread's import (the report pool's starter) waits forever; the timer
+            # sends the signal again in a second
+            return
         raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
 
     def _again(self, signum: int) -> None:
