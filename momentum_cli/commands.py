@@ -148,8 +148,11 @@ def cmd_rate(args) -> str:
         L = float(args.L)
         eta_max = float(numerics.max_stable_eta(beta, L, method, **params))
         out |= {"L": L, "max_stable_eta": num(eta_max)}
+        why = ": with dampening 1 no gradient enters" if params.get("dampening") == 1 else ""
         shown = (
-            "none (no step size is stable)" if out["max_stable_eta"] is None else f"{eta_max:.6g}"
+            f"none (no step size is stable{why})"
+            if out["max_stable_eta"] is None
+            else f"{eta_max:.6g}"
         )
         lines.append(f"largest stable step for curvature L={L:g}: eta < {shown}")
     if args.function_class != "quadratic":

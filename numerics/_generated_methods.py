@@ -261,15 +261,15 @@ _nesterov_sutskever_spec = {
 
 
 def _qhm_trace(eta, beta, lam, nu):
-    return beta*eta*lam*nu + beta - eta*lam + 1
+    return (eta*lam)*(beta*nu - 1) + (beta + 1)
 
 
 def _qhm_det(eta, beta, lam, nu):
-    return beta*eta*lam*nu - beta*eta*lam + beta
+    return beta + (beta*(nu - 1))*(eta*lam)
 
 
 def _qhm_coefficients(eta, beta, lam, nu):
-    return [1, -beta*eta*lam*nu - beta + eta*lam - 1, beta*eta*lam*nu - beta*eta*lam + beta]
+    return [1, (eta*lam)*(-beta*nu + 1) + (-beta - 1), beta + (beta*(nu - 1))*(eta*lam)]
 
 
 def _qhm_lam_bounds(eta, beta, nu):
@@ -277,7 +277,7 @@ def _qhm_lam_bounds(eta, beta, nu):
 
 
 def _qhm_own(eta, beta, lam, nu):
-    return beta*eta*lam*nu - eta*lam + 1
+    return (eta*lam)*(beta*nu - 1) + 1
 
 
 def _qhm_coupling(eta, beta, lam, nu):
@@ -297,11 +297,11 @@ def _qhm_update_1(b, x, eta, beta, nu, g):
 
 
 def _qhm_noise_R(eta, beta, nu):
-    return [[[beta], [0, 1 - beta]], [[-beta*eta*nu], [1, beta*eta*nu - eta]]]
+    return [[[beta], [0, 1 - beta]], [[-beta*eta*nu], [1, eta*(beta*nu - 1)]]]
 
 
 def _qhm_noise_b(eta, beta, nu):
-    return [[1 - beta], [beta*eta*nu - eta]]
+    return [[1 - beta], [eta*(beta*nu - 1)]]
 
 
 _qhm_spec = {
@@ -325,7 +325,7 @@ _qhm_spec = {
 
 
 def _torch_sgd_trace(eta, beta, lam, dampening, weight_decay):
-    return beta + dampening*eta*lam + dampening*eta*weight_decay - eta*lam - eta*weight_decay + 1
+    return eta*(weight_decay*(dampening - 1)) + (eta*lam)*(dampening - 1) + (beta + 1)
 
 
 def _torch_sgd_det(eta, beta, lam, dampening, weight_decay):
@@ -333,15 +333,15 @@ def _torch_sgd_det(eta, beta, lam, dampening, weight_decay):
 
 
 def _torch_sgd_coefficients(eta, beta, lam, dampening, weight_decay):
-    return [1, -beta - dampening*eta*lam - dampening*eta*weight_decay + eta*lam + eta*weight_decay - 1, beta]
+    return [1, eta*(-weight_decay*(dampening - 1)) + (eta*lam)*(1 - dampening) + (-beta - 1), beta]
 
 
 def _torch_sgd_lam_bounds(eta, beta, dampening, weight_decay):
-    return [-weight_decay, (-2*beta - dampening*eta*weight_decay + eta*weight_decay - 2)/(eta*(dampening - 1))]
+    return [-weight_decay, (eta*(-weight_decay*(dampening - 1)) - 2*(beta + 1))/(eta*(dampening - 1))]
 
 
 def _torch_sgd_own(eta, beta, lam, dampening, weight_decay):
-    return dampening*eta*lam + dampening*eta*weight_decay - eta*lam - eta*weight_decay + 1
+    return eta*(weight_decay*(dampening - 1)) + (eta*lam)*(dampening - 1) + 1
 
 
 def _torch_sgd_coupling(eta, beta, lam, dampening, weight_decay):
@@ -369,11 +369,11 @@ def _torch_sgd_first_1(v, x, eta, beta, dampening, weight_decay, g):
 
 
 def _torch_sgd_noise_R(eta, beta, dampening, weight_decay):
-    return [[[beta], [-dampening*weight_decay + weight_decay, 1 - dampening]], [[-beta*eta], [dampening*eta*weight_decay - eta*weight_decay + 1, dampening*eta - eta]]]
+    return [[[beta], [-dampening*weight_decay + weight_decay, 1 - dampening]], [[-beta*eta], [eta*(weight_decay*(dampening - 1)) + 1, eta*(dampening - 1)]]]
 
 
 def _torch_sgd_noise_b(eta, beta, dampening, weight_decay):
-    return [[1 - dampening], [dampening*eta - eta]]
+    return [[1 - dampening], [eta*(dampening - 1)]]
 
 
 _torch_sgd_spec = {
@@ -397,7 +397,7 @@ _torch_sgd_spec = {
 
 
 def _torch_sgd_nesterov_trace(eta, beta, lam, dampening, weight_decay):
-    return beta*dampening*eta*lam + beta*dampening*eta*weight_decay - beta*eta*lam - beta*eta*weight_decay + beta - eta*lam - eta*weight_decay + 1
+    return eta*(weight_decay*(beta*dampening - beta - 1)) + (eta*lam)*(beta*dampening - beta - 1) + (beta + 1)
 
 
 def _torch_sgd_nesterov_det(eta, beta, lam, dampening, weight_decay):
@@ -405,15 +405,15 @@ def _torch_sgd_nesterov_det(eta, beta, lam, dampening, weight_decay):
 
 
 def _torch_sgd_nesterov_coefficients(eta, beta, lam, dampening, weight_decay):
-    return [1, -beta*dampening*eta*lam - beta*dampening*eta*weight_decay + beta*eta*lam + beta*eta*weight_decay - beta + eta*lam + eta*weight_decay - 1, -beta*eta*lam - beta*eta*weight_decay + beta]
+    return [1, eta*(-weight_decay*(beta*dampening - beta - 1)) + (eta*lam)*(-beta*dampening + beta + 1) + (-beta - 1), -beta*eta*lam - beta*eta*weight_decay + beta]
 
 
 def _torch_sgd_nesterov_lam_bounds(eta, beta, dampening, weight_decay):
-    return [-weight_decay, (beta*dampening*eta*weight_decay - 2*beta*eta*weight_decay + 2*beta - eta*weight_decay + 2)/(eta*(-beta*dampening + 2*beta + 1)), -weight_decay + (1/eta) - 1/(beta*eta), -weight_decay + (1/eta) + 1/(beta*eta)]
+    return [-weight_decay, (eta*(weight_decay*(beta*dampening - 2*beta - 1)) + 2*(beta + 1))/(eta*(-beta*dampening + 2*beta + 1)), -weight_decay + (1/eta) - 1/(beta*eta), -weight_decay + (1/eta) + 1/(beta*eta)]
 
 
 def _torch_sgd_nesterov_own(eta, beta, lam, dampening, weight_decay):
-    return beta*dampening*eta*lam + beta*dampening*eta*weight_decay - beta*eta*lam - beta*eta*weight_decay - eta*lam - eta*weight_decay + 1
+    return eta*(weight_decay*(beta*dampening - beta - 1)) + (eta*lam)*(beta*dampening - beta - 1) + 1
 
 
 def _torch_sgd_nesterov_coupling(eta, beta, lam, dampening, weight_decay):
@@ -441,11 +441,11 @@ def _torch_sgd_nesterov_first_1(v, x, eta, beta, dampening, weight_decay, g):
 
 
 def _torch_sgd_nesterov_noise_R(eta, beta, dampening, weight_decay):
-    return [[[beta], [-dampening*weight_decay + weight_decay, 1 - dampening]], [[-beta**2*eta], [beta*dampening*eta*weight_decay - beta*eta*weight_decay - eta*weight_decay + 1, beta*dampening*eta - beta*eta - eta]]]
+    return [[[beta], [-dampening*weight_decay + weight_decay, 1 - dampening]], [[-beta**2*eta], [eta*(weight_decay*(beta*dampening - beta - 1)) + 1, eta*(beta*dampening - beta - 1)]]]
 
 
 def _torch_sgd_nesterov_noise_b(eta, beta, dampening, weight_decay):
-    return [[1 - dampening], [beta*dampening*eta - beta*eta - eta]]
+    return [[1 - dampening], [eta*(beta*dampening - beta - 1)]]
 
 
 _torch_sgd_nesterov_spec = {

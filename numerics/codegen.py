@@ -84,6 +84,30 @@ def _code(expr) -> str:
     return _PRINTER.doprint(sp.sympify(expr))
 
 
+def _grouped(expr, gens: tuple) -> sp.Expr:
+    """``expr`` with the coefficient of each monomial in ``gens`` factored, left unexpanded.
+
+    A method's further parameters enter through differences such as
+    ``1 - dampening``: expanded, ``dampening*eta*lam - eta*lam`` cancels next to
+    dampening = 1 (the rounding of ``dampening*eta*lam`` is the size of the
+    result), where ``eta*lam*(dampening - 1)`` is exact to a few ulps.
+    """
+    if expr.is_Atom or not expr.free_symbols & set(gens):
+        return expr
+    if expr.is_polynomial(*gens):
+        terms = []
+        for powers, coeff in sp.Poly(expr, *gens).terms():
+            monomial = sp.Mul(*(g**k for g, k in zip(gens, powers, strict=True)))
+            coeff = sp.factor(coeff)
+            # a number times a sum would be multiplied out again: that product is kept whole
+            whole = any(f.is_Add for f in sp.Mul.make_args(coeff))
+            terms.append(coeff if monomial == 1 else sp.Mul(coeff, monomial, evaluate=not whole))
+        return sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
+    if expr.is_Add or expr.is_Mul or expr.is_Pow:
+        return expr.func(*(_grouped(a, gens) for a in expr.args), evaluate=False)
+    return expr
+
+
 def _names(symbols, prefix: str) -> dict:
     """A safe Python identifier for each symbol (its own name where that is one)."""
     out = {}
@@ -112,18 +136,24 @@ def method_source(method: Method, prefix: str) -> str:
     def code(expr) -> str:
         return _code(sp.sympify(expr).xreplace(rename))
 
+    def form(expr) -> str:
+        """A quantity of R: the further parameters' differences kept whole (see _grouped;
+        renamed first, as xreplace would multiply them out again)."""
+        expr = sp.sympify(expr).xreplace(rename)
+        return _code(_grouped(expr, (rename[eta], rename[lam])) if extra else expr)
+
     R = _state_matrix(method)
     bounds = list(derive_stability(method).results["lam_bounds"]) or [sp.oo]
     steps = eta_bounds(method)
     coeffs = characteristic_polynomial(method).all_coeffs()
     parts = [
-        _function(f"{prefix}trace", params, code(R.trace())),
-        _function(f"{prefix}det", params, code(R.det())),
-        _function(f"{prefix}coefficients", params, "[" + ", ".join(map(code, coeffs)) + "]"),
+        _function(f"{prefix}trace", params, form(R.trace())),
+        _function(f"{prefix}det", params, form(R.det())),
+        _function(f"{prefix}coefficients", params, "[" + ", ".join(map(form, coeffs)) + "]"),
         _function(
             f"{prefix}lam_bounds",
             ["eta", "beta", *extra_args],
-            "[" + ", ".join(map(code, bounds)) + "]",
+            "[" + ", ".join(map(form, bounds)) + "]",
         ),
     ]
     own, coupling = position_row(method)
@@ -131,14 +161,14 @@ def method_source(method: Method, prefix: str) -> str:
     s = sp.Symbol("s", positive=True)
     poly = characteristic_polynomial(method).as_expr()
     scale_free = sp.expand(poly.xreplace({eta: s * eta, lam: lam / s}) - poly) == 0
-    parts.append(_function(f"{prefix}own", params, code(own)))
-    parts.append(_function(f"{prefix}coupling", params, "[" + ", ".join(map(code, coupling)) + "]"))
+    parts.append(_function(f"{prefix}own", params, form(own)))
+    parts.append(_function(f"{prefix}coupling", params, "[" + ", ".join(map(form, coupling)) + "]"))
     if steps is not None:
         parts.append(
             _function(
                 f"{prefix}eta_bounds",
                 ["beta", "lam", *extra_args],
-                "[" + ", ".join(map(code, steps or [sp.oo])) + "]",
+                "[" + ", ".join(map(form, steps or [sp.oo])) + "]",
             )
         )
     update_args = [*state_args, "eta", "beta", *extra_args, "g"]
@@ -156,7 +186,7 @@ def method_source(method: Method, prefix: str) -> str:
 
     def poly(expr) -> str:
         terms = sp.Poly(sp.expand(expr), lam).all_coeffs()[::-1]  # lowest power first
-        return "[" + ", ".join(map(code, terms)) + "]"
+        return "[" + ", ".join(map(form, terms)) + "]"
 
     rows = ", ".join("[" + ", ".join(poly(e) for e in row) + "]" for row in R.tolist())
     parts.append(_function(f"{prefix}noise_R", ["eta", "beta", *extra_args], f"[{rows}]"))

@@ -474,15 +474,23 @@ def max_stable_lam(eta, beta=0.0, method="heavy_ball", **params) -> np.ndarray:
     return np.where(ok, value, np.nan)[()]
 
 
-def _stable_at(m: NumericMethod, e, b, lm, params: dict) -> np.ndarray:
-    """rho < 1 at each point; where rho is 1 to a float's precision, decided exactly.
+#: how far from 1 a closed-form rho may be when the truth is 1: the square root of a few
+#: ulps, at a double root
+_ROOT_PRECISION = float(np.sqrt(4 * exact.MARGINAL_ULPS * 2.0**-52))
 
-    (Jury's conditions on the rationals of the inputs, :mod:`numerics.exact`: a few
-    points at most, one at a time.)
+
+def _stable_at(m: NumericMethod, e, b, lm, params: dict) -> np.ndarray:
+    """rho < 1 at each point; where rho is 1 to its closed form's precision, decided exactly.
+
+    That precision is a float's, but the square root of it at a double root (the
+    trace's rounding moves a double root by its square root: dampening 1 with beta
+    next to 1 has the roots 1 and beta, and rho came out 1 - 1e-15). Jury's
+    conditions on the rationals of the inputs (:mod:`numerics.exact`) decide those:
+    a few points at most, one at a time.
     """
     rho = np.asarray(spectral_radius(e, b, lm, m, **params))
     out = np.array(rho < 1)
-    unsure = np.flatnonzero(exact.marginal(rho))
+    unsure = np.flatnonzero(np.abs(rho - 1.0) <= _ROOT_PRECISION)
     if unsure.size:
         inputs = [np.broadcast_to(x, rho.shape) for x in (e, b, lm, *m.extra_values(params))]
         for i in unsure:
@@ -516,8 +524,12 @@ def max_stable_eta(beta, lam, method="heavy_ball", **params) -> np.ndarray:
     stack = np.stack([np.where(np.isnan(c) | (c <= 0), np.inf, c) for c in cands])
     value = stack.min(axis=0)
     # checked at the middle, as max_stable_lam; an infinite candidate overflowed (the edge
-    # is beyond the largest float) or there is none: the largest float steps decide
-    probe = np.where(np.isfinite(value), value * 0.5, _ETA_MAX)
+    # is beyond the largest float) or there is none: no condition changes below the largest
+    # float, so any step decides, and eta = 1/lam keeps the state matrix's entries finite
+    # (at the largest float, eta*lam overflows where dampening = 1 multiplies it by 0)
+    with np.errstate(over="ignore"):
+        anywhere = np.minimum(1.0 / lm, _ETA_MAX)
+    probe = np.where(np.isfinite(value), value * 0.5, anywhere)
     ok = _stable_at(m, probe, b, lm, params)
     return np.where(ok, value, np.nan)[()]
 

@@ -608,8 +608,8 @@ MUTANTS = [
     (
         "QHM as run: nu and 1 - nu swapped in the generated trace",
         "numerics/_generated_methods.py",
-        "return beta*eta*lam*nu + beta - eta*lam + 1",
-        "return beta*eta*lam*(1 - nu) + beta - eta*lam + 1",
+        "return (eta*lam)*(beta*nu - 1) + (beta + 1)",
+        "return (eta*lam)*(beta*(1 - nu) - 1) + (beta + 1)",
         ("tests/test_qhm.py",),
     ),
     # --- issue 23: the exact minibatch theory ---
@@ -897,7 +897,7 @@ NUMBERS_MUTANTS = [
     (
         "stability probe decided by the float rho where it is 1 within rounding",
         "numerics/rates.py",
-        "unsure = np.flatnonzero(exact.marginal(rho))",
+        "unsure = np.flatnonzero(np.abs(rho - 1.0) <= _ROOT_PRECISION)",
         "unsure = np.flatnonzero(np.zeros(rho.shape, bool))",
         ("tests/test_rates.py",),
     ),
@@ -1410,6 +1410,35 @@ FOLDER_MUTANTS = [
         "                self.__exit__()\n                raise",
         "                raise",
         ("tests/test_report_parallel.py",),
+    ),
+    (
+        "a signal raised inside importlib's own locking (the import lock left held)",
+        "momentum_cli/stopping.py",
+        'if frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):',
+        "if False:",
+        ("tests/test_stopping.py",),
+    ),
+    (
+        "torch SGD's trace multiplied out (dampening*eta*lam - eta*lam cancels next to 1)",
+        "numerics/_generated_methods.py",
+        "    return eta*(weight_decay*(dampening - 1)) + (eta*lam)*(dampening - 1) + (beta + 1)\n",
+        "    return beta + dampening*eta*lam + dampening*eta*weight_decay - eta*lam - eta*weight_decay"
+        " + 1\n",
+        ("tests/test_rates.py",),
+    ),
+    (
+        "max_stable_eta probes a step with no edge at the largest float (eta*lam overflows)",
+        "numerics/rates.py",
+        "probe = np.where(np.isfinite(value), value * 0.5, anywhere)",
+        "probe = np.where(np.isfinite(value), value * 0.5, _ETA_MAX)",
+        ("tests/test_rates.py",),
+    ),
+    (
+        "rho next to 1 at a double root taken as decided (its precision is a square root)",
+        "numerics/rates.py",
+        "unsure = np.flatnonzero(np.abs(rho - 1.0) <= _ROOT_PRECISION)",
+        "unsure = np.flatnonzero(exact.marginal(rho))",
+        ("tests/test_rates.py",),
     ),
 ]
 MUTANTS += FOLDER_MUTANTS

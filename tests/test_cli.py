@@ -437,3 +437,18 @@ def test_derive_tuning_for_qhm_says_there_is_no_closed_form(capsys):
     # derive what has a closed form, say what has none: no failure
     code, out, err = run(capsys, "derive", "tuning", "--method", "qhm")
     assert code == 0 and not err and "No closed-form tuning is derived for qhm" in out
+
+
+@pytest.mark.parametrize("extra", [[], ["--weight-decay", "1e300"], ["--lam", "10", "--eta", "1"]])
+def test_rate_with_dampening_one_says_no_step_is_stable(capsys, extra):
+    """Found by review: exit 2 with "'eta' * 'lam' is too large" (the edge probed at 9e307)."""
+    code, out, err = run(
+        capsys, "rate", "--dampening", "1", "--beta", "0.5", "--L", "10", *extra, "--json"
+    )
+    assert (code, err) == (0, "") and json.loads(out)["max_stable_eta"] is None
+    code, out, err = run(capsys, "rate", "--dampening", "1", "--beta", "0.5", "--L", "10", *extra)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == (
+        "largest stable step for curvature L=10: eta < none (no step size is stable: with "
+        "dampening 1 no gradient enters)"
+    )

@@ -1,3 +1,4 @@
+import math
 from fractions import Fraction
 
 import mpmath
@@ -329,3 +330,121 @@ def test_max_stable_eta_of_a_method_without_closed_form_searches_the_float_range
                 mid = (lo + hi) / 2
                 lo, hi = (mid, hi) if mid + mid**5 < target else (lo, mid)
         assert float(max_stable_eta(0.0, lam, quintic)) == pytest.approx(float(lo), rel=1e-12)
+
+
+# --- further parameters at their edges: dampening next to 1, huge weight decay, nu next to 1 ---
+
+
+def _dampening() -> st.SearchStrategy[float]:
+    """PyTorch's dampening over [0, 1], its end 1 and the floats next to it (1 - k 2**-53)."""
+    return st.floats(0.0, 1.0) | st.just(1.0) | near_unit()
+
+
+def _edge_params() -> st.SearchStrategy[tuple[str, dict]]:
+    torch = st.builds(
+        lambda d, wd: ("torch_sgd", {"dampening": d, "weight_decay": wd}),
+        _dampening(),
+        st.just(0.0) | st.floats(0.0, 10.0) | whole_range(-1021, 1000),
+    )
+    qhm = st.builds(
+        lambda nu: ("qhm", {"nu": nu}), st.floats(0.0, 1.0) | near_unit() | st.just(1.0)
+    )
+    return torch | qhm
+
+
+def _exact_rho(R) -> mpmath.mpf:
+    """The spectral radius of a 2x2 matrix of Fractions: its characteristic roots at 50 digits."""
+    T = R[0][0] + R[1][1]
+    D = R[0][0] * R[1][1] - R[0][1] * R[1][0]
+    with mpmath.workdps(50):
+        T_, D_ = (mpmath.mpf(x.numerator) / x.denominator for x in (T, D))
+        roots = mpmath.polyroots([1, -T_, D_], maxsteps=200, extraprec=200)
+        return max(abs(z) for z in roots), T, D
+
+
+def _gradient_gain(method: str, params: dict, lam: float) -> float:
+    """What one step of size eta takes from x per unit eta: (1 - dampening)(lam + wd), or lam."""
+    if method == "torch_sgd":
+        return (1 - params["dampening"]) * (lam + params["weight_decay"])
+    return lam
+
+
+@given(
+    _edge_params(),
+    st.floats(-0.99, 0.99) | near_unit() | near_unit(-1),
+    st.floats(1e-3, 1e3) | whole_range(-300, 300),
+    st.floats(0.01, 6.0),
+)
+@example(("torch_sgd", {"dampening": 1 - 2.0**-53, "weight_decay": 0.0}), 0.5, 10.0, 1.5)
+@example(("torch_sgd", {"dampening": 1 - 2.0**-40, "weight_decay": 1e300}), 0.5, 10.0, 2.9)
+@example(("qhm", {"nu": 1 - 2.0**-53}), float(np.nextafter(1, 0)), 3.0, 1.0)
+def test_property_rho_at_edge_parameters_against_the_reference_matrix(
+    method_params, beta, lam, step
+):
+    # eta * gain = step keeps every term of the state matrix visible, whatever the parameters
+    method, params = method_params
+    if method == "qhm":
+        beta = abs(beta)  # QHM's beta is in [0, 1)
+    gain = _gradient_gain(method, params, lam)
+    eta = step / gain if gain > 0 else step
+    if not (np.isfinite(eta) and eta > 0):
+        return
+    rho = float(spectral_radius(eta, beta, lam, method, **params))
+    R = _reference_matrix(method, Fraction(eta), Fraction(beta), Fraction(lam), params)
+    exact, T, D = _exact_rho(R)
+    if method == "qhm" and params["nu"] == 0:  # x moves alone: the library's rate is |R[x, x]|
+        exact = abs(mpmath.mpf(R[1][1].numerator) / R[1][1].denominator)
+    # T is computed from terms of size up to 2 + |eta * gain|, each to a few ulps; the roots
+    # move by that (and by its square root at a double root)
+    dT = 8 * 2.0**-53 * (2 + abs(beta) + step)
+    tol = dT + math.sqrt(dT * (abs(float(T)) + 1))
+    assert abs(rho - float(exact)) <= tol, (method, params, beta, lam, eta, rho, exact)
+
+
+@pytest.mark.parametrize("wd", [0.0, 1e-3, 1e300])
+# 1 - 9 ulps: the roots 1 and beta are a double root to a float, and 1 + beta rounds down
+@pytest.mark.parametrize("beta", [0.0, 0.5, -0.5, float(np.nextafter(1, 0)), 1 - 9 * 2.0**-53])
+@pytest.mark.parametrize("lam", [10.0, 1e-310, 1e300])
+def test_dampening_one_has_no_stable_step(beta, lam, wd):
+    """Found by review: dampening 1 raised "'eta' * 'lam' is too large" in max_stable_eta.
+
+    With dampening 1 no gradient enters (v' = beta v): x never moves, an eigenvalue
+    is 1 for every step size, so none is stable: NaN, the library's "none".
+    """
+    params = {"dampening": 1.0, "weight_decay": wd}
+    assert np.isnan(max_stable_eta(beta, lam, "torch_sgd", **params))
+    assert np.isnan(max_stable_lam(0.1, beta, "torch_sgd", **params))
+    for eta in (Fraction(1, 10**300), Fraction(1), Fraction(10**300)):
+        R = _reference_matrix("torch_sgd", eta, Fraction(beta), Fraction(lam), params)
+        assert not schur_stable(R) and R[1][1] == 1  # x' = x - eta * 0
+
+
+@given(
+    st.sampled_from(["torch_sgd", "qhm"]).flatmap(
+        lambda m: _edge_params().filter(lambda mp: mp[0] == m)
+    ),
+    st.floats(0.0, 0.99) | near_unit(),
+    whole_range(-300, 300),
+)
+@example(("torch_sgd", {"dampening": 1.0, "weight_decay": 0.0}), 0.0, 10.0)  # raised
+@example(("torch_sgd", {"dampening": 1 - 2.0**-53, "weight_decay": 0.0}), 0.5, 10.0)  # NaN
+@example(("torch_sgd", {"dampening": 1.0, "weight_decay": 0.0}), 1 - 9 * 2.0**-53, 1.0)  # inf
+def test_property_max_stable_eta_at_edge_parameters(method_params, beta, lam):
+    # the edge to 1e-9 against Jury's conditions on the reference matrix in rationals; NaN
+    # only where not even the smallest step is stable (the stable steps are (0, edge))
+    method, params = method_params
+    edge = float(max_stable_eta(beta, lam, method, **params))
+    b, lm = Fraction(beta), Fraction(lam)
+
+    def stable_at(eta: Fraction) -> bool:
+        return schur_stable(_reference_matrix(method, eta, b, lm, params))
+
+    if np.isnan(edge):
+        assert not stable_at(Fraction(np.finfo(float).tiny))
+        assert not stable_at(Fraction(1) / lm)
+        return
+    if edge == np.inf:
+        assert stable_at(Fraction(np.finfo(float).max))
+        return
+    assert stable_at(Fraction(edge) * (1 - Fraction(1, 10**9)))
+    assert not stable_at(Fraction(edge) * (1 + Fraction(1, 10**9)))
