@@ -1440,6 +1440,20 @@ FOLDER_MUTANTS = [
         "unsure = np.flatnonzero(exact.marginal(rho))",
         ("tests/test_rates.py",),
     ),
+    (
+        "a file swapped out by the exchange not compared with the one checked",
+        "numerics/output/files.py",
+        "        if not _is(tmp, identity, stat.S_ISREG):",
+        "        if False:",
+        ("tests/test_files.py",),
+    ),
+    (
+        "a file target absent when checked replaced, not linked (a symlink made meanwhile lost)",
+        "numerics/output/files.py",
+        "            os.link(tmp, real)  # never replaces an entry made meanwhile",
+        "            os.replace(tmp, real)",
+        ("tests/test_files.py",),
+    ),
 ]
 MUTANTS += FOLDER_MUTANTS
 

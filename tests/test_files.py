@@ -719,3 +719,42 @@ def test_a_target_swapped_for_a_symlink_is_never_emptied_through_it(
     assert _listing(tmp_path) == ["other", "rep"]
     assert target.is_symlink() and os.readlink(target) == str(other)
     assert _listing(other) == [MARKER, "b.txt"] and foreign_content(other) is None
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "fallback"])
+@pytest.mark.parametrize("existing", [True, False], ids=["file-there", "none-there"])
+@pytest.mark.parametrize("when", ["during-the-write", "after-the-last-check"])
+def test_a_file_target_swapped_for_a_symlink_is_never_written_through_it(
+    tmp_path, monkeypatch, exchange, existing, when
+):
+    """The symlink a user puts in place of the target while a file is written stays, and
+    the file it points to is not touched; nothing of the write is left behind."""
+    if not exchange:
+        monkeypatch.setattr(files, "_exchange", lambda a, b: False)
+    target, other = tmp_path / "out.txt", tmp_path / "notes.txt"
+    other.write_text("the user's notes")
+    if existing:
+        target.write_text("the earlier output")
+
+    def swap():
+        target.unlink(missing_ok=True)
+        target.symlink_to(other.name)
+
+    if when == "after-the-last-check":
+        real_check, checks = files._file_target, []
+
+        def then_swap(path):
+            checked = real_check(path)
+            checks.append(path)
+            if len(checks) == 2:  # the check just before the rename (the first: on entry)
+                swap()
+            return checked
+
+        monkeypatch.setattr(files, "_file_target", then_swap)
+    with pytest.raises(OutputError, match="swapped for a symlink or another entry"):
+        files._write_atomically(
+            target, lambda tmp: tmp.write_text("new") and when == "during-the-write" and swap()
+        )
+    assert _listing(tmp_path) == ["notes.txt", "out.txt"]
+    assert target.is_symlink() and os.readlink(target) == "notes.txt"
+    assert other.read_text() == "the user's notes"

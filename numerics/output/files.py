@@ -165,13 +165,40 @@ def _write_atomically(path, write) -> Path:
         os.chmod(tmp, stat.S_IMODE(st.st_mode) if st else 0o666 & ~_umask())
         with signals_held():
             _file_target(path)  # a special file may have appeared meanwhile
-            os.replace(tmp, real)
+            _put_file(tmp, real, st, shown)
     except OSError as exc:
         raise _error(shown, exc) from exc
     finally:
         if temporary is not None:
             temporary.remove()
     return Path(shown)
+
+
+def _put_file(tmp: Path, real: Path, checked: os.stat_result | None, shown: str) -> None:
+    """Move ``tmp`` to ``real`` if ``real`` is still what was checked (the same file, or none).
+
+    A target swapped for a symlink (or another file) meanwhile is never replaced, nor
+    the file it points to written: with the exchange, what was swapped out is compared
+    with what was checked (device and inode, not followed) and swapped back otherwise;
+    a target that did not exist is linked into place, which fails if anything appeared.
+    """
+    if checked is None:
+        try:
+            os.link(tmp, real)  # never replaces an entry made meanwhile
+        except FileExistsError:
+            raise OutputError(f"cannot write {shown!r}: {_SWAPPED_FILE}") from None
+        except OSError:  # no hard links here (some file systems): the check just made stands
+            os.replace(tmp, real)
+        return
+    identity = (checked.st_dev, checked.st_ino)
+    if _exchange(tmp, real):
+        if not _is(tmp, identity, stat.S_ISREG):  # tmp now holds what was swapped out
+            _exchange(tmp, real)
+            raise OutputError(f"cannot write {shown!r}: {_SWAPPED_FILE}")
+        return
+    if not _is(real, identity, stat.S_ISREG):
+        raise OutputError(f"cannot write {shown!r}: {_SWAPPED_FILE}")
+    os.replace(tmp, real)
 
 
 def write_text(path, text: str) -> Path:
@@ -403,12 +430,14 @@ class atomic_directory:
 
 
 _SWAPPED = "it was swapped for a symlink or another entry while the report was built"
+_SWAPPED_FILE = "it was swapped for a symlink or another entry while the file was written"
 
 
-def _is(path: Path, checked: tuple[int, int]) -> bool:
-    """Whether ``path`` (not followed) is the very folder whose device and inode were checked."""
+def _is(path: Path, checked: tuple[int, int], kind=stat.S_ISDIR) -> bool:
+    """Whether ``path`` (not followed) is the very folder (or ``kind``) whose device and inode
+    were checked."""
     try:
         st = os.lstat(path)
     except OSError:
         return False
-    return stat.S_ISDIR(st.st_mode) and (st.st_dev, st.st_ino) == checked
+    return kind(st.st_mode) and (st.st_dev, st.st_ino) == checked
