@@ -49,6 +49,7 @@ __all__ = [
     "GENERATED",
     "builtin_source",
     "compile_method",
+    "grouped",
     "method_source",
     "write_builtins",
 ]
@@ -84,7 +85,7 @@ def _code(expr) -> str:
     return _PRINTER.doprint(sp.sympify(expr))
 
 
-def _grouped(expr, gens: tuple) -> sp.Expr:
+def grouped(expr, gens: tuple) -> sp.Expr:
     """``expr`` with the coefficient of each monomial in ``gens`` factored, left unexpanded.
 
     A method's further parameters enter through differences such as
@@ -104,7 +105,7 @@ def _grouped(expr, gens: tuple) -> sp.Expr:
             terms.append(coeff if monomial == 1 else sp.Mul(coeff, monomial, evaluate=not whole))
         return sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
     if expr.is_Add or expr.is_Mul or expr.is_Pow:
-        return expr.func(*(_grouped(a, gens) for a in expr.args), evaluate=False)
+        return expr.func(*(grouped(a, gens) for a in expr.args), evaluate=False)
     return expr
 
 
@@ -137,10 +138,10 @@ def method_source(method: Method, prefix: str) -> str:
         return _code(sp.sympify(expr).xreplace(rename))
 
     def form(expr) -> str:
-        """A quantity of R: the further parameters' differences kept whole (see _grouped;
+        """A quantity of R: the further parameters' differences kept whole (see grouped;
         renamed first, as xreplace would multiply them out again)."""
         expr = sp.sympify(expr).xreplace(rename)
-        return _code(_grouped(expr, (rename[eta], rename[lam])) if extra else expr)
+        return _code(grouped(expr, (rename[eta], rename[lam])) if extra else expr)
 
     R = _state_matrix(method)
     bounds = list(derive_stability(method).results["lam_bounds"]) or [sp.oo]

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import sympy as sp
 
+from numerics.codegen import grouped
 from theory.methods import dampening, get_method, position_row, state_matrix, weight_decay
 from theory.smooth_class import cycle_conic, guaranteed_max_eta, phi
 from theory.stability import derive_stability, eta_bounds
@@ -77,6 +78,16 @@ def _js(expr, names) -> str:
     return sp.jscode(sp.sympify(expr).xreplace(names))
 
 
+def _form(expr, names, method) -> str:
+    """A quantity of R as numerics prints it: where the method has further parameters, each
+    coefficient of eta^i lam^j factored (dampening next to 1 would cancel; see
+    :func:`numerics.codegen.grouped`), so the page and the library round alike."""
+    expr = sp.sympify(expr).xreplace(names)
+    if len(method.parameters) > 2:
+        expr = grouped(expr, (names[eta], names[lam]))
+    return sp.jscode(expr)
+
+
 def _step_code(method, updates, names) -> str:
     """A JavaScript function body running the update equations once on the state array ``s``."""
     lines = [f"let {', '.join(str(v) for v in method.state)};"]
@@ -106,15 +117,15 @@ def explorer_script() -> str:
             "name": json.dumps(library_name),
             "states": str(len(method.state)),
             "params": json.dumps([str(p) for p in method.parameters[2:]]),
-            "trace": _function(_js(R.trace(), names)),
-            "det": _function(_js(R.det(), names)),
-            "own": _function(_js(position_row(method)[0], names)),
+            "trace": _function(_form(R.trace(), names, method)),
+            "det": _function(_form(R.det(), names, method)),
+            "own": _function(_form(position_row(method)[0], names, method)),
             "coupling": _function(
-                "[" + ", ".join(_js(c, names) for c in position_row(method)[1]) + "]"
+                "[" + ", ".join(_form(c, names, method) for c in position_row(method)[1]) + "]"
             ),
-            "lamBounds": _function("[" + ", ".join(_js(b, names) for b in bounds) + "]"),
+            "lamBounds": _function("[" + ", ".join(_form(b, names, method) for b in bounds) + "]"),
             "etaBounds": _function(
-                "[" + ", ".join(_js(b, names) for b in eta_bounds(method)) + "]"
+                "[" + ", ".join(_form(b, names, method) for b in eta_bounds(method)) + "]"
             ),
             "step": _function(
                 _step_code(method, method.updates, names),
