@@ -402,8 +402,9 @@ def test_property_rho_at_edge_parameters_against_the_reference_matrix(
 
 
 @pytest.mark.parametrize("wd", [0.0, 1e-3, 1e300])
-# 1 - 9 ulps: the roots 1 and beta are a double root to a float, and 1 + beta rounds down
-@pytest.mark.parametrize("beta", [0.0, 0.5, -0.5, float(np.nextafter(1, 0)), 1 - 9 * 2.0**-53])
+# 1 - 18 * 2**-53: the roots 1 and beta are a double root to a float, and rounding 1 + beta
+# made them a complex pair of modulus sqrt(beta) < 1
+@pytest.mark.parametrize("beta", [0.0, 0.5, -0.5, float(np.nextafter(1, 0)), 1 - 18 * 2.0**-53])
 @pytest.mark.parametrize("lam", [10.0, 1e-310, 1e300])
 def test_dampening_one_has_no_stable_step(beta, lam, wd):
     """Found by review: dampening 1 raised "'eta' * 'lam' is too large" in max_stable_eta.
@@ -428,7 +429,7 @@ def test_dampening_one_has_no_stable_step(beta, lam, wd):
 )
 @example(("torch_sgd", {"dampening": 1.0, "weight_decay": 0.0}), 0.0, 10.0)  # raised
 @example(("torch_sgd", {"dampening": 1 - 2.0**-53, "weight_decay": 0.0}), 0.5, 10.0)  # NaN
-@example(("torch_sgd", {"dampening": 1.0, "weight_decay": 0.0}), 1 - 9 * 2.0**-53, 1.0)  # inf
+@example(("torch_sgd", {"dampening": 1.0, "weight_decay": 0.0}), 1 - 18 * 2.0**-53, 1.0)  # inf
 def test_property_max_stable_eta_at_edge_parameters(method_params, beta, lam):
     # the edge to 1e-9 against Jury's conditions on the reference matrix in rationals; NaN
     # only where not even the smallest step is stable (the stable steps are (0, edge))
