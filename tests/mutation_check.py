@@ -1454,6 +1454,21 @@ FOLDER_MUTANTS = [
         "            os.replace(tmp, real)",
         ("tests/test_files.py",),
     ),
+    (
+        "a signal held while a temporary is made leaves it (the caller has none to remove)",
+        "numerics/output/temporaries.py",
+        "            if self._fd is not None:\n                self.remove()\n            raise",
+        "            raise",
+        ("tests/test_temporaries.py",),
+    ),
+    (
+        "the earlier report set aside by the swap removed after the held signal arrives",
+        "numerics/output/files.py",
+        "                if old is not None:\n                    remove_folder(old)\n"
+        "                self.temporary.close()\n        except",
+        "                pass\n        except",
+        ("tests/test_temporaries.py",),
+    ),
 ]
 MUTANTS += FOLDER_MUTANTS
 

@@ -415,17 +415,19 @@ class atomic_directory:
                     with open(os.path.join(root, name), "rb") as fh:
                         os.fsync(fh.fileno())
             os.chmod(tmp, 0o777 & ~_umask())
-            with signals_held(), locked(self.target.parent):
-                old = self._swap()
+            with signals_held():
+                with locked(self.target.parent):
+                    old = self._swap()
+                # before a signal held meanwhile arrives (as this block ends): the earlier
+                # report, set aside by the swap, is never left behind
+                if old is not None:
+                    remove_folder(old)
+                self.temporary.close()
         except BaseException as failure:
             self.temporary.remove()
             if isinstance(failure, OSError):
                 raise _error(self.shown, failure) from failure
             raise
-        with signals_held():
-            if old is not None:
-                remove_folder(old)
-            self.temporary.close()
         return False
 
 

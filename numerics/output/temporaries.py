@@ -92,6 +92,16 @@ class Temporary:
 
     def __init__(self, parent: Path, target: str) -> None:
         self._fd = None
+        try:
+            self._make(parent, target)
+        except BaseException:
+            # a signal held while the folder was made arrives as the held block ends, still
+            # in here: the caller never gets this Temporary to remove
+            if self._fd is not None:
+                self.remove()
+            raise
+
+    def _make(self, parent: Path, target: str) -> None:
         with signals_held():
             self.path = Path(tempfile.mkdtemp(dir=parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
             try:
