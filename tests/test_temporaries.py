@@ -7,6 +7,7 @@ process id in its name decides nothing: in another PID namespace, or on a
 file system shared between machines, it names some other process.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -227,6 +228,29 @@ class _Stop(BaseException):
     """What a signal handler raises (as the command line's raise KeyboardInterrupt)."""
 
 
+@contextlib.contextmanager
+def _stopped_by_a_held_sigterm(monkeypatch, owner, name: str):
+    """``owner.name`` sends SIGTERM after it returns (held there: delivered as the held block
+    ends); the block must end in the handler's exception."""
+    real = getattr(owner, name)
+
+    def then_signal(*args, **kwargs):
+        result = real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return result
+
+    def stop(signum, frame):
+        raise _Stop
+
+    monkeypatch.setattr(owner, name, then_signal)
+    earlier = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(_Stop):
+            yield
+    finally:
+        signal.signal(signal.SIGTERM, earlier)
+
+
 @pytest.mark.parametrize("writer", ["folder", "file"])
 def test_a_signal_held_while_the_temporary_is_made_leaves_no_temporary(
     tmp_path, monkeypatch, writer
@@ -239,26 +263,11 @@ def test_a_signal_held_while_the_temporary_is_made_leaves_no_temporary(
     """
     from numerics.output import temporaries
 
-    real_mkdtemp = tempfile.mkdtemp
-
-    def mkdtemp_then_signal(*args, **kwargs):
-        path = real_mkdtemp(*args, **kwargs)
-        os.kill(os.getpid(), signal.SIGTERM)  # held: delivered as the held block ends
-        return path
-
-    def stop(signum, frame):
-        raise _Stop
-
-    monkeypatch.setattr(temporaries.tempfile, "mkdtemp", mkdtemp_then_signal)
-    earlier = signal.signal(signal.SIGTERM, stop)
-    try:
-        with pytest.raises(_Stop):
-            if writer == "folder":
-                _report(tmp_path / "rep", **{"a.txt": "1"})
-            else:
-                write_text(tmp_path / "a.txt", "1")
-    finally:
-        signal.signal(signal.SIGTERM, earlier)
+    with _stopped_by_a_held_sigterm(monkeypatch, temporaries.tempfile, "mkdtemp"):
+        if writer == "folder":
+            _report(tmp_path / "rep", **{"a.txt": "1"})
+        else:
+            write_text(tmp_path / "a.txt", "1")
     assert _listing(tmp_path) == []
 
 
@@ -273,23 +282,8 @@ def test_a_signal_held_during_the_swap_leaves_the_new_report_and_nothing_else(
     if not exchange:
         monkeypatch.setattr(files, "_exchange", lambda a, b: False)
     _report(tmp_path / "rep", **{"a.txt": "earlier"})
-    real_swap = files.atomic_directory._swap
-
-    def swap_then_signal(self):
-        old = real_swap(self)
-        os.kill(os.getpid(), signal.SIGTERM)  # held: delivered as the held block ends
-        return old
-
-    def stop(signum, frame):
-        raise _Stop
-
-    monkeypatch.setattr(files.atomic_directory, "_swap", swap_then_signal)
-    earlier = signal.signal(signal.SIGTERM, stop)
-    try:
-        with pytest.raises(_Stop):
-            _report(tmp_path / "rep", **{"a.txt": "new"})
-    finally:
-        signal.signal(signal.SIGTERM, earlier)
+    with _stopped_by_a_held_sigterm(monkeypatch, files.atomic_directory, "_swap"):
+        _report(tmp_path / "rep", **{"a.txt": "new"})
     assert _listing(tmp_path) == ["rep"]
     assert (tmp_path / "rep" / "a.txt").read_text() == "new"
     assert foreign_content(tmp_path / "rep") is None
