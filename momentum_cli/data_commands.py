@@ -96,8 +96,12 @@ def cmd_train(args) -> str:
     eig = numerics.least_squares_quadratic(X, y).eigenvalues
     max_lr = numerics.full_batch_max_stable_lr(data, momentum, method)
     edge = numerics.minibatch_max_stable_lr(data, momentum, args.batch_size, method)
-    op = numerics.second_moment(data, lr, momentum, args.batch_size, method)
-    excess = op.excess_loss if lr < edge else float("inf")
+    # above the edge the second moment has no fixed point: no plateau to compute
+    excess = (
+        numerics.second_moment(data, lr, momentum, args.batch_size, method).excess_loss
+        if lr < edge
+        else float("inf")
+    )
     lines = []
     if args.plot is not None:
         from momentum_cli.figures import save_plot

@@ -152,9 +152,13 @@ class NumericMethod:
         shape = np.broadcast_shapes(*(np.shape(a) for a in args))
         if self.states == 1 or self.coupling_of is None:
             return np.zeros(shape, bool), np.zeros(shape)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             mask = np.ones(shape, bool)
-            for c in self.coupling_of(*args):
+            # a coupling is zero where a factor is (QHM's -beta eta nu at nu = 0), not where a
+            # product of tiny factors underflows (nu = 5e-324): judged in long double, whose
+            # range holds products of a dozen subnormal doubles
+            wide = [np.asarray(a, dtype=np.longdouble) for a in args]
+            for c in self.coupling_of(*wide):
                 mask &= np.asarray(c) == 0
             own = np.broadcast_to(np.asarray(self.own_of(*args), float), shape)
         return mask, own

@@ -224,8 +224,11 @@ def linear_step(method, lr: float, momentum: float, **params) -> LinearStep:
     R0 = np.array([[coefficient(p, 0) for p in row] for row in rows])
     R1 = np.array([[coefficient(p, 1) for p in row] for row in rows])
     q = np.array([coefficient(p, 0) for p in m.noise_b(*values)])
-    e = R1.T @ q / (q @ q) if q @ q > 0 else np.zeros(k)
-    if q @ q == 0 or not np.allclose(np.outer(q, e), R1, rtol=1e-12, atol=1e-14 * np.abs(R1).max()):
+    # q is scaled to its largest entry first: at lr = 1e155 the plain q @ q overflows
+    size = float(np.abs(q).max(initial=0.0))
+    unit = q / size if size > 0 else q
+    e = R1.T @ unit / (unit @ unit) / size if size > 0 else np.zeros(k)
+    if size == 0 or not np.allclose(np.outer(q, e), R1, rtol=1e-12, atol=1e-14 * np.abs(R1).max()):
         raise ParameterError(
             f"method {m.name}: its gradient does not enter as one vector at one point "
             "(R(h) - R(0) is not q e^T); the minibatch theory needs that"

@@ -214,3 +214,17 @@ def test_missing_huge_and_folder_data(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(regression_file, "MAX_BYTES", 100)
     code, _, err = run(capsys, "train", "--data", str(big))
     assert code == 2 and "at most 100 are read" in err
+
+
+def test_a_huge_lr_trains_without_warnings(capsys):
+    """lr = 1e155 (a fuzz's find): the step's q @ q overflowed inside second_moment, which train
+    computed even above the edge; now it is one answer, no RuntimeWarning."""
+    import warnings
+
+    data = numerics.least_squares_data(*numerics.load_airfoil())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        step = numerics.second_moment(data, 1e155, 0.9, 10).step
+        code, out, _ = run(capsys, "train", "--lr", "1e155")
+    assert np.isfinite(step.e).all()
+    assert code == 0 and "above the mean-square edge" in out

@@ -378,6 +378,8 @@ def _gradient_gain(method: str, params: dict, lam: float) -> float:
 @example(("torch_sgd", {"dampening": 1 - 2.0**-53, "weight_decay": 0.0}), 0.5, 10.0, 1.5)
 @example(("torch_sgd", {"dampening": 1 - 2.0**-40, "weight_decay": 1e300}), 0.5, 10.0, 2.9)
 @example(("qhm", {"nu": 1 - 2.0**-53}), float(np.nextafter(1, 0)), 3.0, 1.0)
+# the coupling -beta eta nu underflows to 0 at the smallest subnormal nu: not QHM at nu = 0
+@example(("qhm", {"nu": 5e-324}), 0.5, 1.0, 1.0)
 def test_property_rho_at_edge_parameters_against_the_reference_matrix(
     method_params, beta, lam, step
 ):

@@ -106,6 +106,8 @@ def test_questions_table_is_there():
 def test_each_question_is_one_command(command, tmp_path, monkeypatch):
     if "--from-model" in command:
         pytest.importorskip("torch", reason="torch not installed: pip install '.[torch]'")
+    if command.startswith("momentum worst-case"):
+        pytest.importorskip("PEPit", reason="PEPit not installed: pip install '.[pep]'")
     monkeypatch.chdir(tmp_path)
     if "my.csv" in command:  # the reader's own data: here D2L's airfoil rows as a CSV file
         from importlib import resources

@@ -88,7 +88,7 @@ def test_figures_stand_under_their_sections(reports):
             lambda h: f"<h2>Figures: {html.escape(h.lower())}</h2>",
             lambda s: f'<figure id="{s.name}">',
         ),
-        (md, lambda h: f"## Figures: {h.lower()}\n", lambda s: f"](figures/{s.name}.png)"),
+        (md, lambda h: f"## Figures: {h.lower()}\n", lambda s: f"### {s.title}\n"),
     ):
         marks = []
         for heading, _, specs in sections(FIGURES):
@@ -267,8 +267,9 @@ def test_pdf_has_the_html_contents_and_its_figures_at_their_size(reports):
         assert f"{heading} (figure" in text
     # every image is drawn (in the figures' order) at the width the figure was drawn for
     placed = re.findall(r'<fill_image [^>]*transform="([-0-9. ]+)"', _mutool("trace", pdf))
-    assert len(placed) == len(FIGURES)
-    for spec, transform in zip(in_order, placed, strict=True):
+    drawn = [spec for spec in in_order if missing(spec) is None]  # not drawn: an extra is missing
+    assert len(placed) == len(drawn)
+    for spec, transform in zip(drawn, placed, strict=True):
         width_pt = float(transform.split()[0])
         assert width_pt / 72 == pytest.approx(figure_width(spec), rel=1e-3), spec.name
 
@@ -367,6 +368,8 @@ def test_report_figure_is_readable(spec):
     from momentum_cli.report import html as page
     from momentum_cli.report import pdf
 
+    if missing(spec) is not None:
+        pytest.skip(missing(spec))
     fig = render(spec)
     fonts_readable(fig)
     legends_clear(fig)
