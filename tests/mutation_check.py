@@ -663,6 +663,13 @@ MUTANTS = [
         ("tests/test_report_figures.py",),
     ),
     (
+        "full-batch edge with weight decay: the best curvature's, not the worst's",
+        "numerics/minibatch_edge.py",
+        "edge = float(np.min(max_stable_eta(momentum, lam, method, **params)))",
+        "edge = float(np.max(max_stable_eta(momentum, lam, method, **params)))",
+        ("tests/test_minibatch_edge.py",),
+    ),
+    (
         "minibatch: finite-population factor dropped (1/B without replacement too)",
         "numerics/minibatch.py",
         "return 1.0 / batch_size if replacement else (n - batch_size) / (batch_size * (n - 1))",
