@@ -790,6 +790,27 @@ MUTANTS = [
         ("tests/test_edge_of_stability.py",),
     ),
     (
+        "edge of stability: the loss's falls counted as its rises",
+        "numerics/edge_of_stability.py",
+        "np.diff(self.loss[self.rise :]) > 0",
+        "np.diff(self.loss[self.rise :]) < 0",
+        ("tests/test_edge_of_stability.py",),
+    ),
+    (
+        "model tuning: mu trusted whenever positive, its Lanczos error ignored",
+        "numerics/model_tuning.py",
+        "reliable = bool(np.isfinite(mu) and mu - error > 0)",
+        "reliable = bool(np.isfinite(mu) and mu > 0)",
+        ("tests/test_model_tuning.py",),
+    ),
+    (
+        "hessian_spectrum: the model's buffers used in place (BatchNorm's statistics written)",
+        "numerics/hessian.py",
+        "n: (t.detach().to(dtype, copy=True) if t.is_floating_point() else t.detach().clone())",
+        "n: (t.detach().to(dtype) if t.is_floating_point() else t)",
+        ("tests/test_hessian.py",),
+    ),
+    (
         "report: a figure drawn without the package it needs",
         "momentum_cli/report/build.py",
         "drawn = [spec for spec in FIGURES if missing(spec) is None]",
