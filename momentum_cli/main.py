@@ -302,7 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="MODULE:FUNCTION",
         help="measure [mu, L] on a PyTorch network: FUNCTION() of an importable module (the "
-        "current folder is importable) returns (model, loss_fn, data); needs torch. "
+        "current folder is importable), or of a file given as FILE.py:FUNCTION, returns "
+        "(model, loss_fn, data); needs torch. "
         "Default: none (give --mu and --L, or --kappa)",
     )
     p.add_argument(

@@ -1,7 +1,8 @@
 """``momentum tune --from-model MODULE:FUNCTION``: the theory's tuning for a PyTorch network.
 
 ``FUNCTION`` is any callable of an importable module (the current folder is
-importable) that returns ``(model, loss_fn, data)`` as
+importable), or of a Python file given by its path (``path/to/file.py:FUNCTION``,
+whose folder is importable as a script's is), that returns ``(model, loss_fn, data)`` as
 :func:`numerics.hessian_spectrum` takes them. Whatever goes wrong in the
 user's code (no such module or function, an exception inside it, a wrong
 return, a model that cannot run on its data) is one line and exit code 2.
@@ -18,7 +19,10 @@ from momentum_cli.options import dumps, library_method, num
 
 __all__ = ["cmd_tune_from_model", "load_model"]
 
-SPEC_HELP = "MODULE:FUNCTION, e.g. examples.small_network:make"
+SPEC_HELP = (
+    "MODULE:FUNCTION or FILE.py:FUNCTION, e.g. examples.small_network:make or "
+    "examples/small_network.py:make"
+)
 
 
 def _fail(spec: str, message: str) -> UsageError:
@@ -30,15 +34,14 @@ def _raised(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
 
 
-def load_model(spec: str) -> tuple:
-    """Import ``MODULE``, call ``FUNCTION()`` and check it returned (model, loss_fn, data)."""
-    module_name, colon, function = spec.partition(":")
-    if not colon or not module_name or not function:
-        raise UsageError(f"momentum tune: --from-model must be {SPEC_HELP}: got {spec!r}")
-    if os.getcwd() not in sys.path:  # a module of the folder the command runs in
-        sys.path.insert(0, os.getcwd())
+def _is_path(module_name: str) -> bool:
+    """A file's path (``dir/file.py``), not a module's dotted name."""
+    return module_name.endswith(".py") or "/" in module_name or os.sep in module_name
+
+
+def _import_module(spec: str, module_name: str):
     try:
-        module = importlib.import_module(module_name)
+        return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name is not None and module_name.startswith(exc.name):
             raise _fail(
@@ -49,9 +52,50 @@ def load_model(spec: str) -> tuple:
         raise _fail(spec, f"importing {module_name!r} raised {_raised(exc)}") from None
     except Exception as exc:
         raise _fail(spec, f"importing {module_name!r} raised {_raised(exc)}") from None
+
+
+def _import_file(spec: str, path_text: str):
+    """The module of a Python file, seen as its script would see it (its folder first on
+    ``sys.path``, so that it imports the files beside it), under a name of its own."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(path_text).expanduser()
+    if not path.is_file():
+        raise _fail(spec, f"no such file {path_text!r}")
+    folder = str(path.resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    name = "_momentum_from_model_" + "".join(c if c.isalnum() else "_" for c in path.stem)
+    found = importlib.util.spec_from_file_location(name, path)
+    if found is None or found.loader is None:
+        raise _fail(spec, f"{path_text!r} cannot be imported as Python")
+    module = importlib.util.module_from_spec(found)
+    sys.modules[name] = module  # as an import does: dataclasses and pickle look it up there
+    try:
+        found.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[name]
+        raise _fail(spec, f"importing {path_text!r} raised {_raised(exc)}") from None
+    return module
+
+
+def load_model(spec: str) -> tuple:
+    """Import ``MODULE`` (or the file ``FILE.py``), call ``FUNCTION()`` and check it returned
+    (model, loss_fn, data)."""
+    # split at the last colon: a path may hold one (C:\\...), a function's name never does
+    module_name, colon, function = spec.rpartition(":")
+    if not colon or not module_name or not function:
+        raise UsageError(f"momentum tune: --from-model must be {SPEC_HELP}: got {spec!r}")
+    if os.getcwd() not in sys.path:  # a module of the folder the command runs in
+        sys.path.insert(0, os.getcwd())
+    if _is_path(module_name):
+        module, where = _import_file(spec, module_name), f"file {module_name!r}"
+    else:
+        module, where = _import_module(spec, module_name), f"module {module_name!r}"
     make = getattr(module, function, None)
     if make is None:
-        raise _fail(spec, f"module {module_name!r} has no {function!r}")
+        raise _fail(spec, f"{where} has no {function!r}")
     if not callable(make):
         raise _fail(spec, f"{function!r} is not callable: {type(make).__name__}")
     try:

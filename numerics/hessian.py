@@ -228,8 +228,12 @@ class _Operator:
         self.leaves = list(self.params.values())
         fixed = dict(model.named_buffers())
         fixed |= {n: p for n, p in model.named_parameters() if not p.requires_grad}
+        # copies, never views: a forward pass in training mode writes to buffers (BatchNorm's
+        # running statistics and its num_batches_tracked), and .to() of the same dtype would
+        # hand back the model's own tensor
         fixed = {
-            n: (t.detach().to(dtype) if t.is_floating_point() else t) for n, t in fixed.items()
+            n: (t.detach().to(dtype, copy=True) if t.is_floating_point() else t.detach().clone())
+            for n, t in fixed.items()
         }
         self.shapes = [(p.shape, p.numel()) for p in self.leaves]
         self.n = sum(size for _, size in self.shapes)

@@ -663,6 +663,13 @@ MUTANTS = [
         ("tests/test_report_figures.py",),
     ),
     (
+        "full-batch edge with weight decay: the best curvature's, not the worst's",
+        "numerics/minibatch_edge.py",
+        "edge = float(np.min(max_stable_eta(momentum, lam, method, **params)))",
+        "edge = float(np.max(max_stable_eta(momentum, lam, method, **params)))",
+        ("tests/test_minibatch_edge.py",),
+    ),
+    (
         "minibatch: finite-population factor dropped (1/B without replacement too)",
         "numerics/minibatch.py",
         "return 1.0 / batch_size if replacement else (n - batch_size) / (batch_size * (n - 1))",
@@ -781,6 +788,27 @@ MUTANTS = [
         "        v.mul_(beta).add_(g)",
         "        v.add_(g)",
         ("tests/test_edge_of_stability.py",),
+    ),
+    (
+        "edge of stability: the loss's falls counted as its rises",
+        "numerics/edge_of_stability.py",
+        "np.diff(self.loss[self.rise :]) > 0",
+        "np.diff(self.loss[self.rise :]) < 0",
+        ("tests/test_edge_of_stability.py",),
+    ),
+    (
+        "model tuning: mu trusted whenever positive, its Lanczos error ignored",
+        "numerics/model_tuning.py",
+        "reliable = bool(np.isfinite(mu) and mu - error > 0)",
+        "reliable = bool(np.isfinite(mu) and mu > 0)",
+        ("tests/test_model_tuning.py",),
+    ),
+    (
+        "hessian_spectrum: the model's buffers used in place (BatchNorm's statistics written)",
+        "numerics/hessian.py",
+        "n: (t.detach().to(dtype, copy=True) if t.is_floating_point() else t.detach().clone())",
+        "n: (t.detach().to(dtype) if t.is_floating_point() else t)",
+        ("tests/test_hessian.py",),
     ),
     (
         "report: a figure drawn without the package it needs",

@@ -94,6 +94,9 @@ def test_gradient_descent_hovers_at_its_edge(runs):
     assert np.all(np.abs(last / run.threshold - 1) < 0.15), last / run.threshold
     # the loss keeps falling, not monotonically
     assert run.loss[-1] < run.loss[run.rise] and run.loss_rises > 10
+    after = run.loss[run.rise :].tolist()
+    assert run.loss_rises == sum(1 for a, b in zip(after[:-1], after[1:], strict=True) if b > a)
+    assert run.loss_rises < len(after) / 2  # mostly falling
 
 
 def test_heavy_ball_rises_to_its_edge_and_stays_under_it(runs):
@@ -107,6 +110,8 @@ def test_heavy_ball_rises_to_its_edge_and_stays_under_it(runs):
     assert run.sharpness.max() <= HB_CEILING * run.threshold
     assert run.sharpness.max() >= 0.97 * run.threshold  # it gets there
     assert run.loss[-1] < run.loss[run.rise]
+    # under its edge heavy ball's loss falls at every step (the figure's caption says so)
+    assert run.loss_rises == 0 and np.all(np.diff(run.loss[run.rise :]) <= 0)
 
 
 def test_the_plateau_is_measured_from_the_rise_on(runs):

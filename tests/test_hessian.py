@@ -161,6 +161,25 @@ def test_the_model_is_not_changed_and_runs_repeat():
         assert torch.equal(p, before[name])
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_a_batchnorm_models_buffers_are_not_changed(dtype):
+    # BatchNorm in training mode updates its running statistics and counts its batches on
+    # every forward pass: the products' forward passes must do that to a copy, never to the
+    # model (a float64 model's running mean and variance, any model's num_batches_tracked)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.Tanh(), torch.nn.Linear(4, 2)
+    ).to(dtype)
+    model.train()
+    X, y = regression_data()
+    before = {n: t.detach().clone() for n, t in model.state_dict().items()}
+    batches = [(X[:16].to(dtype), y[:16].to(dtype)), (X[16:].to(dtype), y[16:].to(dtype))]
+    spec = hessian_spectrum(model, torch.nn.MSELoss(), batches)
+    assert spec.hvps > 0
+    changed = [n for n, t in model.state_dict().items() if not torch.equal(t, before[n])]
+    assert changed == []
+
+
 def test_float32_products_agree_to_their_precision():
     model = mlp((3, 8, 2))
     X, y = regression_data()

@@ -69,6 +69,36 @@ def test_full_batch_edge_is_the_closed_form_and_the_search_approaches_it():
         assert near[-1] == pytest.approx(full, rel=1e-4)
 
 
+@pytest.mark.parametrize("name", ["torch_sgd", "torch_sgd_nesterov"])
+def test_with_weight_decay_the_edges_are_where_the_enumerated_steps_reach_one(name):
+    # weight decay adds wd to every curvature, so the rate no longer depends on lr h alone:
+    # the full-batch edge is the worst curvature's, found here by bisecting the hand-written
+    # step's own spectral radius (every row in one batch), and a batch short of n reaches
+    # rho(T) = 1 at its edge
+    X, y = small_regression(6)
+    n = len(y)
+    data = least_squares_data(X, y)
+    (method, params), _, _ = MINIBATCH_METHODS[name]
+    momentum = 0.6
+
+    def ref(lr, batch):
+        return rho(enumerated(name, X, y, lr, momentum, batch)[0][0])
+
+    lo, hi = 1e-3, 1e-3
+    while ref(hi, n) < 1:
+        lo, hi = hi, 2 * hi
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if ref(mid, n) < 1 else (lo, mid)
+    full = full_batch_max_stable_lr(data, momentum, method, **params)
+    assert full == pytest.approx(lo, rel=1e-9)
+    assert minibatch_max_stable_lr(data, momentum, n, method, **params) == full
+    edge = minibatch_max_stable_lr(data, momentum, 3, method, **params)
+    assert edge < full
+    assert ref(edge, 3) == pytest.approx(1.0, abs=1e-7)
+    assert ref(edge * (1 - 1e-4), 3) < 1 < ref(edge * (1 + 1e-4), 3)
+
+
 def test_batch_one_gd_with_replacement_in_one_dimension_is_2_mean_h_over_mean_h2():
     # one feature, no bias: per-example curvature h_i = x_i^2; E(1 - eta h)^2 < 1 iff
     # eta < 2 E[h] / E[h^2]; without replacement E[h_B^2] = E[h]^2 + f_B Var h

@@ -111,8 +111,49 @@ def test_a_module_of_the_current_folder(capsys, user_module):
     assert data["rate"] == pytest.approx(0.5, rel=1e-12)
 
 
+def test_a_python_file_by_its_path(capsys, user_module):
+    # what a user types after looking at the folder: the file's path, not its module name
+    pytest.importorskip("torch", reason="torch not installed: pip install '.[torch]'")
+    code, out, err = run(
+        capsys, "tune", "--from-model", f"{ROOT / 'examples' / 'small_network.py'}:make", "--json"
+    )
+    assert (code, err) == (0, "")
+    by_path = json.loads(out)
+    code, out, _ = run(capsys, "tune", "--from-model", f"{EXAMPLE}:make", "--json")
+    by_module = json.loads(out)
+    assert [by_path["mu"], by_path["L"]] == [by_module["mu"], by_module["L"]]
+    # a relative path from the current folder, into a subfolder whose file imports its sibling
+    name = user_module("")
+    sub = Path.cwd() / "models"
+    sub.mkdir()
+    (sub / f"{name}_sibling.py").write_text("SCALE = 3.0\n")
+    (sub / f"{name}.py").write_text(
+        textwrap.dedent(
+            f"""
+            import torch
+            from {name}_sibling import SCALE
+
+            def build():
+                model = torch.nn.Linear(2, 1, bias=False)
+                X = torch.tensor([[1.0, 0.0], [0.0, SCALE]])
+                return model, torch.nn.MSELoss(), (X, torch.zeros(2, 1))
+            """
+        )
+    )
+    code, out, err = run(capsys, "tune", "--from-model", f"models/{name}.py:build", "--json")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    # MSE over 2 examples: Hessian X^T X = diag(1, 9)
+    assert [data["mu"], data["L"]] == pytest.approx([1, 9], rel=1e-12)
+    assert data["from_model"] == f"models/{name}.py:build"
+
+
 BROKEN = [
-    ("nocolon", None, "--from-model must be MODULE:FUNCTION, e.g. examples.small_network:make"),
+    (
+        "nocolon",
+        None,
+        "--from-model must be MODULE:FUNCTION or FILE.py:FUNCTION, e.g. examples.small_network:make",
+    ),
     ("no_such_module_x:make", None, "no module named 'no_such_module_x' (run from the folder"),
     (":make", None, "--from-model must be MODULE:FUNCTION"),
     ("{name}:nope", "def make():\n    pass\n", "module '{name}' has no 'nope'"),
@@ -156,6 +197,13 @@ BROKEN = [
         "{name}:make",
         "import torch\ndef make():\n    return torch.nn.Linear(3, 1), torch.nn.MSELoss(), (torch.ones(4, 2), torch.ones(4, 1))\n",
         "the Hessian could not be computed: RuntimeError: mat1 and mat2 shapes cannot be multiplied",
+    ),
+    ("nowhere/missing_file.py:make", None, "no such file 'nowhere/missing_file.py'"),
+    ("{name}.py:nope", "def make():\n    pass\n", "file '{name}.py' has no 'nope'"),
+    (
+        "{name}.py:make",
+        "raise RuntimeError('broken at import')\n",
+        "importing '{name}.py' raised RuntimeError: broken at import",
     ),
 ]
 

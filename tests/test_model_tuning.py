@@ -109,3 +109,45 @@ def test_a_hessian_with_no_positive_eigenvalue_is_refused():
 
     with pytest.raises(ParameterError, match="largest eigenvalue must be > 0"):
         tune_for_model(model, gain, data)
+
+
+def test_a_mu_within_its_lanczos_error_is_not_tuned_on(monkeypatch):
+    # a Hessian that is singular in fact (a repeated input column) comes out of Lanczos with a
+    # smallest eigenvalue of rounding size and either sign; whatever its sign, a mu no larger
+    # than its residual says nothing: no tuning (kappa would be 1e12), only L. Lanczos's
+    # answer is fixed here so that the decision is tested on both signs
+    from numerics import model_tuning
+    from numerics.hessian import HessianSpectrum
+
+    def spectrum(mu, residual):
+        def fake(*args, **kwargs):
+            return HessianSpectrum(
+                top=np.array([2.0]),
+                bottom=np.array([mu]),
+                top_residuals=np.array([1e-15]),
+                bottom_residuals=np.array([residual]),
+                converged=True,
+                hvps=10,
+                k=1,
+                which="both",
+                tol=1e-8,
+                dtype="float64",
+                n_parameters=2,
+                n_examples=2,
+                batches=1,
+            )
+
+        return fake
+
+    model, loss_fn, data = make_linear()
+    for mu in (1e-12, -1e-12):
+        monkeypatch.setattr(model_tuning, "hessian_spectrum", spectrum(mu, 1e-9))
+        tuned = tune_for_model(model, loss_fn, data)
+        assert not tuned.mu_reliable and tuned.tuning is None, mu
+        assert "is not positive beyond its error 1e-09" in tuned.warning
+        assert tuned.max_stable_lr == pytest.approx(2 / 2.0, rel=1e-15)  # 2 / L at momentum 0
+    # beyond its error it is tuned on: heavy ball's closed form on [1e-6, 2]
+    monkeypatch.setattr(model_tuning, "hessian_spectrum", spectrum(1e-6, 1e-9))
+    tuned = tune_for_model(model, loss_fn, data)
+    assert tuned.mu_reliable
+    assert tuned.tuning.eta == pytest.approx(4 / (np.sqrt(2.0) + 1e-3) ** 2, rel=RTOL)
