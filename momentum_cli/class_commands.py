@@ -24,6 +24,13 @@ def cmd_worst_case(args) -> str:
             f"momentum worst-case: --steps must be in [1, {MAX_STEPS}], got {args.steps}"
         )
     assert args.function_class in CLASSES  # argparse's choices
+    if args.weight_decay:  # refused before any solve: the program would be unbounded
+        wd = args.weight_decay
+        raise UsageError(
+            "momentum worst-case: --weight-decay has no worst case on f's gap (decay pulls x to "
+            "the minimizer of f + wd/2 |x|^2); that function is in the class with "
+            f"--mu {show(args.mu + wd)} --L {show(args.L + wd)}: ask for it without decay"
+        )
     try:
         result = worst_case(
             float(args.eta),
