@@ -274,7 +274,9 @@ def test_qhm_has_a_worst_case_and_on_quadratics_it_is_the_exact_one():
     # qhm's extra parameter came to PEPit's points as a 0-d NumPy array, which a point refuses
     # to be multiplied by: `momentum worst-case --method qhm` ended in a TypeError traceback
     result = worst_case(0.09, 0.6, 1.0, 25.0, 3, "qhm", function_class="quadratic", nu=0.7)
-    assert result.theory == pytest.approx(plain_loop_qhm_worst(0.09, 0.6, 0.7, 1.0, 25.0, 3), rel=1e-7)
+    assert result.theory == pytest.approx(
+        plain_loop_qhm_worst(0.09, 0.6, 0.7, 1.0, 25.0, 3), rel=1e-7
+    )
     assert result.tau == pytest.approx(result.theory, rel=SDP_REL)
     err, out = io.StringIO(), io.StringIO()
     argv = ["worst-case", "--method", "qhm", "--nu", "0.7", "--eta", "0.09", "--beta", "0.6"]

@@ -69,7 +69,9 @@ class _SympyText(StrPrinter):
 
     def _print_MatrixBase(self, expr) -> str:
         # one line (StrPrinter pads and breaks it over lines, as for a terminal; in JSON it is text)
-        rows = ("[" + ", ".join(self._print(e) for e in expr.row(i)) + "]" for i in range(expr.rows))
+        rows = (
+            "[" + ", ".join(self._print(e) for e in expr.row(i)) + "]" for i in range(expr.rows)
+        )
         return f"Matrix([{', '.join(rows)}])"
 
     _print_ImmutableDenseMatrix = _print_MutableDenseMatrix = _print_MatrixBase
