@@ -300,3 +300,31 @@ def test_weight_decay_is_refused_with_the_class_to_ask_for_instead():
         )
     assert code == 2 and err.getvalue().count("\n") == 1
     assert "--weight-decay" in err.getvalue() and "Clarabel" not in err.getvalue()
+
+
+def test_a_program_clarabel_cannot_solve_is_one_line_with_the_exact_answer_on_quadratics(
+    monkeypatch,
+):
+    # past about N = 10 on the quadratic class Clarabel fails; the command's line then named a
+    # library function ("quadratic_worst_case") to a command-line user, without its value
+    import numerics.performance as performance
+
+    def fails(*args, function_class, **kwargs):
+        raise performance.SolverError(f"Clarabel could not solve the {function_class} program")
+
+    monkeypatch.setattr(performance, "worst_case", fails)
+    argv = ["worst-case", "--eta", "1/9", "--beta", "4/9", "--mu", "1", "--L", "25", "--steps"]
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main([*argv, "20", "--class", "quadratic"])
+    line = err.getvalue()
+    assert code == 2 and line.count("\n") == 1 and line.startswith("momentum worst-case: ")
+    exact = plain_loop_worst(1 / 9, 4 / 9, 1.0, 25.0, 20)
+    assert f"{quadratic_worst_case(1 / 9, 4 / 9, 1.0, 25.0, 20):.6g}" in line
+    assert quadratic_worst_case(1 / 9, 4 / 9, 1.0, 25.0, 20) == pytest.approx(exact, rel=1e-7)
+    assert "quadratic_worst_case" not in line
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main([*argv, "20"])
+    assert code == 2 and err.getvalue().startswith("momentum worst-case: ")
+    assert "fewer --steps" in err.getvalue()
