@@ -12,7 +12,14 @@ LESSARD_STEPS = 100
 
 
 def cmd_worst_case(args) -> str:
-    from numerics.performance import CLASSES, MAX_STEPS, PEP_MISSING, worst_case
+    from numerics.performance import (
+        CLASSES,
+        MAX_STEPS,
+        PEP_MISSING,
+        SolverError,
+        quadratic_worst_case,
+        worst_case,
+    )
 
     (method, params), beta = library_method(args), beta_of(args)
     if not args.mu < args.L:
@@ -24,6 +31,13 @@ def cmd_worst_case(args) -> str:
             f"momentum worst-case: --steps must be in [1, {MAX_STEPS}], got {args.steps}"
         )
     assert args.function_class in CLASSES  # argparse's choices
+    if args.weight_decay:  # refused before any solve: the program would be unbounded
+        wd = args.weight_decay
+        raise UsageError(
+            "momentum worst-case: --weight-decay has no worst case on f's gap (decay pulls x to "
+            "the minimizer of f + wd/2 |x|^2); that function is in the class with "
+            f"--mu {show(args.mu + wd)} --L {show(args.L + wd)}: ask for it without decay"
+        )
     try:
         result = worst_case(
             float(args.eta),
@@ -39,6 +53,20 @@ def cmd_worst_case(args) -> str:
         if str(exc) != PEP_MISSING:
             raise
         raise UsageError(f"momentum worst-case: {exc}") from exc
+    except SolverError as exc:
+        # the line a command-line user can act on: fewer --steps, or on the quadratics the
+        # toolkit's exact answer, which needs no solver
+        why = f"Clarabel could not solve the {args.function_class} program for N = {args.steps}"
+        if args.function_class != "quadratic":
+            raise UsageError(f"momentum worst-case: {why}; try fewer --steps") from exc
+        exact = quadratic_worst_case(
+            float(args.eta), beta, float(args.mu), float(args.L), args.steps, method, **params
+        )
+        raise UsageError(
+            f"momentum worst-case: {why} (the worst case is tiny there); the toolkit's exact "
+            f"worst case over these quadratics, without a solver: {exact:.6g}; fewer --steps "
+            "for the SDP"
+        ) from exc
     if args.json:
         out = {
             "method": args.method,

@@ -215,8 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=positive,
         default=None,
         metavar="MU",
-        help="smallest curvature > 0 (with --class smooth-strongly-convex: the class's strong "
-        "convexity). Default: none",
+        help="the class's strong convexity > 0, only with --class smooth-strongly-convex (the "
+        "quadratic answers need only --L). Default: none",
     )
     p.add_argument(
         "--class",

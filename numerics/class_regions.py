@@ -22,7 +22,9 @@ D2L's form with the velocity starting at 0):
   interpolation conditions of the class (Taylor, Hendrickx and Glineur 2017)
   on the polygon itself, a reference that shares no code with it. K = 2 is
   the quadratic edge's own 2-cycle (eta >= 2 (1 + beta) / L); K >= 3 cycles
-  lie inside the quadratic region: there the quadratic promise breaks.
+  reach inside the quadratic region (not always: mu = 0.5, L = 3, beta = 0.3
+  has its 3-cycles past the edge), and where they do the quadratic promise
+  breaks. The class's cycle set is theirs inside the quadratic region.
 
 Between the two sets neither result decides (:func:`classify` says
 "undecided"). Lessard, Recht and Packard's 3-cycle (:mod:`numerics.lessard`)

@@ -181,6 +181,14 @@ def worst_case(
     eta, beta, mu, L, steps = _check(eta, beta, mu, L, steps, function_class)
     m = numeric_method(method)
     params = dict(zip(m.extra, m.extra_scalars(params), strict=True))
+    if params.get("weight_decay", 0.0) != 0.0:
+        # decay pulls x to the minimizer of f + wd/2 |x|^2, not to f's: f's gap has no worst case
+        # (the program is unbounded as |x*| grows); the decayed objective is the one in a class
+        raise ParameterError(
+            "'weight_decay' has no worst case on f's gap: with decay the method runs on "
+            "f + wd/2 |x|^2, a function of the class [mu + wd, L + wd]; ask for that class "
+            "without decay"
+        )
     try:
         from PEPit import PEP
         from PEPit.functions import (

@@ -134,3 +134,29 @@ def test_a_huge_step_is_classified_without_warnings(eta):
         margin = cycle_margin(eta, 0.5, 1.0, 25.0, np.arange(2, 50))
     assert verdict.verdict == "diverges on a quadratic" and verdict.cycle_length is None
     assert not (margin <= 0).any()
+
+
+@pytest.mark.parametrize(
+    "mu, L, beta, K",
+    [(1.0, 25.0, 4 / 9, 3), (1.0, 25.0, 0.8, 5), (0.3, 7.0, 0.5, 4), (0.05, 2.0, 0.9, 9)]
+    + [(0.5, 3.0, 0.3, 3)],  # here the 3-cycles begin past the quadratic edge
+)
+def test_the_cycle_conics_edges_are_where_the_interpolation_condition_changes(mu, L, beta, K):
+    # the property above samples (eta, beta) uniformly, so a conic off by a few percent passed it
+    # (planted: 1.9 for the 2 in 1 + beta^2 - 2 beta phi); here each edge of the K-cycle set along
+    # eta is found from the reference alone, by bisection, and the conic must change sign there
+    etas = np.linspace(1e-3, 4.5, 801) / L  # eta L as in the property's strategy
+    inside = np.array([heavy_ball_cycle_interpolable(e, beta, mu, L, K) for e in etas])
+    changes = np.flatnonzero(inside[1:] != inside[:-1])
+    assert changes.size >= 1  # the reference sees an edge here, or the test proves nothing
+    for i in changes:
+        lo, hi = etas[i], etas[i + 1]
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            if heavy_ball_cycle_interpolable(mid, beta, mu, L, K) == inside[i]:
+                lo = mid
+            else:
+                hi = mid
+        edge = 0.5 * (lo + hi)
+        before, after = cycle_margin(edge * np.array([1 - 1e-6, 1 + 1e-6]), beta, mu, L, K) <= 0
+        assert (before, after) == (inside[i], not inside[i])

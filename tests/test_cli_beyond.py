@@ -137,3 +137,24 @@ def test_rate_against_the_class_for_gradient_descent():
 def test_rate_class_refuses_in_one_line(argv, message):
     code, out, err = run(*argv)
     assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_rate_help_and_readme_say_mu_is_for_the_class_only(monkeypatch):
+    # the help called --mu "smallest curvature" and the README's synopsis read
+    # [--mu MU --class quadratic|smooth-strongly-convex]; with the quadratic class --mu is refused
+    from pathlib import Path
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["rate", "--eta", "0.1", "--beta", "0.5", "--mu", "1", "--L", "25"]) == 2
+    assert "--mu is for --class smooth-strongly-convex" in err.getvalue()
+    out = io.StringIO()
+    monkeypatch.setenv("COLUMNS", "1000")  # argparse's help unwrapped, one line an option
+    with contextlib.redirect_stdout(out):
+        assert main(["rate", "--help"]) == 0
+    mu_help = " ".join(out.getvalue().split("\n  --mu MU", 1)[1].split("\n  --class", 1)[0].split())
+    assert "only with --class smooth-strongly-convex" in mu_help
+    readme = Path(__file__).resolve().parents[1].joinpath("README.md").read_text("utf-8")
+    (synopsis,) = [line for line in readme.splitlines() if line.startswith("momentum rate [")]
+    assert "--mu MU --class quadratic" not in synopsis
+    assert "--class smooth-strongly-convex --mu MU" in synopsis

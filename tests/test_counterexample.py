@@ -117,3 +117,13 @@ def test_json_carries_the_cycle_as_exact_strings(capsys):
 def test_every_format_prints_the_cycle(capsys, fmt, shown):
     assert main(["derive", "counterexample", "--format", fmt]) == 0
     assert shown in capsys.readouterr().out
+
+
+def test_the_latex_writes_named_matrices_powers_without_brackets(capsys):
+    # the PDF and derivations.tex read "(M)^{-1} r" and "(J)^{3}": SymPy brackets the power of
+    # any matrix expression that is not a MatrixSymbol; a named matrix is one letter, as the
+    # text (M⁻¹ r) and the MathML (msup of M) write it
+    assert main(["derive", "counterexample", "--format", "latex"]) == 0
+    out = capsys.readouterr().out
+    assert r"M^{-1} r &=" in out and r"J_{2} J_{1} J_{0} &= J^{3}" in out
+    assert "(M)" not in out and "(J)" not in out

@@ -138,3 +138,13 @@ def test_a_piecewise_result_has_more_than_one_live_branch():
                 assert all(c not in (sp.true, sp.false) for c in conditions[:-1])
                 count += 1
     assert count >= 1  # heavy ball's spectral radius
+
+
+def test_derives_docstring_names_every_topic():
+    # the list in theory.derive's docstring had every topic but minibatch (added later)
+    import re
+
+    from theory.document import TOPICS, derive
+
+    named = set(re.findall(r"``(\w+)``", derive.__doc__.split("method :")[0]))
+    assert set(TOPICS) <= named

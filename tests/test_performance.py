@@ -253,3 +253,78 @@ def test_the_stored_table_is_what_the_solver_gives_now():
     for cls in ("quadratic", "smooth-strongly-convex"):
         want = [stored[cls][stored["steps"].index(n)] for n in steps]
         assert fresh[cls] == pytest.approx(want, rel=SDP_REL_LONG)
+
+
+# -- every method the command offers, and the parameters it takes ---------------------------
+
+
+def plain_loop_qhm_worst(eta, beta, nu, mu, L, steps, points=200_001):
+    """QHM written out by hand (Ma and Yarats 2019): b <- beta b + (1 - beta) g, x <- x - eta ((1 - nu) g + nu b)."""
+    lam = np.linspace(mu, L, points)
+    x, b = np.ones_like(lam), np.zeros_like(lam)
+    for _ in range(steps):
+        g = lam * x
+        b = beta * b + (1 - beta) * g
+        x = x - eta * ((1 - nu) * g + nu * b)
+    return float(np.max(x**2))
+
+
+@pep
+def test_qhm_has_a_worst_case_and_on_quadratics_it_is_the_exact_one():
+    # qhm's extra parameter came to PEPit's points as a 0-d NumPy array, which a point refuses
+    # to be multiplied by: `momentum worst-case --method qhm` ended in a TypeError traceback
+    result = worst_case(0.09, 0.6, 1.0, 25.0, 3, "qhm", function_class="quadratic", nu=0.7)
+    assert result.theory == pytest.approx(
+        plain_loop_qhm_worst(0.09, 0.6, 0.7, 1.0, 25.0, 3), rel=1e-7
+    )
+    assert result.tau == pytest.approx(result.theory, rel=SDP_REL)
+    err, out = io.StringIO(), io.StringIO()
+    argv = ["worst-case", "--method", "qhm", "--nu", "0.7", "--eta", "0.09", "--beta", "0.6"]
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        code = main([*argv, "--mu", "1", "--L", "25", "--steps", "3", "--json"])
+    assert (code, err.getvalue()) == (0, "")
+    assert json.loads(out.getvalue())["tau"] > 0
+
+
+def test_weight_decay_is_refused_with_the_class_to_ask_for_instead():
+    # decay pulls the iterates to the minimizer of f + wd/2 |x|^2, not f's: f's gap has no worst
+    # case (the program is unbounded), and the command said "Clarabel could not solve ...
+    # fewer steps" after a solve, which no number of steps mends
+    with pytest.raises(ParameterError, match=r"\[mu \+ wd, L \+ wd\]"):
+        worst_case(0.1, 0.5, 1.0, 10.0, 2, "torch_sgd", dampening=0.0, weight_decay=0.01)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(
+            ["worst-case", "--eta", "0.1", "--beta", "0.5", "--mu", "1", "--L", "10"]
+            + ["--steps", "2", "--weight-decay", "0.01"]
+        )
+    assert code == 2 and err.getvalue().count("\n") == 1
+    assert "--weight-decay" in err.getvalue() and "Clarabel" not in err.getvalue()
+
+
+def test_a_program_clarabel_cannot_solve_is_one_line_with_the_exact_answer_on_quadratics(
+    monkeypatch,
+):
+    # past about N = 10 on the quadratic class Clarabel fails; the command's line then named a
+    # library function ("quadratic_worst_case") to a command-line user, without its value
+    import numerics.performance as performance
+
+    def fails(*args, function_class, **kwargs):
+        raise performance.SolverError(f"Clarabel could not solve the {function_class} program")
+
+    monkeypatch.setattr(performance, "worst_case", fails)
+    argv = ["worst-case", "--eta", "1/9", "--beta", "4/9", "--mu", "1", "--L", "25", "--steps"]
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main([*argv, "20", "--class", "quadratic"])
+    line = err.getvalue()
+    assert code == 2 and line.count("\n") == 1 and line.startswith("momentum worst-case: ")
+    exact = plain_loop_worst(1 / 9, 4 / 9, 1.0, 25.0, 20)
+    assert f"{quadratic_worst_case(1 / 9, 4 / 9, 1.0, 25.0, 20):.6g}" in line
+    assert quadratic_worst_case(1 / 9, 4 / 9, 1.0, 25.0, 20) == pytest.approx(exact, rel=1e-7)
+    assert "quadratic_worst_case" not in line
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main([*argv, "20"])
+    assert code == 2 and err.getvalue().startswith("momentum worst-case: ")
+    assert "fewer --steps" in err.getvalue()

@@ -71,3 +71,31 @@ def test_the_worst_case_figure_draws_the_table():
     assert list(art["exact"].get_ydata()) == table["quadratic_exact"]
     legends_clear(fig)
     fonts_readable(fig)
+
+
+def test_polyaks_tuning_is_written_as_the_fractions_the_captions_give():
+    # the captions and the derivation say eta = 1/9, beta = 4/9; the figures said 0.1111 and
+    # 0.4444 (a teacher's slide then disagrees with its caption in the fourth digit)
+    from numerics.performance import stored_polyak_table
+
+    run = run_lessard(*POLYAK, 3.3, steps=40)
+    basin = lessard_basin(*POLYAK, np.linspace(-4, 4, 41))
+    regions = class_regions(1.0, 25.0, points=60)
+    texts = []
+    for draw in (
+        lambda ax: plot_lessard_run(run, ax=ax),
+        lambda ax: plot_lessard_basin(basin, ax=ax),
+        lambda ax: plot_class_regions(regions, ax=ax, point=POLYAK),
+        lambda ax: plot_worst_case_steps(stored_polyak_table(), ax=ax),
+    ):
+        fig, ax = plt.subplots()
+        art = draw(ax)
+        texts.append(ax.get_title() + " ".join(legend_labels(art["legend"])))
+        plt.close(fig)
+    for text in texts:
+        assert "1/9" in text and "4/9" in text and "0.111" not in text and "0.444" not in text
+    # a step that is no simple fraction keeps its digits
+    fig, ax = plt.subplots()
+    plot_lessard_run(run_lessard(0.1234567, 0.3, 1.0, steps=10), ax=ax)
+    assert "0.1235" in ax.get_title() and r"\beta = 0.3" in ax.get_title()
+    plt.close(fig)

@@ -106,6 +106,11 @@ def test_airfoil_losses_draws_the_seeds_spread_and_the_plateaus_intervals(drawn)
         assert plateau.interval[0] < plateau.mean < plateau.interval[1]
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert any("99% interval" in t for t in labels) and any("one seed" in t for t in labels)
+    # the right panel draws each prediction as a black bar; the key showed only the left's dashes
+    bars = [line for line in right.lines if line.get_color() == "k" and line.get_lw() > 2]
+    assert len(bars) == len(shuffled)
+    (key,) = [t for t in labels if t.startswith("predicted")]
+    assert "dashed" in key and "black bar" in key
 
 
 def test_exercise4_colours_show_the_batch_and_styles_the_momentum(drawn):

@@ -71,3 +71,14 @@ def test_the_json_results_are_the_printed_forms(capsys):
     assert results["decoupling.gd_step"]["text"] == "Identity(n) - eta*MatrixSymbol('Lambda', n, n)"
     minimum = sp.sympify(results["minimizer.minimum"]["text"])
     assert not isinstance(minimum, sp.MatrixExpr) and minimum.is_commutative  # a scalar
+
+
+def test_an_explicit_matrix_is_one_line_that_reads_back():
+    # derive counterexample --json carried its cycle as "Matrix([\n[  792/1225],\n[-2208/1225],
+    # ...])": StrPrinter's layout for a terminal, padded and broken over lines inside a JSON string
+    m = sp.Matrix([[sp.Rational(792, 1225)], [sp.Rational(-2208, 1225)], [sp.Rational(2592, 1225)]])
+    text = sympy_text(m)
+    assert text == "Matrix([[792/1225], [-2208/1225], [2592/1225]])"
+    assert sp.Matrix(sp.sympify(text)) == m
+    square = sp.Matrix([[sp.Symbol("beta"), 1], [sp.Rational(-1, 3), sp.Symbol("eta")]])
+    assert sp.Matrix(sp.sympify(sympy_text(square), locals={"beta": sp.Symbol("beta")})) == square

@@ -77,7 +77,7 @@ def derive(topic: str, /, *, method: str = "heavy_ball", Q=None, c=None, b=None)
     topic : str
         One of :data:`TOPICS`: ``minimizer``, ``decoupling``, ``gd``,
         ``momentum``, ``stability``, ``damping``, ``tuning``, ``weights``,
-        ``nesterov``, ``noise``, ``counterexample``.
+        ``nesterov``, ``noise``, ``minibatch``, ``counterexample``.
     method : str
         The method for ``momentum``, ``stability`` and ``tuning`` (``heavy_ball``,
         ``gd``, ``nesterov``, ``qhm``, ...).

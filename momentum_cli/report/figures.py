@@ -335,8 +335,7 @@ def _airfoil_losses(fig):
             color="0.3",
             ls="--",
             lw=1.2,
-            label=r"predicted $\frac{1}{2}\,"
-            r"\mathrm{tr}(Q\Sigma)$",
+            label=r"predicted $\frac{1}{2}\,\mathrm{tr}(Q\Sigma)$: dashed (left), black bar (right)",
         ),
         Line2D([], [], marker="o", label="mean, 99% interval: D2L's shuffled epochs", **mean),
         Line2D([], [], marker="s", label="mean, 99% interval: independent batches", **mean),

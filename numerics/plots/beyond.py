@@ -29,8 +29,24 @@ __all__ = [
 _PIECES = r"pieces of $f'$: $25x$ | $x + 24$ | $25x - 24$"
 
 
+def _number(value: float) -> str:
+    """A short decimal as it is; 1/9 where the float is the one nearest such a fraction; else 4 digits.
+
+    Polyak's tuning for [1, 25] is eta = 1/9, beta = 4/9, as the captions and the
+    derivation write it; 0.1111 on a slide would disagree with them.
+    """
+    from fractions import Fraction
+
+    if float(f"{value:.4g}") == value:  # a short decimal (0.3, 0.02) stays one
+        return f"{value:g}"
+    near = Fraction(value).limit_denominator(100)
+    if float(near) == value:
+        return f"{near.numerator}/{near.denominator}"
+    return f"{value:.4g}"
+
+
 def _params(run) -> str:
-    return rf"$\eta = {run.eta:.4g}$, $\beta = {run.beta:.4g}$"
+    return rf"$\eta = {_number(run.eta)}$, $\beta = {_number(run.beta)}$"
 
 
 def plot_lessard_run(run, ax=None, index: int = 0) -> dict:
@@ -241,7 +257,7 @@ def plot_class_regions(regions, ax=None, *, point=None) -> dict:
             color="white",
             mec="black",
             mew=1.0,
-            label=rf"$\eta = {point[0]:.4g}$, $\beta = {point[1]:.4g}$",
+            label=rf"$\eta = {_number(point[0])}$, $\beta = {_number(point[1])}$",
             zorder=5,
         )[0]
     ax.set_xlim(0, right)
@@ -318,7 +334,8 @@ def plot_worst_case_steps(table, ax=None) -> dict:
     ax.set_xlabel(r"steps $N$")
     ax.set_ylabel(r"worst $(f(x_N) - f^*)\,/\,(f(x_0) - f^*)$")
     ax.set_title(
-        rf"Heavy ball at Polyak's tuning ($\eta = {table['eta']:.4g}$, $\beta = {table['beta']:.4g}$), "
+        rf"Heavy ball at Polyak's tuning ($\eta = {_number(table['eta'])}$, "
+        rf"$\beta = {_number(table['beta'])}$), "
         rf"$\mu = {table['mu']:g}$, $L = {table['L']:g}$",
         fontsize=FONT + 1,
     )

@@ -230,6 +230,14 @@ class _Latex(WrittenOrder, LatexPrinter):
             text = f"{{{text}}}"
         return text + r"^\top"
 
+    def _print_MatPow(self, expr) -> str:
+        from theory.engine.named import NamedMatrix
+
+        # a named matrix is a name, as a MatrixSymbol is: M^{-1}, not SymPy's (M)^{-1}
+        if isinstance(expr.base, NamedMatrix) and "^" not in (base := self._print(expr.base)):
+            return f"{base}^{{{self._print(expr.exp)}}}"
+        return super()._print_MatPow(expr)
+
     def _print_MatMul(self, expr) -> str:
         args = list(expr.args)
         if args[0].is_Number and args[0] < 0:

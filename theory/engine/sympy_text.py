@@ -67,6 +67,15 @@ class _SympyText(StrPrinter):
         rows, cols = (self._print(k) for k in expr.shape)
         return f"ZeroMatrix({rows}, {cols})"
 
+    def _print_MatrixBase(self, expr) -> str:
+        # one line (StrPrinter pads and breaks it over lines, as for a terminal; in JSON it is text)
+        rows = (
+            "[" + ", ".join(self._print(e) for e in expr.row(i)) + "]" for i in range(expr.rows)
+        )
+        return f"Matrix([{', '.join(rows)}])"
+
+    _print_ImmutableDenseMatrix = _print_MutableDenseMatrix = _print_MatrixBase
+
     def _print_MatrixElement(self, expr) -> str:
         if scalar_entry(expr):  # x[0, 0] would read back as a sum over indices
             return f"Trace({self._print(expr.parent)})"
