@@ -229,12 +229,33 @@ def pair_sums(step, hi, hj, theta: float = 1.0, *, slope: bool = False):
             dN = stein_2x2(A, B, -N / theta) if slope else None
         else:
             kron = np.einsum("pac,pdb->pabcd", A, B).reshape(-1, k * k, k * k)
-            inverse = np.linalg.inv(np.eye(k * k) - kron)
+            inverse = _inverse(np.eye(k * k) - kron)
             N = (inverse @ Q.reshape(-1, k * k, 1)).reshape(A.shape)
             dN = -(inverse @ N.reshape(-1, k * k, 1)).reshape(A.shape) / theta if slope else None
     if not slope:
         return N.reshape(*shape, k, k)
     return N.reshape(*shape, k, k), dN.reshape(*shape, k, k)
+
+
+def _inverse(systems: np.ndarray) -> np.ndarray:
+    """Inverses of a stack of matrices; NaN for one singular in floats.
+
+    A pair whose Stein system is exactly singular in floats (momentum within
+    rounding of 1 puts R's two eigenvalues near -1 together, and the
+    Kronecker system's condition past 1e16 at the edge) has no finite sum to
+    report: NaN, which every caller reads as unstable (as :func:`stein_2x2`'s
+    division by a zero determinant gives), not a LinAlgError out of a search.
+    """
+    try:
+        return np.linalg.inv(systems)
+    except np.linalg.LinAlgError:
+        out = np.full_like(systems, np.nan)
+        for i, system in enumerate(systems):  # the rare case: find which are singular
+            try:
+                out[i] = np.linalg.inv(system)
+            except np.linalg.LinAlgError:
+                pass
+        return out
 
 
 def stein_2x2(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> np.ndarray:

@@ -14,6 +14,8 @@ from numerics.minibatch_edge import (
     tune_minibatch,
 )
 from tests.references import MINIBATCH_METHODS, affine_step, enumerated, rho, small_regression
+from tests.strategies import near_unit
+from theory.errors import ParameterError
 
 
 @settings(max_examples=30)  # each example enumerates every batch at about 15 learning rates
@@ -136,3 +138,28 @@ def test_tune_by_batch_finds_what_tuning_each_batch_afresh_finds(method):
         alone = tune_minibatch(data, batch, method)
         assert t.rate == pytest.approx(alone.rate, rel=1e-9, abs=1e-12)
         assert t.eta == pytest.approx(alone.eta, rel=1e-3)
+
+
+# momentum within rounding of 1 (np.nextafter(1, 0) and its neighbours, and 1 - 1e-6): at the
+# full-batch edge R(lambda_max)'s two eigenvalues sit together near -1 and the pair's 4 x 4
+# Stein system is singular in floats; np.linalg.inv raised LinAlgError out of the search
+# (`momentum edge --momentum 0.999999` and `momentum train --momentum 0.9999999999999999`
+# ended in a traceback)
+@settings(max_examples=25)
+@given(
+    seed=st.integers(0, 10**6),
+    momentum=near_unit() | st.sampled_from([1 - 1e-6, 1 - 1e-10]),
+    method=st.sampled_from(["heavy_ball", "nesterov"]),
+    batch=st.integers(1, 5),
+)
+def test_momentum_within_rounding_of_one_gives_an_edge_or_a_parameter_error(
+    seed, momentum, method, batch
+):
+    X, y = small_regression(seed, n=6, p=2)
+    data = least_squares_data(X, y)
+    full = full_batch_max_stable_lr(data, momentum, method)
+    try:
+        edge = minibatch_max_stable_lr(data, momentum, batch, method)
+    except ParameterError:
+        return  # the edge lies below the scan's reach: said, not guessed
+    assert 0 < edge <= full
