@@ -9,6 +9,7 @@ return, a model that cannot run on its data) is one line and exit code 2.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -26,8 +27,16 @@ def _fail(spec: str, message: str) -> UsageError:
 
 
 def _raised(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):  # sys.exit() in the user's code: no answer came back
+        return f"SystemExit({repr(exc.code)[:300]})"
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
+
+
+def _users_code():
+    """While the user's code runs, its prints go to standard error: standard output is the
+    command's answer alone (a --json object that parses)."""
+    return contextlib.redirect_stdout(sys.stderr)
 
 
 def load_model(spec: str) -> tuple:
@@ -38,7 +47,8 @@ def load_model(spec: str) -> tuple:
     if os.getcwd() not in sys.path:  # a module of the folder the command runs in
         sys.path.insert(0, os.getcwd())
     try:
-        module = importlib.import_module(module_name)
+        with _users_code():
+            module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name is not None and module_name.startswith(exc.name):
             raise _fail(
@@ -47,7 +57,7 @@ def load_model(spec: str) -> tuple:
                 "folder on PYTHONPATH)",
             ) from None
         raise _fail(spec, f"importing {module_name!r} raised {_raised(exc)}") from None
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         raise _fail(spec, f"importing {module_name!r} raised {_raised(exc)}") from None
     make = getattr(module, function, None)
     if make is None:
@@ -55,8 +65,9 @@ def load_model(spec: str) -> tuple:
     if not callable(make):
         raise _fail(spec, f"{function!r} is not callable: {type(make).__name__}")
     try:
-        made = make()
-    except Exception as exc:
+        with _users_code():
+            made = make()
+    except (Exception, SystemExit) as exc:
         raise _fail(spec, f"{function}() raised {_raised(exc)}") from None
     if not (isinstance(made, tuple | list) and len(made) == 3):
         got = f"{len(made)} values" if isinstance(made, tuple | list) else type(made).__name__
@@ -97,10 +108,11 @@ def cmd_tune_from_model(args) -> str:
         raise UsageError(f"momentum tune: --momentum must be in {allowed}: got {beta:g}")
     model, loss_fn, data = load_model(args.from_model)
     try:
-        tuned = numerics.tune_for_model(model, loss_fn, data, method, beta=beta, **params)
+        with _users_code():  # the model's forward pass and loss are the user's code too
+            tuned = numerics.tune_for_model(model, loss_fn, data, method, beta=beta, **params)
     except MomentumError:
         raise
-    except Exception as exc:  # the user's model, loss or data broke inside torch
+    except (Exception, SystemExit) as exc:  # the user's model, loss or data broke inside torch
         raise _fail(args.from_model, f"the Hessian could not be computed: {_raised(exc)}") from None
     return _format(args, tuned)
 
