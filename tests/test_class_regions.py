@@ -11,7 +11,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 
 from numerics.class_regions import (
     class_regions,
@@ -152,26 +152,31 @@ def test_the_shortest_cycle_is_the_first_length_whose_conic_is_not_positive(poin
 
 
 def _conic_mp(eta, beta, mu, L, K):
-    """The conic at K in 60-digit arithmetic, with 1 - cos(2 pi / K) = 2 sin^2(pi / K)."""
+    """The conic at K in 60-digit arithmetic (1 - cos(2 pi / K) = 2 sin^2(pi / K)), and the sum
+    of its terms' sizes (what its rounding is relative to)."""
     with mpmath.workdps(60):
         eta, beta, mu, L = (mpmath.mpf(v) for v in (eta, beta, mu, L))
         kappa, y, s = mu / L, mu * eta, 2 * mpmath.sin(mpmath.pi / K) ** 2
-        return (
-            y * y
-            - 2 * ((beta - 1) * (1 - kappa) + s * (1 + kappa * beta)) * y
-            + 2 * kappa * s * ((1 - beta) ** 2 + 2 * beta * s)
-        )
+        terms = [
+            y * y,
+            -2 * ((beta - 1) * (1 - kappa) + s * (1 + kappa * beta)) * y,
+            2 * kappa * s * ((1 - beta) ** 2 + 2 * beta * s),
+        ]
+        return sum(terms), sum(abs(x) for x in terms)
 
 
 # L/mu past 1e10 made the loop over K = 2 .. 4 pi sqrt(L/mu) run for hours (`momentum rate
 # --class smooth-strongly-convex --eta 1e-3 --beta 0.5 --mu 1 --L 1e10` never answered), and
-# past 1e308 its length overflowed: OverflowError, a traceback (--mu 1e-300 --L 1e300)
+# past 1e308 its length overflowed: OverflowError, a traceback (--mu 1e-300 --L 1e300); and
+# there mu / L and mu eta underflowed to 0, the conic with them: "a 2-cycle" inside the quadratic
+# edge (eta 1e-300, beta 1 - 2**-53, mu 1e-300, L 1e300)
 @given(
     mu=whole_range(),
     L=whole_range(),
     eta_mu=whole_range(-1000, 3),
     beta=floats(-0.99, 0.99) | near_unit(),
 )
+@example(mu=1.0, L=1e10, eta_mu=1e-3, beta=0.5)  # the hours-long loop
 def test_any_condition_number_gives_a_cycle_length_the_exact_conic_confirms(mu, L, eta_mu, beta):
     if not L > mu:
         mu, L = L, mu
@@ -180,11 +185,33 @@ def test_any_condition_number_gives_a_cycle_length_the_exact_conic_confirms(mu, 
     eta = eta_mu / mu  # mu eta = eta_mu: the conic's own variable, at every scale
     if not math.isfinite(eta):
         return
+    _assert_shortest_cycle(eta, beta, mu, L)
+
+
+@pytest.mark.parametrize(
+    "eta, beta, mu, L",
+    [
+        (1e-300, 1 - 2**-53, 1e-300, 1e300),  # mu/L and mu eta underflow: was "a 2-cycle"
+        (1e-300, 0.5, 1e-300, 1e300),
+        (1.0, 0.9, 1e-300, 1e300),
+        (4e-300, 0.3, 1e-300, 1e300),
+    ],
+)
+def test_underflowing_conic_terms_do_not_make_a_cycle(eta, beta, mu, L):
+    _assert_shortest_cycle(eta, beta, mu, L)
+
+
+def _assert_shortest_cycle(eta, beta, mu, L):
     K = int(cycle_lengths(eta, beta, mu, L))
+    if K == 0:  # then no length up to 64 has a cycle either (past it, the closed form decides)
+        for k in range(2, 65):
+            value, size = _conic_mp(eta, beta, mu, L, k)
+            assert value >= -1e-9 * size, k
     verdict = classify(eta, beta, mu, L)  # no overflow, no loop of 1e150 lengths
     assert verdict.cycle_length == (K or None)
     if K:  # a K-cycle, and none shorter (60 digits: rounding's own ties allowed for)
-        scale = 1 + eta_mu**2
-        assert _conic_mp(eta, beta, mu, L, K) <= 1e-12 * scale
+        value, size = _conic_mp(eta, beta, mu, L, K)
+        assert value <= 1e-9 * size
         if K > 2:
-            assert _conic_mp(eta, beta, mu, L, K - 1) >= -1e-12 * scale
+            value, size = _conic_mp(eta, beta, mu, L, K - 1)
+            assert value >= -1e-9 * size
