@@ -163,3 +163,31 @@ def test_momentum_within_rounding_of_one_gives_an_edge_or_a_parameter_error(
     except ParameterError:
         return  # the edge lies below the scan's reach: said, not guessed
     assert 0 < edge <= full
+
+
+# a batch-size list was converted with int: edge_table(data, m, [5.7]) answered for batch 5, and
+# [2**70] raised OverflowError (not a ValueError); tune_by_batch truncated alike
+@settings(max_examples=30)
+@given(
+    bad=st.sampled_from([5.7, 2**70, 0, 8, -1, float("nan"), float("inf"), 1e300, 2.5]),
+    where=st.integers(0, 2),
+)
+def test_a_batch_size_list_refuses_what_one_batch_size_refuses(bad, where):
+    X, y = small_regression(3, n=7, p=1)
+    data = least_squares_data(X, y)
+    sizes = [2, 3]
+    sizes.insert(where, bad)
+    with pytest.raises(ParameterError, match="'batch_size' must be an integer in \\[1, 7\\]"):
+        minibatch_max_stable_lr(data, 0.5, bad)  # the single-size refusal, the reference
+    with pytest.raises(ParameterError, match="'batch_size' must be an integer in \\[1, 7\\]"):
+        numerics.edge_table(data, [0.5], sizes)
+    with pytest.raises(ParameterError, match="'batch_size' must be an integer in \\[1, 7\\]"):
+        numerics.tune_by_batch(data, sizes)
+
+
+def test_whole_float_batch_sizes_are_their_integers():
+    X, y = small_regression(3, n=7, p=1)
+    data = least_squares_data(X, y)
+    table = numerics.edge_table(data, [0.5], [2.0, np.int64(3)])
+    assert table.batch_sizes.tolist() == [2, 3]
+    assert table.minibatch[0].tolist() == [minibatch_max_stable_lr(data, 0.5, b) for b in (2, 3)]
