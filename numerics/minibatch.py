@@ -224,6 +224,8 @@ def linear_step(method, lr: float, momentum: float, **params) -> LinearStep:
     R0 = np.array([[coefficient(p, 0) for p in row] for row in rows])
     R1 = np.array([[coefficient(p, 1) for p in row] for row in rows])
     q = np.array([coefficient(p, 0) for p in m.noise_b(*values)])
+    if not np.isfinite(q).all():  # nesterov's lr (1 + momentum) past a float's range
+        raise ParameterError(f"'lr' is too large: method {m.name}'s step overflows at lr {lr!r}")
     # q is scaled to its largest entry first: at lr = 1e155 the plain q @ q overflows
     size = float(np.abs(q).max(initial=0.0))
     unit = q / size if size > 0 else q

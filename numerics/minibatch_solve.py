@@ -330,7 +330,8 @@ def operator_radius(op, guess: float | None = None) -> float:
     bracket that bisects when a step would leave it. ``guess`` starts it.
     """
     lam = op.data.eigenvalues
-    floor = float(op.step.radius(lam).max()) ** 2  # rho(L)
+    radius = float(op.step.radius(lam).max())
+    floor = radius * radius  # rho(L); inf past 1e154 (a float's ** 2 raised OverflowError)
     if op.factor == 0 or not math.isfinite(floor):
         return floor
     fourth = fourth_moment(op.data)
@@ -342,7 +343,13 @@ def operator_radius(op, guess: float | None = None) -> float:
         # the search then closes in on lo from above
         root = _newton(op, top, fourth, lo, theta)
         if fourth.dense is not None or top.converged(gains(op, root, fourth=fourth)):
-            return max(floor, float(root))
+            value = max(floor, float(root))
+            if floor < 1 <= value and is_stable(op):
+                # the root lies in (rho(L), lo], the search's floor 1e-9 above rho(L), and lo
+                # passed 1 (lr 1e-10): rho(T) < 1 as is_stable decides, and rho(L) is within
+                # 1e-9 of it (it had said 1.0000000007 for a stable operator)
+                return floor
+            return value
         theta = root
 
 
