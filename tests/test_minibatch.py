@@ -170,17 +170,18 @@ def test_a_method_with_two_gradients_a_step_is_refused():
 # ValueError) from .spectral_radius, .stable and .excess_loss; nesterov's q = (1, -lr (1 + beta))
 # overflowed at lr 1e308 and 0 * inf / inf reached a RuntimeWarning and a wrong refusal; and at
 # lr 2**-29 .spectral_radius was 1.00000000002 while .stable was True (the search's floor 1e-9
-# above rho(L) passed 1)
+# above rho(L) passed 1); a momentum of 1e300 overflowed beta**2 in Python floats: OverflowError
 @settings(max_examples=60)
 @given(
     lr=whole_range(-30, 1023),
-    momentum=floats(0.0, 0.99),
+    momentum=floats(0.0, 0.99) | whole_range(-10, 1023),  # beyond 1 too: unstable, or refused
     method=st.sampled_from(["heavy_ball", "nesterov", "gd", "qhm"]),
     batch=st.integers(1, 6),
 )
 @example(lr=2**-29, momentum=0.0, method="heavy_ball", batch=1)
 @example(lr=1e300, momentum=0.9, method="gd", batch=2)
 @example(lr=1e308, momentum=0.9, method="nesterov", batch=2)
+@example(lr=1e6, momentum=1e300, method="nesterov", batch=2)  # beta**2: OverflowError
 def test_any_lr_has_a_radius_or_a_parameter_error(lr, momentum, method, batch):
     X, y = small_regression(2, n=7, p=1)
     data = least_squares_data(X, y)
@@ -190,7 +191,7 @@ def test_any_lr_has_a_radius_or_a_parameter_error(lr, momentum, method, batch):
         try:
             op = second_moment(data, lr, momentum, batch, method, **params)
         except ParameterError as exc:
-            assert "is too large" in str(exc)
+            assert "overflows" in str(exc)
             return
         rho_T, stable, excess = op.spectral_radius, op.stable, op.excess_loss
     assert rho_T >= 0 and stable == (rho_T < 1)
