@@ -96,6 +96,8 @@ def cmd_worst_case(args) -> str:
 
 def simulate_lessard(args) -> str:
     """``momentum simulate --function lessard``: the run, and the cycle it settles on (or not)."""
+    import numpy as np
+
     import numerics.lessard as lessard
 
     (method, params), beta = library_method(args), beta_of(args)
@@ -111,8 +113,14 @@ def simulate_lessard(args) -> str:
         raise UsageError(f"momentum simulate: --steps must be in [1, 100000], got {steps}")
     run = lessard.run_lessard(float(args.eta), beta, x0[0], steps, method, **params)
     xs = run.x[:, 0]
-    cycle = run.cycle(0)
-    converged = bool(abs(xs[-1]) <= 1e-9 * max(1.0, abs(x0[0])))
+    # diverged as the quadratic simulation says it: past DIVERGENCE_GROWTH times the start, or
+    # overflowed (NaN had been "neither converged nor on a cycle", exit 0 with NaN iterates)
+    from numerics.simulate import DIVERGENCE_GROWTH
+
+    past = ~(np.abs(xs) <= DIVERGENCE_GROWTH * abs(x0[0]))
+    diverged_at = int(np.argmax(past)) if past.any() else None
+    cycle = run.cycle(0) if diverged_at is None else None
+    converged = diverged_at is None and bool(abs(xs[-1]) <= 1e-9 * max(1.0, abs(x0[0])))
     lines = []
     if args.plot is not None:
         from momentum_cli.figures import METADATA, new_figure
@@ -138,6 +146,8 @@ def simulate_lessard(args) -> str:
                 "final": [num(xs[-1])],
                 "trajectory": [[num(v)] for v in xs],
                 "converged": converged,
+                "diverged": diverged_at is not None,
+                "diverged_at": diverged_at,
                 "cycle": None
                 if cycle is None
                 else {
@@ -151,7 +161,12 @@ def simulate_lessard(args) -> str:
         f"{args.method} on Lessard's function ({lessard.MU:g}-strongly convex, {lessard.L:g}-smooth, "
         f"minimizer 0): eta={run.eta:g} beta={run.beta:g} from x0={x0[0]:g}"
     )
-    if cycle is not None:
+    if diverged_at is not None:
+        verdict = (
+            f"diverged: |x| passed {DIVERGENCE_GROWTH:g} times its start at step {diverged_at}"
+            + ("" if np.isfinite(xs).all() else ", then overflowed")
+        )
+    elif cycle is not None:
         points = ", ".join(f"{p:.6g}" for p in cycle.points)
         verdict = (
             f"after {steps} steps it is on a {cycle.period}-cycle: {points} (repeating to "

@@ -53,6 +53,8 @@ def cmd_noise(args) -> str:
 def cmd_train(args) -> str:
     import numerics
     from momentum_cli.minibatch_commands import HEAVY_TAILS, dataset, edge_line
+    from numerics.minibatch_edge import SCAN_POINTS, SCAN_RATIO
+    from theory.errors import ParameterError
 
     if args.method == "gd":
         if args.momentum not in (None, 0):
@@ -95,11 +97,18 @@ def cmd_train(args) -> str:
     )
     eig = numerics.least_squares_quadratic(X, y).eigenvalues
     max_lr = numerics.full_batch_max_stable_lr(data, momentum, method)
-    edge = numerics.minibatch_max_stable_lr(data, momentum, args.batch_size, method)
+    try:
+        edge = numerics.minibatch_max_stable_lr(data, momentum, args.batch_size, method)
+    except ParameterError:
+        # momentum within rounding of 1: every lr the scan looked at down to this bound is
+        # unstable. The run is still the answer asked for: say the edge is below the bound
+        # (it had been exit 2, the training thrown away)
+        edge = None
+        below = max_lr * SCAN_RATIO**SCAN_POINTS
     # above the edge the second moment has no fixed point: no plateau to compute
     excess = (
         numerics.second_moment(data, lr, momentum, args.batch_size, method).excess_loss
-        if lr < edge
+        if edge is not None and lr < edge
         else float("inf")
     )
     lines = []
@@ -119,19 +128,26 @@ def cmd_train(args) -> str:
                 "max_stable_lr": max_lr,
                 "diverged": result.diverged_at is not None,
                 "diverged_at_examples": result.diverged_at,
-                "minibatch_max_stable_lr": edge,
+                "minibatch_max_stable_lr": edge,  # null: below the scan's reach
                 "predicted_excess_loss": num(excess),
             }
         )
     lines += [
         f"full-batch edge from the Hessian: lr < {max_lr:.4g}",
-        edge_line(args.batch_size, momentum, args.method, edge),
+        edge_line(args.batch_size, momentum, args.method, edge)
+        if edge is not None
+        else (
+            f"mean-square edge at batch {args.batch_size} ({args.method}, momentum "
+            f"{momentum:g}): below {below:.3g} (every lr the scan tried above it is unstable)"
+        ),
     ]
     if excess < float("inf"):
         lines.append(
             f"predicted plateau at lr {lr:g}: loss {data.minimum + excess:.4g} (the minimum "
             f"{data.minimum:.4g} plus the exact stationary excess {excess:.4g})"
         )
+    elif edge is None and lr < below:
+        lines.append(f"lr {lr:g} is below {below:.3g}, but the edge was not found: no plateau")
     else:
         lines.append(f"lr {lr:g} is above the mean-square edge: no plateau; {HEAVY_TAILS}")
     lines.append(result.d2l_line())

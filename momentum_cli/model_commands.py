@@ -10,6 +10,7 @@ return, a model that cannot run on its data) is one line and exit code 2.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -30,8 +31,16 @@ def _fail(spec: str, message: str) -> UsageError:
 
 
 def _raised(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):  # sys.exit() in the user's code: no answer came back
+        return f"SystemExit({repr(exc.code)[:300]})"
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
+
+
+def _users_code():
+    """While the user's code runs, its prints go to standard error: standard output is the
+    command's answer alone (a --json object that parses)."""
+    return contextlib.redirect_stdout(sys.stderr)
 
 
 def _is_path(module_name: str) -> bool:
@@ -41,7 +50,8 @@ def _is_path(module_name: str) -> bool:
 
 def _import_module(spec: str, module_name: str):
     try:
-        return importlib.import_module(module_name)
+        with _users_code():
+            return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name is not None and module_name.startswith(exc.name):
             raise _fail(
@@ -50,7 +60,7 @@ def _import_module(spec: str, module_name: str):
                 "folder on PYTHONPATH)",
             ) from None
         raise _fail(spec, f"importing {module_name!r} raised {_raised(exc)}") from None
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         raise _fail(spec, f"importing {module_name!r} raised {_raised(exc)}") from None
 
 
@@ -73,8 +83,9 @@ def _import_file(spec: str, path_text: str):
     module = importlib.util.module_from_spec(found)
     sys.modules[name] = module  # as an import does: dataclasses and pickle look it up there
     try:
-        found.loader.exec_module(module)
-    except Exception as exc:
+        with _users_code():
+            found.loader.exec_module(module)
+    except (Exception, SystemExit) as exc:
         del sys.modules[name]
         raise _fail(spec, f"importing {path_text!r} raised {_raised(exc)}") from None
     return module
@@ -99,8 +110,9 @@ def load_model(spec: str) -> tuple:
     if not callable(make):
         raise _fail(spec, f"{function!r} is not callable: {type(make).__name__}")
     try:
-        made = make()
-    except Exception as exc:
+        with _users_code():
+            made = make()
+    except (Exception, SystemExit) as exc:
         raise _fail(spec, f"{function}() raised {_raised(exc)}") from None
     if not (isinstance(made, tuple | list) and len(made) == 3):
         got = f"{len(made)} values" if isinstance(made, tuple | list) else type(made).__name__
@@ -141,10 +153,11 @@ def cmd_tune_from_model(args) -> str:
         raise UsageError(f"momentum tune: --momentum must be in {allowed}: got {beta:g}")
     model, loss_fn, data = load_model(args.from_model)
     try:
-        tuned = numerics.tune_for_model(model, loss_fn, data, method, beta=beta, **params)
+        with _users_code():  # the model's forward pass and loss are the user's code too
+            tuned = numerics.tune_for_model(model, loss_fn, data, method, beta=beta, **params)
     except MomentumError:
         raise
-    except Exception as exc:  # the user's model, loss or data broke inside torch
+    except (Exception, SystemExit) as exc:  # the user's model, loss or data broke inside torch
         raise _fail(args.from_model, f"the Hessian could not be computed: {_raised(exc)}") from None
     return _format(args, tuned)
 

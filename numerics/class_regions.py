@@ -97,21 +97,69 @@ def cycle_margin(eta, beta, mu: float, L: float, K) -> np.ndarray:
         )
 
 
+#: cycle lengths past this are not represented (an int64 array holds the answer)
+LONGEST = 2**62
+
+
 def _default_kmax(mu: float, L: float) -> int:
     # the K-cycle regions shrink as K grows; their union stops growing near K ~ pi sqrt(L/mu)
-    # (checked in the tests against K up to 4 times this)
-    return int(max(64, math.ceil(4 * math.pi * math.sqrt(L / mu))))
+    # (checked in the tests against K up to 4 times this); L/mu may overflow (1e-300, 1e300)
+    with np.errstate(over="ignore"):
+        ratio = L / mu
+    if not math.isfinite(ratio):
+        return LONGEST
+    return int(max(64, math.ceil(4 * math.pi * math.sqrt(ratio))))
+
+
+def _conic_in_s(y, h, beta, kappa: float, s):
+    """The conic divided by kappa h = mu eta (h = eta L), in s = 1 - phi = 2 sin^2(pi/K).
+
+    Its sign is the conic's. In s it is exact for every K (phi rounds to 1 past
+    K ~ 1e8); divided so, no term underflows where mu / L and mu eta do (mu = 1e-300,
+    L = 1e300: the conic itself was 0, "a cycle", at every K).
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return (
+            y
+            - 2 * (beta - 1) * (1 - kappa)
+            - 2 * s * (1 + kappa * beta)
+            + 2 * s * ((1 - beta) ** 2 + 2 * beta * s) / h
+        )
 
 
 def cycle_lengths(eta, beta, mu: float, L: float, kmax: int | None = None) -> np.ndarray:
-    """The shortest K in [2, kmax] with a K-cycle at each (eta, beta); 0 where there is none."""
+    """The shortest K in [2, kmax] with a K-cycle at each (eta, beta); 0 where there is none.
+
+    In s = 1 - cos(2 pi / K), which falls from 2 (K = 2) towards 0 as K grows, the
+    conic over mu eta is a quadratic q(s) = a s^2 + b s + c (c > 0): the shortest cycle is at the
+    largest s in (0, 2] where q <= 0 (2 itself, else q's largest root in (0, 2)),
+    whose K is ceil(pi / arcsin(sqrt(s / 2))); the integers either side are checked
+    on the conic itself (a root's rounding). A few array operations whatever kmax
+    (a loop over K took hours at L/mu = 1e20). Lengths past ``LONGEST`` count as none.
+    """
     mu, L = _class(mu, L)
-    kmax = _default_kmax(mu, L) if kmax is None else int(kmax)
+    limit = float(min(_default_kmax(mu, L) if kmax is None else int(kmax), LONGEST))
     eta, beta = np.broadcast_arrays(real_array(eta, "eta"), real_array(beta, "beta"))
-    shortest = np.zeros(eta.shape, dtype=int)
-    for K in range(2, kmax + 1):  # a loop over K, not over points: each K is one array operation
-        new = (shortest == 0) & (cycle_margin(eta, beta, mu, L, K) <= 0)
-        shortest[new] = K
+    with np.errstate(all="ignore"):  # an overflow means no cycle: y or 1/h dominates
+        kappa, y, h = mu / L, mu * eta, eta * L
+        a = 4 * beta / h
+        b = 2 * (1 - beta) ** 2 / h - 2 * (1 + kappa * beta)
+        c = y + 2 * (1 - beta) * (1 - kappa)
+        disc = b * b - 4 * a * c
+        t = -(b + np.copysign(np.sqrt(disc), b)) / 2  # the roots t/a and c/t, free of cancellation
+        roots = np.stack([t / a, c / t])
+        inside = (roots > 0) & (roots < 2)
+        largest = np.max(np.where(inside, roots, -np.inf), axis=0)
+        largest = np.where(_conic_in_s(y, h, beta, kappa, 2.0) <= 0, 2.0, largest)
+        guess = np.ceil(np.pi / np.arcsin(np.sqrt(largest / 2)))  # NaN where no root: no cycle
+    shortest = np.zeros(eta.shape, dtype=np.int64)
+    for offset in (-1, 0, 1):  # K = guess + 1, guess, guess - 1: the last cycle found wins
+        K = guess - offset
+        ok = np.isfinite(K) & (K >= 2) & (K <= limit)
+        K = np.where(ok, K, 2.0)
+        s = 2 * np.sin(np.pi / K) ** 2
+        cycle = ok & (_conic_in_s(y, h, beta, kappa, s) <= 0)
+        shortest[cycle] = K[cycle].astype(np.int64)
     return shortest
 
 

@@ -319,7 +319,13 @@ class _Operator:
             out = [t / total for t in out]
             self.n_examples, self.n_batches = total, batches
         self.hvps += 1
-        return self._flatten(out)
+        product = self._flatten(out)
+        if not np.isfinite(product).all():  # ARPACK would fail on it with Fortran's own lines
+            raise ModelError(
+                "a Hessian-vector product is not finite (NaN or inf): the data, the model's "
+                "parameters or its loss hold a NaN or an inf, or overflow"
+            )
+        return product
 
 
 def _lanczos(op, scipy_which: str, k: int, tol: float, maxiter, ncv, v0):

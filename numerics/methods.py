@@ -249,7 +249,8 @@ def iterate(method, x0, eta, beta, gradient: Callable, steps: int, **params) -> 
     validate their parameters.
     """
     m = numeric_method(method)
-    # a single value as a Python float: a PEP's symbolic points refuse a 0-d NumPy array
+    # a single number as a Python float: a performance-estimation program's Point multiplies
+    # by Python numbers only, and refused qhm's nu as a 0-d array
     extra = [v.item() if v.ndim == 0 else v for v in m.extra_values(params)]
     state = {s: 0 * x0 for s in m.state}
     state[m.position] = x0

@@ -210,7 +210,12 @@ def linear_step(method, lr: float, momentum: float, **params) -> LinearStep:
     m: NumericMethod = numeric_method(method)
     lr, momentum = real_number(lr, "lr"), real_number(momentum, "momentum")
     values = [lr, momentum, *(float(v) for v in m.extra_values(params))]
-    rows = m.noise_R(*values)
+    try:  # the generated forms compute in Python floats: beta**2 at beta 1e300 raises
+        rows, b_rows = m.noise_R(*values), m.noise_b(*values)
+    except OverflowError as exc:
+        raise ParameterError(
+            f"lr {lr!r} and momentum {momentum!r} are too large: method {m.name}'s step overflows"
+        ) from exc
     k = len(rows)
 
     def coefficient(poly, power):
@@ -223,7 +228,9 @@ def linear_step(method, lr: float, momentum: float, **params) -> LinearStep:
         )
     R0 = np.array([[coefficient(p, 0) for p in row] for row in rows])
     R1 = np.array([[coefficient(p, 1) for p in row] for row in rows])
-    q = np.array([coefficient(p, 0) for p in m.noise_b(*values)])
+    q = np.array([coefficient(p, 0) for p in b_rows])
+    if not np.isfinite(q).all():  # nesterov's lr (1 + momentum) past a float's range
+        raise ParameterError(f"'lr' is too large: method {m.name}'s step overflows at lr {lr!r}")
     # q is scaled to its largest entry first: at lr = 1e155 the plain q @ q overflows
     size = float(np.abs(q).max(initial=0.0))
     unit = q / size if size > 0 else q

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from numerics.checks import count
 from numerics.minibatch import LeastSquaresData, finite_population_factor, second_moment
 from numerics.minibatch_solve import Top, fourth_moment, gains
 from numerics.rates import max_stable_eta, max_stable_lam
@@ -127,6 +128,13 @@ def minibatch_max_stable_lr(
             return full if root == upper else float(root)
 
 
+def _batch_sizes(data, batch_sizes) -> list[int]:
+    """Each batch size checked as one is everywhere (a whole number in [1, n]): converting to
+    int had truncated 5.7 to 5 and raised OverflowError for 2**70."""
+    sizes = batch_sizes if np.iterable(batch_sizes) else [batch_sizes]
+    return [count(B, "batch_size", 1, data.n) for B in sizes]
+
+
 @dataclass(frozen=True)
 class EdgeTable:
     """The largest mean-square stable lr at each (momentum, batch size), the full batch beside it."""
@@ -164,7 +172,7 @@ def edge_table(
     from numerics.methods import numeric_method
 
     momenta = np.atleast_1d(np.asarray(momenta, float))
-    batch_sizes = np.atleast_1d(np.asarray(batch_sizes, int))
+    batch_sizes = np.array(_batch_sizes(data, batch_sizes), dtype=np.int64)
     edges = np.array(
         [
             [
@@ -324,7 +332,7 @@ def tune_by_batch(
     answer (the tuned point moves smoothly with the batch size; where the
     neighbour's answer does not serve, the search starts afresh)."""
     out: list[MinibatchTuning] = []
-    for B in batch_sizes:
+    for B in _batch_sizes(data, batch_sizes):
         start = (out[-1].eta, out[-1].beta) if out else None
         out.append(
             tune_minibatch(data, int(B), method, start=start, replacement=replacement, **params)

@@ -229,12 +229,33 @@ def pair_sums(step, hi, hj, theta: float = 1.0, *, slope: bool = False):
             dN = stein_2x2(A, B, -N / theta) if slope else None
         else:
             kron = np.einsum("pac,pdb->pabcd", A, B).reshape(-1, k * k, k * k)
-            inverse = np.linalg.inv(np.eye(k * k) - kron)
+            inverse = _inverse(np.eye(k * k) - kron)
             N = (inverse @ Q.reshape(-1, k * k, 1)).reshape(A.shape)
             dN = -(inverse @ N.reshape(-1, k * k, 1)).reshape(A.shape) / theta if slope else None
     if not slope:
         return N.reshape(*shape, k, k)
     return N.reshape(*shape, k, k), dN.reshape(*shape, k, k)
+
+
+def _inverse(systems: np.ndarray) -> np.ndarray:
+    """Inverses of a stack of matrices; NaN for one singular in floats.
+
+    A pair whose Stein system is exactly singular in floats (momentum within
+    rounding of 1 puts R's two eigenvalues near -1 together, and the
+    Kronecker system's condition past 1e16 at the edge) has no finite sum to
+    report: NaN, which every caller reads as unstable (as :func:`stein_2x2`'s
+    division by a zero determinant gives), not a LinAlgError out of a search.
+    """
+    try:
+        return np.linalg.inv(systems)
+    except np.linalg.LinAlgError:
+        out = np.full_like(systems, np.nan)
+        for i, system in enumerate(systems):  # the rare case: find which are singular
+            try:
+                out[i] = np.linalg.inv(system)
+            except np.linalg.LinAlgError:
+                pass
+        return out
 
 
 def stein_2x2(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> np.ndarray:
@@ -309,7 +330,8 @@ def operator_radius(op, guess: float | None = None) -> float:
     bracket that bisects when a step would leave it. ``guess`` starts it.
     """
     lam = op.data.eigenvalues
-    floor = float(op.step.radius(lam).max()) ** 2  # rho(L)
+    radius = float(op.step.radius(lam).max())
+    floor = radius * radius  # rho(L); inf past 1e154 (a float's ** 2 raised OverflowError)
     if op.factor == 0 or not math.isfinite(floor):
         return floor
     fourth = fourth_moment(op.data)
@@ -321,7 +343,13 @@ def operator_radius(op, guess: float | None = None) -> float:
         # the search then closes in on lo from above
         root = _newton(op, top, fourth, lo, theta)
         if fourth.dense is not None or top.converged(gains(op, root, fourth=fourth)):
-            return max(floor, float(root))
+            value = max(floor, float(root))
+            if floor < 1 <= value and is_stable(op):
+                # the root lies in (rho(L), lo], the search's floor 1e-9 above rho(L), and lo
+                # passed 1 (lr 1e-10): rho(T) < 1 as is_stable decides, and rho(L) is within
+                # 1e-9 of it (it had said 1.0000000007 for a stable operator)
+                return floor
+            return value
         theta = root
 
 

@@ -6,9 +6,12 @@ the cycle itself (tests/references.py), which share no code with it.
 
 from __future__ import annotations
 
+import math
+
+import mpmath
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 
 from numerics.class_regions import (
     class_regions,
@@ -18,7 +21,7 @@ from numerics.class_regions import (
     guaranteed_max_eta,
 )
 from tests.references import heavy_ball_cycle_interpolable
-from tests.strategies import class_points
+from tests.strategies import class_points, floats, near_unit, whole_range
 from theory.errors import ParameterError
 
 
@@ -160,3 +163,81 @@ def test_the_cycle_conics_edges_are_where_the_interpolation_condition_changes(mu
         edge = 0.5 * (lo + hi)
         before, after = cycle_margin(edge * np.array([1 - 1e-6, 1 + 1e-6]), beta, mu, L, K) <= 0
         assert (before, after) == (inside[i], not inside[i])
+
+
+@given(point=class_points(k_min=2, k_max=2))
+def test_the_shortest_cycle_is_the_first_length_whose_conic_is_not_positive(point):
+    # the plain loop over K of the conic (itself checked against the interpolation conditions)
+    eta, beta, mu, L, _ = point
+    kmax = int(max(64, np.ceil(4 * np.pi * np.sqrt(L / mu))))
+    margins = [float(cycle_margin(eta, beta, mu, L, K)) for K in range(2, kmax + 1)]
+    if min(abs(m) for m in margins) < 1e-9 * (1 + (mu * eta) ** 2):
+        return  # a length on the boundary: floats cannot decide which is first
+    loop = next((K for K, m in zip(range(2, kmax + 1), margins, strict=True) if m <= 0), 0)
+    assert int(cycle_lengths(eta, beta, mu, L)) == loop
+
+
+def _conic_mp(eta, beta, mu, L, K):
+    """The conic at K in 60-digit arithmetic (1 - cos(2 pi / K) = 2 sin^2(pi / K)), and the sum
+    of its terms' sizes (what its rounding is relative to)."""
+    with mpmath.workdps(60):
+        eta, beta, mu, L = (mpmath.mpf(v) for v in (eta, beta, mu, L))
+        kappa, y, s = mu / L, mu * eta, 2 * mpmath.sin(mpmath.pi / K) ** 2
+        terms = [
+            y * y,
+            -2 * ((beta - 1) * (1 - kappa) + s * (1 + kappa * beta)) * y,
+            2 * kappa * s * ((1 - beta) ** 2 + 2 * beta * s),
+        ]
+        return sum(terms), sum(abs(x) for x in terms)
+
+
+# L/mu past 1e10 made the loop over K = 2 .. 4 pi sqrt(L/mu) run for hours (`momentum rate
+# --class smooth-strongly-convex --eta 1e-3 --beta 0.5 --mu 1 --L 1e10` never answered), and
+# past 1e308 its length overflowed: OverflowError, a traceback (--mu 1e-300 --L 1e300); and
+# there mu / L and mu eta underflowed to 0, the conic with them: "a 2-cycle" inside the quadratic
+# edge (eta 1e-300, beta 1 - 2**-53, mu 1e-300, L 1e300)
+@given(
+    mu=whole_range(),
+    L=whole_range(),
+    eta_mu=whole_range(-1000, 3),
+    beta=floats(-0.99, 0.99) | near_unit(),
+)
+@example(mu=1.0, L=1e10, eta_mu=1e-3, beta=0.5)  # the hours-long loop
+def test_any_condition_number_gives_a_cycle_length_the_exact_conic_confirms(mu, L, eta_mu, beta):
+    if not L > mu:
+        mu, L = L, mu
+    if L == mu:
+        return
+    eta = eta_mu / mu  # mu eta = eta_mu: the conic's own variable, at every scale
+    if not math.isfinite(eta):
+        return
+    _assert_shortest_cycle(eta, beta, mu, L)
+
+
+@pytest.mark.parametrize(
+    "eta, beta, mu, L",
+    [
+        (1e-300, 1 - 2**-53, 1e-300, 1e300),  # mu/L and mu eta underflow: was "a 2-cycle"
+        (1e-300, 0.5, 1e-300, 1e300),
+        (1.0, 0.9, 1e-300, 1e300),
+        (4e-300, 0.3, 1e-300, 1e300),
+    ],
+)
+def test_underflowing_conic_terms_do_not_make_a_cycle(eta, beta, mu, L):
+    _assert_shortest_cycle(eta, beta, mu, L)
+
+
+def _assert_shortest_cycle(eta, beta, mu, L):
+    K = int(cycle_lengths(eta, beta, mu, L))
+    if K == 0:  # then no length up to 64 has a cycle either (past it, the closed form decides)
+        for k in range(2, 65):
+            value, size = _conic_mp(eta, beta, mu, L, k)
+            assert value >= -1e-9 * size, k
+    verdict = classify(eta, beta, mu, L)  # no overflow, no loop of 1e150 lengths
+    assert verdict.cycle_length == (K or None)
+    if K:  # a K-cycle, and none shorter (60 digits: rounding's own ties allowed for)
+        value, size = _conic_mp(eta, beta, mu, L, K)
+        assert value <= 1e-9 * size
+        if K > 2:
+            value, size = _conic_mp(eta, beta, mu, L, K - 1)
+            assert value >= -1e-9 * size

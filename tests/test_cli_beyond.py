@@ -6,10 +6,14 @@ import contextlib
 import io
 import json
 
+import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from momentum_cli.main import main
 from tests.references import lessard_loop
+from tests.strategies import floats, near_unit, whole_range
 
 
 def run(*argv) -> tuple[int, str, str]:
@@ -158,3 +162,34 @@ def test_rate_help_and_readme_say_mu_is_for_the_class_only(monkeypatch):
     (synopsis,) = [line for line in readme.splitlines() if line.startswith("momentum rate [")]
     assert "--mu MU --class quadratic" not in synopsis
     assert "--class smooth-strongly-convex --mu MU" in synopsis
+
+
+# a run that blew up ended with exit 0, "neither converged nor on a cycle" and NaN iterates
+# (`momentum simulate --function lessard --eta 1e300 --beta 0.9999999999999999 --steps 100000`);
+# it is now "diverged", at the step the plain loop first passes 100 times its start
+@settings(max_examples=60)
+@given(
+    eta=whole_range(-10, 995),  # the command takes numbers up to 1e300
+    beta=floats(-0.99, 0.99) | near_unit(),
+    x0=st.sampled_from([3.3, -1.0, 1.5, 1e-300, -1e300, 0.0, 2.0]),
+    steps=st.integers(1, 400),
+)
+@example(eta=1e300, beta=1 - 2**-53, x0=3.3, steps=100)
+@example(eta=1 / 9, beta=4 / 9, x0=3.3, steps=100)  # the 3-cycle: not diverged
+def test_simulate_lessard_says_when_it_diverged(eta, beta, x0, steps):
+    argv = ["simulate", "--function", "lessard", "--eta", repr(eta), "--beta", repr(beta)]
+    argv += ["--x0", repr(x0), "--steps", str(steps)]
+    code, out, err = run(*argv, "--json")
+    assert code == 0 and err == "", err
+    data = json.loads(out)
+    with np.errstate(all="ignore"):
+        ref = lessard_loop(eta, beta, x0, steps)
+        past = [i for i, x in enumerate(ref) if not abs(x) <= 100 * abs(x0)]
+    assert data["diverged"] == bool(past) and data["diverged_at"] == (past[0] if past else None)
+    if past:
+        assert data["converged"] is False and data["cycle"] is None
+    code, text, _ = run(*argv)
+    verdict = text.splitlines()[1]
+    assert verdict.startswith("diverged: ") == bool(past), verdict
+    if not past:  # whatever it says, the iterates it shows are numbers
+        assert "nan" not in text and "inf" not in text.split("last iterates:")[-1], text

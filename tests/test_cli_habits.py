@@ -1,12 +1,17 @@
 """The command line answers the questions users bring, in the words they use (issue 16)."""
 
 import argparse
+import contextlib
+import io
 import json
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from momentum_cli.main import build_parser, main
+from tests.strategies import floats, whole_range
 
 
 def run(capsys, *argv):
@@ -208,3 +213,39 @@ def test_train_says_diverged_not_a_long_number(capsys):
     assert data["diverged"] is True and data["diverged_at_examples"] == 200
     data = run_json(capsys, "train")
     assert data["diverged"] is False and data["diverged_at_examples"] is None
+
+
+def _main(*argv) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+# a run that overflowed before a rate could be fitted has growth.rate null in the JSON, and the
+# text line formatted that None: `momentum simulate --eta 1e300 --beta 0` was a TypeError
+# traceback (found by test_fuzz_cli's grammar with the fuzz profile)
+@settings(max_examples=40)
+@given(
+    eta=whole_range(-10, 995),  # the command takes numbers up to 1e300
+    beta=floats(-0.99, 0.99),
+    method=st.sampled_from(["heavy-ball", "gd", "nesterov"]),
+    lams=st.sampled_from(["0.2,4", "1", "1e-300,1e300", "3,5,7"]),
+)
+@example(eta=1e300, beta=0.0, method="heavy-ball", lams="0.2,4")
+def test_simulate_states_its_growth_whatever_the_step(eta, beta, method, lams):
+    argv = ["simulate", "--eta", repr(eta), "--method", method, "--lams", lams]
+    argv += ["--x0", ",".join(["1"] * len(lams.split(",")))]
+    beta = abs(beta) if method == "nesterov" else beta  # nesterov takes [0, 1)
+    argv += [] if method == "gd" else ["--beta", repr(beta)]
+    code, out, err = _main(*argv, "--json")
+    assert (code, err) == (0, ""), err
+    data = json.loads(out)
+    code, text, err = _main(*argv)
+    assert (code, err) == (0, ""), err
+    status = text.splitlines()[0]
+    assert ("diverged: " in status) == (data["growth"] is not None), status
+    if data["growth"] is not None:
+        rate = data["growth"]["rate"]
+        assert ("too fast to fit a rate" in status) == (rate is None), status
+        assert rate is None or f"by {rate:.4g} per step" in status

@@ -1,11 +1,21 @@
 """momentum edge, momentum tune --batch-size, and momentum train's minibatch lines (issue 23)."""
 
+import contextlib
+import io
+import json
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import numerics
+from momentum_cli.main import main
 from numerics import regression_file
 from tests.references import airfoil_design, enumerated, rho, small_regression
+from tests.strategies import near_unit
 from tests.test_cli_values import run, run_json
 
 
@@ -228,3 +238,36 @@ def test_a_huge_lr_trains_without_warnings(capsys):
         code, out, _ = run(capsys, "train", "--lr", "1e155")
     assert np.isfinite(step.e).all()
     assert code == 0 and "above the mean-square edge" in out
+
+
+def _main_json(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([*argv, "--json"])
+    assert (code, err.getvalue()) == (0, ""), (argv, code, err.getvalue())
+    return json.loads(out.getvalue())
+
+
+# momentum within rounding of 1 is valid ([0, 1)): `momentum train --momentum 0.9999999999999999`
+# ended in a LinAlgError traceback, and `--momentum 0.9999999999` trained and then threw the run
+# away with exit 2 ("no mean-square stable lr above 1.87e-08") when the edge lay below the search
+@settings(max_examples=15, deadline=None)
+@given(
+    momentum=near_unit() | st.sampled_from([1 - 1e-6, 1 - 1e-10, 1 - 1e-13]),
+    method=st.sampled_from(["heavy-ball", "nesterov"]),
+    lr=st.sampled_from(["1e-12", "1e-6", "0.01", "0.5"]),
+    batch=st.integers(1, 7),
+)
+def test_train_at_momentum_within_rounding_of_one_is_the_run_asked_for(momentum, method, lr, batch):
+    X, y = small_regression(5)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "tiny.csv")
+        rows = [[*map(float, r), float(t)] for r, t in zip(X, y, strict=True)]
+        path.write_text("\n".join(",".join(map(repr, row)) for row in rows) + "\n")
+        argv = ["train", "--data", str(path), "--momentum", repr(momentum), "--lr", lr]
+        data = _main_json(*argv, "--method", method, "--batch-size", str(batch), "--epochs", "1")
+    edge = data["minibatch_max_stable_lr"]
+    assert edge is None or 0 < edge <= data["max_stable_lr"]
+    if edge is None or float(lr) >= edge:
+        assert data["predicted_excess_loss"] is None
+    assert len(data["losses"]) >= 1  # the run asked for is reported, whatever the edge

@@ -45,6 +45,9 @@ NEAR_NUMBERS = [
     "0.999999",
     "1.0000001",
     "1e-12",
+    "0.9999999999999999",  # np.nextafter(1, 0): the minibatch edge's singular Stein system
+    "0.999999",
+    "-0.0",
 ]
 #: extreme values (issue 11): exponents near and past a float's range, huge and tiny rationals,
 #: other scripts' digits, long text
@@ -184,6 +187,7 @@ OPTIONS = {
         "--c": VECTORS,
         "--b": NUMBERS,
         "--output": "text",
+        "--json": None,
     },
     "noise": {
         "--eta": NUMBERS,
@@ -208,7 +212,9 @@ OPTIONS = {
     },
     "edge": {
         "--batch-size": st.sampled_from(["1", "10", "1,10,1500", "0", "1501", "1,x", "２", ""]),
-        "--momentum": st.sampled_from(["0", "0.9", "0,0.5", "1", "-0.5", "nan", "0.99999"]),
+        "--momentum": st.sampled_from(
+            ["0", "0.9", "0,0.5", "1", "-0.5", "nan", "0.99999", "0.999999", "0.9999999999999999"]
+        ),
         "--method": METHODS,
         "--weight-decay": NUMBERS,
         "--dampening": NUMBERS,
@@ -226,13 +232,50 @@ OPTIONS = {
         "--json": None,
     },
 }
+# the surfaces added since (issue 11's fuzz did not reach them): the class beyond quadratics
+OPTIONS["worst-case"] = {
+    "--eta": NUMBERS,
+    "--beta": NUMBERS,
+    "--mu": NUMBERS,
+    "--L": NUMBERS,
+    "--steps": st.sampled_from(["1", "2", "0", "41", "x", "３"]),
+    "--method": METHODS,
+    "--nu": NUMBERS,
+    "--class": st.sampled_from(["quadratic", "smooth-strongly-convex", "convex"]),
+    "--json": None,
+}
+OPTIONS["rate-class"] = {
+    "--eta": NUMBERS,
+    "--beta": NUMBERS,
+    "--mu": NUMBERS,
+    "--L": NUMBERS,
+    "--lam": NUMBERS,
+    "--method": METHODS,
+    "--json": None,
+}
+OPTIONS["simulate-lessard"] = {
+    "--eta": NUMBERS,
+    "--beta": NUMBERS,
+    "--x0": NUMBERS,
+    "--steps": SMALL_INTS,
+    "--method": METHODS,
+    "--nu": NUMBERS,
+    "--plot": "plot",
+    "--json": None,
+}
+#: what each drawn command's argv starts with
+PREFIX = {
+    "tune-batch": ["tune"],
+    "rate-class": ["rate", "--class", "smooth-strongly-convex"],
+    "simulate-lessard": ["simulate", "--function", "lessard"],
+}
 SUFFIXES = st.sampled_from([".png", ".svg", ".pdf", ".xyz", "", ".tex"])
 
 
 @st.composite
 def grammar_argv(draw):
     command = draw(st.sampled_from(sorted(OPTIONS)))
-    argv = ["tune"] if command == "tune-batch" else [command]
+    argv = list(PREFIX.get(command, [command]))
     if command == "derive":
         argv.append(draw(TOPICS))
     names = draw(st.lists(st.sampled_from(sorted(OPTIONS[command])), max_size=6, unique=True))
@@ -316,6 +359,16 @@ def _check(argv: list[str]) -> None:
 @example(["simulate", "--x0", "1e300,1", "--eta", "1", "--json", "--method", "gd"])
 @example(["stability", "--method", "gd", "--plot", "{out}/sub/plot.png"])
 @example(["stability", "--eta", "-1:0:5"])
+@example(["simulate", "--eta", "1e300", "--beta", "0"])  # a growth rate too fast to fit
+@example(["edge", "--momentum", "0.9999999999999999"])  # a Stein system singular in floats
+@example(
+    ["worst-case", "--method", "qhm", "--eta", "0.1", "--beta", "0.5"]
+    + ["--mu", "1", "--L", "10", "--steps", "2"]
+)
+@example(
+    ["rate", "--class", "smooth-strongly-convex", "--eta", "1e-3", "--beta", "0.5"]
+    + ["--mu", "1e-300", "--L", "1e300"]
+)
 def test_fuzz_grammar(argv):
     _check(argv)
 

@@ -10,6 +10,7 @@ Skipped, visibly, where torch is not installed (``pip install '.[torch]'``).
 from __future__ import annotations
 
 import functools
+import math
 import subprocess
 import sys
 
@@ -265,6 +266,27 @@ def test_bad_input_is_named(change, error, match):
     loss_fn, data = args.pop("loss_fn"), args.pop("data")
     with pytest.raises(error, match=match):
         hessian_spectrum(model, loss_fn, data, **args)
+
+
+# a NaN or inf in the data reached ARPACK, which raised ArpackError (a RuntimeError, not a
+# ValueError) after Fortran printed "On entry to DLASCL parameter number 4 had an illegal value"
+# to the process's standard error (`momentum tune --from-model` said so in three lines)
+@settings(max_examples=20, deadline=None)
+@given(
+    where=st.sampled_from(["inputs", "targets"]),
+    value=st.sampled_from([math.nan, math.inf, -math.inf]),
+    index=st.integers(0, 39),
+    which=st.sampled_from(["top", "bottom", "both"]),
+)
+def test_non_finite_data_is_a_model_error(where, value, index, which):
+    model = mlp((3, 8, 2))
+    X, y = regression_data()
+    if where == "inputs":
+        X[index, index % 3] = value
+    else:
+        y[index, index % 2] = value
+    with pytest.raises(ModelError, match="Hessian-vector product is not finite"):
+        hessian_spectrum(model, torch.nn.MSELoss(), (X, y), which=which, k=2)
 
 
 def test_a_frozen_model_is_refused():

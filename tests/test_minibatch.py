@@ -4,8 +4,12 @@ The references (tests/references.py) write each method's step from its source
 and enumerate every batch: E[M kron M] and E[b b^T] exactly, for tiny data.
 """
 
+import warnings
+
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import numerics
 from numerics.minibatch import finite_population_factor, least_squares_data, second_moment
@@ -17,6 +21,7 @@ from tests.references import (
     rho,
     small_regression,
 )
+from tests.strategies import floats, whole_range
 from theory.errors import ParameterError
 
 #: relative agreement of two exact computations in floats
@@ -159,3 +164,41 @@ def test_a_method_with_two_gradients_a_step_is_refused():
     )
     with pytest.raises(ParameterError, match="not affine in the curvature"):
         second_moment(least_squares_data(*small_regression(14)), 0.1, 0.5, 2, extra)
+
+
+# lr past 1e154: rho(L) = rho(R)^2 was a float's ** 2, which raises OverflowError (not a
+# ValueError) from .spectral_radius, .stable and .excess_loss; nesterov's q = (1, -lr (1 + beta))
+# overflowed at lr 1e308 and 0 * inf / inf reached a RuntimeWarning and a wrong refusal; and at
+# lr 2**-29 .spectral_radius was 1.00000000002 while .stable was True (the search's floor 1e-9
+# above rho(L) passed 1); a momentum of 1e300 overflowed beta**2 in Python floats: OverflowError
+@settings(max_examples=60)
+@given(
+    lr=whole_range(-30, 1023),
+    momentum=floats(0.0, 0.99) | whole_range(-10, 1023),  # beyond 1 too: unstable, or refused
+    method=st.sampled_from(["heavy_ball", "nesterov", "gd", "qhm"]),
+    batch=st.integers(1, 6),
+)
+@example(lr=2**-29, momentum=0.0, method="heavy_ball", batch=1)
+@example(lr=1e300, momentum=0.9, method="gd", batch=2)
+@example(lr=1e308, momentum=0.9, method="nesterov", batch=2)
+@example(lr=1e6, momentum=1e300, method="nesterov", batch=2)  # beta**2: OverflowError
+def test_any_lr_has_a_radius_or_a_parameter_error(lr, momentum, method, batch):
+    X, y = small_regression(2, n=7, p=1)
+    data = least_squares_data(X, y)
+    params = {"nu": 0.7} if method == "qhm" else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            op = second_moment(data, lr, momentum, batch, method, **params)
+        except ParameterError as exc:
+            assert "overflows" in str(exc)
+            return
+        rho_T, stable, excess = op.spectral_radius, op.stable, op.excess_loss
+    assert rho_T >= 0 and stable == (rho_T < 1)
+    assert (excess == np.inf) == (not stable)
+    if method == "heavy_ball":  # rho(T) >= rho(R(lambda_max))^2, R written out (D2L's form)
+        h = data.eigenvalues[-1]
+        with np.errstate(all="ignore"):
+            R = np.array([[1 + momentum - lr * h, -momentum], [1.0, 0.0]])
+            ref = np.abs(np.linalg.eigvals(R)).max() ** 2 if np.isfinite(R).all() else np.inf
+        assert rho_T >= ref * (1 - 1e-9)

@@ -14,6 +14,8 @@ from numerics.minibatch_edge import (
     tune_minibatch,
 )
 from tests.references import MINIBATCH_METHODS, affine_step, enumerated, rho, small_regression
+from tests.strategies import near_unit
+from theory.errors import ParameterError
 
 
 @settings(max_examples=30)  # each example enumerates every batch at about 15 learning rates
@@ -166,3 +168,56 @@ def test_tune_by_batch_finds_what_tuning_each_batch_afresh_finds(method):
         alone = tune_minibatch(data, batch, method)
         assert t.rate == pytest.approx(alone.rate, rel=1e-9, abs=1e-12)
         assert t.eta == pytest.approx(alone.eta, rel=1e-3)
+
+
+# momentum within rounding of 1 (np.nextafter(1, 0) and its neighbours, and 1 - 1e-6): at the
+# full-batch edge R(lambda_max)'s two eigenvalues sit together near -1 and the pair's 4 x 4
+# Stein system is singular in floats; np.linalg.inv raised LinAlgError out of the search
+# (`momentum edge --momentum 0.999999` and `momentum train --momentum 0.9999999999999999`
+# ended in a traceback)
+@settings(max_examples=25)
+@given(
+    seed=st.integers(0, 10**6),
+    momentum=near_unit() | st.sampled_from([1 - 1e-6, 1 - 1e-10]),
+    method=st.sampled_from(["heavy_ball", "nesterov"]),
+    batch=st.integers(1, 5),
+)
+def test_momentum_within_rounding_of_one_gives_an_edge_or_a_parameter_error(
+    seed, momentum, method, batch
+):
+    X, y = small_regression(seed, n=6, p=2)
+    data = least_squares_data(X, y)
+    full = full_batch_max_stable_lr(data, momentum, method)
+    try:
+        edge = minibatch_max_stable_lr(data, momentum, batch, method)
+    except ParameterError:
+        return  # the edge lies below the scan's reach: said, not guessed
+    assert 0 < edge <= full
+
+
+# a batch-size list was converted with int: edge_table(data, m, [5.7]) answered for batch 5, and
+# [2**70] raised OverflowError (not a ValueError); tune_by_batch truncated alike
+@settings(max_examples=30)
+@given(
+    bad=st.sampled_from([5.7, 2**70, 0, 8, -1, float("nan"), float("inf"), 1e300, 2.5]),
+    where=st.integers(0, 2),
+)
+def test_a_batch_size_list_refuses_what_one_batch_size_refuses(bad, where):
+    X, y = small_regression(3, n=7, p=1)
+    data = least_squares_data(X, y)
+    sizes = [2, 3]
+    sizes.insert(where, bad)
+    with pytest.raises(ParameterError, match="'batch_size' must be an integer in \\[1, 7\\]"):
+        minibatch_max_stable_lr(data, 0.5, bad)  # the single-size refusal, the reference
+    with pytest.raises(ParameterError, match="'batch_size' must be an integer in \\[1, 7\\]"):
+        numerics.edge_table(data, [0.5], sizes)
+    with pytest.raises(ParameterError, match="'batch_size' must be an integer in \\[1, 7\\]"):
+        numerics.tune_by_batch(data, sizes)
+
+
+def test_whole_float_batch_sizes_are_their_integers():
+    X, y = small_regression(3, n=7, p=1)
+    data = least_squares_data(X, y)
+    table = numerics.edge_table(data, [0.5], [2.0, np.int64(3)])
+    assert table.batch_sizes.tolist() == [2, 3]
+    assert table.minibatch[0].tolist() == [minibatch_max_stable_lr(data, 0.5, b) for b in (2, 3)]

@@ -9,15 +9,21 @@ that torch's absence is one line.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import numerics
 from momentum_cli.main import main
@@ -264,3 +270,64 @@ def test_without_torch_one_line_that_says_how_to_install_it(tmp_path):
         "momentum tune: momentum tune --from-model needs PyTorch, which is not installed: "
         "python -m pip install 'momentum-theory[torch]' (or torch itself)\n"
     )
+
+
+# the user's code may end the process or print: `raise SystemExit(0)` in FUNCTION() (or at import,
+# or FUNCTION = sys.exit) left the command with exit code 0 and no answer, SystemExit(3) with 3;
+# a print went to standard output, before the --json object, which then did not parse
+BEHAVIOURS = {
+    "exits": "raise SystemExit({code!r})",
+    "prints": "print({code!r})",
+    "prints and exits": "print({code!r}); sys.exit({code!r})",
+}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    behaviour=st.sampled_from(sorted(BEHAVIOURS)),
+    code=st.none() | st.integers(-3, 300) | st.text(max_size=8),
+    at_import=st.booleans(),
+    as_json=st.booleans(),
+)
+def test_the_users_code_exiting_or_printing_is_still_one_answer(
+    behaviour, code, at_import, as_json
+):
+    pytest.importorskip("torch", reason="torch not installed: pip install '.[torch]'")
+    act = BEHAVIOURS[behaviour].format(code=code)
+    source = textwrap.dedent(
+        f"""
+        import sys
+        import torch
+        {act if at_import else ""}
+
+        def build():
+            {act if not at_import else ""}
+            model = torch.nn.Linear(2, 1, bias=False)
+            X = torch.tensor([[1.0, 0.0], [0.0, 3.0]])
+            return model, torch.nn.MSELoss(), (X, torch.zeros(2, 1))
+        """
+    )
+    name = f"user_model_{next(_names)}"
+    saved_path, saved_cwd = list(sys.path), os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, f"{name}.py").write_text(source)
+        os.chdir(tmp)
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                status = main(["tune", "--from-model", f"{name}:build", *["--json"] * as_json])
+        finally:
+            os.chdir(saved_cwd)
+            sys.path[:] = saved_path
+            sys.modules.pop(name, None)
+    out, err = out.getvalue(), err.getvalue()
+    if "exit" in behaviour:  # the user's code never answered: a usage error, not success
+        assert status == 2 and out == "", (status, out, err)
+        assert err.splitlines()[-1].startswith("momentum tune: --from-model "), err
+        assert "raised SystemExit" in err.splitlines()[-1], err
+    else:  # what it printed is not the command's output
+        assert status == 0, err
+        if as_json:
+            assert json.loads(out)["L"] == pytest.approx(9, rel=1e-12)  # diag(1, 9), as above
+        else:
+            assert out.startswith("heavy-ball for the Hessian of "), out

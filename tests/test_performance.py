@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from momentum_cli.main import main
@@ -35,7 +35,7 @@ SDP_REL = 1e-4
 SDP_REL_LONG = 1e-3
 
 
-def plain_loop_worst(eta, beta, mu, L, steps, method="heavy_ball", points=200_001):
+def plain_loop_worst(eta, beta, mu, L, steps, method="heavy_ball", points=200_001, nu=0.7):
     """max over a grid of lambda in [mu, L] of (x_N / x_0)^2, each method written out by hand."""
     lam = np.linspace(mu, L, points)
     x = np.ones_like(lam)
@@ -50,6 +50,10 @@ def plain_loop_worst(eta, beta, mu, L, steps, method="heavy_ball", points=200_00
         elif method == "nesterov":  # torch nesterov=True: x <- x - eta (g + beta v')
             v = beta * v + g
             x = x - eta * (g + beta * v)
+        elif method == "qhm":
+            # Ma and Yarats: b <- beta b + (1 - beta) g, x <- x - eta ((1 - nu) g + nu b)
+            v = beta * v + (1 - beta) * g
+            x = x - eta * ((1 - nu) * g + nu * v)
     return float(np.max(x**2))
 
 
@@ -172,6 +176,30 @@ def test_the_sdp_on_quadratics_is_the_exact_worst_case(method, eta, beta, steps)
     )
     assert result.tau == pytest.approx(result.theory, rel=SDP_REL)
     assert result.solver == "Clarabel" and result.function_class == "quadratic"
+
+
+# every PEP of qhm ended in PEPit's TypeError: the extra parameter nu reached the program as a
+# 0-d NumPy array, and a PEPit Point multiplies by Python numbers only
+# (`momentum worst-case --method qhm --nu 0.5 --eta 0.1 --beta 0.5 --mu 1 --L 10 --steps 3`)
+@pep
+@settings(max_examples=10, deadline=None)  # each example solves an SDP
+@given(
+    nu=st.floats(0.0, 1.0),
+    beta=st.floats(0.0, 0.9),
+    eta=st.floats(0.005, 0.07),
+    steps=st.integers(1, 3),
+    function_class=st.sampled_from(["quadratic", "smooth-strongly-convex"]),
+)
+def test_qhm_has_a_worst_case_and_on_quadratics_it_is_the_plain_loops(
+    nu, beta, eta, steps, function_class
+):
+    result = worst_case(eta, beta, 1.0, 25.0, steps, "qhm", function_class=function_class, nu=nu)
+    loop = plain_loop_worst(eta, beta, 1.0, 25.0, steps, "qhm", points=20_001, nu=nu)
+    if function_class == "quadratic":
+        assert result.theory == pytest.approx(loop, rel=1e-6)
+        assert result.tau == pytest.approx(loop, rel=SDP_REL)
+    else:  # every quadratic of the class is in it: the worst case is at least the quadratics'
+        assert result.tau >= loop * (1 - SDP_REL)
 
 
 @pep
