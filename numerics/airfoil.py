@@ -198,7 +198,7 @@ def train_sgd(
     _check_training(lr, momentum, batch_size, epochs, X.shape[0])
     record_every = count(record_every, "record_every", 1, 10**9)
     m = numeric_method(method)
-    extra = m.extra_values(params)
+    extra = m.extra_scalars(params)  # one run: single numbers, as lr and momentum
     rng = np.random.default_rng(seed)
     n, d = X.shape
     A = _design(X)

@@ -76,6 +76,7 @@ def envelope(run, lam: float, index: int = 0, **params) -> Envelope:
             f"this run has {run.x.shape[2]}"
         )
     m = numeric_method(run.method)
+    params = dict(zip(m.extra, m.extra_scalars(params), strict=True))  # one run: single numbers
     eta, beta = float(run.eta[index]), float(run.beta[index])
     z = eigenvalues(eta, beta, float(lam), run.method, **params).reshape(-1)
     rho = float(np.abs(z).max())

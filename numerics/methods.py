@@ -249,7 +249,9 @@ def iterate(method, x0, eta, beta, gradient: Callable, steps: int, **params) -> 
     validate their parameters.
     """
     m = numeric_method(method)
-    extra = m.extra_values(params)
+    # one value as a Python float: a 0-d array does not multiply every arithmetic's numbers
+    # (a performance-estimation program's points refuse it)
+    extra = [float(v) if v.ndim == 0 else v for v in m.extra_values(params)]
     state = {s: 0 * x0 for s in m.state}
     state[m.position] = x0
     xs = [x0]

@@ -209,7 +209,7 @@ def linear_step(method, lr: float, momentum: float, **params) -> LinearStep:
     """
     m: NumericMethod = numeric_method(method)
     lr, momentum = real_number(lr, "lr"), real_number(momentum, "momentum")
-    values = [lr, momentum, *(float(v) for v in m.extra_values(params))]
+    values = [lr, momentum, *m.extra_scalars(params)]
     rows = m.noise_R(*values)
     k = len(rows)
 

@@ -40,8 +40,10 @@ def default_lams(method, eta: float, beta: float = 0.0, **params) -> np.ndarray:
     ``DEFAULT_LAM_FRACTIONS`` of the closed-form largest stable curvature;
     when no curvature is stable, a spread around 1/eta.
     """
+    from numerics.methods import numeric_method
     from numerics.rates import max_stable_lam
 
+    numeric_method(method).extra_scalars(params)  # one number each, as eta and beta
     edge = float(max_stable_lam(eta, beta, method, **params))
     if not np.isfinite(edge):
         edge = 2.0 / eta
@@ -110,7 +112,7 @@ def assert_matches(
     from numerics.simulate import simulate
 
     m = numeric_method(method)
-    m.extra_values(params)
+    m.extra_scalars(params)  # one number each, as eta and beta
     if not (np.isfinite(x0) and x0 != 0):
         raise ParameterError(f"'x0' must be finite and non-zero: {x0!r}")
     if int(steps) != steps or not 1 <= steps <= 100_000:
