@@ -101,15 +101,71 @@ def _default_kmax(mu: float, L: float) -> int:
     return int(max(64, math.ceil(4 * math.pi * math.sqrt(L / mu))))
 
 
+#: K checked one by one up to here; past it, the shortest K comes from the conic's roots
+LOOP_K = 4096
+
+
+def _margin_in_s(y, beta, kappa, s):
+    """The conic with s = 1 - phi = 2 sin^2(pi/K): no 1 - cos cancelling at large K.
+
+    A s^2 + B s + C, A = 4 kappa beta, B = 2 kappa (1 - beta)^2 - 2 y (1 + kappa beta),
+    C = y^2 + 2 y (1 - beta)(1 - kappa): :func:`cycle_margin` multiplied out in s.
+    """
+    a = 4 * kappa * beta
+    b = 2 * kappa * (1 - beta) ** 2 - 2 * y * (1 + kappa * beta)
+    c = y * y + 2 * y * (1 - beta) * (1 - kappa)
+    return (a * s + b) * s + c, a, b, c
+
+
+def _shortest_past_loop(eta, beta, mu: float, L: float, kmax: int) -> np.ndarray:
+    """The shortest K in (LOOP_K, kmax] with a K-cycle (0: none), from the roots in s.
+
+    In s the conic is positive at s = 0 (C > 0), so where it is <= 0 for some
+    small s (the large K) it is a convex parabola (beta > 0) negative on
+    [r1, r2]: the shortest K is the first whose s_K = 2 sin^2(pi/K) falls to r2
+    or below, a cycle when s_K >= r1 still. For beta <= 0 the set is s >= a
+    root, so a cycle there has K = 2, which the loop has seen.
+    """
+    kappa, y = mu / L, mu * eta
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        _, a, b, c = _margin_in_s(y, beta, kappa, 0.0)
+        disc = b * b - 4 * a * c
+        root = np.sqrt(np.maximum(disc, 0.0))
+        # the larger root without cancelling (-b > 0 where a root is positive)
+        r2 = np.where((a > 0) & (b < 0) & (disc >= 0), (root - b) / (2 * a), np.nan)
+        r2 = np.minimum(r2, 2.0)
+        first = np.ceil(np.pi / np.arcsin(np.sqrt(r2 / 2)))  # s_K <= r2 from this K on
+        first = np.maximum(first, LOOP_K + 1)
+    out = np.zeros(np.shape(eta), dtype=np.int64)
+    for step in (0, 1):  # the first K, and the next in case rounding put r2 a hair too high
+        K = first + step
+        ok = np.isfinite(K) & (K <= kmax) & (out == 0)
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            s = 2 * np.sin(np.pi / np.where(ok, K, 3.0)) ** 2
+            margin = _margin_in_s(y, beta, kappa, s)[0]
+        hit = ok & (margin <= 0)
+        out[hit] = K[hit].astype(np.int64)
+    return out
+
+
 def cycle_lengths(eta, beta, mu: float, L: float, kmax: int | None = None) -> np.ndarray:
-    """The shortest K in [2, kmax] with a K-cycle at each (eta, beta); 0 where there is none."""
+    """The shortest K in [2, kmax] with a K-cycle at each (eta, beta); 0 where there is none.
+
+    K up to :data:`LOOP_K` are checked one by one; past it the shortest K is
+    solved from the conic's roots (the default kmax, 4 pi sqrt(L/mu), has no
+    bound: L/mu = 1e300 asked for 1e151 of them, a loop that never ended).
+    """
     mu, L = _class(mu, L)
     kmax = _default_kmax(mu, L) if kmax is None else int(kmax)
+    if kmax > np.iinfo(np.int64).max:  # a K-cycle longer than this is no cycle anyone runs
+        kmax = int(np.iinfo(np.int64).max)
     eta, beta = np.broadcast_arrays(real_array(eta, "eta"), real_array(beta, "beta"))
-    shortest = np.zeros(eta.shape, dtype=int)
-    for K in range(2, kmax + 1):  # a loop over K, not over points: each K is one array operation
+    shortest = np.zeros(eta.shape, dtype=np.int64)
+    for K in range(2, min(kmax, LOOP_K) + 1):  # over K, not points: each K is one array operation
         new = (shortest == 0) & (cycle_margin(eta, beta, mu, L, K) <= 0)
         shortest[new] = K
+    if kmax > LOOP_K:
+        shortest = np.where(shortest == 0, _shortest_past_loop(eta, beta, mu, L, kmax), shortest)
     return shortest
 
 

@@ -6,9 +6,12 @@ the cycle itself (tests/references.py), which share no code with it.
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from numerics.class_regions import (
     class_regions,
@@ -20,6 +23,9 @@ from numerics.class_regions import (
 from tests.references import heavy_ball_cycle_interpolable
 from tests.strategies import class_points
 from theory.errors import ParameterError
+
+# the module (numerics.class_regions the attribute is the function of that name)
+class_regions_module = importlib.import_module("numerics.class_regions")
 
 
 @given(point=class_points())
@@ -134,3 +140,89 @@ def test_a_huge_step_is_classified_without_warnings(eta):
         margin = cycle_margin(eta, 0.5, 1.0, 25.0, np.arange(2, 50))
     assert verdict.verdict == "diverges on a quadratic" and verdict.cycle_length is None
     assert not (margin <= 0).any()
+
+
+# --- audit of issue 24: L/mu past a loop over every K ---
+
+
+def _scan(eta, beta, mu, L, kmax):
+    """The shortest K-cycle by trying every K in the paper's form (phi = cos(2 pi / K))."""
+    K = np.arange(2, kmax + 1)
+    phi = np.cos(2 * np.pi / K)
+    kappa, y = mu / L, mu * eta
+    margin = (
+        y * y
+        - 2 * (beta - phi + kappa * (1 - beta * phi)) * y
+        + 2 * kappa * (1 - phi) * (1 + beta**2 - 2 * beta * phi)
+    )
+    scale = y * y + 4 * y * (1 + abs(beta)) + 8 * kappa * (1 + abs(beta)) ** 2
+    hits = np.flatnonzero(margin <= 0)
+    first = int(K[hits[0]]) if hits.size else 0
+    # whether a rounding could move the answer: some K's margin within rounding of 0
+    close = bool((np.abs(margin) < 1e-9 * scale).any())
+    return first, close
+
+
+@given(
+    st.floats(1e-3, 1.0),
+    st.floats(2.0, 1e5),
+    st.floats(0.0, 3.0),
+    st.floats(-0.95, 0.999),
+)
+def test_property_cycles_past_the_loop_are_the_scan_over_every_k(mu, ratio, where, beta):
+    # the shortest K past LOOP_K comes from the conic's roots: here LOOP_K is 3, so every
+    # K >= 4 is solved, and compared with a scan over every K in the paper's own form
+    L = mu * ratio
+    eta = where * (1 + beta) / L  # up to 1.5 times the quadratic edge
+    if not eta > 0:
+        return
+    kmax = int(max(64, np.ceil(4 * np.pi * np.sqrt(L / mu))))
+    expected, close = _scan(eta, beta, mu, L, kmax)
+    if close:
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(class_regions_module, "LOOP_K", 3)
+        got = int(cycle_lengths(eta, beta, mu, L))
+    assert got == expected, (eta, beta, mu, L)
+
+
+def test_the_scan_above_sees_long_cycles():
+    # the property is worth something only if the solved part (K >= 4 here) finds cycles,
+    # long ones among them
+    rng = np.random.default_rng(3)
+    mu, L = 1.0, 1e4
+    eta = rng.uniform(0, 4 / L, 20000)
+    beta = rng.uniform(0.0, 0.999, 20000)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(class_regions_module, "LOOP_K", 3)
+        K = cycle_lengths(eta, beta, mu, L)
+    assert (K >= 4).sum() > 1000 and (K > 20).any()
+    assert (K == _scan_many(eta, beta, mu, L)).mean() > 0.999  # all but a rounding's few
+
+
+def _scan_many(eta, beta, mu, L):
+    kmax = int(max(64, np.ceil(4 * np.pi * np.sqrt(L / mu))))
+    return np.array([_scan(e, b, mu, L, kmax)[0] for e, b in zip(eta, beta, strict=True)])
+
+
+@pytest.mark.parametrize("mu, L", [(1e-300, 10.0), (1.0, 1e300), (1e-10, 10.0)])
+def test_a_huge_condition_number_is_classified_without_trying_every_k(monkeypatch, mu, L):
+    # kmax = 4 pi sqrt(L/mu): 1e151 for L/mu = 1e300, a loop over K that never ended
+    # (momentum rate --class smooth-strongly-convex --mu 1e-300 hung)
+    calls = []
+    margin = class_regions_module.cycle_margin
+
+    def counted(*args):
+        calls.append(1)
+        if len(calls) > 4 * class_regions_module.LOOP_K:  # a few classify calls, each the loop
+            raise AssertionError("cycle_margin called once per K past the loop")
+        return margin(*args)
+
+    monkeypatch.setattr(class_regions_module, "cycle_margin", counted)
+    verdict = classify(0.5 * 2 / L, 0.5, mu, L)
+    assert verdict.verdict in ("guaranteed", "undecided", "cycles")
+    # and on the command line: an answer, exit 0
+    from momentum_cli.main import main
+
+    argv = ["rate", "--eta", repr(0.5 * 2 / L), "--beta", "0.5", "--mu", repr(mu), "--L", repr(L)]
+    assert main([*argv, "--class", "smooth-strongly-convex"]) == 0
