@@ -217,6 +217,19 @@ OPTIONS = {
         "--raw": None,
         "--json": None,
     },
+    "worst-case": {
+        "--eta": NUMBERS,
+        "--beta": NUMBERS,
+        "--mu": NUMBERS,
+        "--L": NUMBERS,
+        "--steps": st.sampled_from(["1", "2", "0", "41", "x"]),  # a few: each is an SDP
+        "--method": METHODS,
+        "--nu": NUMBERS,
+        "--dampening": NUMBERS,
+        "--weight-decay": NUMBERS,
+        "--class": st.sampled_from(["quadratic", "smooth-strongly-convex", "x"]),
+        "--json": None,
+    },
     "tune-batch": {
         "--batch-size": st.sampled_from(["1", "7", "1500", "0", "1501", "x"]),
         "--method": st.sampled_from(["gd", "heavy-ball", "nesterov"]),
@@ -225,6 +238,13 @@ OPTIONS = {
         "--raw": None,
         "--json": None,
     },
+}
+#: each command's required options
+REQUIRED = {
+    "simulate": ("--eta", "--beta"),
+    "noise": ("--eta", "--beta", "--lam", "--sigma"),
+    "rate": ("--beta",),
+    "worst-case": ("--eta", "--beta", "--mu", "--L", "--steps"),
 }
 SUFFIXES = st.sampled_from([".png", ".svg", ".pdf", ".xyz", "", ".tex"])
 
@@ -236,6 +256,11 @@ def grammar_argv(draw):
     if command == "derive":
         argv.append(draw(TOPICS))
     names = draw(st.lists(st.sampled_from(sorted(OPTIONS[command])), max_size=6, unique=True))
+    # the required options mostly given, so the draws reach the command and not only the
+    # parser (simulate --eta 1e300 --beta 0.5 was a traceback the fuzz never drew)
+    for name in REQUIRED.get(command, ()):
+        if name not in names and draw(st.integers(0, 3)):
+            names.append(name)
     for name in names:
         kind = OPTIONS[command][name]
         if kind is None:
@@ -316,6 +341,25 @@ def _check(argv: list[str]) -> None:
 @example(["simulate", "--x0", "1e300,1", "--eta", "1", "--json", "--method", "gd"])
 @example(["stability", "--method", "gd", "--plot", "{out}/sub/plot.png"])
 @example(["stability", "--eta", "-1:0:5"])
+# found by the audit of issue 24: a run too fast to fit a rate; QHM's worst case (PEPit's TypeError)
+@example(["simulate", "--eta", "1e300", "--beta", "0.5"])
+@example(
+    [
+        "worst-case",
+        "--method",
+        "qhm",
+        "--eta",
+        "0.1",
+        "--beta",
+        "0.5",
+        "--mu",
+        "1",
+        "--L",
+        "10",
+        "--steps",
+        "2",
+    ]
+)
 def test_fuzz_grammar(argv):
     _check(argv)
 
