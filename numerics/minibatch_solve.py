@@ -26,6 +26,7 @@ every lr and theta of a search.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -229,12 +230,30 @@ def pair_sums(step, hi, hj, theta: float = 1.0, *, slope: bool = False):
             dN = stein_2x2(A, B, -N / theta) if slope else None
         else:
             kron = np.einsum("pac,pdb->pabcd", A, B).reshape(-1, k * k, k * k)
-            inverse = np.linalg.inv(np.eye(k * k) - kron)
+            inverse = _inverses(np.eye(k * k) - kron)
             N = (inverse @ Q.reshape(-1, k * k, 1)).reshape(A.shape)
             dN = -(inverse @ N.reshape(-1, k * k, 1)).reshape(A.shape) / theta if slope else None
     if not slope:
         return N.reshape(*shape, k, k)
     return N.reshape(*shape, k, k), dN.reshape(*shape, k, k)
+
+
+def _inverses(systems: np.ndarray) -> np.ndarray:
+    """Each system's inverse; inf for one singular to rounding.
+
+    Singular means rho(R(hi)) rho(R(hj)) = theta within rounding: the pair's sum
+    diverges, which the one-state division and :func:`stein_2x2` say with inf;
+    numpy's LinAlgError said it for the whole batch (heavy ball at momentum
+    0.999999 next to the full-batch edge).
+    """
+    try:
+        return np.linalg.inv(systems)
+    except np.linalg.LinAlgError:
+        out = np.full(systems.shape, np.inf)
+        for i, system in enumerate(systems):
+            with contextlib.suppress(np.linalg.LinAlgError):
+                out[i] = np.linalg.inv(system)
+        return out
 
 
 def stein_2x2(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> np.ndarray:
