@@ -141,6 +141,8 @@ OPTIONS = {
         "--momentum": NUMBERS,
         "--nesterov": None,
         "--L": NUMBERS,
+        "--mu": NUMBERS,
+        "--class": st.sampled_from(["quadratic", "smooth-strongly-convex", "x"]),
         "--json": None,
     },
     "stability": {
@@ -208,7 +210,9 @@ OPTIONS = {
     },
     "edge": {
         "--batch-size": st.sampled_from(["1", "10", "1,10,1500", "0", "1501", "1,x", "２", ""]),
-        "--momentum": st.sampled_from(["0", "0.9", "0,0.5", "1", "-0.5", "nan", "0.99999"]),
+        "--momentum": st.sampled_from(
+            ["0", "0.9", "0,0.5", "1", "-0.5", "nan", "0.99999", "0.999999", "0.9999999999999999"]
+        ),
         "--method": METHODS,
         "--weight-decay": NUMBERS,
         "--dampening": NUMBERS,
@@ -343,6 +347,22 @@ def _check(argv: list[str]) -> None:
 @example(["stability", "--eta", "-1:0:5"])
 # found by the audit of issue 24: a run too fast to fit a rate; QHM's worst case (PEPit's TypeError)
 @example(["simulate", "--eta", "1e300", "--beta", "0.5"])
+@example(["edge", "--momentum", "0.999999", "--batch-size", "10"])  # numpy's LinAlgError
+@example(
+    [
+        "rate",
+        "--beta",
+        "0.5",
+        "--eta",
+        "0.1",
+        "--mu",
+        "1e-300",
+        "--L",
+        "10",
+        "--class",
+        "smooth-strongly-convex",
+    ]
+)  # a loop over 1e151 K
 @example(
     [
         "worst-case",
