@@ -95,25 +95,50 @@ def cycle_margin(eta, beta, mu: float, L: float, K) -> np.ndarray:
         )
 
 
+def _margin_over_mu(eta, beta, mu: float, L: float, K) -> np.ndarray:
+    """:func:`cycle_margin` divided by mu: its sign, with no term underflowing.
+
+    Every term of the conic carries mu (y = mu eta, kappa = mu / L): for a
+    subnormal mu they all round to 0 and the conic to 0, read as a cycle (a
+    2-cycle below the quadratic edge at mu = 5e-324). Divided by mu they are
+    mu eta^2, -2 (beta - phi + kappa (1 - beta phi)) eta and
+    (2 / L)(1 - phi)(1 + beta^2 - 2 beta phi), the last two of order one.
+    """
+    phi = np.cos(2 * np.pi / np.asarray(K))
+    kappa = mu / L
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        return (
+            mu * eta * eta
+            - 2 * (beta - phi + kappa * (1 - beta * phi)) * eta
+            + 2 / L * (1 - phi) * (1 + beta**2 - 2 * beta * phi)
+        )
+
+
 def _default_kmax(mu: float, L: float) -> int:
     # the K-cycle regions shrink as K grows; their union stops growing near K ~ pi sqrt(L/mu)
     # (checked in the tests against K up to 4 times this)
-    return int(max(64, math.ceil(4 * math.pi * math.sqrt(L / mu))))
+    # L/mu overflows to inf for a subnormal mu: no K past int64 is looked for anyway
+    ratio = L / mu
+    if not math.isfinite(ratio):
+        return int(np.iinfo(np.int64).max)
+    return int(max(64, min(math.ceil(4 * math.pi * math.sqrt(ratio)), np.iinfo(np.int64).max)))
 
 
 #: K checked one by one up to here; past it, the shortest K comes from the conic's roots
 LOOP_K = 4096
 
 
-def _margin_in_s(y, beta, kappa, s):
-    """The conic with s = 1 - phi = 2 sin^2(pi/K): no 1 - cos cancelling at large K.
+def _margin_in_s(eta, beta, mu, L, s):
+    """The conic over mu with s = 1 - phi = 2 sin^2(pi/K): no 1 - cos cancelling at large K.
 
-    A s^2 + B s + C, A = 4 kappa beta, B = 2 kappa (1 - beta)^2 - 2 y (1 + kappa beta),
-    C = y^2 + 2 y (1 - beta)(1 - kappa): :func:`cycle_margin` multiplied out in s.
+    A s^2 + B s + C, A = 4 beta / L, B = 2 (1 - beta)^2 / L - 2 eta (1 + kappa beta),
+    C = mu eta^2 + 2 eta (1 - beta)(1 - kappa): :func:`cycle_margin` / mu multiplied out in s
+    (divided by mu, as :func:`_margin_over_mu`, so that no term underflows).
     """
-    a = 4 * kappa * beta
-    b = 2 * kappa * (1 - beta) ** 2 - 2 * y * (1 + kappa * beta)
-    c = y * y + 2 * y * (1 - beta) * (1 - kappa)
+    kappa = mu / L
+    a = 4 * beta / L
+    b = 2 * (1 - beta) ** 2 / L - 2 * eta * (1 + kappa * beta)
+    c = mu * eta * eta + 2 * eta * (1 - beta) * (1 - kappa)
     return (a * s + b) * s + c, a, b, c
 
 
@@ -126,9 +151,8 @@ def _shortest_past_loop(eta, beta, mu: float, L: float, kmax: int) -> np.ndarray
     or below, a cycle when s_K >= r1 still. For beta <= 0 the set is s >= a
     root, so a cycle there has K = 2, which the loop has seen.
     """
-    kappa, y = mu / L, mu * eta
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        _, a, b, c = _margin_in_s(y, beta, kappa, 0.0)
+        _, a, b, c = _margin_in_s(eta, beta, mu, L, 0.0)
         disc = b * b - 4 * a * c
         root = np.sqrt(np.maximum(disc, 0.0))
         # the larger root without cancelling (-b > 0 where a root is positive)
@@ -142,7 +166,7 @@ def _shortest_past_loop(eta, beta, mu: float, L: float, kmax: int) -> np.ndarray
         ok = np.isfinite(K) & (K <= kmax) & (out == 0)
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             s = 2 * np.sin(np.pi / np.where(ok, K, 3.0)) ** 2
-            margin = _margin_in_s(y, beta, kappa, s)[0]
+            margin = _margin_in_s(eta, beta, mu, L, s)[0]
         hit = ok & (margin <= 0)
         out[hit] = K[hit].astype(np.int64)
     return out
@@ -162,7 +186,7 @@ def cycle_lengths(eta, beta, mu: float, L: float, kmax: int | None = None) -> np
     eta, beta = np.broadcast_arrays(real_array(eta, "eta"), real_array(beta, "beta"))
     shortest = np.zeros(eta.shape, dtype=np.int64)
     for K in range(2, min(kmax, LOOP_K) + 1):  # over K, not points: each K is one array operation
-        new = (shortest == 0) & (cycle_margin(eta, beta, mu, L, K) <= 0)
+        new = (shortest == 0) & (_margin_over_mu(eta, beta, mu, L, K) <= 0)
         shortest[new] = K
     if kmax > LOOP_K:
         shortest = np.where(shortest == 0, _shortest_past_loop(eta, beta, mu, L, kmax), shortest)

@@ -210,15 +210,15 @@ def test_a_huge_condition_number_is_classified_without_trying_every_k(monkeypatc
     # kmax = 4 pi sqrt(L/mu): 1e151 for L/mu = 1e300, a loop over K that never ended
     # (momentum rate --class smooth-strongly-convex --mu 1e-300 hung)
     calls = []
-    margin = class_regions_module.cycle_margin
+    margin = class_regions_module._margin_over_mu
 
     def counted(*args):
         calls.append(1)
         if len(calls) > 4 * class_regions_module.LOOP_K:  # a few classify calls, each the loop
-            raise AssertionError("cycle_margin called once per K past the loop")
+            raise AssertionError("the conic evaluated once per K past the loop")
         return margin(*args)
 
-    monkeypatch.setattr(class_regions_module, "cycle_margin", counted)
+    monkeypatch.setattr(class_regions_module, "_margin_over_mu", counted)
     verdict = classify(0.5 * 2 / L, 0.5, mu, L)
     assert verdict.verdict in ("guaranteed", "undecided", "cycles")
     # and on the command line: an answer, exit 0
@@ -226,3 +226,19 @@ def test_a_huge_condition_number_is_classified_without_trying_every_k(monkeypatc
 
     argv = ["rate", "--eta", repr(0.5 * 2 / L), "--beta", "0.5", "--mu", repr(mu), "--L", repr(L)]
     assert main([*argv, "--class", "smooth-strongly-convex"]) == 0
+
+
+@pytest.mark.parametrize("mu", [5e-324, 1e-320])
+def test_a_subnormal_strong_convexity_is_classified_as_its_limit(mu):
+    # audit of issue 24: L/mu = inf made the default K range int(inf), an OverflowError; and
+    # every term of the conic carries mu, so at mu = 5e-324 they all rounded to 0, read as a
+    # 2-cycle below the quadratic edge. As mu -> 0 the conic over mu tends to a limit that
+    # mu = 1e-300 (no term underflowing) already shows: the answers must be that limit's
+    assert classify(0.05, 0.5, mu, 10.0).verdict == "guaranteed"  # 0.05 < 2(1 - 0.5)/10
+    assert classify(0.2, 0.5, mu, 10.0).verdict == "undecided"  # below 2(1.5)/10 = 0.3
+    # beta = 0.9, eta = 0.3: a 3-cycle in the limit, (1 - phi)(1 + beta^2 - 2 beta phi) /
+    # (L (beta - phi)) = 1.5 * 2.71 / 14 = 0.29 < 0.3 (phi = -1/2), below the edge 0.38
+    assert classify(0.3, 0.9, mu, 10.0).cycle_length == 3
+    np.testing.assert_array_equal(
+        class_regions(mu, 10.0, points=9).cycles, class_regions(1e-300, 10.0, points=9).cycles
+    )
