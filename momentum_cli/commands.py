@@ -462,14 +462,16 @@ def cmd_simulate(args) -> str:
         )
     status = "did not diverge"
     if grew is not None:
-        # no rate when it overflowed too soon to fit one (lr 1e300): null in the JSON, and
-        # said so here (formatting None had been a TypeError traceback)
-        rate = (
-            "too fast to fit a rate" if grew["rate"] is None else f"by {grew['rate']:.4g} per step"
+        # a run that overflows within a step or two leaves too few numbers to fit a rate
+        # (JSON's null): say so rather than format None
+        speed = (
+            f"by {grew['rate']:.4g} per step"
+            if grew["rate"] is not None
+            else "too fast to fit a rate (it overflowed within a few steps)"
         )
         status = (
             f"diverged: x{grew['component'] + 1} (lambda = {grew['lam']:g}) grew from step "
-            f"{grew['began_at']} on, {rate} (theory: spectral radius "
+            f"{grew['began_at']} on, {speed} (theory: spectral radius "
             f"{grew['spectral_radius']:.4g}); past {DIVERGENCE_GROWTH:g} times its start "
             f"at step {int(run.diverged_at[0])}"
         )

@@ -195,10 +195,11 @@ def train_sgd(
     from numerics.methods import numeric_method
 
     X, y = _data(X, y)
-    _check_training(lr, momentum, batch_size, epochs, X.shape[0])
+    # the checked floats: text such as '0.01' is read, and a torch tensor detached, once
+    lr, momentum = _check_training(lr, momentum, batch_size, epochs, X.shape[0])
     record_every = count(record_every, "record_every", 1, 10**9)
     m = numeric_method(method)
-    extra = m.extra_values(params)
+    extra = m.extra_scalars(params)  # one run: single numbers, as lr and momentum
     rng = np.random.default_rng(seed)
     n, d = X.shape
     A = _design(X)
@@ -268,7 +269,8 @@ def _data(X, y) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def _check_training(lr, momentum, batch_size, epochs, n) -> None:
+def _check_training(lr, momentum, batch_size, epochs, n) -> tuple[float, float]:
+    """(lr, momentum) as floats, checked with the batch size and epochs (use these, not the inputs)."""
     lr, momentum = real_number(lr, "lr"), real_number(momentum, "momentum")
     if not lr > 0:
         raise ParameterError(f"'lr' must be finite and > 0: {lr}")
@@ -276,6 +278,7 @@ def _check_training(lr, momentum, batch_size, epochs, n) -> None:
         raise ParameterError(f"'momentum' must be in [0, 1): {momentum}")
     count(batch_size, "batch_size", 1, n)
     count(epochs, "epochs", 1, 1000)
+    return lr, momentum
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from numerics.checks import real_number
 from numerics.methods import numeric_method
 from numerics.rates import eigenvalues
 from numerics.reprs import array_repr
@@ -76,8 +77,10 @@ def envelope(run, lam: float, index: int = 0, **params) -> Envelope:
             f"this run has {run.x.shape[2]}"
         )
     m = numeric_method(run.method)
+    params = dict(zip(m.extra, m.extra_scalars(params), strict=True))  # one run: single numbers
     eta, beta = float(run.eta[index]), float(run.beta[index])
-    z = eigenvalues(eta, beta, float(lam), run.method, **params).reshape(-1)
+    lam = real_number(lam, "lam")  # complex, a list, 10**400: the toolkit's error, not float()'s
+    z = eigenvalues(eta, beta, lam, run.method, **params).reshape(-1)
     rho = float(np.abs(z).max())
     start = 1 if m.first_updates else 0
     n = z.size

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from numerics.checks import count, real_array, real_number
-from numerics.methods import iterate
+from numerics.methods import iterate, numeric_method
 from numerics.reprs import array_repr
 from theory.errors import ParameterError
 
@@ -143,6 +143,8 @@ def run_lessard(
     eta, beta = real_number(eta, "eta"), real_number(beta, "beta")
     if not eta > 0:
         raise ParameterError(f"'eta' must be > 0: {eta!r}")
+    m = numeric_method(method)
+    params = dict(zip(m.extra, m.extra_scalars(params), strict=True))  # one run: single numbers
     steps = count(steps, "steps", 1, MAX_STEPS)
     starts = real_array(x0, "x0").reshape(-1)
     if starts.size == 0 or starts.size * (steps + 1) > 50_000_000:
@@ -151,10 +153,8 @@ def run_lessard(
             f"{starts.size:,}"
         )
     with np.errstate(over="ignore", invalid="ignore"):
-        xs = iterate(method, starts, eta, beta, lessard_gradient, steps, **params)
-    from numerics.methods import numeric_method
-
-    return LessardRun(numeric_method(method).name, eta, beta, np.array(xs))
+        xs = iterate(m, starts, eta, beta, lessard_gradient, steps, **params)
+    return LessardRun(m.name, eta, beta, np.array(xs))
 
 
 @dataclass(frozen=True)

@@ -209,7 +209,7 @@ def linear_step(method, lr: float, momentum: float, **params) -> LinearStep:
     """
     m: NumericMethod = numeric_method(method)
     lr, momentum = real_number(lr, "lr"), real_number(momentum, "momentum")
-    values = [lr, momentum, *(float(v) for v in m.extra_values(params))]
+    values = [lr, momentum, *m.extra_scalars(params)]
     try:  # the generated forms compute in Python floats: beta**2 at beta 1e300 raises
         rows, b_rows = m.noise_R(*values), m.noise_b(*values)
     except OverflowError as exc:

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numerics.checks import count
+from numerics.checks import count, real_number
+from numerics.methods import numeric_method
 from numerics.minibatch import LeastSquaresData, finite_population_factor, second_moment
 from numerics.minibatch_solve import Top, fourth_moment, gains
 from numerics.rates import max_stable_eta, max_stable_lam
@@ -68,6 +69,9 @@ def full_batch_max_stable_lr(data, momentum: float, method="heavy_ball", **param
     2(1 + beta)/lambda_max); with it, the smallest max_stable_eta over H's
     eigenvalues.
     """
+    m = numeric_method(method)
+    momentum = real_number(momentum, "momentum")
+    params = dict(zip(m.extra, m.extra_scalars(params), strict=True))  # single numbers, checked
     lam = data.eigenvalues
     if params.get("weight_decay", 0) == 0:
         edge = float(max_stable_lam(1.0, momentum, method, **params)) / float(lam[-1])

@@ -26,6 +26,7 @@ every lr and theta of a search.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -229,7 +230,7 @@ def pair_sums(step, hi, hj, theta: float = 1.0, *, slope: bool = False):
             dN = stein_2x2(A, B, -N / theta) if slope else None
         else:
             kron = np.einsum("pac,pdb->pabcd", A, B).reshape(-1, k * k, k * k)
-            inverse = _inverse(np.eye(k * k) - kron)
+            inverse = _inverses(np.eye(k * k) - kron)
             N = (inverse @ Q.reshape(-1, k * k, 1)).reshape(A.shape)
             dN = -(inverse @ N.reshape(-1, k * k, 1)).reshape(A.shape) / theta if slope else None
     if not slope:
@@ -237,24 +238,21 @@ def pair_sums(step, hi, hj, theta: float = 1.0, *, slope: bool = False):
     return N.reshape(*shape, k, k), dN.reshape(*shape, k, k)
 
 
-def _inverse(systems: np.ndarray) -> np.ndarray:
-    """Inverses of a stack of matrices; NaN for one singular in floats.
+def _inverses(systems: np.ndarray) -> np.ndarray:
+    """Each system's inverse; inf for one singular to rounding.
 
-    A pair whose Stein system is exactly singular in floats (momentum within
-    rounding of 1 puts R's two eigenvalues near -1 together, and the
-    Kronecker system's condition past 1e16 at the edge) has no finite sum to
-    report: NaN, which every caller reads as unstable (as :func:`stein_2x2`'s
-    division by a zero determinant gives), not a LinAlgError out of a search.
+    Singular means rho(R(hi)) rho(R(hj)) = theta within rounding: the pair's sum
+    diverges, which the one-state division and :func:`stein_2x2` say with inf;
+    numpy's LinAlgError said it for the whole batch (heavy ball at momentum
+    0.999999 next to the full-batch edge).
     """
     try:
         return np.linalg.inv(systems)
     except np.linalg.LinAlgError:
-        out = np.full_like(systems, np.nan)
-        for i, system in enumerate(systems):  # the rare case: find which are singular
-            try:
+        out = np.full(systems.shape, np.inf)
+        for i, system in enumerate(systems):
+            with contextlib.suppress(np.linalg.LinAlgError):
                 out[i] = np.linalg.inv(system)
-            except np.linalg.LinAlgError:
-                pass
         return out
 
 

@@ -182,6 +182,9 @@ def monte_carlo_variance(
     sigma = _sigma(sigma)
     chains = count(chains, "chains", 2, 10**6)
     m = numeric_method(method)
+    eta_v, beta_v = real_number(eta_v, "eta"), real_number(beta_v, "beta")
+    lam_v = real_number(lam_v, "lam")
+    extra = m.extra_scalars(params)  # single numbers, as eta and beta: checked before any use
     rho = float(spectral_radius(eta_v, beta_v, lam_v, m, **params))
     if rho >= 1:
         raise ParameterError(f"no stationary distribution: the spectral radius is {rho:.6g} >= 1")
@@ -205,7 +208,6 @@ def monte_carlo_variance(
     def gradient(y):
         return lam_v * y + eps
 
-    extra = m.extra_scalars(params)
     state = {s: np.zeros(chains) for s in m.state}
     total = np.zeros(chains)
     for k in range(2 * steps):

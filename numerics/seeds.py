@@ -158,7 +158,7 @@ def train_seeds(
     generator, as ``sampling`` says (:data:`SAMPLINGS`).
     """
     X, y = _data(X, y)
-    _check_training(lr, momentum, batch_size, epochs, X.shape[0])
+    lr, momentum = _check_training(lr, momentum, batch_size, epochs, X.shape[0])
     lr, momentum = real_number(lr, "lr"), real_number(momentum, "momentum")
     seeds = count(seeds, "seeds", 1, 10_000)
     record_every = count(record_every, "record_every", 1, 10**9)

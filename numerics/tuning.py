@@ -138,8 +138,9 @@ def tune_numeric(mu: float, L: float, method: str = "heavy_ball", **params) -> N
 
     mu_given, L_given = _check_spectrum(mu, L)
     m = numeric_method(method)
-    scale = 2.0 ** -round(math.log2(L_given)) if m.scale_free else 1.0
-    mu, L = mu_given * scale, L_given * scale  # exact: a power of two
+    # scaled by 2**-shift, exact (ldexp: 2.0 ** 1074 itself overflows for a subnormal L)
+    shift = round(math.log2(L_given)) if m.scale_free else 0
+    mu, L = math.ldexp(mu_given, -shift), math.ldexp(L_given, -shift)
     if mu == 0:
         raise ParameterError(
             f"'mu' is too small beside 'L': kappa = L/mu passes a float's range: "
@@ -150,6 +151,8 @@ def tune_numeric(mu: float, L: float, method: str = "heavy_ball", **params) -> N
     # 2(1 + beta)/((1 - d)(L + wd)) for PyTorch's, whatever sets the scale
     edges = np.asarray(max_stable_eta(betas, L, m, **params))
     edge = float(edges[np.isfinite(edges)].max()) if np.isfinite(edges).any() else 4.0 / L
+    if not math.isfinite(edge):  # a subnormal L of a method that is not rescaled
+        raise ParameterError(f"the stable steps for [{mu_given:g}, {L_given:g}] are beyond a float")
     etas = np.geomspace(edge / 80, edge, _START_GRID)
     if m.name in _ENDPOINT_METHODS and not params:
         grid = worst_case_rate(etas[:, None], betas[None, :], mu, L, m)
@@ -173,9 +176,10 @@ def tune_numeric(mu: float, L: float, method: str = "heavy_ball", **params) -> N
         options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000},
     )
     best = res.x if res.fun <= objective(start) and abs(res.x[0]) < top else start
-    eta = math.exp(best[0]) * scale
+    try:
+        eta = math.ldexp(math.exp(best[0]), -shift)
+    except OverflowError:
+        eta = math.inf
     if not math.isfinite(eta) or eta == 0:
-        raise ParameterError(
-            f"the tuned step for [{mu / scale:g}, {L / scale:g}] is beyond a float"
-        )
+        raise ParameterError(f"the tuned step for [{mu_given:g}, {L_given:g}] is beyond a float")
     return NumericTuning(m.name, eta, float(best[1]), objective(best))

@@ -1015,8 +1015,8 @@ NUMBERS_MUTANTS += [
     (
         "numeric tuning on the spectrum as given, however small",
         "numerics/tuning.py",
-        "    scale = 2.0 ** -round(math.log2(L_given)) if m.scale_free else 1.0",
-        "    scale = 1.0",
+        "    shift = round(math.log2(L_given)) if m.scale_free else 0",
+        "    shift = 0",
         ("tests/test_tuning.py",),
     ),
     (
@@ -1724,6 +1724,67 @@ EXPLORER_MUTANTS = [
     ),
 ]
 MUTANTS += EXPLORER_MUTANTS
+
+#: the audit of issue 24: one mutant per fix (each test failed on the unfixed code)
+AUDIT_MUTANTS = [
+    (
+        "a method's further parameter handed to the arithmetic as a 0-d array (PEPit refuses it)",
+        "numerics/methods.py",
+        "    extra = [v.item() if v.ndim == 0 else v for v in m.extra_values(params)]",
+        "    extra = m.extra_values(params)",
+        ("tests/test_fuzz_library.py::test_the_worst_case_of_every_method_is_solved",),
+    ),
+    (
+        "linear_step reads the further parameters as arrays (nu=[0.5]: numpy's TypeError)",
+        "numerics/minibatch.py",
+        "    values = [lr, momentum, *m.extra_scalars(params)]",
+        "    values = [lr, momentum, *(float(v) for v in m.extra_values(params))]",
+        ("tests/test_fuzz_library.py",),
+    ),
+    (
+        "the shortest cycle from the smaller root of the conic in s (the longest cycle's K)",
+        "numerics/class_regions.py",
+        "        largest = np.max(np.where(inside, roots, -np.inf), axis=0)",
+        "        largest = np.min(np.where(inside, roots, np.inf), axis=0)",
+        ("tests/test_class_regions.py",),
+    ),
+    (
+        "cycles decided by the conic in mu eta (every term underflows at a subnormal mu)",
+        "numerics/class_regions.py",
+        "        cycle = ok & (_conic_in_s(y, h, beta, kappa, s) <= 0)",
+        "        cycle = ok & (_conic_in_s(y, h, beta, kappa, s) * y * y <= 0)",
+        ("tests/test_class_regions.py",),
+    ),
+    (
+        "a pair singular to rounding raises numpy's LinAlgError (edge --momentum 0.999999)",
+        "numerics/minibatch_solve.py",
+        "            inverse = _inverses(np.eye(k * k) - kron)",
+        "            inverse = np.linalg.inv(np.eye(k * k) - kron)",
+        ("tests/test_minibatch_solve.py",),
+    ),
+    (
+        "simulate's text formats a growth rate too fast to fit (None)",
+        "momentum_cli/commands.py",
+        '            if grew["rate"] is not None',
+        "            if True",
+        ("tests/test_cli_values.py",),
+    ),
+    (
+        "a subnormal spectrum scaled by 2.0 ** 1074 (Python's OverflowError)",
+        "numerics/tuning.py",
+        "    mu, L = math.ldexp(mu_given, -shift), math.ldexp(L_given, -shift)",
+        "    mu, L = mu_given * 2.0**-shift, L_given * 2.0**-shift",
+        ("tests/test_tuning.py",),
+    ),
+    (
+        "train_sgd trains with the lr it was given, not the one its check read",
+        "numerics/airfoil.py",
+        "    lr, momentum = _check_training(lr, momentum, batch_size, epochs, X.shape[0])",
+        "    _check_training(lr, momentum, batch_size, epochs, X.shape[0])",
+        ("tests/test_airfoil.py",),
+    ),
+]
+MUTANTS += AUDIT_MUTANTS
 
 
 def copy_tree(dest: Path) -> None:

@@ -256,3 +256,12 @@ def test_a_run_whose_loss_grew_by_orders_of_magnitude_has_diverged():
     # below the edge no seed of D2L's settings comes near the mark
     for seed in range(5):
         assert train_sgd(X, y, 0.1, 0.9, batch_size=10, epochs=2, seed=seed).diverged_at is None
+
+
+def test_the_checked_lr_and_momentum_are_the_ones_trained_with():
+    # audit of issue 24: the check read lr = '0.03' as a number but training used the text
+    # (TypeError: bad operand type for unary -: 'str'); as everywhere, text is read once
+    X, y = load_airfoil()
+    a = train_sgd(X[:50], y[:50], "0.03", "0.6", batch_size=7, epochs=1, seed=5)
+    b = train_sgd(X[:50], y[:50], 0.03, 0.6, batch_size=7, epochs=1, seed=5)
+    np.testing.assert_array_equal(a.losses, b.losses)

@@ -6,12 +6,14 @@ the cycle itself (tests/references.py), which share no code with it.
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import mpmath
 import numpy as np
 import pytest
 from hypothesis import example, given
+from hypothesis import strategies as st
 
 from numerics.class_regions import (
     class_regions,
@@ -23,6 +25,9 @@ from numerics.class_regions import (
 from tests.references import heavy_ball_cycle_interpolable
 from tests.strategies import class_points, floats, near_unit, whole_range
 from theory.errors import ParameterError
+
+# the module (numerics.class_regions the attribute is the function of that name)
+class_regions_module = importlib.import_module("numerics.class_regions")
 
 
 @given(point=class_points())
@@ -241,3 +246,90 @@ def _assert_shortest_cycle(eta, beta, mu, L):
         if K > 2:
             value, size = _conic_mp(eta, beta, mu, L, K - 1)
             assert value >= -1e-9 * size
+
+
+# --- audit of issue 24: L/mu past a loop over every K ---
+
+
+def _scan(eta, beta, mu, L, kmax):
+    """The shortest K-cycle by trying every K in the paper's form (phi = cos(2 pi / K))."""
+    K = np.arange(2, kmax + 1)
+    phi = np.cos(2 * np.pi / K)
+    kappa, y = mu / L, mu * eta
+    margin = (
+        y * y
+        - 2 * (beta - phi + kappa * (1 - beta * phi)) * y
+        + 2 * kappa * (1 - phi) * (1 + beta**2 - 2 * beta * phi)
+    )
+    scale = y * y + 4 * y * (1 + abs(beta)) + 8 * kappa * (1 + abs(beta)) ** 2
+    hits = np.flatnonzero(margin <= 0)
+    first = int(K[hits[0]]) if hits.size else 0
+    # whether a rounding could move the answer: some K's margin within rounding of 0
+    close = bool((np.abs(margin) < 1e-9 * scale).any())
+    return first, close
+
+
+@given(
+    st.floats(1e-3, 1.0),
+    st.floats(2.0, 1e5),
+    st.floats(0.0, 3.0),
+    st.floats(-0.95, 0.999),
+)
+def test_property_cycles_past_the_loop_are_the_scan_over_every_k(mu, ratio, where, beta):
+    # the shortest K from the conic's roots, against a scan over every K in the paper's own form
+    L = mu * ratio
+    eta = where * (1 + beta) / L  # up to 1.5 times the quadratic edge
+    if not eta > 0:
+        return
+    kmax = int(max(64, np.ceil(4 * np.pi * np.sqrt(L / mu))))
+    expected, close = _scan(eta, beta, mu, L, kmax)
+    if close:
+        return
+    got = int(cycle_lengths(eta, beta, mu, L))
+    assert got == expected, (eta, beta, mu, L)
+
+
+def test_the_scan_above_sees_long_cycles():
+    # the property is worth something only if the solved lengths include cycles past 3,
+    # long ones among them
+    rng = np.random.default_rng(3)
+    mu, L = 1.0, 1e4
+    eta = rng.uniform(0, 4 / L, 20000)
+    beta = rng.uniform(0.0, 0.999, 20000)
+    K = cycle_lengths(eta, beta, mu, L)
+    assert (K >= 4).sum() > 1000 and (K > 20).any()
+    assert (K == _scan_many(eta, beta, mu, L)).mean() > 0.999  # all but a rounding's few
+
+
+def _scan_many(eta, beta, mu, L):
+    kmax = int(max(64, np.ceil(4 * np.pi * np.sqrt(L / mu))))
+    return np.array([_scan(e, b, mu, L, kmax)[0] for e, b in zip(eta, beta, strict=True)])
+
+
+@pytest.mark.parametrize("mu, L", [(1e-300, 10.0), (1.0, 1e300), (1e-10, 10.0)])
+def test_a_huge_condition_number_is_classified(mu, L):
+    # kmax = 4 pi sqrt(L/mu): 1e151 for L/mu = 1e300, a loop over K that never ended
+    # (momentum rate --class smooth-strongly-convex --mu 1e-300 hung)
+    verdict = classify(0.5 * 2 / L, 0.5, mu, L)
+    assert verdict.verdict in ("guaranteed", "undecided", "cycles")
+    # and on the command line: an answer, exit 0
+    from momentum_cli.main import main
+
+    argv = ["rate", "--eta", repr(0.5 * 2 / L), "--beta", "0.5", "--mu", repr(mu), "--L", repr(L)]
+    assert main([*argv, "--class", "smooth-strongly-convex"]) == 0
+
+
+@pytest.mark.parametrize("mu", [5e-324, 1e-320])
+def test_a_subnormal_strong_convexity_is_classified_as_its_limit(mu):
+    # audit of issue 24: L/mu = inf made the default K range int(inf), an OverflowError; and
+    # every term of the conic carries mu, so at mu = 5e-324 they all rounded to 0, read as a
+    # 2-cycle below the quadratic edge. As mu -> 0 the conic over mu tends to a limit that
+    # mu = 1e-300 (no term underflowing) already shows: the answers must be that limit's
+    assert classify(0.05, 0.5, mu, 10.0).verdict == "guaranteed"  # 0.05 < 2(1 - 0.5)/10
+    assert classify(0.2, 0.5, mu, 10.0).verdict == "undecided"  # below 2(1.5)/10 = 0.3
+    # beta = 0.9, eta = 0.3: a 3-cycle in the limit, (1 - phi)(1 + beta^2 - 2 beta phi) /
+    # (L (beta - phi)) = 1.5 * 2.71 / 14 = 0.29 < 0.3 (phi = -1/2), below the edge 0.38
+    assert classify(0.3, 0.9, mu, 10.0).cycle_length == 3
+    np.testing.assert_array_equal(
+        class_regions(mu, 10.0, points=9).cycles, class_regions(1e-300, 10.0, points=9).cycles
+    )

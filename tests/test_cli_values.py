@@ -625,3 +625,22 @@ def test_rate_qhm_nu_zero_is_the_rate_of_x(capsys):
     assert (data["regime"], data["stable"]) == ("oscillating", True)
     code, out, _ = run(capsys, *argv)
     assert "x moves alone" in out
+
+
+@pytest.mark.parametrize("flag", ["--eta", "--weight-decay"])
+def test_a_run_that_overflows_at_once_says_so_in_one_line(capsys, flag):
+    # eta = 1e300 (or weight decay 1e300): x overflows within two steps, too few to fit a
+    # growth rate (inf, JSON null); the text line formatted None and was a TypeError, exit 1
+    argv = ["simulate", "--beta", "0.5", "--eta", "1e300" if flag == "--eta" else "0.1"]
+    if flag == "--weight-decay":
+        argv += ["--weight-decay", "1e300"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and not err, err
+    # the plain loop: D2L's start (-5, -2), heavy ball; x2's error after one step
+    lam2, eta, wd = 4.0, (1e300 if flag == "--eta" else 0.1), (0.0 if flag == "--eta" else 1e300)
+    first = -2 - eta * ((lam2 + wd) * -2)  # step 1 of torch SGD: the buffer is the gradient
+    assert abs(first) > 1e200
+    line = next(ln for ln in out.splitlines() if "diverged" in ln)
+    assert "grew from step 1" in line and "too fast to fit" in line, line
+    data = run_json(capsys, *argv)
+    assert data["growth"]["rate"] is None and data["diverged"] is True

@@ -81,3 +81,15 @@ def test_a_run_of_several_coordinates_is_refused():
     run = simulate(0.5, 0.5, lams=[1.0, 2.0], x0=[1.0, 1.0], steps=5)
     with pytest.raises(ParameterError, match="one coordinate"):
         envelope(run, 1.0)
+
+
+@pytest.mark.parametrize(
+    "lam", [1 + 1j, [1.0], None, 10**400, "x"], ids=["complex", "list", "None", "10**400", "text"]
+)
+def test_a_curvature_that_is_not_one_real_number_is_the_toolkits_error(lam):
+    # audit of issue 24: float(lam) raised TypeError or OverflowError
+    from theory.errors import ParameterError
+
+    run = simulate(0.1, 0.5, lams=[1.0], x0=[1.0], steps=40)
+    with pytest.raises(ParameterError, match="'lam'"):
+        envelope(run, lam)

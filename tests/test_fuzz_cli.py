@@ -144,6 +144,8 @@ OPTIONS = {
         "--momentum": NUMBERS,
         "--nesterov": None,
         "--L": NUMBERS,
+        "--mu": NUMBERS,
+        "--class": st.sampled_from(["quadratic", "smooth-strongly-convex", "x"]),
         "--json": None,
     },
     "stability": {
@@ -223,6 +225,19 @@ OPTIONS = {
         "--raw": None,
         "--json": None,
     },
+    "worst-case": {
+        "--eta": NUMBERS,
+        "--beta": NUMBERS,
+        "--mu": NUMBERS,
+        "--L": NUMBERS,
+        "--steps": st.sampled_from(["1", "2", "0", "41", "x", "３"]),  # a few: each is an SDP
+        "--method": METHODS,
+        "--nu": NUMBERS,
+        "--dampening": NUMBERS,
+        "--weight-decay": NUMBERS,
+        "--class": st.sampled_from(["quadratic", "smooth-strongly-convex", "x"]),
+        "--json": None,
+    },
     "tune-batch": {
         "--batch-size": st.sampled_from(["1", "7", "1500", "0", "1501", "x"]),
         "--method": st.sampled_from(["gd", "heavy-ball", "nesterov"]),
@@ -233,17 +248,6 @@ OPTIONS = {
     },
 }
 # the surfaces added since (issue 11's fuzz did not reach them): the class beyond quadratics
-OPTIONS["worst-case"] = {
-    "--eta": NUMBERS,
-    "--beta": NUMBERS,
-    "--mu": NUMBERS,
-    "--L": NUMBERS,
-    "--steps": st.sampled_from(["1", "2", "0", "41", "x", "３"]),
-    "--method": METHODS,
-    "--nu": NUMBERS,
-    "--class": st.sampled_from(["quadratic", "smooth-strongly-convex", "convex"]),
-    "--json": None,
-}
 OPTIONS["rate-class"] = {
     "--eta": NUMBERS,
     "--beta": NUMBERS,
@@ -269,6 +273,15 @@ PREFIX = {
     "rate-class": ["rate", "--class", "smooth-strongly-convex"],
     "simulate-lessard": ["simulate", "--function", "lessard"],
 }
+#: each command's required options
+REQUIRED = {
+    "simulate": ("--eta", "--beta"),
+    "noise": ("--eta", "--beta", "--lam", "--sigma"),
+    "rate": ("--beta",),
+    "worst-case": ("--eta", "--beta", "--mu", "--L", "--steps"),
+    "rate-class": ("--eta", "--beta", "--mu", "--L"),
+    "simulate-lessard": ("--eta", "--beta"),
+}
 SUFFIXES = st.sampled_from([".png", ".svg", ".pdf", ".xyz", "", ".tex"])
 
 
@@ -279,6 +292,11 @@ def grammar_argv(draw):
     if command == "derive":
         argv.append(draw(TOPICS))
     names = draw(st.lists(st.sampled_from(sorted(OPTIONS[command])), max_size=6, unique=True))
+    # the required options mostly given, so the draws reach the command and not only the
+    # parser (simulate --eta 1e300 --beta 0.5 was a traceback the fuzz never drew)
+    for name in REQUIRED.get(command, ()):
+        if name not in names and draw(st.integers(0, 3)):
+            names.append(name)
     for name in names:
         kind = OPTIONS[command][name]
         if kind is None:
@@ -369,6 +387,24 @@ def _check(argv: list[str]) -> None:
     ["rate", "--class", "smooth-strongly-convex", "--eta", "1e-3", "--beta", "0.5"]
     + ["--mu", "1e-300", "--L", "1e300"]
 )
+# found by the audit of issue 24: a run too fast to fit a rate
+@example(["simulate", "--eta", "1e300", "--beta", "0.5"])
+@example(["edge", "--momentum", "0.999999", "--batch-size", "10"])  # numpy's LinAlgError
+@example(
+    [
+        "rate",
+        "--beta",
+        "0.5",
+        "--eta",
+        "0.1",
+        "--mu",
+        "1e-300",
+        "--L",
+        "10",
+        "--class",
+        "smooth-strongly-convex",
+    ]
+)  # a loop over 1e151 K
 def test_fuzz_grammar(argv):
     _check(argv)
 

@@ -53,3 +53,33 @@ def test_matrix_free_path_agrees_with_the_dense_one(monkeypatch):
         second_moment(free, 0.05, 0.8, 3).excess_loss,
     ]
     np.testing.assert_allclose(again, answers, rtol=1e-10)
+
+
+def test_a_pair_singular_to_rounding_diverges_instead_of_raising():
+    # heavy ball at h = 0 has the eigenvalue 1 (x does not move), so the pair (0, 0)'s sum
+    # of R^t q q^T R^t^T diverges and I - R (x) R is singular: numpy's LinAlgError escaped
+    # (momentum edge --momentum 0.999999 was a traceback); the pair (1, 1) is finite and is
+    # the plain loop's sum
+    from numerics.minibatch import linear_step
+
+    step = linear_step("heavy_ball", 0.1, 0.5)
+    N = minibatch_solve.pair_sums(step, np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+    assert not np.isfinite(N[0]).all()
+    R, total, term = step.matrices(1.0)[0], 0.0, np.outer(step.q, step.q)
+    for _ in range(3000):
+        total, term = total + term, R @ term @ R.T
+    np.testing.assert_allclose(N[1], total, rtol=1e-12)
+
+
+def test_momentum_next_to_one_gives_an_edge_or_the_toolkits_refusal():
+    # the airfoil's edge at momentum 0.999999 hit a pair singular to rounding near the
+    # full-batch edge (a LinAlgError); the edge found is mean-square stable by the dense
+    # second-moment operator's spectral radius, and 1.01 times it is not
+    import numerics
+
+    data = least_squares_data(*numerics.load_airfoil()[:2])
+    lr = minibatch_max_stable_lr(data, 0.999999, 10)
+    assert 0 < lr < 4.0 / data.eigenvalues[-1]
+    below = second_moment(data, lr * 0.99, 0.999999, 10)
+    above = second_moment(data, lr * 1.01, 0.999999, 10)
+    assert below.spectral_radius < 1 < above.spectral_radius

@@ -187,3 +187,21 @@ def test_a_change_in_the_held_out_steps_is_not_a_recurrence():
 
     found = identify(traj, 1.0, steps=40)
     assert not found.linear and found.residual > 1e-6
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"rtol": 1e-10 + 0j}, "rtol"),  # '<' between int and complex: a TypeError
+        ({"rtol": [1e-10]}, "rtol"),
+        ({"lam_range": (1e-12, 1e12 + 1j)}, "lam_range"),  # float() of a complex
+        ({"lam_range": (1e-12,)}, "lam_range"),  # unpacking: a ValueError of Python's
+        ({"lam_range": 5}, "lam_range"),  # not iterable: a TypeError
+    ],
+)
+def test_max_stable_lam_refuses_bad_options_with_the_toolkits_error(kwargs, name):
+    # audit of issue 24: the toolkit's own error naming the option, whatever the value
+    from numerics.testing import max_stable_lam, theory_trajectory
+
+    with pytest.raises(ParameterError, match=f"'{name}'"):
+        max_stable_lam(theory_trajectory("heavy_ball", eta=0.1, beta=0.5), **kwargs)

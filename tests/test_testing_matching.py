@@ -177,3 +177,25 @@ def test_the_counterexample_prints_numbers_in_their_shortest_form():
     assert "np.float64" not in message and "99999999" not in message
     expected = re.search(r"expected x_1 = (\S+)", message).group(1)
     assert expected == repr(1.3 - 0.1 * 0.3 * 1.3)  # the shortest text of that double
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"x0": 1 + 1j}, "x0"),  # float() of a complex: a TypeError
+        ({"x0": [1.0, 2.0]}, "x0"),  # numpy's "truth value of an array is ambiguous"
+        ({"rtol": 1e-9 + 0j}, "rtol"),  # '<=' between int and complex
+        ({"rtol": [1e-9]}, "rtol"),
+        ({"lams": [1 + 1j]}, "lams"),
+        ({"lams": "x"}, "lams"),  # numpy's "could not convert string to float"
+        ({"steps": True}, "steps"),  # identify refuses a bool; here it ran one step
+        ({"steps": 2.5}, "steps"),
+        ({"eta": [0.1]}, "eta"),
+        ({"beta": 0.5 + 0j}, "beta"),
+    ],
+)
+def test_every_option_is_refused_with_the_toolkits_error_naming_it(kwargs, name):
+    # audit of issue 24: these raised TypeError or numpy's own ValueError, or ran
+    kwargs = {"eta": 0.1, "beta": 0.5, **kwargs}
+    with pytest.raises(ParameterError, match=f"'{name}'"):
+        assert_matches(sgd(), "heavy_ball", **kwargs)

@@ -1,3 +1,4 @@
+import math
 import warnings
 from decimal import Decimal
 from fractions import Fraction
@@ -229,3 +230,26 @@ def test_property_numeric_tuning_does_not_depend_on_the_units(kappa, k, nu):
 def test_exact_tuning_refuses_what_is_not_a_finite_rational(mu, L, name):
     with pytest.raises(ParameterError, match=name):
         exact_tuning(mu, L)
+
+
+@pytest.mark.parametrize("method, params", [("qhm", {"nu": 0.7}), ("heavy_ball", {})])
+def test_a_subnormal_spectrum_is_the_toolkits_error_not_an_overflow(method, params):
+    # audit of issue 24: [2**-1074, 10 * 2**-1074] scaled by 2.0 ** 1074 overflowed in
+    # Python (OverflowError); the tuned step, 0.28 / L, is beyond a float: say so
+    tiny = math.ldexp(1.0, -1074)
+    with pytest.raises(ParameterError, match="beyond a float"):
+        tune_numeric(tiny, 10 * tiny, method, **params)
+    # and the same spectrum a little larger, where the step fits: 2**k times [1, 10] exactly
+    unit = tune_numeric(1.0, 10.0, method, **params)
+    scaled = tune_numeric(math.ldexp(1.0, -1022), math.ldexp(10.0, -1022), method, **params)
+    assert scaled.eta == math.ldexp(unit.eta, 1022) and scaled.beta == unit.beta
+
+
+def test_a_subnormal_spectrum_of_a_method_with_a_scale_is_refused_without_a_warning():
+    # PyTorch's SGD (weight decay sets a scale, so the spectrum is not rescaled): its edge
+    # 2(1 + beta)/((1 - d) L) is infinite for L = 1e-309; geomspace warned and the error
+    # blamed 'eta', which the caller never gave
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ParameterError, match=r"\[1e-310, 1e-309\].*beyond a float"):
+            tune_numeric(1e-310, 1e-309, "torch_sgd", dampening=0.5, weight_decay=0.0)

@@ -262,11 +262,13 @@ def max_stable_lam(
         If at some curvature tried the iterates obey no linear recurrence.
     """
     lam, _, _ = _check_options(lam, options.get("starts", DEFAULT_STARTS), options.get("steps", 40))
-    lo_lim, hi_lim = (float(v) for v in lam_range)
-    if not 0 < lo_lim <= lam <= hi_lim < np.inf:
+    limits = real_array(lam_range, "lam_range", finite=False)  # complex, text: its own error
+    if limits.shape != (2,) or not 0 < limits[0] <= lam <= limits[1] < np.inf:
         raise ParameterError(
-            f"'lam_range' must be 0 < lo <= lam <= hi < inf: {lam_range!r}, lam={lam}"
+            f"'lam_range' must be 0 < lo <= lam <= hi < inf: {describe(lam_range)}, lam={lam}"
         )
+    lo_lim, hi_lim = float(limits[0]), float(limits[1])
+    rtol = real_number(rtol, "rtol")
     if not 0 < rtol < 1:
         raise ParameterError(f"'rtol' must be in (0, 1): {rtol!r}")
     if _rate(traj, lam, options) < 1:

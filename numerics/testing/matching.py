@@ -19,8 +19,11 @@ AssertionError: the optimiser does not follow heavy_ball (eta=0.1, beta=0.9): ..
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 
+from numerics.checks import real_array, real_number
 from numerics.testing.trajectories import TrajectoryFn, run_trajectory
 from theory.errors import ParameterError, shortest
 
@@ -40,8 +43,10 @@ def default_lams(method, eta: float, beta: float = 0.0, **params) -> np.ndarray:
     ``DEFAULT_LAM_FRACTIONS`` of the closed-form largest stable curvature;
     when no curvature is stable, a spread around 1/eta.
     """
+    from numerics.methods import numeric_method
     from numerics.rates import max_stable_lam
 
+    numeric_method(method).extra_scalars(params)  # one number each, as eta and beta
     edge = float(max_stable_lam(eta, beta, method, **params))
     if not np.isfinite(edge):
         edge = 2.0 / eta
@@ -110,15 +115,26 @@ def assert_matches(
     from numerics.simulate import simulate
 
     m = numeric_method(method)
-    m.extra_values(params)
-    if not (np.isfinite(x0) and x0 != 0):
+    m.extra_scalars(params)  # one number each, as eta and beta
+    # every option read as the toolkit reads numbers: a complex, text or list is its own
+    # error naming the option, never float()'s TypeError or numpy's ValueError
+    eta, beta = real_number(eta, "eta"), real_number(beta, "beta")
+    x0 = real_number(x0, "x0")
+    if x0 == 0:
         raise ParameterError(f"'x0' must be finite and non-zero: {x0!r}")
-    if int(steps) != steps or not 1 <= steps <= 100_000:
+    if not (isinstance(steps, Integral | float | np.floating) and not isinstance(steps, bool)):
         raise ParameterError(f"'steps' must be an integer in [1, 100000]: {steps!r}")
+    if not (np.isfinite(steps) and int(steps) == steps and 1 <= steps <= 100_000):
+        raise ParameterError(f"'steps' must be an integer in [1, 100000]: {steps!r}")
+    rtol = real_number(rtol, "rtol")
     if not 0 <= rtol < 1:
         raise ParameterError(f"'rtol' must be in [0, 1): {rtol!r}")
     steps = int(steps)
-    lams = default_lams(m, eta, beta, **params) if lams is None else np.asarray(lams, float)
+    lams = (
+        default_lams(m, eta, beta, **params)
+        if lams is None
+        else real_array(lams, "lams", finite=False)
+    )
     lams = lams.reshape(-1)
     if lams.size == 0 or not (np.isfinite(lams).all() and (lams > 0).all()):
         raise ParameterError(f"'lams' must be finite curvatures > 0: {lams}")

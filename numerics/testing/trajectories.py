@@ -152,7 +152,7 @@ def theory_trajectory(
     from numerics.simulate import simulate
 
     m = numeric_method(method)
-    m.extra_values(params)  # unknown or missing parameters fail here, not at the first call
+    m.extra_scalars(params)  # unknown, missing or not one number: fails here, not at the first call
 
     def traj(lam: float, x0: float, steps: int) -> np.ndarray:
         if not (np.isfinite(lam) and lam > 0):
