@@ -111,7 +111,9 @@ class _MathML(WrittenOrder, MathMLPresentationPrinter):
             rest = -expr
             inner = rest.args[0] if isinstance(rest, sp.UnevaluatedExpr) else rest
             shown = self._print(rest)  # −(1 − 2/s): a negated sum keeps its brackets
-            return self._row(self._mo(_MINUS), self._fenced(shown) if inner.is_Add else shown)
+            # and so does a negated negative, −(−1), which read "−−1" (the dev profile's find)
+            fence = inner.is_Add or (inner.is_Number and inner < 0)
+            return self._row(self._mo(_MINUS), self._fenced(shown) if fence else shown)
         if (fraction := written_fraction(expr)) is not None:
             top, bottom = (
                 self._print(part[0] if len(part) == 1 else sp.Mul(*part, evaluate=False))
