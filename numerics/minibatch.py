@@ -235,12 +235,22 @@ def linear_step(method, lr: float, momentum: float, **params) -> LinearStep:
     size = float(np.abs(q).max(initial=0.0))
     unit = q / size if size > 0 else q
     e = R1.T @ unit / (unit @ unit) / size if size > 0 else np.zeros(k)
-    if size == 0 or not np.allclose(np.outer(q, e), R1, rtol=1e-12, atol=1e-14 * np.abs(R1).max()):
+    with np.errstate(over="ignore"):
+        rank_one = np.outer(q, e)
+    if not np.isfinite(rank_one).all():  # entries past a float's square root (nesterov, beta 1e153)
+        raise ParameterError(
+            f"lr {lr!r} and momentum {momentum!r} are too large: method {m.name}'s step overflows"
+        )
+    if size == 0 or not np.allclose(rank_one, R1, rtol=1e-12, atol=1e-14 * np.abs(R1).max()):
         raise ParameterError(
             f"method {m.name}: its gradient does not enter as one vector at one point "
             "(R(h) - R(0) is not q e^T); the minibatch theory needs that"
         )
     return LinearStep(R0, q, e, m.state.index(m.position))
+
+
+#: entries of R(h) above this square past a float's range, with room for the sums over pairs
+_ROOT_HUGE = 1e150
 
 
 @dataclass(frozen=True, eq=False)
@@ -377,5 +387,17 @@ def second_moment(
     if not lr > 0:
         raise ParameterError(f"'lr' must be > 0: {lr}")
     step = linear_step(method, lr, momentum, **params)
+    with np.errstate(over="ignore", invalid="ignore"):
+        at_the_spectrum = step.matrices(data.eigenvalues)
+        largest = float(np.abs(at_the_spectrum).max())
+        # the second moment multiplies the step's entries in pairs: past a float's square root
+        # they overflow, and where rho(R)^2 is still a float (nesterov at momentum 1e153) its
+        # radius cannot be computed; where rho(R)^2 overflows too, it is inf (unstable)
+        squared = float(np.square(step.radius(data.eigenvalues).max())) if largest < np.inf else 0
+    if not largest < np.inf or (largest > _ROOT_HUGE and squared < np.inf):
+        raise ParameterError(
+            f"lr {lr!r} and momentum {momentum!r} are too large: the step overflows in the "
+            "second moment's products of its entries"
+        )
     factor = finite_population_factor(data.n, batch_size, replacement=replacement)
     return SecondMoment(data, step, lr, float(momentum), int(batch_size), factor)

@@ -20,6 +20,7 @@ __all__ = [
     "MARGIN",
     "any_point",
     "class_points",
+    "command_numbers",
     "curvature_sets",
     "floats",
     "huge_rationals",
@@ -83,6 +84,18 @@ def whole_range(lo_exp: int = -1021, hi_exp: int = 1023) -> st.SearchStrategy[fl
     """
     mantissa = st.floats(1.0, 2.0, exclude_max=True)
     return st.tuples(mantissa, st.integers(lo_exp, hi_exp)).map(lambda me: math.ldexp(*me))
+
+
+def command_numbers(numbers: st.SearchStrategy[float]) -> st.SearchStrategy[float]:
+    """The numbers of ``numbers`` the command line takes: 0, or at least 1e-MAX in magnitude.
+
+    It refuses a nonzero number below that (one line, exit 2), which a test of
+    what a command answers does not ask about (5e-324 drawn as beta was such a refusal).
+    """
+    from momentum_cli.parsing import MAX_MAGNITUDE_EXP
+
+    tiny = 10.0**-MAX_MAGNITUDE_EXP
+    return numbers.filter(lambda x: x == 0 or abs(x) >= tiny)
 
 
 def near_unit(sign: int = 1) -> st.SearchStrategy[float]:

@@ -214,7 +214,7 @@ def test_any_condition_number_gives_a_cycle_length_the_exact_conic_confirms(mu, 
     if L == mu:
         return
     eta = eta_mu / mu  # mu eta = eta_mu: the conic's own variable, at every scale
-    if not math.isfinite(eta):
+    if not (math.isfinite(eta) and eta > 0):  # past a float's range, or below it (refused)
         return
     _assert_shortest_cycle(eta, beta, mu, L)
 

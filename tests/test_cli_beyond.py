@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from momentum_cli.main import main
 from tests.references import lessard_loop
-from tests.strategies import floats, near_unit, whole_range
+from tests.strategies import command_numbers, floats, near_unit, whole_range
 
 
 def run(*argv) -> tuple[int, str, str]:
@@ -170,7 +170,7 @@ def test_rate_help_and_readme_say_mu_is_for_the_class_only(monkeypatch):
 @settings(max_examples=60)
 @given(
     eta=whole_range(-10, 995),  # the command takes numbers up to 1e300
-    beta=floats(-0.99, 0.99) | near_unit(),
+    beta=command_numbers(floats(-0.99, 0.99)) | near_unit(),
     x0=st.sampled_from([3.3, -1.0, 1.5, 1e-300, -1e300, 0.0, 2.0]),
     steps=st.integers(1, 400),
 )

@@ -4,6 +4,7 @@ The references (tests/references.py) write each method's step from its source
 and enumerate every batch: E[M kron M] and E[b b^T] exactly, for tiny data.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -182,6 +183,8 @@ def test_a_method_with_two_gradients_a_step_is_refused():
 @example(lr=1e300, momentum=0.9, method="gd", batch=2)
 @example(lr=1e308, momentum=0.9, method="nesterov", batch=2)
 @example(lr=1e6, momentum=1e300, method="nesterov", batch=2)  # beta**2: OverflowError
+@example(lr=2.0, momentum=math.ldexp(1.5, 511), method="nesterov", batch=1)  # LinAlgError: NaN
+@example(lr=2.0, momentum=6.703903964971299e153, method="nesterov", batch=1)
 def test_any_lr_has_a_radius_or_a_parameter_error(lr, momentum, method, batch):
     X, y = small_regression(2, n=7, p=1)
     data = least_squares_data(X, y)
