@@ -1240,10 +1240,24 @@ MUTANTS += [
         ("tests/test_derivation.py",),
     ),
     (
+        "MathML: a negated negative number loses its brackets (-(-1) as --1)",
+        "theory/engine/mathml.py",
+        "fence = inner.is_Add or (inner.is_Number and inner < 0)",
+        "fence = inner.is_Add or (inner.is_Number and inner < 0) and False",
+        ("tests/test_mathml.py",),
+    ),
+    (
+        "the second moment computed with a step whose entries overflow in pairs (nesterov 1e153)",
+        "numerics/minibatch.py",
+        "    if not largest < np.inf or (largest > _ROOT_HUGE and squared < np.inf):",
+        "    if not largest < np.inf:",
+        ("tests/test_minibatch.py",),
+    ),
+    (
         "MathML: a negated sum loses its brackets (-(1 - 2/s) as -1 - 2/s)",
         "theory/engine/mathml.py",
-        "return self._row(self._mo(_MINUS), self._fenced(shown) if inner.is_Add else shown)",
-        "return self._row(self._mo(_MINUS), shown)",
+        "fence = inner.is_Add or (inner.is_Number and inner < 0)",
+        "fence = inner.is_Number and inner < 0",
         ("tests/test_mathml.py",),
     ),
     (
